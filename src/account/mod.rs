@@ -1,0 +1,3 @@
+//! The AWS account trustlens explains against. For now: the embedded demo's tokens.
+
+pub mod demo;

@@ -1,0 +1,288 @@
+//! `trustlens decode`: the token's header, claims, times and findings, as text or JSON.
+
+use std::fmt::Write as _;
+use std::io;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use super::{Context, DecodeArgs, Exit};
+use crate::account::demo;
+use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
+use crate::token::{Finding, Severity, Token, TokenSource, TokenText, detect};
+
+const LITERAL_WARNING: &str = "warning: a token given on the command line is now in your shell \
+     history; prefer @FILE, - (stdin) or env:NAME";
+
+/// Runs `decode`.
+pub(super) fn run(args: &DecodeArgs, use_demo: bool, context: &mut Context<'_>) -> Exit {
+    let now = args.now.unwrap_or(context.now).unix_timestamp();
+    let source = args.source.as_deref().map(TokenSource::parse);
+    if source.as_ref().is_some_and(TokenSource::is_literal) {
+        // A failed warning must not stop the decode.
+        let _ = writeln!(context.err, "{LITERAL_WARNING}");
+    }
+    let text = match (source, use_demo) {
+        (Some(source), _) => source
+            .read(context.env)
+            .map_err(|e| (e.code(), e.to_string(), Exit::BadInput)),
+        (None, true) => {
+            demo::semaphore_token(now).map_err(|e| ("demo-failed", e.to_string(), Exit::Failure))
+        }
+        (None, false) => detect(context.env).map_err(|e| (e.code(), e.to_string(), Exit::BadInput)),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err((code, message, exit)) => return fail(args.json, None, code, &message, exit, context),
+    };
+    let token = match text.decode() {
+        Ok(token) => token,
+        Err(error) => {
+            let message = format!("cannot decode the token from {}: {error}", text.origin);
+            return fail(
+                args.json,
+                Some(&text),
+                error.code(),
+                &message,
+                Exit::BadInput,
+                context,
+            );
+        }
+    };
+    let report = if args.json {
+        let mut rendered =
+            serde_json::to_string_pretty(&json_report(&text, &token, now, args.reveal))
+                .unwrap_or_default();
+        rendered.push('\n');
+        rendered
+    } else {
+        text_report(&text, &token, now, args.reveal)
+    };
+    write_out(context.out, &report)
+}
+
+fn fail(
+    as_json: bool,
+    text: Option<&TokenText>,
+    code: &str,
+    message: &str,
+    exit: Exit,
+    context: &mut Context<'_>,
+) -> Exit {
+    let written = if as_json {
+        let report = json!({
+            "source": text.map(|text| text.origin.to_string()),
+            "error": { "code": code, "message": message },
+        });
+        writeln!(context.out, "{report:#}")
+    } else {
+        writeln!(context.err, "error: {message}")
+    };
+    match written {
+        Ok(()) => exit,
+        Err(_) => Exit::Failure,
+    }
+}
+
+fn write_out(out: &mut dyn io::Write, report: &str) -> Exit {
+    match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Success,
+        Err(_) => Exit::Failure,
+    }
+}
+
+/// The documented `--json` object (see README, "trustlens decode").
+fn json_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> Value {
+    let mut signature = json!({ "bytes": token.signature().len(), "verified": false });
+    if reveal {
+        signature["base64url"] = Value::String(URL_SAFE_NO_PAD.encode(token.signature()));
+    }
+    let mut times = Map::new();
+    times.insert("now".to_owned(), json!({ "epoch": now, "utc": utc(now) }));
+    for (name, at) in time_claims(token) {
+        times.insert(
+            name.to_owned(),
+            json!({ "epoch": at, "utc": utc(at), "relative": time_phrase(name, at, now) }),
+        );
+    }
+    json!({
+        "source": text.origin.to_string(),
+        "length": token.char_count(),
+        "cleanup": token.cleanup().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "header": token.header(),
+        "claims": token.claims(),
+        "signature": signature,
+        "times": times,
+        "findings": token.findings(now),
+    })
+}
+
+/// The human-readable report.
+fn text_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Token from {}", text.origin);
+    let mut facts = vec![format!("{} characters", token.char_count())];
+    facts.extend(token.cleanup().iter().map(ToString::to_string));
+    let _ = writeln!(out, "  {}", facts.join(" · "));
+
+    section(&mut out, "Header", token.header(), |_, _| None);
+    let times = time_claims(token);
+    section(&mut out, "Claims", token.claims(), |name, _| {
+        let &(_, at) = times.iter().find(|(claim, _)| *claim == name)?;
+        Some(format!("{}  {}", utc(at), time_phrase(name, at, now)))
+    });
+
+    let _ = writeln!(out, "\nSignature");
+    let bytes = token.signature().len();
+    if reveal {
+        let _ = writeln!(
+            out,
+            "  {bytes} bytes, not verified: {}",
+            URL_SAFE_NO_PAD.encode(token.signature())
+        );
+    } else {
+        let _ = writeln!(out, "  {bytes} bytes, not verified (--reveal shows them)");
+    }
+
+    let _ = writeln!(out, "\nFindings");
+    let findings = token.findings(now);
+    if findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ✔ none: nothing in this token makes STS reject it before reading a trust policy"
+        );
+    }
+    for (severity, heading, mark) in [
+        (Severity::Error, "errors — STS will reject this token", "✘"),
+        (Severity::Warning, "warnings", "!"),
+        (Severity::Info, "notes", "·"),
+    ] {
+        let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == severity).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {heading}:");
+        for finding in group {
+            let _ = writeln!(out, "    {mark} {}: {}", finding.code, finding.message);
+        }
+    }
+    out
+}
+
+/// Writes `name value [annotation]` rows, names padded to one column.
+fn section(
+    out: &mut String,
+    title: &str,
+    members: &Map<String, Value>,
+    annotate: impl Fn(&str, &Value) -> Option<String>,
+) {
+    let _ = writeln!(out, "\n{title}");
+    let width = members
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    for (name, value) in members {
+        let rendered = value.to_string();
+        match annotate(name, value) {
+            Some(note) => {
+                let _ = writeln!(out, "  {name:<width$}  {rendered}  {note}");
+            }
+            None => {
+                let _ = writeln!(out, "  {name:<width$}  {rendered}");
+            }
+        }
+    }
+}
+
+/// The time claims STS would read, as whole seconds.
+fn time_claims(token: &Token) -> Vec<(&'static str, i64)> {
+    ["exp", "iat", "nbf"]
+        .into_iter()
+        .filter_map(|name| {
+            let at = TimeClaim::read(token.claims().get(name)?).seconds()?;
+            Some((name, at))
+        })
+        .collect()
+}
+
+fn time_phrase(name: &str, at: i64, now: i64) -> String {
+    match name {
+        "exp" => expiry_phrase(now, at),
+        "iat" => format!("issued {}", relative(now, at)),
+        _ => format!("valid from {}", relative(now, at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::token::Environment;
+
+    /// An environment whose only content is standard input.
+    struct StdinOnly(Vec<u8>);
+
+    impl Environment for StdinOnly {
+        fn var(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn vars(&self) -> Vec<(String, String)> {
+            Vec::new()
+        }
+        fn read_file(&self, _: &Path) -> io::Result<Vec<u8>> {
+            Err(io::Error::from(io::ErrorKind::NotFound))
+        }
+        fn read_stdin(&self) -> io::Result<Vec<u8>> {
+            Ok(self.0.clone())
+        }
+    }
+
+    fn run_on_stdin(bytes: Vec<u8>, as_json: bool) -> (Exit, Vec<u8>, Vec<u8>) {
+        let env = StdinOnly(bytes);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut context = Context {
+            env: &env,
+            now: OffsetDateTime::UNIX_EPOCH,
+            out: &mut out,
+            err: &mut err,
+        };
+        let args = DecodeArgs {
+            source: Some("-".into()),
+            json: as_json,
+            now: None,
+            reveal: false,
+        };
+        let exit = run(&args, false, &mut context);
+        (exit, out, err)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any bytes at all: exit 0 or 2, and `--json` always prints one JSON object.
+        #[test]
+        fn any_bytes_give_json_and_a_clean_exit(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let (exit, out, _) = run_on_stdin(bytes, true);
+            prop_assert!(exit == Exit::Success || exit == Exit::BadInput);
+            let parsed: Result<Value, _> = serde_json::from_slice(&out);
+            prop_assert!(parsed.is_ok_and(|value| value.is_object()));
+        }
+
+        /// Dot-separated base64url-ish text reaches the deeper decoding stages.
+        #[test]
+        fn jwt_shaped_text_never_panics(text in "[A-Za-z0-9_=+/-]{0,40}(\\.[A-Za-z0-9_=-]{0,40}){0,5}") {
+            for as_json in [true, false] {
+                let (exit, _, _) = run_on_stdin(text.clone().into_bytes(), as_json);
+                prop_assert!(exit == Exit::Success || exit == Exit::BadInput);
+            }
+        }
+    }
+}

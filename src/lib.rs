@@ -1,0 +1,11 @@
+//! trustlens explains why a CI job's OIDC token can or cannot assume an AWS IAM role
+//! with `sts:AssumeRoleWithWebIdentity`.
+//!
+//! Domain modules (`token`, `account`, …) are pure: no terminal, no async runtime, no AWS SDK.
+//! Front ends (`cli`) call them and present the results.
+
+pub mod account;
+pub mod cli;
+pub mod json;
+pub mod secret;
+pub mod token;

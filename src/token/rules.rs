@@ -1,0 +1,37 @@
+//! The facts about tokens that STS enforces (reference: aws-web-identity.md §1.2, §1.4, §3.5).
+
+/// `WebIdentityToken` length limits, in characters (STS API model: 4–20000).
+pub const MAX_TOKEN_CHARS: usize = 20_000;
+
+/// Clock skew STS tolerates past `exp` (documented) and before `iat`/`nbf` (observed).
+pub const CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// Signature algorithms STS verifies (STS API model: RSA and ECDSA only).
+pub const ACCEPTED_ALGORITHMS: [&str; 6] = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"];
+
+/// Claims every token must carry (observed: all five required).
+pub const REQUIRED_CLAIMS: [&str; 5] = ["iss", "sub", "aud", "iat", "exp"];
+
+/// Claim carrying session tags (`principal_tags`, `transitive_tag_keys`).
+pub const SESSION_TAGS_CLAIM: &str = "https://aws.amazon.com/tags";
+
+/// Claim carrying the source identity.
+pub const SOURCE_IDENTITY_CLAIM: &str = "https://aws.amazon.com/source_identity";
+
+/// Claim naming the roles the identity provider authorizes (observed, thinly documented).
+pub const ROLES_CLAIM: &str = "https://aws.amazon.com/roles";
+
+/// Session tag limits: count, key length, value length.
+pub const MAX_SESSION_TAGS: usize = 50;
+/// Longest session tag key.
+pub const MAX_TAG_KEY_CHARS: usize = 128;
+/// Longest session tag value.
+pub const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// Is `value` a valid source identity (2–64 characters of `[\w+=,.@-]`)?
+pub fn is_valid_source_identity(value: &str) -> bool {
+    (2..=64).contains(&value.chars().count())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}

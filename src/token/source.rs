@@ -1,0 +1,454 @@
+//! Where a token comes from: a literal, `@file`, `-` (stdin), `env:NAME`, or the CI's own variable.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::Token;
+use crate::secret::Secret;
+
+/// Variables CI platforms put their OIDC token in, in the order they are looked at.
+pub const CI_TOKEN_VARIABLES: [&str; 6] = [
+    "SEMAPHORE_OIDC_TOKEN",
+    "CIRCLE_OIDC_TOKEN_V2",
+    "CIRCLE_OIDC_TOKEN",
+    "BITBUCKET_STEP_OIDC_TOKEN",
+    "TFC_WORKLOAD_IDENTITY_TOKEN",
+    "SPACELIFT_OIDC_TOKEN",
+];
+
+/// Variable naming a token file (EKS IRSA, and the AWS SDKs' web-identity provider).
+pub const TOKEN_FILE_VARIABLE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
+
+/// The most bytes read from a file or stdin; a token is at most 20,000 characters.
+pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
+
+/// How the user named a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The token itself, on the command line.
+    Literal(Secret<String>),
+    /// `@path`: a file holding the token.
+    File(PathBuf),
+    /// `-`: standard input.
+    Stdin,
+    /// `env:NAME`: an environment variable.
+    Env(String),
+}
+
+impl TokenSource {
+    /// Reads a command-line argument: `-`, `@path`, `env:NAME`, or else a literal token.
+    pub fn parse(argument: &str) -> TokenSource {
+        if argument == "-" {
+            TokenSource::Stdin
+        } else if let Some(path) = argument.strip_prefix('@') {
+            TokenSource::File(PathBuf::from(path))
+        } else if let Some(name) = argument.strip_prefix("env:") {
+            TokenSource::Env(name.to_owned())
+        } else {
+            TokenSource::Literal(Secret::new(argument.to_owned()))
+        }
+    }
+
+    /// True for a token typed on the command line (it is now in shell history).
+    pub fn is_literal(&self) -> bool {
+        matches!(self, TokenSource::Literal(_))
+    }
+
+    /// Reads the token text.
+    pub fn read(&self, env: &dyn Environment) -> Result<TokenText, SourceError> {
+        match self {
+            TokenSource::Literal(text) => Ok(TokenText::new(
+                Origin::Argument,
+                text.expose().as_bytes().to_vec(),
+            )),
+            TokenSource::File(path) => {
+                let bytes = env.read_file(path).map_err(|error| SourceError::File {
+                    path: path.clone(),
+                    reason: error.to_string(),
+                })?;
+                limited(Origin::File(path.clone()), bytes)
+            }
+            TokenSource::Stdin => {
+                let bytes = env.read_stdin().map_err(|error| SourceError::Stdin {
+                    reason: error.to_string(),
+                })?;
+                limited(Origin::Stdin, bytes)
+            }
+            TokenSource::Env(name) => match env.var(name) {
+                None => Err(SourceError::EnvUnset(name.clone())),
+                Some(value) if value.trim().is_empty() => Err(SourceError::EnvEmpty(name.clone())),
+                Some(value) => Ok(TokenText::new(
+                    Origin::Env(name.clone()),
+                    value.into_bytes(),
+                )),
+            },
+        }
+    }
+}
+
+/// Finds a token when none was named: the CI platforms' variables, then the file named by
+/// `AWS_WEB_IDENTITY_TOKEN_FILE`, then any variable whose value decodes as an issued JWT.
+pub fn detect(env: &dyn Environment) -> Result<TokenText, SourceError> {
+    for name in CI_TOKEN_VARIABLES {
+        if let Some(value) = env.var(name).filter(|value| !value.trim().is_empty()) {
+            return Ok(TokenText::new(
+                Origin::Env(name.to_owned()),
+                value.into_bytes(),
+            ));
+        }
+    }
+    if let Some(path) = env
+        .var(TOKEN_FILE_VARIABLE)
+        .filter(|value| !value.trim().is_empty())
+    {
+        let path = PathBuf::from(path);
+        let bytes = env.read_file(&path).map_err(|error| SourceError::File {
+            path: path.clone(),
+            reason: format!("{error} (the file named by {TOKEN_FILE_VARIABLE})"),
+        })?;
+        return limited(Origin::TokenFile(path), bytes);
+    }
+    let mut variables = env.vars();
+    variables.sort();
+    variables
+        .into_iter()
+        .find(|(_, value)| Token::decode(value).is_ok_and(|token| token.issuer().is_some()))
+        .map(|(name, value)| TokenText::new(Origin::ScannedEnv(name), value.into_bytes()))
+        .ok_or(SourceError::NothingFound)
+}
+
+fn limited(origin: Origin, bytes: Vec<u8>) -> Result<TokenText, SourceError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(SourceError::TooLarge { origin });
+    }
+    Ok(TokenText::new(origin, bytes))
+}
+
+/// Where a token was read from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The command line.
+    Argument,
+    /// A file named with `@`.
+    File(PathBuf),
+    /// Standard input.
+    Stdin,
+    /// An environment variable, named or detected.
+    Env(String),
+    /// The file named by `AWS_WEB_IDENTITY_TOKEN_FILE`.
+    TokenFile(PathBuf),
+    /// A variable found by scanning the environment for JWTs.
+    ScannedEnv(String),
+    /// A token minted for the embedded demo.
+    Demo(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Argument => f.write_str("the command line"),
+            Origin::File(path) => write!(f, "file {}", path.display()),
+            Origin::Stdin => f.write_str("standard input"),
+            Origin::Env(name) => write!(f, "environment variable {name}"),
+            Origin::TokenFile(path) => {
+                write!(
+                    f,
+                    "file {} (named by {TOKEN_FILE_VARIABLE})",
+                    path.display()
+                )
+            }
+            Origin::ScannedEnv(name) => {
+                write!(
+                    f,
+                    "environment variable {name} (found by scanning the environment)"
+                )
+            }
+            Origin::Demo(name) => write!(f, "the embedded demo ({name})"),
+        }
+    }
+}
+
+/// Token text and where it came from. The text is a secret.
+#[derive(Debug, Clone)]
+pub struct TokenText {
+    /// Where it was read from.
+    pub origin: Origin,
+    /// The bytes as read, before clean-up.
+    pub text: Secret<Vec<u8>>,
+}
+
+impl TokenText {
+    /// Pairs text with its origin.
+    pub fn new(origin: Origin, bytes: Vec<u8>) -> Self {
+        Self {
+            origin,
+            text: Secret::new(bytes),
+        }
+    }
+
+    /// Decodes the text as a token.
+    pub fn decode(&self) -> Result<Token, super::DecodeError> {
+        Token::decode_bytes(self.text.expose())
+    }
+}
+
+/// Why no token text could be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SourceError {
+    /// Nothing given and nothing detected.
+    #[error(
+        "no token given, and none found: looked at {}, the file named by {TOKEN_FILE_VARIABLE}, \
+         and every environment variable for a JWT; pass one as @FILE, - (stdin), env:NAME or the token itself",
+        CI_TOKEN_VARIABLES.join(", ")
+    )]
+    NothingFound,
+    /// A file could not be read.
+    #[error("cannot read the token file {}: {reason}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Standard input could not be read.
+    #[error("cannot read the token from standard input: {reason}")]
+    Stdin {
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// `env:NAME` names an unset variable.
+    #[error("environment variable {0} is not set")]
+    EnvUnset(String),
+    /// `env:NAME` names an empty variable.
+    #[error("environment variable {0} is empty")]
+    EnvEmpty(String),
+    /// More input than any token could be.
+    #[error("the input from {origin} is larger than 1 MiB; a token is at most 20,000 characters")]
+    TooLarge {
+        /// Where it came from.
+        origin: Origin,
+    },
+}
+
+impl SourceError {
+    /// A stable, machine-readable name for the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceError::NothingFound => "no-token",
+            SourceError::File { .. } => "file-unreadable",
+            SourceError::Stdin { .. } => "stdin-unreadable",
+            SourceError::EnvUnset(_) => "env-unset",
+            SourceError::EnvEmpty(_) => "env-empty",
+            SourceError::TooLarge { .. } => "input-too-large",
+        }
+    }
+}
+
+/// What reading a token needs from the outside world.
+pub trait Environment {
+    /// An environment variable's value (lossily converted when not Unicode).
+    fn var(&self, name: &str) -> Option<String>;
+    /// Every environment variable.
+    fn vars(&self) -> Vec<(String, String)>;
+    /// A file's bytes, at most [`MAX_INPUT_BYTES`] + 1 of them.
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Standard input's bytes, at most [`MAX_INPUT_BYTES`] + 1 of them.
+    fn read_stdin(&self) -> io::Result<Vec<u8>>;
+}
+
+/// The process's real environment, files and standard input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemEnvironment;
+
+impl Environment for SystemEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+    }
+
+    fn vars(&self) -> Vec<(String, String)> {
+        std::env::vars_os()
+            .map(|(name, value)| {
+                (
+                    name.to_string_lossy().into_owned(),
+                    value.to_string_lossy().into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        read_limited(std::fs::File::open(path)?)
+    }
+
+    fn read_stdin(&self) -> io::Result<Vec<u8>> {
+        read_limited(io::stdin().lock())
+    }
+}
+
+fn read_limited(reader: impl Read) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3gifQ.c2ln";
+
+    #[derive(Default)]
+    struct FakeEnvironment {
+        vars: BTreeMap<String, String>,
+        files: BTreeMap<PathBuf, Vec<u8>>,
+        stdin: Vec<u8>,
+    }
+
+    impl FakeEnvironment {
+        fn with_var(mut self, name: &str, value: &str) -> Self {
+            self.vars.insert(name.into(), value.into());
+            self
+        }
+        fn with_file(mut self, path: &str, bytes: &[u8]) -> Self {
+            self.files.insert(path.into(), bytes.to_vec());
+            self
+        }
+    }
+
+    impl Environment for FakeEnvironment {
+        fn var(&self, name: &str) -> Option<String> {
+            self.vars.get(name).cloned()
+        }
+        fn vars(&self) -> Vec<(String, String)> {
+            self.vars
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }
+        fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+            self.files
+                .get(path)
+                .cloned()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "No such file or directory"))
+        }
+        fn read_stdin(&self) -> io::Result<Vec<u8>> {
+            Ok(self.stdin.clone())
+        }
+    }
+
+    #[test]
+    fn parses_every_source_form() {
+        assert_eq!(TokenSource::parse("-"), TokenSource::Stdin);
+        assert_eq!(
+            TokenSource::parse("@t.jwt"),
+            TokenSource::File("t.jwt".into())
+        );
+        assert_eq!(
+            TokenSource::parse("env:TOKEN"),
+            TokenSource::Env("TOKEN".into())
+        );
+        assert!(TokenSource::parse(JWT).is_literal());
+    }
+
+    #[test]
+    fn reads_named_sources() {
+        let env = FakeEnvironment {
+            stdin: JWT.into(),
+            ..FakeEnvironment::default()
+        }
+        .with_var("TOKEN", JWT)
+        .with_file("t.jwt", JWT.as_bytes());
+        for (source, origin) in [
+            (TokenSource::Stdin, Origin::Stdin),
+            (
+                TokenSource::Env("TOKEN".into()),
+                Origin::Env("TOKEN".into()),
+            ),
+            (
+                TokenSource::File("t.jwt".into()),
+                Origin::File("t.jwt".into()),
+            ),
+            (TokenSource::parse(JWT), Origin::Argument),
+        ] {
+            let text = source.read(&env).map_err(|e| e.to_string());
+            assert_eq!(
+                text.map(|t| (t.origin, t.text.expose().clone())),
+                Ok((origin, JWT.as_bytes().to_vec()))
+            );
+        }
+    }
+
+    #[test]
+    fn named_source_errors_say_what_is_wrong() {
+        let env = FakeEnvironment::default()
+            .with_var("BLANK", " ")
+            .with_file("huge", &vec![b'a'; MAX_INPUT_BYTES + 1]);
+        let error = |source: TokenSource| source.read(&env).err().map(|e| e.to_string());
+        assert_eq!(
+            error(TokenSource::Env("NOPE".into())).as_deref(),
+            Some("environment variable NOPE is not set")
+        );
+        assert_eq!(
+            error(TokenSource::Env("BLANK".into())).as_deref(),
+            Some("environment variable BLANK is empty")
+        );
+        assert_eq!(
+            error(TokenSource::File("missing.jwt".into())).as_deref(),
+            Some("cannot read the token file missing.jwt: No such file or directory")
+        );
+        assert_eq!(
+            error(TokenSource::File("huge".into())).as_deref(),
+            Some(
+                "the input from file huge is larger than 1 MiB; a token is at most 20,000 characters"
+            )
+        );
+    }
+
+    #[test]
+    fn detection_prefers_ci_variables_in_order() {
+        let env = FakeEnvironment::default()
+            .with_var("CIRCLE_OIDC_TOKEN", "older")
+            .with_var("CIRCLE_OIDC_TOKEN_V2", JWT)
+            .with_var("SEMAPHORE_OIDC_TOKEN", "")
+            .with_var(TOKEN_FILE_VARIABLE, "/var/run/token");
+        assert_eq!(
+            detect(&env).map(|t| t.origin),
+            Ok(Origin::Env("CIRCLE_OIDC_TOKEN_V2".into()))
+        );
+    }
+
+    #[test]
+    fn detection_reads_the_web_identity_token_file() {
+        let env = FakeEnvironment::default()
+            .with_var(TOKEN_FILE_VARIABLE, "/var/run/token")
+            .with_file("/var/run/token", JWT.as_bytes());
+        assert_eq!(
+            detect(&env).map(|t| t.origin),
+            Ok(Origin::TokenFile("/var/run/token".into()))
+        );
+        let missing = FakeEnvironment::default().with_var(TOKEN_FILE_VARIABLE, "/nope");
+        assert!(matches!(detect(&missing), Err(SourceError::File { .. })));
+    }
+
+    #[test]
+    fn detection_falls_back_to_any_variable_holding_a_jwt() {
+        let env = FakeEnvironment::default()
+            .with_var("A_NOT_A_TOKEN", "a.b.c")
+            .with_var("MY_TOKEN", JWT)
+            .with_var("PATH", "/usr/bin");
+        assert_eq!(
+            detect(&env).map(|t| t.origin),
+            Ok(Origin::ScannedEnv("MY_TOKEN".into()))
+        );
+        assert_eq!(
+            detect(&FakeEnvironment::default()).err(),
+            Some(SourceError::NothingFound)
+        );
+    }
+}
