@@ -11,10 +11,14 @@ fn decode(c: &mut Criterion) {
     let Ok(text) = demo::semaphore_token(NOW) else {
         return;
     };
-    let pasted = format!("SEMAPHORE_OIDC_TOKEN=\"{}\"", String::from_utf8_lossy(text.text.expose()));
-    c.bench_function("decode semaphore token (pasted with NAME= and quotes)", |b| {
-        b.iter(|| Token::decode(black_box(&pasted)))
-    });
+    let pasted = format!(
+        "SEMAPHORE_OIDC_TOKEN=\"{}\"",
+        String::from_utf8_lossy(text.text.expose())
+    );
+    c.bench_function(
+        "decode semaphore token (pasted with NAME= and quotes)",
+        |b| b.iter(|| Token::decode(black_box(&pasted))),
+    );
     let Ok(token) = Token::decode(&pasted) else {
         return;
     };

@@ -11,7 +11,7 @@ use super::error::kind_of;
 use super::rules::{
     ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_SESSION_TAGS, MAX_TAG_KEY_CHARS,
     MAX_TAG_VALUE_CHARS, MAX_TOKEN_CHARS, REQUIRED_CLAIMS, ROLES_CLAIM, SESSION_TAGS_CLAIM,
-    SOURCE_IDENTITY_CLAIM, is_valid_source_identity,
+    SOURCE_IDENTITY_CLAIM, is_valid_source_identity, roles_claim_arns,
 };
 use super::times::{TimeClaim, human_duration, utc};
 
@@ -214,8 +214,8 @@ fn algorithm_problem(alg: &str) -> String {
         format!("`alg` is \"{alg}\": the token is unsigned")
     } else if upper.starts_with("HS") {
         format!(
-            "`alg` is {alg}, an HMAC (shared-secret) algorithm; STS verifies only with the \
-             issuer's published public keys"
+            "`alg` is {alg}, an HMAC (shared-secret) algorithm, which STS cannot verify with \
+             the issuer's published public keys"
         )
     } else if upper.starts_with("PS") {
         format!(
@@ -271,7 +271,7 @@ fn check_times(token: &Token, now: i64, findings: &mut Vec<Finding>) {
             TimeClaim::Fractional(at) => findings.push(Finding::new(
                 FindingCode::TimestampFractional,
                 Severity::Error,
-                format!("`{name}` is {at}, not whole seconds; STS rejects fractional timestamps"),
+                format!("`{name}` is {at:?}, not whole seconds; STS rejects fractional timestamps"),
             )),
             TimeClaim::Invalid(found) => findings.push(Finding::new(
                 FindingCode::TimestampInvalid,
@@ -283,7 +283,7 @@ fn check_times(token: &Token, now: i64, findings: &mut Vec<Finding>) {
 }
 
 fn check_time_value(name: &str, at: i64, now: i64, findings: &mut Vec<Finding>) {
-    let skew = human_duration(CLOCK_SKEW_SECONDS.unsigned_abs());
+    let skew = format!("{} minutes", CLOCK_SKEW_SECONDS / 60);
     if name == "exp" {
         let overdue = now.saturating_sub(at);
         if overdue >= CLOCK_SKEW_SECONDS {
@@ -450,20 +450,18 @@ fn check_session_tags(token: &Token, findings: &mut Vec<Finding>) {
     let Some(tags) = token.claims().get(SESSION_TAGS_CLAIM) else {
         return;
     };
-    let problems = session_tag_problems(tags);
-    let count = tags
-        .get("principal_tags")
-        .and_then(Value::as_object)
-        .map_or(0, serde_json::Map::len);
-    findings.push(Finding::new(
-        FindingCode::SessionTags,
-        Severity::Warning,
-        format!(
-            "the token carries {count} session tag(s) ({SESSION_TAGS_CLAIM}); every role it \
-             assumes must also allow sts:TagSession in its trust policy"
-        ),
-    ));
-    for problem in problems {
+    if let Some(principal) = tags.get("principal_tags").and_then(Value::as_object) {
+        findings.push(Finding::new(
+            FindingCode::SessionTags,
+            Severity::Warning,
+            format!(
+                "the token carries {} session tag(s) ({SESSION_TAGS_CLAIM}); every role it \
+                 assumes must also allow sts:TagSession in its trust policy",
+                principal.len()
+            ),
+        ));
+    }
+    for problem in session_tag_problems(tags) {
         findings.push(Finding::new(
             FindingCode::SessionTagsInvalid,
             Severity::Error,
@@ -560,16 +558,29 @@ fn check_source_identity(token: &Token, findings: &mut Vec<Finding>) {
 }
 
 fn check_roles_claim(token: &Token, findings: &mut Vec<Finding>) {
-    if token.claims().contains_key(ROLES_CLAIM) {
-        findings.push(Finding::new(
+    let Some(value) = token.claims().get(ROLES_CLAIM) else {
+        return;
+    };
+    let finding = match roles_claim_arns(value) {
+        Ok(arns) => Finding::new(
             FindingCode::RolesClaim,
             Severity::Info,
             format!(
-                "the token names the roles it may assume ({ROLES_CLAIM}); STS rejects it for any \
-                 other role with InvalidIdentityToken (observed behaviour, thinly documented)"
+                "the token names the {} role(s) it may assume ({ROLES_CLAIM}); STS rejects it for \
+                 any other role with InvalidIdentityToken (observed behaviour, thinly documented)",
+                arns.len()
             ),
-        ));
-    }
+        ),
+        Err(problem) => Finding::new(
+            FindingCode::RolesClaim,
+            Severity::Error,
+            format!(
+                "the roles claim ({ROLES_CLAIM}) can match no role: {problem}; STS rejects the \
+                 token with InvalidIdentityToken (observed behaviour, thinly documented)"
+            ),
+        ),
+    };
+    findings.push(finding);
 }
 
 fn check_duplicates(token: &Token, findings: &mut Vec<Finding>) {

@@ -28,6 +28,39 @@ pub const MAX_TAG_KEY_CHARS: usize = 128;
 /// Longest session tag value.
 pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
+/// The role ARNs a roles claim names: an array of strings or one `;`-separated string of
+/// exact ARNs (observed; no wildcards). `Err` says why the claim can match no role.
+pub fn roles_claim_arns(value: &serde_json::Value) -> Result<Vec<String>, String> {
+    use serde_json::Value;
+    let arns: Vec<String> = match value {
+        Value::String(text) => text.split(';').map(|arn| arn.trim().to_owned()).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("{item} is not a string"))
+            })
+            .collect::<Result<_, _>>()?,
+        other => {
+            return Err(format!(
+                "it is {}, not role ARNs",
+                super::error::kind_of(other)
+            ));
+        }
+    };
+    if arns.iter().all(String::is_empty) {
+        return Err("it names no role".to_owned());
+    }
+    match arns
+        .iter()
+        .find(|arn| !arn.starts_with("arn:") || arn.contains(['*', '?']))
+    {
+        Some(arn) => Err(format!("\"{arn}\" is not an exact role ARN (no wildcards)")),
+        None => Ok(arns),
+    }
+}
+
 /// Is `value` a valid source identity (2–64 characters of `[\w+=,.@-]`)?
 pub fn is_valid_source_identity(value: &str) -> bool {
     (2..=64).contains(&value.chars().count())

@@ -1,0 +1,318 @@
+//! `trustlens decode` end to end: the real binary, real tokens signed with a test key,
+//! snapshots of its text and JSON output at a fixed `--now`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use common::{NOW, NOW_RFC3339, signed_rs256};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// The binary with an empty environment, so no CI variable of the machine leaks in.
+fn trustlens() -> Command {
+    let mut command = Command::cargo_bin("trustlens").unwrap();
+    command.env_clear();
+    command
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// A file under the target directory that lives for the test run.
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_decode");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// Semaphore: push to main of acme/web (ci-providers.md §2.6), issued a minute ago, 24 h life.
+fn semaphore_token() -> String {
+    let project = "936a5312-a3b8-4921-8b3f-2cec8baac574";
+    signed_rs256(
+        "2023-03-14T08:11:57Z",
+        &json!({
+            "iss": "https://acme.semaphoreci.com",
+            "aud": "https://acme.semaphoreci.com",
+            "sub": format!("org:acme:project:{project}:repo:web:ref_type:branch:ref:refs/heads/main"),
+            "exp": NOW - 60 + 86_400, "iat": NOW - 60, "nbf": NOW - 60,
+            "jti": "2s557dchalv2mv76kk000el1",
+            "org": "acme", "prj_id": project, "repo": "web", "repo_slug": "acme/web",
+            "branch": "main", "ref": "refs/heads/main", "ref_type": "branch",
+            "job_type": "pipeline_job", "trg": "h:f-i:f",
+        }),
+    )
+}
+
+/// GitHub Actions: environment job, audience for configure-aws-credentials (§3.2, §3.7).
+fn github_token() -> String {
+    signed_rs256(
+        "38826b17-6a30-5f9b-b169-8beb8202f723",
+        &json!({
+            "jti": "example-id",
+            "sub": "repo:octo-org/octo-repo:environment:prod",
+            "environment": "prod",
+            "aud": "sts.amazonaws.com",
+            "ref": "refs/heads/main", "sha": "example-sha",
+            "repository": "octo-org/octo-repo", "repository_owner": "octo-org",
+            "actor_id": "12", "repository_id": "74", "repository_owner_id": "65",
+            "run_id": "example-run-id", "run_number": "10", "run_attempt": "2",
+            "runner_environment": "github-hosted", "actor": "octocat",
+            "workflow": "example-workflow", "event_name": "workflow_dispatch", "ref_type": "branch",
+            "job_workflow_ref": "octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main",
+            "iss": "https://token.actions.githubusercontent.com",
+            "nbf": NOW - 20, "exp": NOW + 280, "iat": NOW - 20,
+        }),
+    )
+}
+
+/// GitLab.com: `id_tokens:` with aud https://gitlab.com, job timeout 1 h (§4.3).
+fn gitlab_token() -> String {
+    signed_rs256(
+        "kewiQq9jiC84CvSsJYOB-N6A8WFLSV20Mb-y7IlWDSQ",
+        &json!({
+            "namespace_id": "72", "namespace_path": "my-group",
+            "project_id": "20", "project_path": "my-group/my-project",
+            "user_id": "1", "user_login": "sample-user",
+            "pipeline_id": "574", "pipeline_source": "push", "job_id": "302",
+            "ref": "main", "ref_type": "branch", "ref_path": "refs/heads/main", "ref_protected": "true",
+            "runner_environment": "gitlab-hosted",
+            "jti": "235b3a54-b797-45c7-ae9a-f72d7bc6ef5b",
+            "iss": "https://gitlab.com",
+            "iat": NOW - 600, "nbf": NOW - 605, "exp": NOW + 3000,
+            "sub": "project_path:my-group/my-project:ref_type:branch:ref:main",
+            "aud": "https://gitlab.com",
+        }),
+    )
+}
+
+/// EKS IRSA projected service-account token (§9.2): `aud` is an array.
+fn eks_token() -> String {
+    signed_rs256(
+        "a6b2c3d4e5f6",
+        &json!({
+            "aud": ["sts.amazonaws.com"],
+            "exp": NOW + 86_000, "iat": NOW - 400, "nbf": NOW - 400,
+            "iss": "https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E",
+            "kubernetes.io": {
+                "namespace": "default",
+                "pod": { "name": "projection-test", "uid": "900f80ed-bafe-49f0-9ae2-c5f0a3ac2cbe" },
+                "serviceaccount": { "name": "mytestaccount", "uid": "a709ef71-30e2-489a-bd19-ade97031b9db" }
+            },
+            "sub": "system:serviceaccount:default:mytestaccount",
+        }),
+    )
+}
+
+#[test]
+fn semaphore_token_found_in_its_ci_variable() {
+    let out = run(trustlens()
+        .args(["decode", "--now", NOW_RFC3339])
+        .env("SEMAPHORE_OIDC_TOKEN", semaphore_token()));
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn semaphore_token_as_json() {
+    let out = run(trustlens()
+        .args(["decode", "env:TOKEN", "--json", "--now", NOW_RFC3339])
+        .env("TOKEN", semaphore_token()));
+    assert_eq!(out.code, 0);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    insta::assert_json_snapshot!(report);
+}
+
+#[test]
+fn github_token_from_stdin_as_json() {
+    let out = run(trustlens()
+        .args(["decode", "-", "--json", "--now", NOW_RFC3339])
+        .write_stdin(format!("{}\n", github_token())));
+    assert_eq!(out.code, 0);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["source"], "standard input");
+    assert_eq!(report["findings"], json!([]));
+    insta::assert_json_snapshot!(report);
+}
+
+#[test]
+fn gitlab_token_pasted_into_a_file_with_its_wrapping() {
+    let pasted = format!("export GITLAB_OIDC_TOKEN=\"Bearer {}\"\n", gitlab_token());
+    let path = temp_file("gitlab.txt", &pasted);
+    let out = run(trustlens().args([
+        "decode",
+        &format!("@{}", path.display()),
+        "--now",
+        NOW_RFC3339,
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.stdout.replace(&path.display().to_string(), "<FILE>");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn eks_token_found_through_aws_web_identity_token_file() {
+    let path = temp_file("eks-token", &eks_token());
+    let out = run(trustlens()
+        .args(["decode", "--now", NOW_RFC3339])
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", &path));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.stdout.replace(&path.display().to_string(), "<FILE>");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn expired_token_with_findings_still_decodes() {
+    let token = common::token(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &json!({"iss": "http://ci.example.com/", "aud": ["a", "b"], "sub": null,
+                "exp": NOW - 3 * 3600 - 120, "iat": 1_700_000_000.5}),
+    );
+    let out = run(trustlens()
+        .args(["decode", "env:T", "--now", NOW_RFC3339])
+        .env("T", token));
+    assert_eq!(out.code, 0);
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn a_literal_token_warns_about_shell_history() {
+    let out = run(trustlens().args(["decode", &github_token(), "--now", NOW_RFC3339]));
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.contains("now in your shell history"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("Token from the command line"));
+}
+
+#[test]
+fn reveal_shows_the_signature() {
+    let token = github_token();
+    let signature = token.rsplit('.').next().unwrap().to_owned();
+    let hidden = run(trustlens()
+        .args(["decode", "-", "--now", NOW_RFC3339])
+        .write_stdin(token.clone()));
+    assert!(!hidden.stdout.contains(&signature));
+    assert!(
+        hidden
+            .stdout
+            .contains("256 bytes, not verified (--reveal shows them)")
+    );
+    let shown = run(trustlens()
+        .args(["decode", "-", "--reveal"])
+        .write_stdin(token.clone()));
+    assert!(shown.stdout.contains(&signature));
+    let json = run(trustlens()
+        .args(["decode", "-", "--reveal", "--json"])
+        .write_stdin(token));
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["signature"]["base64url"], signature.as_str());
+}
+
+#[test]
+fn invalid_input_exits_2_with_a_precise_message() {
+    let jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d";
+    let out = run(trustlens().args(["decode", "-"]).write_stdin(jwe));
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "error: cannot decode the token from standard input: this looks like an encrypted JWE \
+         (5 segments); STS needs a signed ID token (a JWS: header.payload.signature)\n"
+    );
+    assert_eq!(out.stdout, "");
+
+    let json = run(trustlens().args(["decode", "-", "--json"]).write_stdin(jwe));
+    assert_eq!(json.code, 2);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["error"]["code"], "encrypted-jwe");
+    assert_eq!(report["source"], "standard input");
+}
+
+#[test]
+fn unreadable_or_missing_sources_exit_2() {
+    let missing = run(trustlens().args(["decode", "@/nonexistent/token.jwt"]));
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .starts_with("error: cannot read the token file /nonexistent/token.jwt")
+    );
+
+    let nothing = run(trustlens().args(["decode"]));
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing
+            .stderr
+            .contains("SEMAPHORE_OIDC_TOKEN, CIRCLE_OIDC_TOKEN_V2"),
+        "{}",
+        nothing.stderr
+    );
+
+    let unset = run(trustlens().args(["decode", "env:NOT_SET", "--json"]));
+    assert_eq!(unset.code, 2);
+    let report: Value = serde_json::from_str(&unset.stdout).unwrap();
+    assert_eq!(
+        report["error"],
+        json!({"code": "env-unset", "message": "environment variable NOT_SET is not set"})
+    );
+
+    let bad_now = run(trustlens().args(["decode", "-", "--now", "yesterday"]));
+    assert_eq!(bad_now.code, 2);
+    assert!(bad_now.stderr.contains("expected an RFC 3339 time"));
+}
+
+#[test]
+fn a_scanned_variable_is_named() {
+    let out = run(trustlens()
+        .args(["decode"])
+        .env("SOME_TOKEN", github_token())
+        .env("HOME", "/root"));
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with(
+        "Token from environment variable SOME_TOKEN (found by scanning the environment)"
+    ));
+}
+
+#[test]
+fn demo_without_a_subcommand_shows_the_demo_token() {
+    let out = run(trustlens().arg("--demo"));
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("Token from the embedded demo"));
+    assert!(out.stdout.contains("✔ none"));
+    let bare = run(&mut trustlens());
+    assert_eq!(bare.code, 2);
+    assert!(bare.stderr.contains("Usage: trustlens"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The real binary, any bytes on stdin: exit 0 or 2, one JSON object on stdout, no panic.
+    #[test]
+    fn binary_json_path_survives_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let out = trustlens().args(["decode", "-", "--json"]).write_stdin(bytes).output().unwrap();
+        let code = out.status.code();
+        prop_assert!(code == Some(0) || code == Some(2), "exit {:?}", code);
+        let report: Result<Value, _> = serde_json::from_slice(&out.stdout);
+        prop_assert!(report.is_ok_and(|r| r.is_object()));
+        prop_assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}

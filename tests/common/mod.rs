@@ -1,0 +1,59 @@
+//! Builders shared by the integration tests: tokens from JSON parts, signed or not.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::Value;
+
+/// The fixed moment CLI and snapshot tests judge times against: 2026-11-25T18:00:00Z.
+pub const NOW: i64 = 1_795_629_600;
+/// `NOW` as RFC 3339, for `--now`.
+pub const NOW_RFC3339: &str = "2026-11-25T18:00:00Z";
+
+const TEST_RSA_KEY: &[u8] = include_bytes!("../fixtures/test-rsa-key.pem");
+const TEST_EC_KEY: &[u8] = include_bytes!("../fixtures/test-ec-key.pem");
+
+/// base64url (no padding) of raw text: for building tokens with exact, even invalid, JSON.
+pub fn b64(text: &str) -> String {
+    URL_SAFE_NO_PAD.encode(text)
+}
+
+/// An unsigned-looking token from raw header and payload JSON text and a fake signature.
+pub fn raw_token(header_json: &str, payload_json: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        b64(header_json),
+        b64(payload_json),
+        b64("not-a-real-signature")
+    )
+}
+
+/// A token from JSON values with a fake signature (decoding never verifies signatures).
+pub fn token(header: &Value, claims: &Value) -> String {
+    raw_token(&header.to_string(), &claims.to_string())
+}
+
+/// A real RS256 token signed with the test RSA key (deterministic for fixed claims).
+pub fn signed_rs256(kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(TEST_RSA_KEY).unwrap(),
+    )
+    .unwrap()
+}
+
+/// A real ES256 token signed with the test EC key (signatures vary run to run).
+pub fn signed_es256(kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_ec_pem(TEST_EC_KEY).unwrap(),
+    )
+    .unwrap()
+}
