@@ -13,7 +13,7 @@ pub enum Cleanup {
     Quotes,
     /// Removed an `Authorization:` header name.
     AuthorizationHeader,
-    /// Removed a `Bearer ` scheme.
+    /// Removed a `Bearer ` (or GitHub's `token `) scheme.
     BearerPrefix,
     /// Removed whitespace or line breaks inside the token.
     InnerWhitespace,
@@ -26,7 +26,7 @@ impl fmt::Display for Cleanup {
             Cleanup::VariablePrefix(name) => write!(f, "removed the `{name}=` prefix"),
             Cleanup::Quotes => f.write_str("removed surrounding quotes"),
             Cleanup::AuthorizationHeader => f.write_str("removed an `Authorization:` header name"),
-            Cleanup::BearerPrefix => f.write_str("removed a `Bearer ` prefix"),
+            Cleanup::BearerPrefix => f.write_str("removed a `Bearer ` (or `token `) prefix"),
             Cleanup::InnerWhitespace => {
                 f.write_str("removed whitespace and line breaks inside the token")
             }
@@ -37,6 +37,9 @@ impl fmt::Display for Cleanup {
 /// The compact token text and the clean-up steps that produced it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Cleaned {
+    /// The input without its wrappers but with its inner whitespace (to recognise other
+    /// documents, such as PEM blocks, whose spaces matter).
+    pub unwrapped: String,
     /// The token with every clean-up applied.
     pub text: String,
     /// What was removed, in the order it was removed.
@@ -52,41 +55,61 @@ impl fmt::Debug for Cleaned {
     }
 }
 
-/// Strips what surrounds a pasted token: outer whitespace, `export NAME=`, quotes,
-/// `Authorization: Bearer `, and whitespace or line breaks inside it.
+/// Strips what surrounds a pasted token — outer whitespace, `export NAME=`, quotes,
+/// `Authorization: Bearer ` (or GitHub's `token ` scheme) in any nesting — and then
+/// whitespace or line breaks inside it.
 pub fn clean(input: &str) -> Cleaned {
     let mut steps = Vec::new();
     let mut text = input.trim();
-    if let Some(rest) = text.strip_prefix("export ") {
-        steps.push(Cleanup::ExportPrefix);
-        text = rest.trim_start();
-    }
-    if let Some((name, rest)) = split_variable_prefix(text) {
-        steps.push(Cleanup::VariablePrefix(name.to_owned()));
-        text = rest;
-    }
-    if let Some(inner) = strip_quotes(text) {
-        steps.push(Cleanup::Quotes);
-        text = inner.trim();
-    }
-    if let Some(rest) = strip_prefix_ignore_case(text, "authorization:") {
-        steps.push(Cleanup::AuthorizationHeader);
-        text = rest.trim_start();
-    }
-    if let Some(rest) = strip_prefix_ignore_case(text, "bearer")
-        && rest.starts_with(char::is_whitespace)
-    {
-        steps.push(Cleanup::BearerPrefix);
-        text = rest.trim_start();
+    // Each wrapper comes off at most once, outermost first, in whatever order they nest.
+    while let Some((step, rest)) = unwrap_once(text, &steps) {
+        steps.push(step);
+        text = rest.trim();
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.len() != text.len() {
         steps.push(Cleanup::InnerWhitespace);
     }
     Cleaned {
+        unwrapped: text.to_owned(),
         text: compact,
         steps,
     }
+}
+
+/// The outermost wrapper around `text` not removed yet, and what is inside it.
+fn unwrap_once<'a>(text: &'a str, done: &[Cleanup]) -> Option<(Cleanup, &'a str)> {
+    let is_done = |wanted: fn(&Cleanup) -> bool| done.iter().any(wanted);
+    if !is_done(|s| matches!(s, Cleanup::ExportPrefix))
+        && let Some(rest) = text.strip_prefix("export ")
+    {
+        return Some((Cleanup::ExportPrefix, rest));
+    }
+    if !is_done(|s| matches!(s, Cleanup::VariablePrefix(_)))
+        && let Some((name, rest)) = split_variable_prefix(text)
+    {
+        return Some((Cleanup::VariablePrefix(name.to_owned()), rest));
+    }
+    if !is_done(|s| matches!(s, Cleanup::Quotes))
+        && let Some(inner) = strip_quotes(text)
+    {
+        return Some((Cleanup::Quotes, inner));
+    }
+    if !is_done(|s| matches!(s, Cleanup::AuthorizationHeader))
+        && let Some(rest) = strip_prefix_ignore_case(text, "authorization:")
+    {
+        return Some((Cleanup::AuthorizationHeader, rest));
+    }
+    if !is_done(|s| matches!(s, Cleanup::BearerPrefix)) {
+        for scheme in ["bearer", "token"] {
+            if let Some(rest) = strip_prefix_ignore_case(text, scheme)
+                && (rest.is_empty() || rest.starts_with(char::is_whitespace))
+            {
+                return Some((Cleanup::BearerPrefix, rest));
+            }
+        }
+    }
+    None
 }
 
 /// `NAME=rest` where NAME is a shell variable name and `rest` is not more base64url
@@ -97,7 +120,7 @@ fn split_variable_prefix(text: &str) -> Option<(&str, &str)> {
     let first = chars.next()?;
     let is_name = (first.is_ascii_alphabetic() || first == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let is_padding = rest.starts_with(['=', '.']) || rest.is_empty();
+    let is_padding = rest.starts_with(['=', '.']);
     (is_name && !is_padding && !name.starts_with("eyJ")).then_some((name, rest))
 }
 
@@ -174,6 +197,30 @@ mod tests {
     #[test]
     fn bearer_needs_a_separator() {
         assert_eq!(clean("Bearerish").text, "Bearerish");
+        assert_eq!(clean("tokenize").text, "tokenize");
+    }
+
+    #[test]
+    fn wrappers_nest_in_any_order() {
+        for input in [
+            format!("\"TOKEN={JWT}\""),
+            format!("'Authorization: Bearer {JWT}'"),
+            format!("TOKEN='Bearer {JWT}'"),
+        ] {
+            assert_eq!(clean(&input).text, JWT, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrapper_around_nothing_leaves_nothing() {
+        for input in [
+            "Authorization: Bearer ",
+            "\"Bearer \"",
+            "Bearer",
+            "export AWS_WEB_IDENTITY_TOKEN=",
+        ] {
+            assert_eq!(clean(input).text, "", "input {input:?}");
+        }
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub(super) fn decode_parts(text: &str) -> Result<DecodedParts, DecodeError> {
                 signature,
             })
         }
+        [header, _, _, _, _] if is_encryption_header(header) => Err(DecodeError::Encrypted),
         [_] => Err(DecodeError::NotAJwt(NotJwt::Opaque {
             looks_like: opaque_kind(text),
         })),
@@ -70,10 +71,32 @@ fn base64url(segment: Segment, part: &str, start: usize) -> Result<Vec<u8>, Deco
     }
     URL_SAFE_NO_PAD
         .decode(unpadded)
-        .map_err(|_| DecodeError::Base64Length {
-            segment,
-            length: unpadded.len(),
+        .map_err(|error| match error {
+            base64::DecodeError::InvalidLastSymbol(index, _) => DecodeError::Base64TrailingBits {
+                segment,
+                offset: start + index,
+            },
+            _ => DecodeError::Base64Length {
+                segment,
+                length: unpadded.len(),
+            },
         })
+}
+
+/// A JWE header: it names a content encryption (`enc`) or a key-management algorithm.
+fn is_encryption_header(part: &str) -> bool {
+    const KEY_MANAGEMENT: [&str; 6] = ["RSA", "A128", "A192", "A256", "ECDH", "PBES2"];
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(strip_padding(part)) else {
+        return false;
+    };
+    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&bytes) else {
+        return false;
+    };
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    header.contains_key("enc") || alg == "dir" || KEY_MANAGEMENT.iter().any(|p| alg.starts_with(p))
 }
 
 /// Removes up to two trailing `=`; more than that is left for the character check to name.

@@ -90,6 +90,11 @@ pub enum DecodeError {
     /// Not a JWT at all.
     #[error("not a JWT: {0}")]
     NotAJwt(NotJwt),
+    /// An encrypted JWE (five parts, a key-management header) instead of a signed JWS.
+    #[error(
+        "this looks like an encrypted JWE (5 segments); STS needs a signed ID token (a JWS: header.payload.signature)"
+    )]
+    Encrypted,
     /// A dot-separated form with the wrong number of parts.
     #[error("{}", segment_count_message(*.found))]
     SegmentCount {
@@ -122,6 +127,16 @@ pub enum DecodeError {
         /// Its length without padding.
         length: usize,
     },
+    /// The last character carries bits that belong to no byte.
+    #[error(
+        "the {segment} segment is not base64url: its last character (offset {offset}) carries stray bits — the segment was cut short or altered"
+    )]
+    Base64TrailingBits {
+        /// Which part.
+        segment: Segment,
+        /// Character offset of the last character in the cleaned token.
+        offset: usize,
+    },
     /// The decoded header or payload is not JSON.
     #[error("the {segment} segment is not JSON: {message} at line {line}, column {column}")]
     NotJson {
@@ -151,12 +166,12 @@ impl DecodeError {
             DecodeError::Empty => "empty-input",
             DecodeError::NotText { .. } => "not-utf8",
             DecodeError::NotAJwt(_) => "not-a-jwt",
-            DecodeError::SegmentCount { found: 5 } => "encrypted-jwe",
+            DecodeError::Encrypted => "encrypted-jwe",
             DecodeError::SegmentCount { .. } => "segment-count",
             DecodeError::EmptySegment { .. } => "empty-segment",
-            DecodeError::Base64Character { .. } | DecodeError::Base64Length { .. } => {
-                "bad-base64url"
-            }
+            DecodeError::Base64Character { .. }
+            | DecodeError::Base64Length { .. }
+            | DecodeError::Base64TrailingBits { .. } => "bad-base64url",
             DecodeError::NotJson { .. } => "not-json",
             DecodeError::NotObject { .. } => "not-object",
         }
@@ -165,8 +180,10 @@ impl DecodeError {
 
 fn segment_count_message(found: usize) -> String {
     match found {
-        5 => "this looks like an encrypted JWE (5 segments); STS needs a signed ID token (a JWS: header.payload.signature)".to_owned(),
         2 => "the token has 2 segments; a signed JWT has 3 (header.payload.signature) — the signature part is missing or was cut off".to_owned(),
+        n if n >= 5 => format!(
+            "the token has {n} segments; a signed JWT has 3 (header.payload.signature) — were two tokens pasted together?"
+        ),
         n => format!("the token has {n} segments; a signed JWT has 3 (header.payload.signature)"),
     }
 }

@@ -57,10 +57,10 @@ impl Token {
     /// Decodes a token as pasted: surrounding whitespace, quotes, `Bearer ` and `NAME=`
     /// prefixes and inner line breaks are removed first (see [`Token::cleanup`]).
     pub fn decode(input: &str) -> Result<Token, DecodeError> {
-        if let Some(other) = decode::other_document(input) {
+        let cleaned = clean::clean(input);
+        if let Some(other) = decode::other_document(&cleaned.unwrapped) {
             return Err(DecodeError::NotAJwt(other));
         }
-        let cleaned = clean::clean(input);
         let parts = decode::decode_parts(&cleaned.text)?;
         let duplicates = [
             (Segment::Header, parts.header.duplicates),

@@ -28,6 +28,9 @@ impl TimeClaim {
                 (None, Some(_), _) => {
                     TimeClaim::Invalid(format!("the number {number}, too large for a time"))
                 }
+                (None, None, Some(float)) if float.fract() == 0.0 && float.abs() >= 9.2e18 => {
+                    TimeClaim::Invalid(format!("the number {number}, too large for a time"))
+                }
                 (None, None, Some(float)) => TimeClaim::Fractional(float),
                 (None, None, None) => TimeClaim::Invalid(format!("the number {number}")),
             },
