@@ -208,6 +208,169 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
+/// Describes a JSON value's kind for messages: `an array`, `a string`, …
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A 1-based line and column in a text (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Where the value at `path` starts in `text`, a document [`parse`] accepted. For a repeated
+/// member name, the last occurrence (the one kept). `None` when the path is not there.
+pub fn locate(text: &[u8], path: &JsonPath) -> Option<Position> {
+    let mut scanner = Scanner { bytes: text, at: 0 };
+    scanner.whitespace();
+    for segment in path.segments() {
+        match segment {
+            PathSegment::Key(wanted) => scanner.enter_member(wanted)?,
+            PathSegment::Index(wanted) => scanner.enter_element(*wanted)?,
+        }
+    }
+    Some(position_of(text, scanner.at))
+}
+
+/// The position of byte offset `at` in `text`.
+pub fn position_of(text: &[u8], at: usize) -> Position {
+    let before = &text[..at.min(text.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    Position {
+        line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+        column: String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1,
+    }
+}
+
+/// A cursor over a valid JSON text that can skip values without building them.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn whitespace(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.whitespace();
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    /// Skips a string starting at the cursor and returns its decoded text.
+    fn string(&mut self) -> Option<String> {
+        let start = self.at;
+        self.at += 1;
+        while let Some(byte) = self.peek() {
+            self.at += if byte == b'\\' { 2 } else { 1 };
+            if byte == b'"' {
+                return serde_json::from_slice(self.bytes.get(start..self.at)?).ok();
+            }
+        }
+        None
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        self.whitespace();
+        let mut depth = 0usize;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.string()?;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    self.at += 1;
+                }
+                b',' | b'}' | b']' if depth == 0 => return Some(()),
+                _ => self.at += 1,
+            }
+            if depth == 0 {
+                self.whitespace();
+                if matches!(self.peek(), None | Some(b',' | b'}' | b']')) {
+                    return Some(());
+                }
+            }
+        }
+    }
+
+    /// Moves into the member `wanted` of the object at the cursor (its last occurrence).
+    fn enter_member(&mut self, wanted: &str) -> Option<()> {
+        self.expect(b'{')?;
+        let mut found = None;
+        loop {
+            self.whitespace();
+            if self.peek()? == b'}' {
+                break;
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            self.whitespace();
+            if key == wanted {
+                found = Some(self.at);
+            }
+            self.skip_value()?;
+            self.whitespace();
+            if self.peek()? == b',' {
+                self.at += 1;
+            }
+        }
+        self.at = found?;
+        Some(())
+    }
+
+    /// Moves into element `wanted` of the array at the cursor.
+    fn enter_element(&mut self, wanted: usize) -> Option<()> {
+        self.expect(b'[')?;
+        for index in 0.. {
+            self.whitespace();
+            if self.peek()? == b']' {
+                return None;
+            }
+            if index == wanted {
+                return Some(());
+            }
+            self.skip_value()?;
+            self.expect(b',')?;
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +443,36 @@ mod tests {
     fn rejects_trailing_content_and_reports_position() {
         let error = parse(b"{\"a\": 1}\n  x").err();
         assert_eq!(error.map(|e| (e.line(), e.column())), Some((2, 3)));
+    }
+
+    #[test]
+    fn locates_values_by_path() {
+        let text = b"{\n  \"Statement\": [\n    {\"Effect\": \"Allow\"},\n    {\"Effect\": \"allow\", \"x\": [1, {\"a\": \"}\"}], \"Effect\": \"Deny\"}\n  ]\n}";
+        let path = JsonPath::root().key("Statement").index(1).key("Effect");
+        assert_eq!(
+            locate(text, &path),
+            Some(Position {
+                line: 4,
+                column: 57
+            })
+        );
+        let first = JsonPath::root().key("Statement").index(0).key("Effect");
+        assert_eq!(
+            locate(text, &first),
+            Some(Position {
+                line: 3,
+                column: 16
+            })
+        );
+        assert_eq!(locate(text, &JsonPath::root().key("Nope")), None);
+        assert_eq!(
+            locate(text, &JsonPath::root().key("Statement").index(5)),
+            None
+        );
+        assert_eq!(
+            locate(text, &JsonPath::root()),
+            Some(Position { line: 1, column: 1 })
+        );
     }
 
     #[test]

@@ -7,5 +7,6 @@
 pub mod account;
 pub mod cli;
 pub mod json;
+pub mod policy;
 pub mod secret;
 pub mod token;

@@ -4,7 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::error::{DecodeError, NotJwt, Segment, kind_of};
+use super::error::{DecodeError, NotJwt, Segment};
+use crate::json::kind_of;
 use crate::json::{self, DuplicateKey};
 
 /// A decoded JSON part (header or payload).

@@ -194,15 +194,3 @@ fn base64_hint(character: char) -> &'static str {
         _ => "",
     }
 }
-
-/// Describes a JSON value's kind for messages: `an array`, `a string`, …
-pub fn kind_of(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}

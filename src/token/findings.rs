@@ -7,13 +7,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Token;
-use super::error::kind_of;
 use super::rules::{
     ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_SESSION_TAGS, MAX_TAG_KEY_CHARS,
     MAX_TAG_VALUE_CHARS, MAX_TOKEN_CHARS, REQUIRED_CLAIMS, ROLES_CLAIM, SESSION_TAGS_CLAIM,
     SOURCE_IDENTITY_CLAIM, is_valid_source_identity, roles_claim_arns,
 };
 use super::times::{TimeClaim, human_duration, utc};
+use crate::json::kind_of;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -45,7 +45,7 @@ pub fn roles_claim_arns(value: &serde_json::Value) -> Result<Vec<String>, String
         other => {
             return Err(format!(
                 "it is {}, not role ARNs",
-                super::error::kind_of(other)
+                crate::json::kind_of(other)
             ));
         }
     };

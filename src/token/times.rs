@@ -4,7 +4,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::error::kind_of;
+use crate::json::kind_of;
 
 /// How a time claim (`exp`, `iat`, `nbf`) is written in the token.
 #[derive(Debug, Clone, PartialEq)]

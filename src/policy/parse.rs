@@ -1,0 +1,503 @@
+//! Reading policy text (JSON, or IAM's URL-encoded form) into a [`PolicyDocument`].
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+use super::model::{
+    ActionElement, Condition, Effect, Operator, PolicyDocument, PolicyFinding, PrincipalElement,
+    PrincipalSet, PrincipalType, Statement, Version,
+};
+use crate::json::{self, JsonPath, Position, kind_of};
+
+/// Why a policy document cannot be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct PolicyError {
+    /// Line and column in the (decoded) text, when known.
+    pub position: Option<Position>,
+    /// The element at fault, e.g. `Statement[1].Condition.StringEquals`.
+    pub path: JsonPath,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.position, self.path.is_root()) {
+            (Some(position), true) => {
+                write!(f, "line {}, column {}: ", position.line, position.column)?
+            }
+            (Some(position), false) => write!(
+                f,
+                "line {}, column {} ({}): ",
+                position.line, position.column, self.path
+            )?,
+            (None, false) => write!(f, "{}: ", self.path)?,
+            (None, true) => {}
+        }
+        f.write_str(&self.problem)
+    }
+}
+
+/// Parses a policy document: JSON as IAM stores it, or URL-encoded as IAM's API returns it.
+pub fn parse(text: &str) -> Result<PolicyDocument> {
+    let trimmed = text.trim();
+    let was_url_encoded = trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B");
+    let decoded;
+    let text = if was_url_encoded {
+        decoded = percent_decode(trimmed)?;
+        decoded.as_str()
+    } else {
+        text
+    };
+    let parsed = json::parse(text.as_bytes()).map_err(|error| PolicyError {
+        position: Some(Position {
+            line: error.line(),
+            column: error.column(),
+        }),
+        path: JsonPath::root(),
+        problem: format!("not valid JSON: {}", strip_position(&error.to_string())),
+    })?;
+    let locate = |path: JsonPath, problem: String| PolicyError {
+        position: json::locate(text.as_bytes(), &path),
+        path,
+        problem,
+    };
+    let mut document = Reader { fail: &locate }.document(&parsed.value)?;
+    document.was_url_encoded = was_url_encoded;
+    document.findings.extend(parsed.duplicates.into_iter().map(|duplicate| PolicyFinding {
+        message: format!(
+            "`{}` appears {} times in one object; IAM keeps only one of them (trustlens, like \
+             JSON parsers, keeps the last) and silently drops the others",
+            duplicate.path, duplicate.occurrences
+        ),
+        path: duplicate.path,
+    }));
+    Ok(document)
+}
+
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |at| &message[..at])
+}
+
+/// Decodes `%XX` escapes (RFC 3986; `+` stays `+`).
+fn percent_decode(text: &str) -> Result<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'%' {
+            let hex = bytes
+                .get(at + 1..at + 3)
+                .and_then(|pair| std::str::from_utf8(pair).ok())
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+            let Some(value) = hex else {
+                return Err(PolicyError {
+                    position: Some(json::position_of(bytes, at)),
+                    path: JsonPath::root(),
+                    problem: "the URL-encoded policy has a `%` not followed by two hex digits"
+                        .to_owned(),
+                });
+            };
+            out.push(value);
+            at += 3;
+        } else {
+            out.push(byte);
+            at += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|error| PolicyError {
+        position: None,
+        path: JsonPath::root(),
+        problem: format!(
+            "the URL-encoded policy decodes to bytes that are not UTF-8 (at byte {})",
+            error.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+/// Walks the JSON value, building the model; `fail` turns a path and problem into an error.
+struct Reader<'a> {
+    fail: &'a dyn Fn(JsonPath, String) -> PolicyError,
+}
+
+type Result<T> = std::result::Result<T, PolicyError>;
+
+impl Reader<'_> {
+    fn error<T>(&self, path: JsonPath, problem: impl Into<String>) -> Result<T> {
+        Err((self.fail)(path, problem.into()))
+    }
+
+    fn document(&self, value: &Value) -> Result<PolicyDocument> {
+        let root = JsonPath::root();
+        let Value::Object(members) = value else {
+            return self.error(
+                root,
+                format!("a policy must be a JSON object, found {}", kind_of(value)),
+            );
+        };
+        self.known_members(&root, members, &["Version", "Id", "Statement"])?;
+        let version = match members.get("Version") {
+            None => Version::Absent,
+            Some(Value::String(v)) if v == "2012-10-17" => Version::V2012,
+            Some(Value::String(v)) if v == "2008-10-17" => Version::V2008,
+            Some(other) => {
+                return self.error(
+                    root.key("Version"),
+                    format!("Version must be \"2012-10-17\" or \"2008-10-17\", found {other}"),
+                );
+            }
+        };
+        let id = self.optional_string(&root, members, "Id")?;
+        let statements = match members.get("Statement") {
+            None => return self.error(root, "the policy has no Statement"),
+            Some(Value::Array(items)) if items.is_empty() => {
+                return self.error(root.key("Statement"), "Statement is an empty array");
+            }
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    self.statement(index, root.key("Statement").index(index), item)
+                })
+                .collect::<Result<Vec<_>>>()?,
+            Some(single @ Value::Object(_)) => {
+                vec![self.statement(0, root.key("Statement"), single)?]
+            }
+            Some(other) => {
+                return self.error(
+                    root.key("Statement"),
+                    format!(
+                        "Statement must be an object or an array of objects, found {}",
+                        kind_of(other)
+                    ),
+                );
+            }
+        };
+        Ok(PolicyDocument {
+            version,
+            id,
+            statements,
+            findings: Vec::new(),
+            was_url_encoded: false,
+        })
+    }
+
+    fn known_members(
+        &self,
+        path: &JsonPath,
+        members: &Map<String, Value>,
+        known: &[&str],
+    ) -> Result<()> {
+        for name in members.keys() {
+            if !known.contains(&name.as_str()) {
+                let hint = known
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(name))
+                    .map(|k| format!(" (IAM element names are case-sensitive: `{k}`)"))
+                    .unwrap_or_else(|| format!("; expected one of {}", known.join(", ")));
+                return self.error(path.key(name), format!("unknown element `{name}`{hint}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn optional_string(
+        &self,
+        path: &JsonPath,
+        members: &Map<String, Value>,
+        name: &str,
+    ) -> Result<Option<String>> {
+        match members.get(name) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(other) => self.error(
+                path.key(name),
+                format!("{name} must be a string, found {}", kind_of(other)),
+            ),
+        }
+    }
+
+    fn statement(&self, index: usize, path: JsonPath, value: &Value) -> Result<Statement> {
+        let Value::Object(members) = value else {
+            return self.error(
+                path,
+                format!(
+                    "a statement must be a JSON object, found {}",
+                    kind_of(value)
+                ),
+            );
+        };
+        self.known_members(
+            &path,
+            members,
+            &[
+                "Sid",
+                "Effect",
+                "Principal",
+                "NotPrincipal",
+                "Action",
+                "NotAction",
+                "Resource",
+                "NotResource",
+                "Condition",
+            ],
+        )?;
+        let sid = self.optional_string(&path, members, "Sid")?;
+        let effect = match members.get("Effect") {
+            Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+            Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+            Some(other) => {
+                return self.error(
+                    path.key("Effect"),
+                    format!("Effect must be \"Allow\" or \"Deny\", found {other}"),
+                );
+            }
+            None => return self.error(path, "the statement has no Effect"),
+        };
+        let principal = match (members.get("Principal"), members.get("NotPrincipal")) {
+            (Some(_), Some(_)) => {
+                return self.error(
+                    path,
+                    "a statement cannot have both Principal and NotPrincipal",
+                );
+            }
+            (Some(value), None) => Some(PrincipalElement {
+                negated: false,
+                set: self.principal_set(path.key("Principal"), value)?,
+            }),
+            (None, Some(value)) => Some(PrincipalElement {
+                negated: true,
+                set: self.principal_set(path.key("NotPrincipal"), value)?,
+            }),
+            (None, None) => None,
+        };
+        let actions = match (members.get("Action"), members.get("NotAction")) {
+            (Some(_), Some(_)) => {
+                return self.error(path, "a statement cannot have both Action and NotAction");
+            }
+            (Some(value), None) => ActionElement {
+                negated: false,
+                patterns: self.strings(path.key("Action"), value)?,
+            },
+            (None, Some(value)) => ActionElement {
+                negated: true,
+                patterns: self.strings(path.key("NotAction"), value)?,
+            },
+            (None, None) => return self.error(path, "the statement has no Action or NotAction"),
+        };
+        let has_resource = members.contains_key("Resource") || members.contains_key("NotResource");
+        let conditions = match members.get("Condition") {
+            None => Vec::new(),
+            Some(value) => self.conditions(path.key("Condition"), value)?,
+        };
+        Ok(Statement {
+            index,
+            sid,
+            effect,
+            principal,
+            actions,
+            has_resource,
+            conditions,
+        })
+    }
+
+    fn principal_set(&self, path: JsonPath, value: &Value) -> Result<PrincipalSet> {
+        match value {
+            Value::String(star) if star == "*" => Ok(PrincipalSet::Anyone),
+            Value::Object(members) => members
+                .iter()
+                .map(|(name, ids)| {
+                    let kind = match name.as_str() {
+                        "Federated" => PrincipalType::Federated,
+                        "AWS" => PrincipalType::Aws,
+                        "Service" => PrincipalType::Service,
+                        "CanonicalUser" => PrincipalType::CanonicalUser,
+                        other => {
+                            return self.error(
+                                path.key(other),
+                                format!("unknown principal type `{other}`; expected Federated, AWS, Service or CanonicalUser"),
+                            );
+                        }
+                    };
+                    Ok((kind, self.strings(path.key(name), ids)?))
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(PrincipalSet::Typed),
+            other => self.error(path, format!("a principal must be \"*\" or an object, found {other}")),
+        }
+    }
+
+    /// A string or an array of strings.
+    fn strings(&self, path: JsonPath, value: &Value) -> Result<Vec<String>> {
+        match value {
+            Value::String(text) => Ok(vec![text.clone()]),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| match item {
+                    Value::String(text) => Ok(text.clone()),
+                    other => self.error(
+                        path.index(index),
+                        format!("expected a string, found {}", kind_of(other)),
+                    ),
+                })
+                .collect(),
+            other => self.error(
+                path,
+                format!(
+                    "expected a string or an array of strings, found {}",
+                    kind_of(other)
+                ),
+            ),
+        }
+    }
+
+    fn conditions(&self, path: JsonPath, value: &Value) -> Result<Vec<Condition>> {
+        let Value::Object(blocks) = value else {
+            return self.error(
+                path,
+                format!("Condition must be an object, found {}", kind_of(value)),
+            );
+        };
+        let mut conditions = Vec::new();
+        for (name, block) in blocks {
+            let block_path = path.key(name);
+            let Some(operator) = Operator::parse(name) else {
+                return self.error(block_path, format!("unknown condition operator `{name}`"));
+            };
+            let Value::Object(keys) = block else {
+                return self.error(
+                    block_path,
+                    format!(
+                        "the `{name}` block must map condition keys to values, found {}",
+                        kind_of(block)
+                    ),
+                );
+            };
+            for (key, values) in keys {
+                let key_path = block_path.key(key);
+                conditions.push(Condition {
+                    operator: operator.clone(),
+                    key: key.clone(),
+                    values: self.condition_values(key_path.clone(), values)?,
+                    path: key_path,
+                });
+            }
+        }
+        Ok(conditions)
+    }
+
+    /// Strings, booleans and numbers, alone or in an array, all as strings.
+    fn condition_values(&self, path: JsonPath, value: &Value) -> Result<Vec<String>> {
+        let scalar = |path: JsonPath, value: &Value| match value {
+            Value::String(text) => Ok(text.clone()),
+            Value::Bool(flag) => Ok(flag.to_string()),
+            Value::Number(number) => Ok(number.to_string()),
+            other => self.error(
+                path,
+                format!(
+                    "a condition value must be a string, boolean or number, found {}",
+                    kind_of(other)
+                ),
+            ),
+        };
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| scalar(path.index(i), item))
+                .collect(),
+            other => Ok(vec![scalar(path, other)?]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        match parse(text) {
+            Ok(_) => unreachable!("must not parse: {text}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_every_stored_form() {
+        let doc = parse(
+            r#"{"Statement": {"Effect": "Allow", "Principal": {"Federated": ["a", "b"]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"Bool": {"k": true}, "NumericLessThan": {"n": [1, 2.5]}}}}"#,
+        );
+        let doc = doc.map_err(|e| e.to_string());
+        let statement = doc.as_ref().map(|d| d.statements[0].clone());
+        assert_eq!(doc.as_ref().map(|d| d.version), Ok(Version::Absent));
+        let conditions = statement.map(|s| {
+            s.conditions
+                .iter()
+                .map(|c| c.values.clone())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            conditions,
+            Ok(vec![
+                vec!["true".to_owned()],
+                vec!["1".to_owned(), "2.5".to_owned()]
+            ])
+        );
+    }
+
+    #[test]
+    fn decodes_the_iam_api_form() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22sts%3AAssumeRoleWithWebIdentity%22%2C%22Principal%22%3A%7B%22Federated%22%3A%22a%2Bb%22%7D%7D%5D%7D";
+        let doc = parse(encoded).map_err(|e| e.to_string());
+        assert_eq!(doc.as_ref().map(|d| d.was_url_encoded), Ok(true));
+        assert_eq!(
+            doc.map(|d| d.statements[0].principal.clone()),
+            Ok(Some(PrincipalElement {
+                negated: false,
+                set: PrincipalSet::Typed(vec![(PrincipalType::Federated, vec!["a+b".to_owned()])])
+            }))
+        );
+        assert!(error_of("%7B%2").contains("`%` not followed by two hex digits"));
+    }
+
+    #[test]
+    fn errors_name_line_column_and_path() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"x\"},\n    {\"Effect\": \"allow\", \"Action\": \"x\"}\n  ]\n}";
+        assert_eq!(
+            error_of(text),
+            "line 5, column 16 (Statement[1].Effect): Effect must be \"Allow\" or \"Deny\", found \"allow\""
+        );
+        assert_eq!(
+            error_of("{\"Statement\": [}"),
+            "line 1, column 16: not valid JSON: expected value"
+        );
+        assert!(error_of(r#"{"statement": []}"#).contains("case-sensitive: `Statement`"));
+        assert!(error_of(r#"{"Statement": {"Effect": "Allow", "Action": "a", "Condition": {"StringEqual": {}}}}"#)
+            .contains("(Statement.Condition.StringEqual): unknown condition operator `StringEqual`"));
+    }
+
+    #[test]
+    fn repeated_operator_blocks_are_reported() {
+        let doc = parse(
+            r#"{"Statement": [{"Effect": "Allow", "Action": "a", "Condition": {
+                "StringEquals": {"x:sub": "one"}, "StringEquals": {"x:aud": "two"}}}]}"#,
+        );
+        let findings = doc.map(|d| {
+            d.findings
+                .iter()
+                .map(|f| f.path.to_string())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            findings,
+            Ok(vec!["Statement[0].Condition.StringEquals".to_owned()])
+        );
+    }
+}
