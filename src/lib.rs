@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod cli;
+pub mod eval;
 pub mod json;
 pub mod policy;
 pub mod secret;

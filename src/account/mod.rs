@@ -1,3 +1,6 @@
-//! The AWS account trustlens explains against. For now: the embedded demo's tokens.
+//! The AWS account trustlens explains against: its OIDC providers, and the embedded demo.
 
 pub mod demo;
+mod provider;
+
+pub use provider::{Provider, strip_scheme};

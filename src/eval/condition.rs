@@ -1,0 +1,349 @@
+//! One condition against the request context: missing-key rules, `IfExists`, set operators,
+//! negation and variables, with the reason in words (aws-web-identity.md §5.3–§5.6).
+
+use serde::Serialize;
+
+use super::context::{ContextValue, RequestContext};
+use super::matching::{Piece, plain};
+use super::operators::{Comparison, Difference, compare, positive};
+use super::variables::{Resolved, substitute};
+use crate::policy::{Condition, Family, OperatorKind, SetQualifier, Version};
+
+/// How one condition was decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionTrace {
+    /// Index into the statement's conditions.
+    pub index: usize,
+    /// The operator as written.
+    pub operator: String,
+    /// The key as written.
+    pub key: String,
+    /// The policy values as written.
+    pub policy_values: Vec<String>,
+    /// The policy values after `${…}` substitution, when any was substituted (`None` for a
+    /// variable whose key is absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_values: Option<Vec<Option<String>>>,
+    /// The request's values for the key; `None` when the key is absent.
+    pub context_values: Option<Vec<String>>,
+    /// Whether the condition holds.
+    pub passed: bool,
+    /// Why, in words.
+    pub reason: String,
+    /// For a failed comparison: the closest policy value and where it parts from the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference: Option<ValueDifference>,
+    /// Things worth knowing about this condition (wildcards under Equals, set operators on
+    /// single-valued keys, claims AWS does not expose, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The closest policy value to a request value, and where they part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValueDifference {
+    /// The policy value (after substitution).
+    pub policy: String,
+    /// The request value.
+    pub request: String,
+    /// Character offset in `request` where the difference starts.
+    pub at: usize,
+    /// For exact comparisons: the values differ only in letter case.
+    pub case_only: bool,
+    /// For Like comparisons: the literal part of the pattern that did not match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_literal: Option<String>,
+}
+
+/// Evaluates `condition` (index `index`) against `context`.
+pub fn evaluate(
+    index: usize,
+    condition: &Condition,
+    context: &RequestContext,
+    version: Version,
+) -> ConditionTrace {
+    let operator = &condition.operator;
+    let kind = operator.kind;
+    let substitutes = version.substitutes_variables() && kind.allows_variables();
+    let resolved: Vec<Resolved> = condition
+        .values
+        .iter()
+        .map(|value| {
+            if substitutes {
+                substitute(value, context)
+            } else {
+                Resolved::Pieces(vec![Piece::Text(value.clone())])
+            }
+        })
+        .collect();
+    let entry = context.get(&condition.key);
+    let context_values = entry.map(|e| {
+        e.value
+            .values()
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    });
+    let mut trace = ConditionTrace {
+        index,
+        operator: operator.raw.clone(),
+        key: condition.key.clone(),
+        policy_values: condition.values.clone(),
+        resolved_values: substitutes
+            .then(|| resolved_texts(&resolved))
+            .filter(|texts| {
+                texts
+                    .iter()
+                    .zip(&condition.values)
+                    .any(|(t, v)| t.as_deref() != Some(v))
+            }),
+        context_values: context_values.clone(),
+        passed: false,
+        reason: String::new(),
+        difference: None,
+        notes: notes(condition, entry.map(|e| &e.value), version),
+    };
+
+    if kind == OperatorKind::Null {
+        let wants_absent: Vec<bool> = condition
+            .values
+            .iter()
+            .map(|v| v.eq_ignore_ascii_case("true"))
+            .collect();
+        let absent = entry.is_none();
+        trace.passed = wants_absent.contains(&absent);
+        trace.reason = match (absent, trace.passed) {
+            (true, true) => "the key is absent, as Null \"true\" requires".to_owned(),
+            (true, false) => "the key is absent, but Null \"false\" requires it present".to_owned(),
+            (false, true) => "the key is present, as Null \"false\" requires".to_owned(),
+            (false, false) => "the key is present, but Null \"true\" requires it absent".to_owned(),
+        };
+        return trace;
+    }
+
+    let Some(entry) = entry else {
+        let why = context
+            .why_absent(&condition.key)
+            .map(|why| format!(" ({why})"))
+            .unwrap_or_default();
+        (trace.passed, trace.reason) = match (operator.set, operator.if_exists, kind.is_negated()) {
+            (_, true, _) => (
+                true,
+                format!("the key is absent{why}, so {} holds", operator.raw),
+            ),
+            (Some(SetQualifier::ForAllValues), _, _) => (
+                true,
+                format!(
+                    "the key is absent{why}; ForAllValues holds for an absent key (an empty set), so \
+                     an Allow admits requests without it"
+                ),
+            ),
+            (Some(SetQualifier::ForAnyValue), _, _) => (
+                false,
+                format!("the key is absent{why}; ForAnyValue needs at least one value"),
+            ),
+            (None, false, true) => (
+                true,
+                format!("the key is absent{why}; a negated operator holds for an absent key"),
+            ),
+            (None, false, false) => (
+                false,
+                format!("the key is absent{why}, so no value can match"),
+            ),
+        };
+        return trace;
+    };
+
+    let request_values = entry.value.values();
+    let base = positive(kind);
+    let negated = kind.is_negated();
+    // Per request value: does any policy value match it (with the positive operator)?
+    let mut invalid = None;
+    let mut closest: Option<ValueDifference> = None;
+    let matches_any =
+        |request: &str, closest: &mut Option<ValueDifference>, invalid: &mut Option<String>| {
+            let mut matched = None;
+            for (value, written) in resolved.iter().zip(&condition.values) {
+                let Resolved::Pieces(pieces) = value else {
+                    continue;
+                };
+                match compare(base, pieces, request) {
+                    Comparison::Match => {
+                        matched = Some(written.clone());
+                        break;
+                    }
+                    Comparison::NoMatch(Some(difference)) => {
+                        keep_closest(closest, plain(pieces), request, difference)
+                    }
+                    Comparison::NoMatch(None) => {}
+                    Comparison::Invalid(problem) => *invalid = Some(problem),
+                }
+            }
+            matched
+        };
+    let outcomes: Vec<(&str, Option<String>)> = request_values
+        .iter()
+        .map(|request| (*request, matches_any(request, &mut closest, &mut invalid)))
+        .collect();
+    // A request value satisfies the operator when it matches (positive) or matches none (negated).
+    let satisfied = |(_, matched): &(&str, Option<String>)| matched.is_some() != negated;
+    let set = operator.set.or(match entry.value {
+        ContextValue::Multi(_) => Some(SetQualifier::ForAnyValue),
+        ContextValue::Single(_) => None,
+    });
+    trace.passed = match set {
+        Some(SetQualifier::ForAllValues) => outcomes.iter().all(satisfied),
+        Some(SetQualifier::ForAnyValue) => outcomes.iter().any(satisfied),
+        None => outcomes.first().is_some_and(satisfied),
+    };
+    trace.reason = reason(operator.raw.as_str(), negated, set, &outcomes, trace.passed);
+    if let Some(problem) = invalid {
+        trace
+            .notes
+            .push(format!("{problem}; such a comparison is false"));
+    }
+    if !trace.passed && !negated {
+        trace.difference = closest;
+    }
+    trace
+}
+
+fn resolved_texts(resolved: &[Resolved]) -> Vec<Option<String>> {
+    resolved
+        .iter()
+        .map(|value| match value {
+            Resolved::Pieces(pieces) => Some(plain(pieces)),
+            Resolved::Null { .. } => None,
+        })
+        .collect()
+}
+
+fn keep_closest(
+    closest: &mut Option<ValueDifference>,
+    policy: String,
+    request: &str,
+    difference: Difference,
+) {
+    let candidate = match difference {
+        Difference::Text { at, case_only } => ValueDifference {
+            policy,
+            request: request.to_owned(),
+            at,
+            case_only,
+            missing_literal: None,
+        },
+        Difference::Pattern(miss) => ValueDifference {
+            policy,
+            request: request.to_owned(),
+            at: miss.at,
+            case_only: false,
+            missing_literal: Some(miss.literal),
+        },
+    };
+    let better = closest.as_ref().is_none_or(|current| {
+        (candidate.case_only, candidate.at) > (current.case_only, current.at)
+    });
+    if better {
+        *closest = Some(candidate);
+    }
+}
+
+fn reason(
+    operator: &str,
+    negated: bool,
+    set: Option<SetQualifier>,
+    outcomes: &[(&str, Option<String>)],
+    passed: bool,
+) -> String {
+    let describe = |(request, matched): &(&str, Option<String>)| match matched {
+        Some(policy) if *request == policy => format!("\"{request}\" equals the policy value"),
+        Some(policy) => format!("\"{request}\" matches \"{policy}\""),
+        None => format!("\"{request}\" matches no policy value"),
+    };
+    let verdict = if passed { "holds" } else { "fails" };
+    match (set, outcomes) {
+        (None, [single]) => {
+            let negation = if negated {
+                format!(", and {operator} needs it to match none")
+            } else {
+                String::new()
+            };
+            format!("{}{negation}: {verdict}", describe(single))
+        }
+        (Some(SetQualifier::ForAllValues), [])
+        | (Some(SetQualifier::ForAnyValue), [])
+        | (None, []) => {
+            format!("the key has no values: {operator} {verdict}")
+        }
+        (set, many) => {
+            let quantifier = match set {
+                Some(SetQualifier::ForAllValues) => "every request value must satisfy it",
+                _ => "at least one request value must satisfy it",
+            };
+            let parts: Vec<String> = many.iter().map(describe).collect();
+            format!("{} ({quantifier}): {verdict}", parts.join("; "))
+        }
+    }
+}
+
+/// Observations about a condition that explain surprising results.
+fn notes(condition: &Condition, value: Option<&ContextValue>, version: Version) -> Vec<String> {
+    let operator = &condition.operator;
+    let kind = operator.kind;
+    let mut notes = Vec::new();
+    let exact_string = matches!(
+        kind,
+        OperatorKind::StringEquals
+            | OperatorKind::StringNotEquals
+            | OperatorKind::StringEqualsIgnoreCase
+            | OperatorKind::StringNotEqualsIgnoreCase
+    );
+    if exact_string
+        && condition
+            .values
+            .iter()
+            .any(|v| v.contains(['*', '?']) && !v.contains("${"))
+    {
+        notes.push(format!(
+            "`*` and `?` are literal characters under {}; wildcards need StringLike",
+            kind.name()
+        ));
+    }
+    match (operator.set, value) {
+        (Some(set), Some(ContextValue::Single(_))) => notes.push(format!(
+            "{} is meant for multivalued keys; `{}` is single-valued (Access Analyzer: \"ForAllValues \
+             with single valued key\")",
+            if set == SetQualifier::ForAllValues { "ForAllValues" } else { "ForAnyValue" },
+            condition.key
+        )),
+        (Some(SetQualifier::ForAllValues), None) => notes.push(
+            "ForAllValues on an absent key holds: pair it with a Null \"false\" condition".to_owned(),
+        ),
+        (None, Some(ContextValue::Multi(_))) if kind != OperatorKind::Null => notes.push(format!(
+            "`{}` is multivalued but the operator has no ForAnyValue/ForAllValues; trustlens \
+             evaluates it as ForAnyValue (AWS documents set operators for such keys)",
+            condition.key
+        )),
+        _ => {}
+    }
+    if condition.values.iter().any(|v| v.contains("${")) {
+        if !version.substitutes_variables() {
+            notes
+                .push("the policy Version is not 2012-10-17, so `${…}` is literal text".to_owned());
+        } else if !kind.allows_variables() {
+            notes.push(format!(
+                "{} does not substitute policy variables; `${{…}}` is literal text",
+                kind.name()
+            ));
+        }
+    }
+    if kind == OperatorKind::Null && operator.if_exists {
+        notes.push(
+            "Null with IfExists is invalid (Access Analyzer: \"Null with if exists\")".to_owned(),
+        );
+    }
+    if kind.family() == Family::Bool && condition.values.len() > 1 {
+        notes.push("several values under Bool are invalid (Access Analyzer)".to_owned());
+    }
+    notes
+}

@@ -1,0 +1,465 @@
+//! The request context STS evaluates a trust policy against, built from token, provider,
+//! role and session parameters exactly as STS builds it (aws-web-identity.md §4).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::keys::{Certainty, GENERIC_CLAIMS, exposed_claims};
+use crate::account::Provider;
+use crate::token::rules::{
+    ROLES_CLAIM, SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM, roles_claim_arns,
+};
+use crate::token::times::utc;
+
+/// A context value: most keys hold one string, some (`aws:TagKeys`, `<p>:amr`) a set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multivalued key (possibly empty).
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values, one for a single-valued key.
+    pub fn values(&self) -> Vec<&str> {
+        match self {
+            ContextValue::Single(value) => vec![value.as_str()],
+            ContextValue::Multi(values) => values.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// One key of the context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextEntry {
+    /// The key as STS names it (lookups ignore case).
+    pub key: String,
+    /// Its value.
+    pub value: ContextValue,
+}
+
+/// Condition keys and their values for one request. Keys are case-insensitive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    entries: BTreeMap<String, ContextEntry>,
+    origin: Option<TokenOrigin>,
+}
+
+/// What the context was built from, to explain keys that are absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TokenOrigin {
+    key_prefix: String,
+    claim_names: Vec<String>,
+    exposed: Vec<&'static str>,
+    certainty: Certainty,
+    platform: Option<&'static str>,
+}
+
+/// The inputs STS uses to build the context of an `AssumeRoleWithWebIdentity` call.
+#[derive(Debug, Clone, Copy)]
+pub struct WebIdentityInputs<'a> {
+    /// The token's claims.
+    pub claims: &'a Map<String, Value>,
+    /// The IAM OIDC provider matched by the token's issuer.
+    pub provider: &'a Provider,
+    /// The role being assumed.
+    pub role_arn: &'a str,
+    /// The requested `RoleSessionName`.
+    pub session_name: &'a str,
+    /// Tags on the role (`aws:ResourceTag/…`).
+    pub role_tags: &'a [(String, String)],
+    /// The time of the request, epoch seconds.
+    pub now: i64,
+}
+
+impl RequestContext {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a key (replacing any key equal but for case).
+    pub fn insert(&mut self, key: &str, value: ContextValue) {
+        self.entries.insert(
+            key.to_lowercase(),
+            ContextEntry {
+                key: key.to_owned(),
+                value,
+            },
+        );
+    }
+
+    /// Looks a key up, ignoring case.
+    pub fn get(&self, key: &str) -> Option<&ContextEntry> {
+        self.entries.get(&key.to_lowercase())
+    }
+
+    /// Every key, sorted case-insensitively.
+    pub fn entries(&self) -> impl Iterator<Item = &ContextEntry> {
+        self.entries.values()
+    }
+
+    /// The context of a web-identity call, as STS builds it.
+    pub fn for_web_identity(inputs: WebIdentityInputs<'_>) -> RequestContext {
+        let WebIdentityInputs {
+            claims,
+            provider,
+            role_arn,
+            session_name,
+            role_tags,
+            now,
+        } = inputs;
+        let prefix = provider.key_prefix();
+        let exposed = exposed_claims(prefix);
+        let mut context = RequestContext::new();
+
+        if let Some(audience) = accepted_audience(claims, &provider.client_ids) {
+            context.insert(&format!("{prefix}:aud"), ContextValue::Single(audience));
+        }
+        if let Some(sub) = claims.get("sub").and_then(scalar) {
+            context.insert(&format!("{prefix}:sub"), ContextValue::Single(sub));
+        }
+        if let Some(amr) = claims.get("amr") {
+            let values = match amr {
+                Value::Array(items) => items.iter().filter_map(scalar).collect(),
+                other => scalar(other).into_iter().collect(),
+            };
+            context.insert(&format!("{prefix}:amr"), ContextValue::Multi(values));
+        }
+        for claim in exposed.extra {
+            let value = match *claim {
+                "oaud" => claims.get("aud").and_then(first_audience),
+                name => claim_value(claims, name),
+            };
+            if let Some(value) = value {
+                context.insert(&format!("{prefix}:{claim}"), ContextValue::Single(value));
+            }
+        }
+
+        context.insert(
+            "sts:RoleSessionName",
+            ContextValue::Single(session_name.to_owned()),
+        );
+        if let Some(tags) = claims.get(SESSION_TAGS_CLAIM) {
+            context.add_session_tags(tags);
+        }
+        if let Some(identity) = claims.get(SOURCE_IDENTITY_CLAIM).and_then(scalar) {
+            context.insert("sts:SourceIdentity", ContextValue::Single(identity));
+        }
+        let authorized = claims
+            .get(ROLES_CLAIM)
+            .and_then(|value| roles_claim_arns(value).ok())
+            .is_some_and(|arns| arns.iter().any(|arn| arn == role_arn));
+        context.insert(
+            "sts:RoleAuthorizedByIdp",
+            ContextValue::Single(authorized.to_string()),
+        );
+        for (key, value) in role_tags {
+            context.insert(
+                &format!("aws:ResourceTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+            context.insert(
+                &format!("iam:ResourceTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+        }
+        context.insert("aws:CurrentTime", ContextValue::Single(utc(now)));
+        context.insert("aws:EpochTime", ContextValue::Single(now.to_string()));
+
+        context.origin = Some(TokenOrigin {
+            key_prefix: prefix.to_owned(),
+            claim_names: claims.keys().cloned().collect(),
+            exposed: GENERIC_CLAIMS
+                .iter()
+                .chain(exposed.extra)
+                .copied()
+                .collect(),
+            certainty: exposed.certainty,
+            platform: exposed.platform,
+        });
+        context
+    }
+
+    fn add_session_tags(&mut self, tags: &Value) {
+        let Some(principal) = tags.get("principal_tags").and_then(Value::as_object) else {
+            return;
+        };
+        for (key, value) in principal {
+            let text = match value {
+                Value::Array(items) => items.first().and_then(scalar),
+                other => scalar(other),
+            };
+            if let Some(text) = text {
+                self.insert(&format!("aws:RequestTag/{key}"), ContextValue::Single(text));
+            }
+        }
+        self.insert(
+            "aws:TagKeys",
+            ContextValue::Multi(principal.keys().cloned().collect()),
+        );
+        if let Some(keys) = tags.get("transitive_tag_keys").and_then(Value::as_array) {
+            let keys = keys.iter().filter_map(scalar).collect();
+            self.insert("sts:TransitiveTagKeys", ContextValue::Multi(keys));
+        }
+    }
+
+    /// Why `key` has no value in this context, in words, when the reason is worth telling.
+    pub fn why_absent(&self, key: &str) -> Option<String> {
+        let origin = self.origin.as_ref()?;
+        let lower = key.to_lowercase();
+        let prefix = origin.key_prefix.to_lowercase();
+        if let Some(claim) = lower.strip_prefix(&format!("{prefix}:")) {
+            let named = origin
+                .claim_names
+                .iter()
+                .find(|name| name.to_lowercase() == claim);
+            let exposed = origin
+                .exposed
+                .iter()
+                .any(|name| name.to_lowercase() == claim);
+            return Some(match (named, exposed) {
+                (Some(name), false) => {
+                    let mut text = format!(
+                        "the token has a `{name}` claim, but AWS does not expose this claim as a \
+                         condition key for this issuer (it exposes only {})",
+                        origin.exposed.join(", ")
+                    );
+                    if origin.certainty == Certainty::Uncertain {
+                        text.push_str(
+                            "; the list for this issuer is not yet in AWS's announcement, so it may be wider",
+                        );
+                    }
+                    text
+                }
+                (None, _) if claim == "azp" => {
+                    "AWS's older documentation listed `<provider>:azp`; \
+                     current documentation does not, so trustlens treats it as absent"
+                        .to_owned()
+                }
+                (None, _) => format!("the token has no `{claim}` claim"),
+                (Some(_), true) => format!("the token's `{claim}` claim has no usable value"),
+            });
+        }
+        if let Some((other_prefix, _)) = key.rsplit_once(':')
+            && other_prefix.contains('.')
+            && !other_prefix.eq_ignore_ascii_case(&origin.key_prefix)
+        {
+            return Some(format!(
+                "`{other_prefix}` is not this token's provider (`{}`), so its keys are absent",
+                origin.key_prefix
+            ));
+        }
+        if let Some(tag) = lower.strip_prefix("aws:requesttag/") {
+            return Some(format!("the token carries no session tag `{tag}`"));
+        }
+        if lower == "sts:sourceidentity" {
+            return Some("the token sets no source identity".to_owned());
+        }
+        None
+    }
+
+    /// The platform whose extra claims the context holds (`GitHub Actions`, …), if any.
+    pub fn platform(&self) -> Option<&'static str> {
+        self.origin.as_ref().and_then(|origin| origin.platform)
+    }
+}
+
+/// The audience STS accepted: `azp` when present, else the `aud` value among the client IDs
+/// (else the first `aud`, so what-if contexts still carry one).
+pub fn accepted_audience(claims: &Map<String, Value>, client_ids: &[String]) -> Option<String> {
+    if let Some(azp) = claims.get("azp").and_then(Value::as_str) {
+        return Some(azp.to_owned());
+    }
+    let audiences: Vec<&str> = match claims.get("aud")? {
+        Value::String(aud) => vec![aud.as_str()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    audiences
+        .iter()
+        .find(|aud| client_ids.iter().any(|id| id == *aud))
+        .or(audiences.first())
+        .map(|aud| (*aud).to_owned())
+}
+
+fn first_audience(aud: &Value) -> Option<String> {
+    match aud {
+        Value::Array(items) => items.first().and_then(scalar),
+        other => scalar(other),
+    }
+}
+
+/// A claim by name, or by a `/`-separated path into nested objects (`google/organization_number`).
+fn claim_value(claims: &Map<String, Value>, name: &str) -> Option<String> {
+    if let Some(value) = claims.get(name) {
+        return scalar(value);
+    }
+    let mut parts = name.split('/');
+    let mut current = claims.get(parts.next()?)?;
+    for part in parts {
+        current = current.get(part)?;
+    }
+    scalar(current)
+}
+
+/// Strings, numbers and booleans as STS turns them into condition values.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn context(claims: Value, url: &str, client_ids: &[&str]) -> RequestContext {
+        let provider = Provider::new(
+            "aws",
+            "123456789012",
+            url,
+            client_ids.iter().map(|s| s.to_string()).collect(),
+        );
+        let claims = claims.as_object().cloned().unwrap_or_default();
+        RequestContext::for_web_identity(WebIdentityInputs {
+            claims: &claims,
+            provider: &provider,
+            role_arn: "arn:aws:iam::123456789012:role/deploy",
+            session_name: "ci",
+            role_tags: &[("team".to_owned(), "web".to_owned())],
+            now: 0,
+        })
+    }
+
+    fn value(context: &RequestContext, key: &str) -> Option<ContextValue> {
+        context.get(key).map(|entry| entry.value.clone())
+    }
+
+    #[test]
+    fn audience_is_azp_when_present_else_the_registered_aud() {
+        let with_azp = context(
+            json!({"aud": ["x", "y"], "azp": "client", "sub": "s"}),
+            "idp.example.com",
+            &["client"],
+        );
+        assert_eq!(
+            value(&with_azp, "idp.example.com:aud"),
+            Some(ContextValue::Single("client".into()))
+        );
+        let multi = context(
+            json!({"aud": ["x", "y"], "sub": "s"}),
+            "idp.example.com",
+            &["y"],
+        );
+        assert_eq!(
+            value(&multi, "IDP.example.com:AUD"),
+            Some(ContextValue::Single("y".into()))
+        );
+    }
+
+    #[test]
+    fn exposes_only_the_claims_aws_exposes() {
+        let github = context(
+            json!({"sub": "repo:o/r:ref:refs/heads/main", "repository": "o/r", "repository_owner": "o", "aud": "sts.amazonaws.com"}),
+            "https://token.actions.githubusercontent.com",
+            &["sts.amazonaws.com"],
+        );
+        assert_eq!(
+            value(&github, "token.actions.githubusercontent.com:repository"),
+            Some(ContextValue::Single("o/r".into()))
+        );
+        assert_eq!(
+            value(
+                &github,
+                "token.actions.githubusercontent.com:repository_owner"
+            ),
+            None
+        );
+        let why = github.why_absent("token.actions.githubusercontent.com:repository_owner");
+        assert!(
+            why.is_some_and(|w| w.contains("AWS does not expose this claim as a condition key"))
+        );
+
+        let semaphore = context(
+            json!({"sub": "s", "branch": "main", "aud": "a"}),
+            "acme.semaphoreci.com",
+            &["a"],
+        );
+        assert_eq!(value(&semaphore, "acme.semaphoreci.com:branch"), None);
+        assert_eq!(
+            value(&semaphore, "acme.semaphoreci.com:sub"),
+            Some(ContextValue::Single("s".into()))
+        );
+    }
+
+    #[test]
+    fn session_tags_source_identity_and_roles_claim() {
+        let ctx = context(
+            json!({"sub": "s", "aud": "a",
+                   "https://aws.amazon.com/tags": {"principal_tags": {"repo": ["web"], "ref_type": ["branch"]},
+                                                   "transitive_tag_keys": ["repo"]},
+                   "https://aws.amazon.com/source_identity": "alice",
+                   "https://aws.amazon.com/roles": ["arn:aws:iam::123456789012:role/deploy"]}),
+            "acme.semaphoreci.com",
+            &["a"],
+        );
+        assert_eq!(
+            value(&ctx, "aws:RequestTag/repo"),
+            Some(ContextValue::Single("web".into()))
+        );
+        assert_eq!(
+            value(&ctx, "aws:TagKeys"),
+            Some(ContextValue::Multi(vec!["repo".into(), "ref_type".into()]))
+        );
+        assert_eq!(
+            value(&ctx, "sts:TransitiveTagKeys"),
+            Some(ContextValue::Multi(vec!["repo".into()]))
+        );
+        assert_eq!(
+            value(&ctx, "sts:SourceIdentity"),
+            Some(ContextValue::Single("alice".into()))
+        );
+        assert_eq!(
+            value(&ctx, "sts:RoleAuthorizedByIdp"),
+            Some(ContextValue::Single("true".into()))
+        );
+        assert_eq!(
+            value(&ctx, "aws:ResourceTag/team"),
+            Some(ContextValue::Single("web".into()))
+        );
+        assert_eq!(
+            value(&ctx, "sts:RoleSessionName"),
+            Some(ContextValue::Single("ci".into()))
+        );
+    }
+
+    #[test]
+    fn google_exposes_oaud_and_the_organization_number() {
+        let ctx = context(
+            json!({"aud": "my-audience", "azp": "1234", "sub": "1234", "google": {"organization_number": 42}}),
+            "accounts.google.com",
+            &["1234"],
+        );
+        assert_eq!(
+            value(&ctx, "accounts.google.com:aud"),
+            Some(ContextValue::Single("1234".into()))
+        );
+        assert_eq!(
+            value(&ctx, "accounts.google.com:oaud"),
+            Some(ContextValue::Single("my-audience".into()))
+        );
+        assert_eq!(
+            value(&ctx, "accounts.google.com:google/organization_number"),
+            Some(ContextValue::Single("42".into()))
+        );
+    }
+}

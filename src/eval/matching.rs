@@ -1,0 +1,290 @@
+//! Wildcard matching as IAM does it: `*` (any run, even empty) and `?` (one character).
+
+/// One element of a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Glob {
+    /// A literal character.
+    Char(char),
+    /// `*`.
+    AnyRun,
+    /// `?`.
+    AnyOne,
+}
+
+/// Text from a policy, split into what may hold wildcards and what may not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Written in the policy: `*` and `?` are wildcards for Like operators.
+    Text(String),
+    /// From a policy variable or an escape (`${*}`): always literal.
+    Literal(String),
+}
+
+/// The plain text of pieces (what Equals operators compare).
+pub fn plain(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) | Piece::Literal(text) => text.as_str(),
+        })
+        .collect()
+}
+
+/// The pattern of pieces (what Like operators match).
+pub fn pattern(pieces: &[Piece]) -> Vec<Glob> {
+    pieces
+        .iter()
+        .flat_map(|piece| match piece {
+            Piece::Text(text) => text
+                .chars()
+                .map(|c| match c {
+                    '*' => Glob::AnyRun,
+                    '?' => Glob::AnyOne,
+                    other => Glob::Char(other),
+                })
+                .collect::<Vec<_>>(),
+            Piece::Literal(text) => text.chars().map(Glob::Char).collect(),
+        })
+        .collect()
+}
+
+/// A pattern from plain policy text.
+pub fn pattern_of(text: &str) -> Vec<Glob> {
+    pattern(&[Piece::Text(text.to_owned())])
+}
+
+/// Does `text` match `pattern`? (Greedy with backtracking to the last `*`: O(n·m) at worst.)
+pub fn glob_matches(pattern: &[Glob], text: &str, ignore_case: bool) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    let same = |a: char, b: char| a == b || (ignore_case && a.to_lowercase().eq(b.to_lowercase()));
+    let (mut p, mut t) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(Glob::AnyRun) => {
+                resume = Some((p, t));
+                p += 1;
+            }
+            Some(Glob::AnyOne) => {
+                p += 1;
+                t += 1;
+            }
+            Some(Glob::Char(c)) if same(*c, text[t]) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match resume {
+                Some((star, from)) => {
+                    p = star + 1;
+                    t = from + 1;
+                    resume = Some((star, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..]
+        .iter()
+        .all(|g| *g == Glob::AnyRun)
+}
+
+/// Why a Like pattern did not match: the literal part that could not be placed, and the
+/// character offset in the text where it was looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LikeMiss {
+    /// The literal run of the pattern that failed (empty when the text is too long or short).
+    pub literal: String,
+    /// Where in the text it was expected (character offset).
+    pub at: usize,
+    /// True when the literal had to start exactly there (no `*` before it).
+    pub anchored: bool,
+}
+
+/// Explains a failed Like match (call only when [`glob_matches`] is false).
+pub fn explain_like(pattern: &[Glob], text: &str) -> LikeMiss {
+    let chars: Vec<char> = text.chars().collect();
+    let mut at = 0;
+    let mut anchored = true;
+    let mut index = 0;
+    while index < pattern.len() {
+        match pattern[index] {
+            Glob::AnyRun => {
+                anchored = false;
+                index += 1;
+            }
+            Glob::AnyOne => {
+                if at >= chars.len() {
+                    return LikeMiss {
+                        literal: "?".to_owned(),
+                        at,
+                        anchored,
+                    };
+                }
+                at += 1;
+                index += 1;
+            }
+            Glob::Char(_) => {
+                let literal: String = pattern[index..]
+                    .iter()
+                    .map_while(|g| match g {
+                        Glob::Char(c) => Some(*c),
+                        _ => None,
+                    })
+                    .collect();
+                let length = literal.chars().count();
+                let is_last = index + length == pattern.len();
+                let found = if anchored {
+                    starts_with_at(&chars, at, &literal).then_some(at)
+                } else if is_last {
+                    // The final literal must end the text.
+                    let start = chars.len().checked_sub(length).filter(|s| *s >= at);
+                    start.filter(|s| starts_with_at(&chars, *s, &literal))
+                } else {
+                    (at..=chars.len()).find(|s| starts_with_at(&chars, *s, &literal))
+                };
+                match found {
+                    Some(start) => at = start + length,
+                    None => {
+                        return LikeMiss {
+                            literal,
+                            at,
+                            anchored,
+                        };
+                    }
+                }
+                index += length;
+                anchored = true;
+            }
+        }
+    }
+    LikeMiss {
+        literal: String::new(),
+        at,
+        anchored: true,
+    }
+}
+
+fn starts_with_at(chars: &[char], at: usize, literal: &str) -> bool {
+    (at..).zip(literal.chars()).all(|(position, c)| chars.get(position) == Some(&c))
+}
+
+/// Does an action pattern (`sts:AssumeRole*`) name `action`? Case-insensitive.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob_matches(&pattern_of(pattern), action, true)
+}
+
+/// ArnLike/ArnEquals: each of the six `:`-separated parts matched on its own, case-sensitively.
+pub fn arn_matches(pattern: &[Glob], arn: &str) -> bool {
+    let parts: Vec<&[Glob]> = split_arn_pattern(pattern);
+    let values: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && values.len() == 6
+        && parts
+            .iter()
+            .zip(&values)
+            .all(|(part, value)| glob_matches(part, value, false))
+}
+
+fn split_arn_pattern(pattern: &[Glob]) -> Vec<&[Glob]> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (index, glob) in pattern.iter().enumerate() {
+        if *glob == Glob::Char(':') && parts.len() < 5 {
+            parts.push(&pattern[start..index]);
+            start = index + 1;
+        }
+    }
+    parts.push(&pattern[start..]);
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn like(pattern: &str, text: &str) -> bool {
+        glob_matches(&pattern_of(pattern), text, false)
+    }
+
+    #[test]
+    fn like_follows_iam_wildcards() {
+        assert!(like("repo:o/r:*", "repo:o/r:ref:refs/heads/main"));
+        assert!(like("*", ""));
+        assert!(like("a*b*c", "aXXbYYc"));
+        assert!(like("a?c", "abc"));
+        assert!(!like("a?c", "ac"));
+        assert!(!like(
+            "repo:o/r:ref:refs/heads/main",
+            "repo:o/r:ref:refs/heads/main2"
+        ));
+        assert!(like("*main", "refs/heads/main"));
+        assert!(!like("Repo:*", "repo:x"));
+        assert!(glob_matches(&pattern_of("Repo:*"), "repo:x", true));
+        assert!(like(
+            "a*a*a*a*b",
+            &"a".repeat(40).to_owned().replace("aaaa", "aaab")
+        ));
+    }
+
+    #[test]
+    fn literal_pieces_are_never_wildcards() {
+        let pieces = [Piece::Text("a".into()), Piece::Literal("*".into())];
+        assert!(!glob_matches(&pattern(&pieces), "abc", false));
+        assert!(glob_matches(&pattern(&pieces), "a*", false));
+        assert_eq!(plain(&pieces), "a*");
+    }
+
+    #[test]
+    fn explains_which_literal_failed() {
+        let miss = |p: &str, t: &str| explain_like(&pattern_of(p), t);
+        assert_eq!(
+            miss(
+                "org:acme:*:ref_type:branch:*",
+                "org:acme:project:x:ref_type:pull-request:ref:y"
+            ),
+            LikeMiss {
+                literal: ":ref_type:branch:".into(),
+                at: 9,
+                anchored: false
+            }
+        );
+        assert_eq!(
+            miss("repo:a/*", "repo:b/c"),
+            LikeMiss {
+                literal: "repo:a/".into(),
+                at: 0,
+                anchored: true
+            }
+        );
+        assert_eq!(
+            miss("*:main", "x:dev"),
+            LikeMiss {
+                literal: ":main".into(),
+                at: 0,
+                anchored: false
+            }
+        );
+    }
+
+    #[test]
+    fn actions_and_arns() {
+        assert!(action_matches(
+            "STS:assumerole*",
+            "sts:AssumeRoleWithWebIdentity"
+        ));
+        assert!(!action_matches(
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithWebIdentity"
+        ));
+        let arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+        assert!(arn_matches(
+            &pattern_of("arn:aws:iam::*:oidc-provider/*"),
+            arn
+        ));
+        assert!(!arn_matches(&pattern_of("arn:aws:iam::*"), arn));
+        assert!(arn_matches(
+            &pattern_of("arn:aws:sts::1:assumed-role/r/*"),
+            "arn:aws:sts::1:assumed-role/r/a:b"
+        ));
+    }
+}

@@ -1,0 +1,28 @@
+//! Trust-policy evaluation: what STS decides for one token and one role, and why.
+//!
+//! [`explain`] runs the STS pre-checks in STS's order ([`precheck`]), builds the request
+//! context as STS does ([`RequestContext`]), evaluates the trust policy statement by statement
+//! ([`evaluate`]) and says why ([`Verdict::why`]) and how to fix it ([`Verdict::fix`]).
+
+mod advice;
+mod condition;
+mod context;
+mod engine;
+mod keys;
+mod matching;
+mod operators;
+pub mod precheck;
+mod variables;
+mod verdict;
+
+pub use condition::{ConditionTrace, ValueDifference};
+pub use context::{
+    ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
+};
+pub use engine::{
+    ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
+    SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, evaluate,
+};
+pub use keys::{Certainty, ExposedClaims, exposed_claims};
+pub use precheck::{Check, CheckStatus, StsError, Wording};
+pub use verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};

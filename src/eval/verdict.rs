@@ -1,0 +1,190 @@
+//! The whole answer for one token and one role: pre-checks in STS's order, then the trust
+//! policy, the STS reply the call would get, and why.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::advice::{self, Advice};
+use super::context::{
+    ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
+};
+use super::engine::{
+    self, ASSUME_ACTION, PolicyDecision, PolicyTrace, Request, SET_SOURCE_IDENTITY_ACTION,
+    TAG_SESSION_ACTION,
+};
+use super::precheck::{self, Check, CheckStatus, PrecheckInputs, StsError};
+use crate::account::Provider;
+use crate::policy::{PolicyDocument, PolicyFinding};
+use crate::token::Token;
+use crate::token::rules::{SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM};
+
+/// The decision STS would make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Decision {
+    /// STS returns credentials.
+    Allowed,
+    /// The trust policy does not allow the call (`explicit` when a Deny matched).
+    Denied {
+        /// A Deny statement matched.
+        explicit: bool,
+    },
+    /// A pre-check failed before the trust policy was read.
+    Rejected {
+        /// What STS answers.
+        sts_error: StsError,
+    },
+}
+
+/// Everything needed to explain one call.
+#[derive(Debug, Clone, Copy)]
+pub struct ExplainInputs<'a> {
+    /// The token, or `None` for claims given directly (what-if).
+    pub token: Option<&'a Token>,
+    /// The claims to evaluate.
+    pub claims: &'a Map<String, Value>,
+    /// The role's trust policy.
+    pub policy: &'a PolicyDocument,
+    /// The OIDC providers in the role's account.
+    pub providers: &'a [Provider],
+    /// The role's ARN.
+    pub role_arn: &'a str,
+    /// The requested session name.
+    pub session_name: &'a str,
+    /// Tags on the role.
+    pub role_tags: &'a [(String, String)],
+    /// Keys set explicitly, over the derived context.
+    pub context_overrides: &'a [(String, ContextValue)],
+    /// Now, epoch seconds.
+    pub now: i64,
+}
+
+/// The explanation of one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// The role asked for.
+    pub role_arn: String,
+    /// The decision.
+    pub decision: Decision,
+    /// What STS answers, as a pipeline log would show it.
+    pub sts_answer: String,
+    /// The pre-checks, in STS's order.
+    pub prechecks: Vec<Check>,
+    /// The actions the trust policy must allow.
+    pub required_actions: Vec<&'static str>,
+    /// The federated principal the policy must trust (the provider's ARN).
+    pub principal: String,
+    /// The request context the policy was evaluated against.
+    pub context: Vec<ContextEntry>,
+    /// The trust policy, statement by statement (evaluated even after a pre-check failure, so
+    /// the next problem is visible too).
+    pub policy: PolicyTrace,
+    /// Notes about the policy document itself (repeated keys, …).
+    pub policy_findings: Vec<String>,
+    /// Why, in plain words.
+    pub why: Vec<String>,
+    /// How to fix it, where the fix is mechanical.
+    pub fix: Vec<String>,
+}
+
+/// Explains what STS would do with this call.
+pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
+    let prechecks = precheck::run(&PrecheckInputs {
+        token: inputs.token,
+        claims: inputs.claims,
+        providers: inputs.providers,
+        role_arn: inputs.role_arn,
+        session_name: inputs.session_name,
+        now: inputs.now,
+    });
+    let issuer = inputs.claims.get("iss").and_then(Value::as_str);
+    let provider = prechecks.provider.clone().unwrap_or_else(|| {
+        // No provider matched: evaluate as if one existed for the issuer, to show the policy's part.
+        let partition = inputs.role_arn.split(':').nth(1).unwrap_or("aws");
+        let account = inputs.role_arn.split(':').nth(4).unwrap_or_default();
+        Provider::new(partition, account, issuer.unwrap_or_default(), Vec::new())
+    });
+    let mut context = RequestContext::for_web_identity(WebIdentityInputs {
+        claims: inputs.claims,
+        provider: &provider,
+        role_arn: inputs.role_arn,
+        session_name: inputs.session_name,
+        role_tags: inputs.role_tags,
+        now: inputs.now,
+    });
+    for (key, value) in inputs.context_overrides {
+        context.insert(key, value.clone());
+    }
+    let required_actions = required_actions(inputs.claims);
+    let request = Request {
+        principal: provider.arn.clone(),
+        actions: required_actions.clone(),
+    };
+    let policy = engine::evaluate(inputs.policy, &context, &request);
+
+    let failure = prechecks
+        .checks
+        .iter()
+        .find(|check| check.status == CheckStatus::Failed);
+    let (decision, advice) = match failure {
+        Some(check) => {
+            let audience = accepted_audience(inputs.claims, &provider.client_ids);
+            let error = check
+                .sts_error
+                .clone()
+                .unwrap_or_else(StsError::access_denied);
+            (
+                Decision::Rejected { sts_error: error },
+                advice::for_rejection(check, issuer, audience.as_deref()),
+            )
+        }
+        None => {
+            let decision = match &policy.decision {
+                PolicyDecision::Allowed => Decision::Allowed,
+                PolicyDecision::ExplicitDeny { .. } => Decision::Denied { explicit: true },
+                PolicyDecision::ImplicitDeny { .. } => Decision::Denied { explicit: false },
+            };
+            (
+                decision,
+                advice::for_policy(&policy, &context, &provider.arn),
+            )
+        }
+    };
+    let Advice { why, fix } = advice;
+    let sts_answer = match &decision {
+        Decision::Allowed => format!("credentials for {} (the call succeeds)", inputs.role_arn),
+        Decision::Denied { .. } => StsError::access_denied().to_string(),
+        Decision::Rejected { sts_error } => sts_error.to_string(),
+    };
+    Verdict {
+        role_arn: inputs.role_arn.to_owned(),
+        decision,
+        sts_answer,
+        prechecks: prechecks.checks,
+        required_actions,
+        principal: provider.arn,
+        context: context.entries().cloned().collect(),
+        policy,
+        policy_findings: inputs
+            .policy
+            .findings
+            .iter()
+            .map(|PolicyFinding { message, .. }| message.clone())
+            .collect(),
+        why,
+        fix,
+    }
+}
+
+/// `sts:AssumeRoleWithWebIdentity`, plus `sts:TagSession` / `sts:SetSourceIdentity` when the
+/// token carries session tags / a source identity (aws-web-identity.md §1.4).
+pub fn required_actions(claims: &Map<String, Value>) -> Vec<&'static str> {
+    let mut actions = vec![ASSUME_ACTION];
+    if claims.contains_key(SESSION_TAGS_CLAIM) {
+        actions.push(TAG_SESSION_ACTION);
+    }
+    if claims.contains_key(SOURCE_IDENTITY_CLAIM) {
+        actions.push(SET_SOURCE_IDENTITY_ACTION);
+    }
+    actions
+}
