@@ -208,6 +208,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
+/// serde_json's message without its trailing ` at line L column C` (callers show the position).
+pub fn error_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(position) => text[..position].to_owned(),
+        None => text,
+    }
+}
+
 /// Describes a JSON value's kind for messages: `an array`, `a string`, …
 pub fn kind_of(value: &Value) -> &'static str {
     match value {

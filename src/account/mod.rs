@@ -3,4 +3,4 @@
 pub mod demo;
 mod provider;
 
-pub use provider::{Provider, strip_scheme};
+pub use provider::{BUILT_IN_PROVIDERS, Provider, strip_scheme};

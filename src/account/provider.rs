@@ -11,7 +11,31 @@ pub struct Provider {
     pub client_ids: Vec<String>,
 }
 
+/// Identity providers built into IAM: trusted by bare host, with no IAM provider object
+/// (aws-web-identity.md §3.1).
+pub const BUILT_IN_PROVIDERS: [&str; 4] = [
+    "accounts.google.com",
+    "cognito-identity.amazonaws.com",
+    "www.amazon.com",
+    "graph.facebook.com",
+];
+
 impl Provider {
+    /// The built-in provider for an issuer such as `https://accounts.google.com`, if it is one.
+    pub fn built_in(issuer: &str) -> Option<Provider> {
+        let host = strip_scheme(issuer);
+        BUILT_IN_PROVIDERS.contains(&host).then(|| Provider {
+            arn: host.to_owned(),
+            url: host.to_owned(),
+            client_ids: Vec::new(),
+        })
+    }
+
+    /// True for a provider built into IAM (its "ARN" is its bare host).
+    pub fn is_built_in(&self) -> bool {
+        self.arn == self.url
+    }
+
     /// A provider for `url` (with or without `https://`) in `account_id` of `partition`.
     pub fn new(partition: &str, account_id: &str, url: &str, client_ids: Vec<String>) -> Provider {
         let url = strip_scheme(url).to_owned();
@@ -56,5 +80,13 @@ mod tests {
         );
         assert_eq!(provider.issuer(), "https://acme.semaphoreci.com");
         assert_eq!(provider.key_prefix(), "acme.semaphoreci.com");
+        assert!(!provider.is_built_in());
+        let google = Provider::built_in("https://accounts.google.com");
+        assert_eq!(
+            google.as_ref().map(|g| g.arn.as_str()),
+            Some("accounts.google.com")
+        );
+        assert!(google.is_some_and(|g| g.is_built_in()));
+        assert_eq!(Provider::built_in("https://gitlab.com"), None);
     }
 }

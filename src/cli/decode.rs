@@ -7,48 +7,17 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
+use super::input::read_token;
 use super::{Context, DecodeArgs, Exit};
-use crate::account::demo;
 use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
-use crate::token::{Finding, Severity, Token, TokenSource, TokenText, detect};
-
-const LITERAL_WARNING: &str = "warning: a token given on the command line is now in your shell \
-     history; prefer @FILE, - (stdin) or env:NAME";
+use crate::token::{Finding, Severity, Token, TokenText};
 
 /// Runs `decode`.
 pub(super) fn run(args: &DecodeArgs, use_demo: bool, context: &mut Context<'_>) -> Exit {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
-    let source = args.source.as_deref().map(TokenSource::parse);
-    if source.as_ref().is_some_and(TokenSource::is_literal) {
-        // A failed warning must not stop the decode.
-        let _ = writeln!(context.err, "{LITERAL_WARNING}");
-    }
-    let text = match (source, use_demo) {
-        (Some(source), _) => source
-            .read(context.env)
-            .map_err(|e| (e.code(), e.to_string(), Exit::BadInput)),
-        (None, true) => {
-            demo::semaphore_token(now).map_err(|e| ("demo-failed", e.to_string(), Exit::Failure))
-        }
-        (None, false) => detect(context.env).map_err(|e| (e.code(), e.to_string(), Exit::BadInput)),
-    };
-    let text = match text {
-        Ok(text) => text,
-        Err((code, message, exit)) => return fail(args.json, None, code, &message, exit, context),
-    };
-    let token = match text.decode() {
-        Ok(token) => token,
-        Err(error) => {
-            let message = format!("cannot decode the token from {}: {error}", text.origin);
-            return fail(
-                args.json,
-                Some(&text),
-                error.code(),
-                &message,
-                Exit::BadInput,
-                context,
-            );
-        }
+    let (text, token) = match read_token(args.source.as_deref(), use_demo, now, context) {
+        Ok(read) => read,
+        Err(failure) => return failure.report(args.json, context),
     };
     let report = if args.json {
         let mut rendered =
@@ -62,30 +31,8 @@ pub(super) fn run(args: &DecodeArgs, use_demo: bool, context: &mut Context<'_>) 
     write_out(context.out, &report)
 }
 
-fn fail(
-    as_json: bool,
-    text: Option<&TokenText>,
-    code: &str,
-    message: &str,
-    exit: Exit,
-    context: &mut Context<'_>,
-) -> Exit {
-    let written = if as_json {
-        let report = json!({
-            "source": text.map(|text| text.origin.to_string()),
-            "error": { "code": code, "message": message },
-        });
-        writeln!(context.out, "{report:#}")
-    } else {
-        writeln!(context.err, "error: {message}")
-    };
-    match written {
-        Ok(()) => exit,
-        Err(_) => Exit::Failure,
-    }
-}
-
-fn write_out(out: &mut dyn io::Write, report: &str) -> Exit {
+/// Writes a finished report; a closed stdout is a failure, not a panic.
+pub(super) fn write_out(out: &mut dyn io::Write, report: &str) -> Exit {
     match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Exit::Success,
         Err(_) => Exit::Failure,
@@ -253,6 +200,7 @@ mod tests {
             now: OffsetDateTime::UNIX_EPOCH,
             out: &mut out,
             err: &mut err,
+            style: crate::cli::Style { color: false },
         };
         let args = DecodeArgs {
             source: Some("-".into()),

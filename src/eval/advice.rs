@@ -73,8 +73,23 @@ pub fn for_policy(trace: &PolicyTrace, context: &RequestContext, principal: &str
     let number = statement.index + 1;
     match (&trace.decision, deciding.element) {
         (PolicyDecision::ExplicitDeny { .. }, _) => {
+            let sid = statement
+                .sid
+                .as_ref()
+                .map(|sid| format!(" \"{sid}\""))
+                .unwrap_or_default();
+            let reasons: Vec<String> = statement
+                .conditions
+                .iter()
+                .map(|c| format!("{} {}: {}", c.operator, c.key, c.reason))
+                .collect();
+            let because = if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join("; "))
+            };
             advice.why.push(format!(
-                "statement {number} (Deny) matches this request, and an explicit Deny overrides every Allow"
+                "statement {number} (Deny{sid}) matches this request{because}, and an explicit Deny overrides every Allow"
             ));
         }
         (_, "principal") => {
@@ -150,14 +165,32 @@ fn condition_advice(
     advice: &mut Advice,
 ) {
     let (operator, key) = (&condition.operator, &condition.key);
-    advice.why.push(format!(
-        "statement {number}: {operator} {key} fails — {}",
-        condition.reason
-    ));
+    let before = advice.why.len();
+    specific_condition_advice(condition, context, advice);
+    if advice.why.len() == before {
+        advice.why.insert(
+            before,
+            format!(
+                "statement {number}: {operator} {key} fails — {}",
+                condition.reason
+            ),
+        );
+    }
+}
+
+/// Reasons and fixes that name a known cause (a claim AWS does not expose, a wildcard under
+/// Equals, a case or slash difference, a PR or environment job against a branch policy).
+fn specific_condition_advice(
+    condition: &ConditionTrace,
+    context: &RequestContext,
+    advice: &mut Advice,
+) {
+    let (operator, key) = (&condition.operator, &condition.key);
     if condition.context_values.is_none() {
         if let Some(why) = context.why_absent(key)
             && why.contains("does not expose")
         {
+            advice.why.push(format!("{key}: {why}"));
             let prefix = key
                 .rsplit_once(':')
                 .map_or(key.as_str(), |(prefix, _)| prefix);
@@ -172,9 +205,13 @@ fn condition_advice(
         .iter()
         .any(|n| n.contains("are literal characters"))
     {
+        advice.why.push(format!(
+            "under {operator}, `*` and `?` in the policy value are ordinary characters, not wildcards"
+        ));
         advice.fix.push(format!(
             "change {operator} to StringLike: under {operator} `*` and `?` are ordinary characters"
         ));
+        return;
     }
     let Some(difference) = &condition.difference else {
         return;

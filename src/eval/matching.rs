@@ -165,7 +165,9 @@ pub fn explain_like(pattern: &[Glob], text: &str) -> LikeMiss {
 }
 
 fn starts_with_at(chars: &[char], at: usize, literal: &str) -> bool {
-    (at..).zip(literal.chars()).all(|(position, c)| chars.get(position) == Some(&c))
+    (at..)
+        .zip(literal.chars())
+        .all(|(position, c)| chars.get(position) == Some(&c))
 }
 
 /// Does an action pattern (`sts:AssumeRole*`) name `action`? Case-insensitive.

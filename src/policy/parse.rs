@@ -57,7 +57,7 @@ pub fn parse(text: &str) -> Result<PolicyDocument> {
             column: error.column(),
         }),
         path: JsonPath::root(),
-        problem: format!("not valid JSON: {}", strip_position(&error.to_string())),
+        problem: format!("not valid JSON: {}", json::error_message(&error)),
     })?;
     let locate = |path: JsonPath, problem: String| PolicyError {
         position: json::locate(text.as_bytes(), &path),
@@ -75,12 +75,6 @@ pub fn parse(text: &str) -> Result<PolicyDocument> {
         path: duplicate.path,
     }));
     Ok(document)
-}
-
-fn strip_position(message: &str) -> &str {
-    message
-        .rfind(" at line ")
-        .map_or(message, |at| &message[..at])
 }
 
 /// Decodes `%XX` escapes (RFC 3986; `+` stays `+`).

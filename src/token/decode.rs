@@ -113,7 +113,7 @@ fn strip_padding(part: &str) -> &str {
 fn json_object(segment: Segment, bytes: &[u8]) -> Result<DecodedObject, DecodeError> {
     let parsed = json::parse(bytes).map_err(|error| DecodeError::NotJson {
         segment,
-        message: serde_message(&error),
+        message: json::error_message(&error),
         line: error.line(),
         column: error.column(),
     })?;
@@ -126,15 +126,6 @@ fn json_object(segment: Segment, bytes: &[u8]) -> Result<DecodedObject, DecodeEr
             segment,
             found: kind_of(&other),
         }),
-    }
-}
-
-/// serde_json's message without its trailing ` at line L column C`.
-fn serde_message(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(position) => text[..position].to_owned(),
-        None => text,
     }
 }
 

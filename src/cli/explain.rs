@@ -1,0 +1,432 @@
+//! `trustlens explain`: one token (or claims) against one trust policy, condition by condition.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use super::decode::write_out;
+use super::input::{Failure, read_json_object, read_text, read_token};
+use super::style::Style;
+use super::{Context, Exit, ExplainArgs};
+use crate::account::Provider;
+use crate::eval::{
+    Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
+    ValueDifference, Verdict, explain,
+};
+use crate::policy::{self, PolicyDocument, PrincipalSet, PrincipalType};
+use crate::token::Token;
+
+/// Runs `explain`.
+pub(super) fn run(args: &ExplainArgs, use_demo: bool, context: &mut Context<'_>) -> Exit {
+    match prepare_and_explain(args, use_demo, context) {
+        Ok((verdict, notes)) => {
+            let report = if args.json {
+                let mut text = serde_json::to_string_pretty(&verdict).unwrap_or_default();
+                text.push('\n');
+                text
+            } else {
+                render(&verdict, &notes, context.style)
+            };
+            match (write_out(context.out, &report), &verdict.decision) {
+                (Exit::Success, Decision::Allowed) => Exit::Success,
+                (Exit::Success, _) => Exit::Denied,
+                (other, _) => other,
+            }
+        }
+        Err(failure) => failure.report(args.json, context),
+    }
+}
+
+/// Reads every input, then explains. `notes` tell what was assumed.
+fn prepare_and_explain(
+    args: &ExplainArgs,
+    use_demo: bool,
+    context: &mut Context<'_>,
+) -> Result<(Verdict, Vec<String>), Failure> {
+    let now = args.now.unwrap_or(context.now).unix_timestamp();
+    let mut notes = Vec::new();
+    let (token, claims): (Option<Token>, Map<String, Value>) = match &args.claims {
+        Some(path) => {
+            notes.push(format!(
+                "claims from {} (what-if: not a signed token)",
+                path.display()
+            ));
+            (None, read_json_object(path, "claims", context)?)
+        }
+        None => {
+            let (text, token) = read_token(args.token.as_deref(), use_demo, now, context)?;
+            notes.push(format!("token from {}", text.origin));
+            let claims = token.claims().clone();
+            (Some(token), claims)
+        }
+    };
+    let policy_text = read_text(&args.policy, "policy", context)?;
+    let document = policy::parse(&policy_text).map_err(|e| {
+        Failure::bad_input(
+            "bad-policy",
+            format!(
+                "the policy file {} is not a valid policy: {e}",
+                args.policy.display()
+            ),
+        )
+    })?;
+    let overrides = match &args.context {
+        Some(path) => context_overrides(path, &read_json_object(path, "context", context)?)?,
+        None => Vec::new(),
+    };
+
+    let provider_url = match (
+        &args.provider_url,
+        claims.get("iss").and_then(Value::as_str),
+    ) {
+        (Some(url), _) => url.clone(),
+        (None, Some(iss)) => iss.to_owned(),
+        (None, None) => {
+            return Err(Failure::bad_input(
+                "no-provider-url",
+                "the token has no `iss` string; pass --provider-url URL",
+            ));
+        }
+    };
+    let client_ids = if args.client_ids.is_empty() {
+        token_audiences(&claims)
+    } else {
+        args.client_ids.clone()
+    };
+    let (role_arn, partition, account) = match &args.role_arn {
+        Some(arn) => {
+            let (partition, account) = parse_role_arn(arn)?;
+            (arn.clone(), partition, account)
+        }
+        None => {
+            let (partition, account) = account_from_policy(&document, &provider_url);
+            let name = args
+                .policy
+                .file_stem()
+                .map_or("role".into(), |s| s.to_string_lossy().into_owned());
+            let arn = format!("arn:{partition}:iam::{account}:role/{name}");
+            notes.push(format!(
+                "role {arn} (assumed: pass --role-arn to name the real one)"
+            ));
+            (arn, partition, account)
+        }
+    };
+    let provider = Provider::new(&partition, &account, &provider_url, client_ids);
+    notes.push(format!(
+        "provider {} with client IDs {}",
+        provider.issuer(),
+        provider
+            .client_ids
+            .iter()
+            .map(|id| format!("\"{id}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let verdict = explain(&ExplainInputs {
+        token: token.as_ref(),
+        claims: &claims,
+        policy: &document,
+        providers: std::slice::from_ref(&provider),
+        role_arn: &role_arn,
+        session_name: &args.session_name,
+        role_tags: &[],
+        context_overrides: &overrides,
+        now,
+    });
+    Ok((verdict, notes))
+}
+
+/// The token's audiences as STS reads them: `azp` alone when present, else every `aud`.
+fn token_audiences(claims: &Map<String, Value>) -> Vec<String> {
+    if let Some(azp) = claims.get("azp").and_then(Value::as_str) {
+        return vec![azp.to_owned()];
+    }
+    match claims.get("aud") {
+        Some(Value::String(aud)) => vec![aud.clone()],
+        Some(Value::Array(values)) => values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn context_overrides(
+    path: &Path,
+    object: &Map<String, Value>,
+) -> Result<Vec<(String, ContextValue)>, Failure> {
+    object
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::String(text) => ContextValue::Single(text.clone()),
+                Value::Array(items) => ContextValue::Multi(
+                    items
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| bad_context(path, key))?,
+                ),
+                _ => return Err(bad_context(path, key)),
+            };
+            Ok((key.clone(), value))
+        })
+        .collect()
+}
+
+fn bad_context(path: &Path, key: &str) -> Failure {
+    Failure::bad_input(
+        "bad-context",
+        format!(
+            "the context file {}: key \"{key}\" must map to a string or an array of strings",
+            path.display()
+        ),
+    )
+}
+
+/// `arn:<partition>:iam::<account>:role/<name>` → (partition, account).
+fn parse_role_arn(arn: &str) -> Result<(String, String), Failure> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "iam", "", account, resource]
+            if account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && resource.starts_with("role/") =>
+        {
+            Ok(((*partition).to_owned(), (*account).to_owned()))
+        }
+        _ => Err(Failure::bad_input(
+            "bad-role-arn",
+            format!("--role-arn {arn:?} is not a role ARN (arn:aws:iam::123456789012:role/NAME)"),
+        )),
+    }
+}
+
+/// The partition and account of the policy's Federated provider ARN for `provider_url`
+/// (else of any provider ARN; else the documentation account 123456789012).
+fn account_from_policy(document: &PolicyDocument, provider_url: &str) -> (String, String) {
+    let host = crate::account::strip_scheme(provider_url);
+    let arns: Vec<&str> = document
+        .statements
+        .iter()
+        .filter_map(|s| s.principal.as_ref())
+        .filter_map(|p| match &p.set {
+            PrincipalSet::Typed(types) => Some(types),
+            PrincipalSet::Anyone => None,
+        })
+        .flatten()
+        .filter(|(kind, _)| *kind == PrincipalType::Federated)
+        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+        .filter(|arn| arn.contains(":oidc-provider/"))
+        .collect();
+    let best = arns
+        .iter()
+        .find(|arn| arn.ends_with(&format!(":oidc-provider/{host}")))
+        .or(arns.first());
+    best.and_then(|arn| {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        Some(((*parts.get(1)?).to_owned(), (*parts.get(4)?).to_owned()))
+    })
+    .unwrap_or_else(|| ("aws".to_owned(), "123456789012".to_owned()))
+}
+
+/// The human-readable explanation (PRODUCT.md, "The heart").
+fn render(verdict: &Verdict, notes: &[String], style: Style) -> String {
+    let mut out = String::new();
+    let role = verdict
+        .role_arn
+        .rsplit('/')
+        .next()
+        .unwrap_or(&verdict.role_arn);
+    let label = match &verdict.decision {
+        Decision::Allowed => style.good("✔ ALLOWED"),
+        Decision::Denied { explicit: true } => style.bad("✘ DENIED (explicit Deny)"),
+        Decision::Denied { explicit: false } => style.bad("✘ DENIED"),
+        Decision::Rejected { .. } => style.bad("✘ REJECTED"),
+    };
+    let _ = writeln!(
+        out,
+        "{}  {label}   STS would answer: {}",
+        style.strong(role),
+        verdict.sts_answer
+    );
+    for note in notes {
+        let _ = writeln!(out, "{}", style.dim(&format!("  {note}")));
+    }
+
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.strong("Token checks (before the trust policy is read)")
+    );
+    for check in &verdict.prechecks {
+        render_check(&mut out, check, style);
+    }
+
+    let _ = writeln!(
+        out,
+        "{}",
+        style.strong(&format!(
+            "Trust policy (the call needs {})",
+            verdict.required_actions.join(" and ")
+        ))
+    );
+    if matches!(verdict.decision, Decision::Rejected { .. }) {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(
+                "  (STS stops at the failed check above; the policy is shown for the next step)"
+            )
+        );
+    }
+    for statement in &verdict.policy.statements {
+        render_statement(&mut out, statement, verdict, style);
+    }
+    for finding in &verdict.policy_findings {
+        let _ = writeln!(out, "  {} {finding}", style.warn("!"));
+    }
+    for (title, lines) in [("Why", &verdict.why), ("Fix", &verdict.fix)] {
+        for line in lines {
+            let _ = writeln!(out, "{} {line}", style.strong(&format!("{title}:")));
+        }
+    }
+    out
+}
+
+fn render_check(out: &mut String, check: &Check, style: Style) {
+    let mark = match check.status {
+        CheckStatus::Passed => style.good("✔"),
+        CheckStatus::Failed => style.bad("✘"),
+        CheckStatus::Skipped => style.dim("·"),
+        CheckStatus::NotVerified => style.warn("?"),
+    };
+    let _ = writeln!(out, "  {mark} {}: {}", check.name, check.detail);
+    if let Some(error) = &check.sts_error {
+        let _ = writeln!(out, "      STS answers {}", style.bad(&error.to_string()));
+    }
+}
+
+fn render_statement(out: &mut String, statement: &StatementTrace, verdict: &Verdict, style: Style) {
+    let mark = |passed: bool| {
+        if passed {
+            style.good("✔")
+        } else {
+            style.bad("✘")
+        }
+    };
+    let sid = statement
+        .sid
+        .as_ref()
+        .map(|sid| format!(", Sid \"{sid}\""))
+        .unwrap_or_default();
+    let applies = if statement.applies_to.is_empty() {
+        style.dim("does not match")
+    } else {
+        format!("matches {}", statement.applies_to.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "  statement {} ({}{sid}): {applies}",
+        statement.index + 1,
+        statement.effect
+    );
+    let _ = writeln!(
+        out,
+        "    {} Principal: {}",
+        mark(statement.principal.passed),
+        statement.principal.detail
+    );
+    for action in &statement.actions {
+        let _ = writeln!(out, "    {} Action: {}", mark(action.passed), action.detail);
+    }
+    for condition in &statement.conditions {
+        render_condition(out, condition, verdict, style);
+    }
+    for note in &statement.notes {
+        let _ = writeln!(out, "    {} {note}", style.warn("!"));
+    }
+}
+
+fn render_condition(out: &mut String, condition: &ConditionTrace, verdict: &Verdict, style: Style) {
+    let mark = if condition.passed {
+        style.good("✔")
+    } else {
+        style.bad("✘")
+    };
+    let values = match condition.policy_values.as_slice() {
+        [single] => json!(single).to_string(),
+        many => json!(many).to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "    {mark} {} {} {values}",
+        condition.operator, condition.key
+    );
+    let absent = condition.context_values.is_none();
+    let shows_difference = condition.difference.is_some();
+    if let Some(difference) = &condition.difference {
+        let from_token = verdict
+            .principal
+            .rsplit_once("oidc-provider/")
+            .map(|(_, url)| url)
+            .is_some_and(|url| {
+                condition
+                    .key
+                    .to_lowercase()
+                    .starts_with(&format!("{}:", url.to_lowercase()))
+            });
+        render_difference(
+            out,
+            difference,
+            if from_token { "token" } else { "request" },
+            style,
+        );
+    }
+    if (!condition.passed && !shows_difference) || absent {
+        let _ = writeln!(out, "        {}", style.dim(&condition.reason));
+    }
+    for note in &condition.notes {
+        let _ = writeln!(out, "        {} {note}", style.warn("!"));
+    }
+}
+
+/// Both values aligned, long common prefixes elided, a caret where they part.
+fn render_difference(
+    out: &mut String,
+    difference: &ValueDifference,
+    request_label: &str,
+    style: Style,
+) {
+    const KEEP: usize = 12;
+    let request: Vec<char> = difference.request.chars().collect();
+    let policy: Vec<char> = difference.policy.chars().collect();
+    let at = difference.at.min(request.len());
+    let skip = if difference.missing_literal.is_none() && at > KEEP * 2 {
+        at - KEEP
+    } else {
+        0
+    };
+    let shown = |chars: &[char]| -> String {
+        let tail: String = chars.iter().skip(skip).collect();
+        if skip > 0 { format!("…{tail}") } else { tail }
+    };
+    let lead = usize::from(skip > 0);
+    let _ = writeln!(out, "        policy   {}", shown(&policy));
+    let _ = writeln!(out, "        {request_label:<8} {}", shown(&request));
+    let caret_column = 17 + lead + at - skip;
+    let message = match &difference.missing_literal {
+        Some(literal) if literal.is_empty() => "the pattern ends before the value does".to_owned(),
+        Some(literal) => format!("\"{literal}\" is not found from here"),
+        None if difference.case_only => "differs in letter case from here".to_owned(),
+        None => "differs from here".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        " ".repeat(caret_column),
+        style.warn(&format!("^ {message}"))
+    );
+}

@@ -1,0 +1,283 @@
+//! `trustlens explain` end to end: the real binary on policy and claims fixtures, snapshots of
+//! its text and JSON output, exit codes, and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use common::NOW_RFC3339;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn fixture(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_explain");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.display().to_string()
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn explain(args: &[&str]) -> Output {
+    let output = Command::cargo_bin("trustlens")
+        .unwrap()
+        .env_clear()
+        .arg("explain")
+        .args(args)
+        .args(["--now", NOW_RFC3339])
+        .output()
+        .unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Replaces the fixtures' absolute paths, which differ from machine to machine.
+fn portable(text: &str) -> String {
+    text.replace(&fixture(""), "<FIXTURES>/")
+}
+
+#[test]
+fn semaphore_pull_request_against_a_main_only_role() {
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--policy",
+        &fixture("policies/semaphore-deploy-prod.json"),
+    ]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    insta::assert_snapshot!(portable(&out.stdout));
+}
+
+#[test]
+fn semaphore_pull_request_as_json() {
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--policy",
+        &fixture("policies/semaphore-deploy-prod.json"),
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/deploy-prod",
+        "--json",
+    ]);
+    assert_eq!(out.code, 3);
+    let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        verdict["decision"],
+        serde_json::json!({"result": "denied", "explicit": false})
+    );
+    assert_eq!(
+        verdict["policy"]["deciding"],
+        serde_json::json!({"statement": 0, "element": "condition", "condition": 1})
+    );
+    insta::assert_json_snapshot!(verdict);
+}
+
+#[test]
+fn the_demo_token_passes_the_demo_policy() {
+    let out = Command::cargo_bin("trustlens")
+        .unwrap()
+        .env_clear()
+        .args([
+            "--demo",
+            "explain",
+            "--policy",
+            &fixture("policies/semaphore-deploy-prod.json"),
+            "--now",
+            NOW_RFC3339,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(portable(&String::from_utf8(out.stdout).unwrap()));
+}
+
+#[test]
+fn an_audience_the_provider_does_not_list_is_rejected_before_the_policy() {
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--policy",
+        &fixture("policies/semaphore-deploy-prod.json"),
+        "--client-id",
+        "https://rtx.semaphoreci.com/",
+    ]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stdout
+            .contains("STS would answer: InvalidIdentityToken: Incorrect token audience")
+    );
+    insta::assert_snapshot!(portable(&out.stdout));
+}
+
+#[test]
+fn a_wildcard_under_string_equals_is_named_with_its_fix() {
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/github-main.json"),
+        "--policy",
+        &fixture("policies/github-wildcard-under-stringequals.json"),
+    ]);
+    assert_eq!(out.code, 3);
+    insta::assert_snapshot!(portable(&out.stdout));
+}
+
+#[test]
+fn a_debug_job_meets_an_explicit_deny() {
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-debug-job-with-tags.json"),
+        "--policy",
+        &fixture("policies/semaphore-tags-and-deny.json"),
+    ]);
+    assert_eq!(out.code, 3);
+    assert!(out.stdout.contains("✘ DENIED (explicit Deny)"));
+    insta::assert_snapshot!(portable(&out.stdout));
+}
+
+#[test]
+fn context_overrides_and_url_encoded_policies() {
+    let policy = std::fs::read_to_string(fixture("policies/semaphore-tags-and-deny.json")).unwrap();
+    let compact: Value = serde_json::from_str(&policy).unwrap();
+    let encoded: String = compact
+        .to_string()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let policy_path = temp_file("encoded-policy.txt", encoded.as_bytes());
+    let context = temp_file(
+        "context.json",
+        br#"{"aws:RequestTag/job_type": "pipeline_job"}"#,
+    );
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-debug-job-with-tags.json"),
+        "--policy",
+        &policy_path,
+        "--context",
+        &context,
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(verdict["decision"]["result"], "allowed");
+    assert_eq!(
+        verdict["required_actions"],
+        serde_json::json!(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"])
+    );
+}
+
+#[test]
+fn bad_input_exits_2_and_names_the_problem() {
+    let policy = fixture("policies/semaphore-deploy-prod.json");
+    let claims = fixture("claims/semaphore-pr-42.json");
+    let broken = temp_file(
+        "broken.json",
+        b"{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}",
+    );
+    let unknown = temp_file(
+        "unknown-operator.json",
+        br#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEqual": {"a": "b"}}}}"#,
+    );
+    let array = temp_file("array.json", b"[1, 2]");
+    let bad_context = temp_file("bad-context.json", br#"{"aws:TagKeys": [1]}"#);
+    let binary = temp_file("binary.json", &[0xff, 0xfe, 0x00]);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--claims", &claims, "--policy", &broken],
+            "line 3, column 24: not valid JSON: trailing comma",
+        ),
+        (
+            vec!["--claims", &claims, "--policy", &unknown],
+            "(Statement.Condition.StringEqual): unknown condition operator `StringEqual`",
+        ),
+        (
+            vec!["--claims", &array, "--policy", &policy],
+            "must hold a JSON object, found an array",
+        ),
+        (
+            vec![
+                "--claims",
+                &claims,
+                "--policy",
+                &policy,
+                "--context",
+                &bad_context,
+            ],
+            "key \"aws:TagKeys\" must map to a string or an array of strings",
+        ),
+        (
+            vec!["--claims", &claims, "--policy", &binary],
+            "is not UTF-8 text",
+        ),
+        (
+            vec!["--claims", &claims, "--policy", "/nonexistent.json"],
+            "cannot read the policy file /nonexistent.json",
+        ),
+        (
+            vec![
+                "--claims",
+                &claims,
+                "--policy",
+                &policy,
+                "--role-arn",
+                "deploy",
+            ],
+            "is not a role ARN",
+        ),
+        (
+            vec!["--claims", &claims, "--token", "-", "--policy", &policy],
+            "cannot be used with",
+        ),
+        (vec!["--policy", &policy], "no token given, and none found"),
+    ];
+    for (args, message) in cases {
+        let out = explain(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(message),
+            "{args:?}: {:?} lacks {message:?}",
+            out.stderr
+        );
+    }
+    let json = explain(&["--claims", &claims, "--policy", &broken, "--json"]);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["error"]["code"], "bad-policy");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Any bytes as a policy: exit 0, 2 or 3 and never a panic.
+    #[test]
+    fn any_policy_bytes_are_handled(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let policy = temp_file("fuzz-policy.json", &bytes);
+        let out = explain(&["--claims", &fixture("claims/semaphore-pr-42.json"), "--policy", &policy, "--json"]);
+        prop_assert!([0, 2, 3].contains(&out.code), "exit {}", out.code);
+        prop_assert!(serde_json::from_str::<Value>(&out.stdout).is_ok());
+        prop_assert!(!out.stderr.contains("panicked"));
+    }
+}
