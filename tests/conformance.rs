@@ -44,7 +44,10 @@ fn default_claims(now: i64) -> Value {
 
 fn load_cases() -> Vec<(String, Value)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
-    let mut files: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     files
         .into_iter()
@@ -61,10 +64,22 @@ fn load_cases() -> Vec<(String, Value)> {
 
 /// Runs one case; `Err` describes every way it differs from its expectation.
 fn run_case(case: &Value) -> Result<(), String> {
-    let now = case.get("now").and_then(Value::as_i64).unwrap_or(common::NOW);
-    let claims_value = case.get("claims").cloned().unwrap_or_else(|| default_claims(now));
-    let claims: Map<String, Value> = claims_value.as_object().cloned().ok_or("claims must be an object")?;
-    let role_arn = case.get("role_arn").and_then(Value::as_str).unwrap_or(DEFAULT_ROLE);
+    let now = case
+        .get("now")
+        .and_then(Value::as_i64)
+        .unwrap_or(common::NOW);
+    let claims_value = case
+        .get("claims")
+        .cloned()
+        .unwrap_or_else(|| default_claims(now));
+    let claims: Map<String, Value> = claims_value
+        .as_object()
+        .cloned()
+        .ok_or("claims must be an object")?;
+    let role_arn = case
+        .get("role_arn")
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_ROLE);
     let account = role_arn.split(':').nth(4).unwrap_or_default();
     let providers: Vec<Provider> = match case.get("providers") {
         Some(list) => list
@@ -72,20 +87,37 @@ fn run_case(case: &Value) -> Result<(), String> {
             .ok_or("providers must be an array")?
             .iter()
             .map(|p| {
-                let ids = p["client_ids"].as_array().map(|ids| ids.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+                let ids = p["client_ids"]
+                    .as_array()
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|i| i.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 Provider::new("aws", account, p["url"].as_str().unwrap_or_default(), ids)
             })
             .collect(),
         None => {
-            let iss = claims.get("iss").and_then(Value::as_str).unwrap_or_default();
+            let iss = claims
+                .get("iss")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let aud = accepted_audience(&claims, &[]).into_iter().collect();
             vec![Provider::new("aws", account, iss, aud)]
         }
     };
     let provider_arn = providers.first().map(|p| p.arn.clone()).unwrap_or_default();
-    let policy_text = match (case.get("policy"), case.get("policy_text"), case.get("conditions")) {
+    let policy_text = match (
+        case.get("policy"),
+        case.get("policy_text"),
+        case.get("conditions"),
+    ) {
         (Some(policy), _, _) => policy.to_string(),
-        (_, Some(text), _) => text.as_str().ok_or("policy_text must be a string")?.to_owned(),
+        (_, Some(text), _) => text
+            .as_str()
+            .ok_or("policy_text must be a string")?
+            .to_owned(),
         (_, _, Some(conditions)) => json!({
             "Version": case.get("version").and_then(Value::as_str).unwrap_or("2012-10-17"),
             "Statement": [{
@@ -98,17 +130,23 @@ fn run_case(case: &Value) -> Result<(), String> {
         .to_string(),
         _ => return Err("the case has no policy, policy_text or conditions".to_owned()),
     };
-    let document = policy::parse(&policy_text).map_err(|e| format!("policy does not parse: {e}"))?;
+    let document =
+        policy::parse(&policy_text).map_err(|e| format!("policy does not parse: {e}"))?;
     let token = match case.get("header") {
         Some(header) => Some(
-            Token::decode(&common::token(header, &claims_value)).map_err(|e| format!("token does not decode: {e}"))?,
+            Token::decode(&common::token(header, &claims_value))
+                .map_err(|e| format!("token does not decode: {e}"))?,
         ),
         None => None,
     };
     let role_tags: Vec<(String, String)> = case
         .get("role_tags")
         .and_then(Value::as_object)
-        .map(|tags| tags.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .map(|tags| {
+            tags.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
         .unwrap_or_default();
     let overrides: Vec<(String, ContextValue)> = case
         .get("context")
@@ -117,8 +155,17 @@ fn run_case(case: &Value) -> Result<(), String> {
             keys.iter()
                 .map(|(k, v)| {
                     let value = match v {
-                        Value::Array(items) => ContextValue::Multi(items.iter().map(|i| i.as_str().unwrap_or_default().to_owned()).collect()),
-                        other => ContextValue::Single(other.as_str().map_or_else(|| other.to_string(), str::to_owned)),
+                        Value::Array(items) => ContextValue::Multi(
+                            items
+                                .iter()
+                                .map(|i| i.as_str().unwrap_or_default().to_owned())
+                                .collect(),
+                        ),
+                        other => ContextValue::Single(
+                            other
+                                .as_str()
+                                .map_or_else(|| other.to_string(), str::to_owned),
+                        ),
                     };
                     (k.clone(), value)
                 })
@@ -131,7 +178,10 @@ fn run_case(case: &Value) -> Result<(), String> {
         policy: &document,
         providers: &providers,
         role_arn,
-        session_name: case.get("session_name").and_then(Value::as_str).unwrap_or("trustlens"),
+        session_name: case
+            .get("session_name")
+            .and_then(Value::as_str)
+            .unwrap_or("trustlens"),
         role_tags: &role_tags,
         context_overrides: &overrides,
         now,
@@ -148,21 +198,34 @@ fn check_expectations(expect: &Value, verdict: &Verdict) -> Result<(), String> {
         Decision::Rejected { .. } => "rejected",
     };
     if expect["decision"].as_str() != Some(decision) {
-        problems.push(format!("decision: expected {}, got {decision} ({})", expect["decision"], verdict.sts_answer));
+        problems.push(format!(
+            "decision: expected {}, got {decision} ({})",
+            expect["decision"], verdict.sts_answer
+        ));
     }
     if let Some(error) = expect.get("sts_error").and_then(Value::as_str)
         && verdict.sts_answer != error
     {
-        problems.push(format!("sts_error: expected {error:?}, got {:?}", verdict.sts_answer));
+        problems.push(format!(
+            "sts_error: expected {error:?}, got {:?}",
+            verdict.sts_answer
+        ));
     }
     if let Some(deciding) = expect.get("deciding") {
         let got = serde_json::to_value(&verdict.policy.deciding).unwrap();
-        let matches = deciding.as_object().into_iter().flatten().all(|(k, v)| got.get(k) == Some(v));
+        let matches = deciding
+            .as_object()
+            .into_iter()
+            .flatten()
+            .all(|(k, v)| got.get(k) == Some(v));
         if !matches {
             problems.push(format!("deciding: expected {deciding}, got {got}"));
         }
     }
-    for (field, texts) in [("why_contains", &verdict.why), ("fix_contains", &verdict.fix)] {
+    for (field, texts) in [
+        ("why_contains", &verdict.why),
+        ("fix_contains", &verdict.fix),
+    ] {
         if let Some(wanted) = expect.get(field).and_then(Value::as_str)
             && !texts.iter().any(|t| t.contains(wanted))
         {
@@ -171,14 +234,25 @@ fn check_expectations(expect: &Value, verdict: &Verdict) -> Result<(), String> {
     }
     if let Some(wanted) = expect.get("reason_contains").and_then(Value::as_str) {
         let reason = verdict.policy.deciding.as_ref().and_then(|d| {
-            let statement = verdict.policy.statements.iter().find(|s| s.index == d.statement)?;
-            statement.conditions.get(d.condition?).map(|c| c.reason.clone())
+            let statement = verdict
+                .policy
+                .statements
+                .iter()
+                .find(|s| s.index == d.statement)?;
+            statement
+                .conditions
+                .get(d.condition?)
+                .map(|c| c.reason.clone())
         });
         if !reason.as_deref().is_some_and(|r| r.contains(wanted)) {
             problems.push(format!("reason_contains: {wanted:?} not in {reason:?}"));
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n    ")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n    "))
+    }
 }
 
 #[test]
@@ -198,6 +272,16 @@ fn conformance_suite() {
             failures.push(format!("{file}: {name}:\n    {problem}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
-    assert!(cases.len() >= 150, "the suite must hold at least 150 cases, found {}", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    assert!(
+        cases.len() >= 150,
+        "the suite must hold at least 150 cases, found {}",
+        cases.len()
+    );
 }

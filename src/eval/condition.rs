@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::context::{ContextValue, RequestContext};
 use super::matching::{Piece, plain};
-use super::operators::{Comparison, Difference, compare, positive};
+use super::operators::{Comparison, Difference, compare, matches, positive};
 use super::variables::{Resolved, substitute};
 use crate::policy::{Condition, Family, OperatorKind, SetQualifier, Version};
 
@@ -208,6 +208,54 @@ pub fn evaluate(
     trace
 }
 
+/// Whether `condition` holds: the rules of [`evaluate`] without building its trace (what
+/// scanning thousands of roles needs). A property test keeps the two equal.
+pub fn holds(condition: &Condition, context: &RequestContext, version: Version) -> bool {
+    let operator = &condition.operator;
+    let kind = operator.kind;
+    let entry = context.get(&condition.key);
+    if kind == OperatorKind::Null {
+        let absent = entry.is_none();
+        return condition
+            .values
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case("true") == absent);
+    }
+    let Some(entry) = entry else {
+        return match (operator.set, operator.if_exists) {
+            (_, true) | (Some(SetQualifier::ForAllValues), _) => true,
+            (Some(SetQualifier::ForAnyValue), _) => false,
+            (None, false) => kind.is_negated(),
+        };
+    };
+    let substitutes = version.substitutes_variables() && kind.allows_variables();
+    let base = positive(kind);
+    let negated = kind.is_negated();
+    let satisfied = |request: &str| {
+        let matched = condition.values.iter().any(|value| {
+            if substitutes && value.contains("${") {
+                match substitute(value, context) {
+                    Resolved::Pieces(pieces) => {
+                        compare(base, &pieces, request) == Comparison::Match
+                    }
+                    Resolved::Null { .. } => false,
+                }
+            } else {
+                matches(base, value, request)
+            }
+        });
+        matched != negated
+    };
+    match (&entry.value, operator.set) {
+        (ContextValue::Single(value), None) => satisfied(value),
+        (ContextValue::Single(value), Some(_)) => satisfied(value),
+        (ContextValue::Multi(values), Some(SetQualifier::ForAllValues)) => {
+            values.iter().all(|v| satisfied(v))
+        }
+        (ContextValue::Multi(values), _) => values.iter().any(|v| satisfied(v)),
+    }
+}
+
 fn resolved_texts(resolved: &[Resolved]) -> Vec<Option<String>> {
     resolved
         .iter()
@@ -346,4 +394,83 @@ fn notes(condition: &Condition, value: Option<&ContextValue>, version: Version) 
         notes.push("several values under Bool are invalid (Access Analyzer)".to_owned());
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::policy::{Operator, OperatorKind};
+
+    fn value_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("repo:o/r:ref:refs/heads/main".to_owned()),
+            Just("repo:o/*".to_owned()),
+            Just("REPO:o/r:ref:refs/heads/main".to_owned()),
+            Just("${idp.example.com:sub}".to_owned()),
+            Just("${missing:key, 'fallback'}".to_owned()),
+            Just("${missing:key}".to_owned()),
+            Just("a${*}b".to_owned()),
+            Just("10".to_owned()),
+            Just("2026-11-25T18:00:00Z".to_owned()),
+            Just("true".to_owned()),
+            Just("203.0.113.0/24".to_owned()),
+            Just("arn:aws:iam::*:role/ci-*".to_owned()),
+            "[a-c*?:/]{0,6}",
+        ]
+    }
+
+    fn context_strategy() -> impl Strategy<Value = Option<ContextValue>> {
+        let single = prop_oneof![
+            Just("repo:o/r:ref:refs/heads/main".to_owned()),
+            Just("9.5".to_owned()),
+            Just("1795629600".to_owned()),
+            Just("True".to_owned()),
+            Just("203.0.113.9".to_owned()),
+            Just("arn:aws:iam::123456789012:role/ci-web".to_owned()),
+            "[a-c*?:/]{0,6}",
+        ];
+        prop_oneof![
+            Just(None),
+            single.clone().prop_map(|v| Some(ContextValue::Single(v))),
+            proptest::collection::vec(single, 0..3).prop_map(|v| Some(ContextValue::Multi(v))),
+        ]
+    }
+
+    fn operator_strategy() -> impl Strategy<Value = Operator> {
+        let kinds = proptest::sample::select(OperatorKind::ALL.to_vec());
+        let sets = proptest::sample::select(vec!["", "ForAllValues:", "ForAnyValue:"]);
+        (kinds, sets, any::<bool>()).prop_filter_map("valid operator", |(kind, set, if_exists)| {
+            let suffix = if if_exists { "IfExists" } else { "" };
+            Operator::parse(&format!("{set}{}{suffix}", kind.name()))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The fast path decides exactly as the traced path does.
+        #[test]
+        fn holds_agrees_with_evaluate(
+            operator in operator_strategy(),
+            values in proptest::collection::vec(value_strategy(), 1..3),
+            request in context_strategy(),
+            version in proptest::sample::select(vec![Version::V2012, Version::V2008, Version::Absent]),
+        ) {
+            let key = "idp.example.com:sub";
+            let mut context = RequestContext::new();
+            if let Some(value) = request {
+                context.insert(key, value);
+            }
+            let condition = Condition {
+                operator,
+                key: key.to_owned(),
+                values,
+                path: crate::json::JsonPath::root(),
+            };
+            let traced = evaluate(0, &condition, &context, version);
+            prop_assert_eq!(holds(&condition, &context, version), traced.passed, "{:?}", traced);
+        }
+    }
 }

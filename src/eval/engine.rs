@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::condition::{ConditionTrace, evaluate as evaluate_condition};
+use super::condition::{ConditionTrace, evaluate as evaluate_condition, holds};
 use super::context::RequestContext;
 use super::matching::action_matches;
 use crate::policy::{
@@ -243,73 +243,146 @@ fn evaluate_statement(
     }
 }
 
+/// How a statement's principal element relates to the caller (one place for the rules; the
+/// trace and the fast decision both use it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PrincipalMatch {
+    /// No Principal element.
+    Missing,
+    /// NotPrincipal in an Allow.
+    NotPrincipalAllow,
+    /// NotPrincipal in a Deny that lists the caller.
+    NotPrincipalListed,
+    /// NotPrincipal in a Deny that does not list the caller.
+    NotPrincipalUnlisted,
+    /// A Federated principal names the caller.
+    Named,
+    /// `"*"` in a Deny.
+    AnyoneDeny,
+    /// `"*"` in an Allow.
+    AnyoneAllow,
+    /// `{"AWS": "*"}` in a Deny.
+    AnyAwsDeny,
+    /// `{"AWS": "*"}` in an Allow.
+    AnyAwsAllow,
+    /// No Federated principal at all.
+    NoFederated,
+    /// Federated principals, none the caller.
+    Others,
+}
+
+impl PrincipalMatch {
+    fn classify(
+        element: Option<&PrincipalElement>,
+        effect: Effect,
+        principal: &str,
+    ) -> PrincipalMatch {
+        let Some(element) = element else {
+            return PrincipalMatch::Missing;
+        };
+        let types: &[(PrincipalType, Vec<String>)] = match &element.set {
+            PrincipalSet::Anyone => &[],
+            PrincipalSet::Typed(types) => types,
+        };
+        let ids = |wanted: PrincipalType| {
+            types
+                .iter()
+                .filter(move |(kind, _)| *kind == wanted)
+                .flat_map(|(_, ids)| ids.iter())
+        };
+        let named = ids(PrincipalType::Federated).any(|id| id == principal);
+        let any_aws = ids(PrincipalType::Aws).any(|id| id == "*");
+        match (element.negated, &element.set, effect) {
+            (true, _, Effect::Allow) => PrincipalMatch::NotPrincipalAllow,
+            (true, _, Effect::Deny) if named => PrincipalMatch::NotPrincipalListed,
+            (true, _, Effect::Deny) => PrincipalMatch::NotPrincipalUnlisted,
+            _ if named => PrincipalMatch::Named,
+            (_, PrincipalSet::Anyone, Effect::Deny) => PrincipalMatch::AnyoneDeny,
+            (_, PrincipalSet::Anyone, Effect::Allow) => PrincipalMatch::AnyoneAllow,
+            (_, _, Effect::Deny) if any_aws => PrincipalMatch::AnyAwsDeny,
+            (_, _, Effect::Allow) if any_aws => PrincipalMatch::AnyAwsAllow,
+            _ if ids(PrincipalType::Federated).next().is_none() => PrincipalMatch::NoFederated,
+            _ => PrincipalMatch::Others,
+        }
+    }
+
+    fn passed(self) -> bool {
+        matches!(
+            self,
+            PrincipalMatch::Named
+                | PrincipalMatch::NotPrincipalUnlisted
+                | PrincipalMatch::AnyoneDeny
+                | PrincipalMatch::AnyAwsDeny
+        )
+    }
+}
+
 fn principal_step(
     element: Option<&PrincipalElement>,
     effect: Effect,
     principal: &str,
     notes: &mut Vec<String>,
 ) -> Step {
-    let pass = |detail: String| Step {
-        passed: true,
-        detail,
-    };
-    let fail = |detail: String| Step {
-        passed: false,
-        detail,
-    };
-    let Some(element) = element else {
-        return fail(
-            "the statement has no Principal; a trust policy statement must name one".to_owned(),
-        );
-    };
-    let federated: Vec<&str> = match &element.set {
-        PrincipalSet::Anyone => Vec::new(),
-        PrincipalSet::Typed(types) => types
-            .iter()
-            .filter(|(kind, _)| *kind == PrincipalType::Federated)
-            .flat_map(|(_, ids)| ids.iter().map(String::as_str))
-            .collect(),
-    };
-    let named = federated.contains(&principal);
-    if element.negated {
-        notes.push("IAM does not allow NotPrincipal in a role trust policy".to_owned());
-        return match (effect, named) {
-            (Effect::Deny, false) => pass(format!(
-                "NotPrincipal does not list {principal}, so this Deny applies"
-            )),
-            (Effect::Deny, true) => fail(format!(
-                "NotPrincipal lists {principal}, so this Deny does not apply"
-            )),
-            (Effect::Allow, _) => {
-                fail("an Allow with NotPrincipal admits no web identity".to_owned())
-            }
-        };
-    }
-    if named {
-        return pass(format!(
-            "Federated {principal} is the token's identity provider"
-        ));
-    }
-    let any_aws = matches!(&element.set, PrincipalSet::Typed(types)
-        if types.iter().any(|(kind, ids)| *kind == PrincipalType::Aws && ids.iter().any(|id| id == "*")));
-    match (&element.set, effect) {
-        (PrincipalSet::Anyone, Effect::Deny) => pass("Principal \"*\" names every caller".to_owned()),
-        (PrincipalSet::Anyone, Effect::Allow) => {
-            notes.push("IAM rejects Principal \"*\" in a role trust policy".to_owned());
-            fail("Principal \"*\" does not admit web identities in a trust policy; name the provider as Federated".to_owned())
+    let classified = PrincipalMatch::classify(element, effect, principal);
+    let detail = match classified {
+        PrincipalMatch::Missing => {
+            "the statement has no Principal; a trust policy statement must name one".to_owned()
         }
-        (_, Effect::Deny) if any_aws => pass(
-            "{\"AWS\": \"*\"} is taken to name every caller in a Deny (not documented for web identities)".to_owned(),
-        ),
-        (_, Effect::Allow) if any_aws => fail(
-            "{\"AWS\": \"*\"} does not admit web identities (observed); name the provider as Federated".to_owned(),
-        ),
-        _ if federated.is_empty() => fail(format!("the statement names no Federated principal, so not {principal}")),
-        _ => fail(format!(
-            "the statement trusts {}, not the token's provider {principal}{}",
-            federated.join(", "),
-            near_miss(&federated, principal)
-        )),
+        PrincipalMatch::NotPrincipalAllow => {
+            "an Allow with NotPrincipal admits no web identity".to_owned()
+        }
+        PrincipalMatch::NotPrincipalListed => {
+            format!("NotPrincipal lists {principal}, so this Deny does not apply")
+        }
+        PrincipalMatch::NotPrincipalUnlisted => {
+            format!("NotPrincipal does not list {principal}, so this Deny applies")
+        }
+        PrincipalMatch::Named => format!("Federated {principal} is the token's identity provider"),
+        PrincipalMatch::AnyoneDeny => "Principal \"*\" names every caller".to_owned(),
+        PrincipalMatch::AnyoneAllow => "Principal \"*\" does not admit web identities in a trust \
+             policy; name the provider as Federated"
+            .to_owned(),
+        PrincipalMatch::AnyAwsDeny => "{\"AWS\": \"*\"} is taken to name every caller in a Deny \
+             (not documented for web identities)"
+            .to_owned(),
+        PrincipalMatch::AnyAwsAllow => {
+            "{\"AWS\": \"*\"} does not admit web identities (observed); \
+             name the provider as Federated"
+                .to_owned()
+        }
+        PrincipalMatch::NoFederated => {
+            format!("the statement names no Federated principal, so not {principal}")
+        }
+        PrincipalMatch::Others => {
+            let federated: Vec<&str> = match element.map(|e| &e.set) {
+                Some(PrincipalSet::Typed(types)) => types
+                    .iter()
+                    .filter(|(kind, _)| *kind == PrincipalType::Federated)
+                    .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            format!(
+                "the statement trusts {}, not the token's provider {principal}{}",
+                federated.join(", "),
+                near_miss(&federated, principal)
+            )
+        }
+    };
+    match classified {
+        PrincipalMatch::NotPrincipalAllow
+        | PrincipalMatch::NotPrincipalListed
+        | PrincipalMatch::NotPrincipalUnlisted => {
+            notes.push("IAM does not allow NotPrincipal in a role trust policy".to_owned());
+        }
+        PrincipalMatch::AnyoneAllow => {
+            notes.push("IAM rejects Principal \"*\" in a role trust policy".to_owned());
+        }
+        _ => {}
+    }
+    Step {
+        passed: classified.passed(),
+        detail,
     }
 }
 
@@ -336,25 +409,179 @@ fn near_miss(trusted: &[&str], principal: &str) -> String {
     String::new()
 }
 
+/// Does the statement's Action/NotAction cover `action`? (Case-insensitive wildcards.)
+fn action_covered(statement: &Statement, action: &str) -> bool {
+    let hit = statement
+        .actions
+        .patterns
+        .iter()
+        .any(|pattern| action_matches(pattern, action));
+    hit != statement.actions.negated
+}
+
 fn action_step(statement: &Statement, action: &'static str) -> ActionStep {
     let element = &statement.actions;
     let hit = element
         .patterns
         .iter()
         .find(|pattern| action_matches(pattern, action));
-    let (passed, detail) = match (element.negated, hit) {
-        (false, Some(pattern)) if pattern == action => (true, format!("Action lists {action}")),
-        (false, Some(pattern)) => (true, format!("Action pattern {pattern} covers {action}")),
-        (false, None) => (
-            false,
-            format!("Action lists {}, not {action}", element.patterns.join(", ")),
-        ),
-        (true, Some(pattern)) => (false, format!("NotAction {pattern} excludes {action}")),
-        (true, None) => (true, format!("NotAction does not exclude {action}")),
+    let detail = match (element.negated, hit) {
+        (false, Some(pattern)) if pattern == action => format!("Action lists {action}"),
+        (false, Some(pattern)) => format!("Action pattern {pattern} covers {action}"),
+        (false, None) => format!("Action lists {}, not {action}", element.patterns.join(", ")),
+        (true, Some(pattern)) => format!("NotAction {pattern} excludes {action}"),
+        (true, None) => format!("NotAction does not exclude {action}"),
     };
     ActionStep {
         action,
-        passed,
+        passed: action_covered(statement, action),
         detail,
+    }
+}
+
+/// The decision alone, without a trace: what scanning many roles needs. Uses the same rules
+/// as [`evaluate`] (a property test holds them equal).
+pub fn decide(
+    policy: &PolicyDocument,
+    context: &RequestContext,
+    request: &Request,
+) -> PolicyDecision {
+    let applies = |statement: &Statement, action: &str| {
+        PrincipalMatch::classify(
+            statement.principal.as_ref(),
+            statement.effect,
+            &request.principal,
+        )
+        .passed()
+            && action_covered(statement, action)
+            && statement
+                .conditions
+                .iter()
+                .all(|c| holds(c, context, policy.version))
+    };
+    for statement in policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Deny)
+    {
+        if request
+            .actions
+            .iter()
+            .any(|action| applies(statement, action))
+        {
+            return PolicyDecision::ExplicitDeny {
+                statement: statement.index,
+            };
+        }
+    }
+    let missing_actions: Vec<&'static str> = request
+        .actions
+        .iter()
+        .copied()
+        .filter(|action| {
+            !policy
+                .statements
+                .iter()
+                .any(|s| s.effect == Effect::Allow && applies(s, action))
+        })
+        .collect();
+    if missing_actions.is_empty() {
+        PolicyDecision::Allowed
+    } else {
+        PolicyDecision::ImplicitDeny { missing_actions }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::eval::context::ContextValue;
+    use crate::policy;
+
+    const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/idp.example.com";
+
+    fn statement_strategy() -> impl Strategy<Value = Value> {
+        let effect = proptest::sample::select(vec!["Allow", "Deny"]);
+        let principal = proptest::sample::select(vec![
+            json!({"Federated": PROVIDER}),
+            json!({"Federated": "arn:aws:iam::999999999999:oidc-provider/idp.example.com"}),
+            json!("*"),
+            json!({"AWS": "*"}),
+        ]);
+        let negated_principal = any::<bool>();
+        let action = proptest::sample::select(vec![
+            json!("sts:AssumeRoleWithWebIdentity"),
+            json!(["sts:AssumeRole*", "sts:TagSession"]),
+            json!("sts:AssumeRole"),
+            json!("*"),
+        ]);
+        let negated_action = any::<bool>();
+        let condition = proptest::sample::select(vec![
+            json!({}),
+            json!({"StringEquals": {"idp.example.com:sub": "repo:o/r:ref:refs/heads/main"}}),
+            json!({"StringLike": {"idp.example.com:sub": "repo:o/*"}}),
+            json!({"StringNotEqualsIfExists": {"aws:RequestTag/job_type": "pipeline_job"}}),
+            json!({"ForAllValues:StringEquals": {"idp.example.com:missing": "x"}}),
+            json!({"Null": {"aws:RequestTag/job_type": "false"}}),
+        ]);
+        (
+            effect,
+            principal,
+            negated_principal,
+            action,
+            negated_action,
+            condition,
+        )
+            .prop_map(
+                |(effect, principal, negated_principal, action, negated_action, condition)| {
+                    let mut statement = serde_json::Map::new();
+                    statement.insert("Effect".into(), json!(effect));
+                    let principal_key = if negated_principal {
+                        "NotPrincipal"
+                    } else {
+                        "Principal"
+                    };
+                    statement.insert(principal_key.into(), principal);
+                    statement.insert(
+                        (if negated_action {
+                            "NotAction"
+                        } else {
+                            "Action"
+                        })
+                        .into(),
+                        action,
+                    );
+                    statement.insert("Condition".into(), condition);
+                    Value::Object(statement)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// The fast decision equals the traced evaluation's decision.
+        #[test]
+        fn decide_agrees_with_evaluate(
+            statements in proptest::collection::vec(statement_strategy(), 1..4),
+            tagged in any::<bool>(),
+            sub in proptest::sample::select(vec!["repo:o/r:ref:refs/heads/main", "repo:x/y:pull_request"]),
+        ) {
+            let document = policy::parse(&json!({"Version": "2012-10-17", "Statement": statements}).to_string());
+            prop_assert!(document.is_ok());
+            let Ok(document) = document else { return Ok(()) };
+            let mut context = RequestContext::new();
+            context.insert("idp.example.com:sub", ContextValue::Single(sub.to_owned()));
+            let mut actions = vec![ASSUME_ACTION];
+            if tagged {
+                context.insert("aws:RequestTag/job_type", ContextValue::Single("debug_job".to_owned()));
+                actions.push(TAG_SESSION_ACTION);
+            }
+            let request = Request { principal: PROVIDER.to_owned(), actions };
+            prop_assert_eq!(decide(&document, &context, &request), evaluate(&document, &context, &request).decision);
+        }
     }
 }

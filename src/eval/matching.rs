@@ -48,44 +48,82 @@ pub fn pattern(pieces: &[Piece]) -> Vec<Glob> {
         .collect()
 }
 
-/// A pattern from plain policy text.
-pub fn pattern_of(text: &str) -> Vec<Glob> {
-    pattern(&[Piece::Text(text.to_owned())])
+
+/// Where a matcher reads pattern elements: the element at a position and the next position.
+trait PatternSource {
+    fn at(&self, position: usize) -> Option<(Glob, usize)>;
 }
 
-/// Does `text` match `pattern`? (Greedy with backtracking to the last `*`: O(n·m) at worst.)
-pub fn glob_matches(pattern: &[Glob], text: &str, ignore_case: bool) -> bool {
-    let text: Vec<char> = text.chars().collect();
-    let same = |a: char, b: char| a == b || (ignore_case && a.to_lowercase().eq(b.to_lowercase()));
+impl PatternSource for [Glob] {
+    fn at(&self, position: usize) -> Option<(Glob, usize)> {
+        self.get(position).map(|glob| (*glob, position + 1))
+    }
+}
+
+/// Policy text read in place: `*` and `?` are wildcards (no allocation).
+struct Wildcards<'a>(&'a str);
+
+impl PatternSource for Wildcards<'_> {
+    fn at(&self, position: usize) -> Option<(Glob, usize)> {
+        let c = self.0.get(position..)?.chars().next()?;
+        let glob = match c {
+            '*' => Glob::AnyRun,
+            '?' => Glob::AnyOne,
+            other => Glob::Char(other),
+        };
+        Some((glob, position + c.len_utf8()))
+    }
+}
+
+/// Two characters equal, or equal once lower-cased when `ignore_case`.
+pub fn same_char(a: char, b: char, ignore_case: bool) -> bool {
+    a == b || (ignore_case && a.to_lowercase().eq(b.to_lowercase()))
+}
+
+/// Greedy matching with backtracking to the last `*`: O(n·m) at worst, no allocation.
+fn wildcard_match<P: PatternSource + ?Sized>(pattern: &P, text: &str, ignore_case: bool) -> bool {
+    let char_at = |position: usize| text.get(position..).and_then(|rest| rest.chars().next());
     let (mut p, mut t) = (0, 0);
     let mut resume: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(Glob::AnyRun) => {
-                resume = Some((p, t));
-                p += 1;
+    while let Some(c) = char_at(t) {
+        match pattern.at(p) {
+            Some((Glob::AnyRun, next)) => {
+                resume = Some((next, t));
+                p = next;
             }
-            Some(Glob::AnyOne) => {
-                p += 1;
-                t += 1;
+            Some((Glob::AnyOne, next)) => {
+                p = next;
+                t += c.len_utf8();
             }
-            Some(Glob::Char(c)) if same(*c, text[t]) => {
-                p += 1;
-                t += 1;
+            Some((Glob::Char(expected), next)) if same_char(expected, c, ignore_case) => {
+                p = next;
+                t += c.len_utf8();
             }
             _ => match resume {
-                Some((star, from)) => {
-                    p = star + 1;
-                    t = from + 1;
-                    resume = Some((star, from + 1));
+                Some((after_star, from)) => {
+                    let skipped = char_at(from).map_or(1, char::len_utf8);
+                    p = after_star;
+                    t = from + skipped;
+                    resume = Some((after_star, from + skipped));
                 }
                 None => return false,
             },
         }
     }
-    pattern[p.min(pattern.len())..]
-        .iter()
-        .all(|g| *g == Glob::AnyRun)
+    while let Some((Glob::AnyRun, next)) = pattern.at(p) {
+        p = next;
+    }
+    pattern.at(p).is_none()
+}
+
+/// Does `text` match `pattern`?
+pub fn glob_matches(pattern: &[Glob], text: &str, ignore_case: bool) -> bool {
+    wildcard_match(pattern, text, ignore_case)
+}
+
+/// Does `text` match the policy text `pattern` (`*` and `?` wildcards)? No allocation.
+pub fn like(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    wildcard_match(&Wildcards(pattern), text, ignore_case)
 }
 
 /// Why a Like pattern did not match: the literal part that could not be placed, and the
@@ -172,7 +210,7 @@ fn starts_with_at(chars: &[char], at: usize, literal: &str) -> bool {
 
 /// Does an action pattern (`sts:AssumeRole*`) name `action`? Case-insensitive.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
-    glob_matches(&pattern_of(pattern), action, true)
+    like(pattern, action, true)
 }
 
 /// ArnLike/ArnEquals: each of the six `:`-separated parts matched on its own, case-sensitively.
@@ -204,8 +242,18 @@ fn split_arn_pattern(pattern: &[Glob]) -> Vec<&[Glob]> {
 mod tests {
     use super::*;
 
+    fn pattern_of(text: &str) -> Vec<Glob> {
+        pattern(&[Piece::Text(text.to_owned())])
+    }
+
     fn like(pattern: &str, text: &str) -> bool {
-        glob_matches(&pattern_of(pattern), text, false)
+        let by_glob = glob_matches(&pattern_of(pattern), text, false);
+        assert_eq!(
+            by_glob,
+            super::like(pattern, text, false),
+            "{pattern} vs {text}"
+        );
+        by_glob
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use context::{
 };
 pub use engine::{
     ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
-    SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, evaluate,
+    SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,
 };
 pub use keys::{Certainty, ExposedClaims, exposed_claims};
 pub use precheck::{Check, CheckStatus, StsError, Wording};

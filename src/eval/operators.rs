@@ -9,7 +9,9 @@ use base64::engine::general_purpose::STANDARD;
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-use super::matching::{LikeMiss, Piece, arn_matches, explain_like, glob_matches, pattern, plain};
+use super::matching::{
+    LikeMiss, Piece, arn_matches, explain_like, glob_matches, like, pattern, plain, same_char,
+};
 use crate::policy::{Family, OperatorKind};
 
 /// The outcome of one comparison.
@@ -53,6 +55,22 @@ pub fn positive(kind: OperatorKind) -> OperatorKind {
     }
 }
 
+/// Whether `request` matches the plain policy value `policy` under a positive operator: the
+/// fast path of [`compare`] (no allocation for string operators).
+pub fn matches(kind: OperatorKind, policy: &str, request: &str) -> bool {
+    match kind {
+        OperatorKind::StringEquals => policy == request,
+        OperatorKind::StringEqualsIgnoreCase => same_ignoring_case(policy, request),
+        OperatorKind::StringLike => like(policy, request, false),
+        _ => compare(kind, &[Piece::Text(policy.to_owned())], request) == Comparison::Match,
+    }
+}
+
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars().count() == b.chars().count()
+        && a.chars().zip(b.chars()).all(|(x, y)| same_char(x, y, true))
+}
+
 /// Compares with a positive operator (see [`positive`]).
 pub fn compare(kind: OperatorKind, policy: &[Piece], request: &str) -> Comparison {
     use OperatorKind as K;
@@ -70,12 +88,12 @@ pub fn compare(kind: OperatorKind, policy: &[Piece], request: &str) -> Compariso
             K::StringEqualsIgnoreCase => exact(&text, request, true),
             _ => exact(&text, request, false),
         },
-        Family::Numeric => match (text.trim().parse::<f64>(), request.trim().parse::<f64>()) {
-            (Ok(policy), Ok(request)) => ordered(kind, policy.partial_cmp(&request)),
-            (Err(_), _) => {
+        Family::Numeric => match (parse_number(&text), parse_number(request)) {
+            (Some(policy), Some(request)) => ordered(kind, policy.partial_cmp(&request)),
+            (None, _) => {
                 Comparison::Invalid(format!("the policy value \"{text}\" is not a number"))
             }
-            (_, Err(_)) => {
+            (_, None) => {
                 Comparison::Invalid(format!("the request value \"{request}\" is not a number"))
             }
         },
@@ -122,7 +140,7 @@ pub fn compare(kind: OperatorKind, policy: &[Piece], request: &str) -> Compariso
 }
 
 fn exact(policy: &str, request: &str, ignore_case: bool) -> Comparison {
-    let same = |a: char, b: char| a == b || (ignore_case && a.to_lowercase().eq(b.to_lowercase()));
+    let same = |a: char, b: char| same_char(a, b, ignore_case);
     let mut policy_chars = policy.chars();
     let mut request_chars = request.chars();
     let mut at = 0;
@@ -159,11 +177,43 @@ fn ordered(kind: OperatorKind, order: Option<std::cmp::Ordering>) -> Comparison 
     }
 }
 
-/// W3C ISO 8601 dates and times, or epoch seconds.
+/// An integer or decimal (`-3`, `2.5`, `.5`); no exponents, infinities or NaN.
+fn parse_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    let valid =
+        !(whole.is_empty() && fraction.is_empty()) && all_digits(whole) && all_digits(fraction);
+    valid.then(|| text.parse().ok()).flatten()
+}
+
+/// W3C ISO 8601 dates and times (`YYYY-MM`, `YYYY-MM-DD`, `…Thh:mmTZD`, `…Thh:mm:ss[.s]TZD`),
+/// or epoch seconds.
 fn parse_date(text: &str) -> Option<i128> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<i64>() {
         return Some(i128::from(seconds) * 1_000_000_000);
+    }
+    if let Some((year, month)) = text.split_once('-')
+        && year.len() == 4
+        && month.len() == 2
+        && let (Ok(year), Ok(month)) = (year.parse::<i32>(), month.parse::<u8>())
+    {
+        let month = time::Month::try_from(month).ok()?;
+        let date = Date::from_calendar_date(year, month, 1).ok()?;
+        return Some(date.midnight().assume_utc().unix_timestamp_nanos());
+    }
+    if let Some((date, clock)) = text.split_once('T')
+        && clock.len() >= 5
+        && clock
+            .as_bytes()
+            .get(5)
+            .is_none_or(|b| !b.is_ascii_digit() && *b != b':')
+    {
+        // `hh:mmTZD`: no seconds.
+        let (hours_minutes, zone) = clock.split_at(5);
+        return parse_date(&format!("{date}T{hours_minutes}:00{zone}"));
     }
     let parsed = OffsetDateTime::parse(text, &Rfc3339)
         .or_else(|_| OffsetDateTime::parse(text, &Iso8601::DEFAULT))
@@ -296,6 +346,42 @@ mod tests {
             Comparison::Match
         );
         assert_eq!(cmp(OperatorKind::Bool, "true", "True"), Comparison::Match);
+        assert!(matches!(
+            cmp(OperatorKind::NumericEquals, "inf", "inf"),
+            Comparison::Invalid(_)
+        ));
+        assert!(matches!(
+            cmp(OperatorKind::NumericEquals, "1e3", "1000"),
+            Comparison::Invalid(_)
+        ));
+        assert_eq!(
+            cmp(OperatorKind::NumericEquals, "-.5", "-0.50"),
+            Comparison::Match
+        );
+        assert_eq!(
+            cmp(
+                OperatorKind::DateGreaterThan,
+                "2026-11",
+                "2026-11-25T18:00:00Z"
+            ),
+            Comparison::Match
+        );
+        assert_eq!(
+            cmp(
+                OperatorKind::DateEquals,
+                "2026-11-25T18:00Z",
+                "2026-11-25T18:00:00Z"
+            ),
+            Comparison::Match
+        );
+        assert_eq!(
+            cmp(
+                OperatorKind::DateEquals,
+                "2026-11-25T19:00+01:00",
+                "1795629600"
+            ),
+            Comparison::Match
+        );
     }
 
     #[test]

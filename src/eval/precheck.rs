@@ -308,6 +308,13 @@ fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
             Some(provider.clone()),
         );
     }
+    if let Some(provider) = Provider::built_in(iss) {
+        let detail = format!(
+            "issuer {iss} is IAM's built-in provider {} (no IAM provider object needed)",
+            provider.url
+        );
+        return (passed(NAME, detail), Some(provider));
+    }
     let near: Vec<String> = inputs
         .providers
         .iter()
@@ -375,6 +382,15 @@ fn audience_check(claims: &Map<String, Value>, provider: Option<&Provider>) -> C
             "no provider matched the issuer, so there are no client IDs to check",
         );
     };
+    if provider.is_built_in() {
+        return skipped(
+            NAME,
+            format!(
+                "built-in provider: the trust policy checks the audience through {}:aud",
+                provider.url
+            ),
+        );
+    }
     if claims.get("azp").is_none() && claims.get("aud").is_none() {
         return failed(
             NAME,

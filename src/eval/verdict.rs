@@ -122,23 +122,30 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
     };
     let policy = engine::evaluate(inputs.policy, &context, &request);
 
-    let failure = prechecks
+    let failures: Vec<&Check> = prechecks
         .checks
         .iter()
-        .find(|check| check.status == CheckStatus::Failed);
-    let (decision, advice) = match failure {
-        Some(check) => {
+        .filter(|check| check.status == CheckStatus::Failed)
+        .collect();
+    let (decision, advice) = match failures.as_slice() {
+        [check, others @ ..] => {
             let audience = accepted_audience(inputs.claims, &provider.client_ids);
             let error = check
                 .sts_error
                 .clone()
                 .unwrap_or_else(StsError::access_denied);
-            (
-                Decision::Rejected { sts_error: error },
-                advice::for_rejection(check, issuer, audience.as_deref()),
-            )
+            let mut advice = advice::for_rejection(check, issuer, audience.as_deref());
+            if !others.is_empty() {
+                let names: Vec<&str> = others.iter().map(|other| other.name).collect();
+                advice.why.push(format!(
+                    "{} also fail{}; STS's order of checks is not documented, so it may report one of them first",
+                    names.join(", "),
+                    if names.len() == 1 { "s" } else { "" }
+                ));
+            }
+            (Decision::Rejected { sts_error: error }, advice)
         }
-        None => {
+        [] => {
             let decision = match &policy.decision {
                 PolicyDecision::Allowed => Decision::Allowed,
                 PolicyDecision::ExplicitDeny { .. } => Decision::Denied { explicit: true },
