@@ -48,7 +48,6 @@ pub fn pattern(pieces: &[Piece]) -> Vec<Glob> {
         .collect()
 }
 
-
 /// Where a matcher reads pattern elements: the element at a position and the next position.
 trait PatternSource {
     fn at(&self, position: usize) -> Option<(Glob, usize)>;
