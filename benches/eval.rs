@@ -7,8 +7,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use trustlens::account::Provider;
 use trustlens::eval::{
-    ExplainInputs, PolicyDecision, Request, RequestContext, WebIdentityInputs, decide, evaluate,
-    explain, required_actions,
+    Decision, ExplainInputs, PolicyDecision, Request, RequestContext, WebIdentityInputs, decide,
+    evaluate, explain, required_actions,
 };
 use trustlens::policy::{self, PolicyDocument};
 
@@ -162,8 +162,8 @@ fn eval(c: &mut Criterion) {
             b.iter(|| {
                 policies
                     .iter()
-                    .map(|document| {
-                        explain(&ExplainInputs {
+                    .filter(|document| {
+                        let verdict = explain(&ExplainInputs {
                             token: None,
                             claims: black_box(&claims),
                             policy: document,
@@ -173,7 +173,8 @@ fn eval(c: &mut Criterion) {
                             role_tags: &[],
                             context_overrides: &[],
                             now: NOW,
-                        })
+                        });
+                        verdict.decision == Decision::Allowed
                     })
                     .count()
             })
