@@ -43,7 +43,9 @@ impl fmt::Display for PolicyError {
 /// Parses a policy document: JSON as IAM stores it, or URL-encoded as IAM's API returns it.
 pub fn parse(text: &str) -> Result<PolicyDocument> {
     let trimmed = text.trim();
-    let was_url_encoded = trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B");
+    let was_url_encoded = trimmed
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("%7B"));
     let decoded;
     let text = if was_url_encoded {
         decoded = percent_decode(trimmed)?;
@@ -475,6 +477,11 @@ mod tests {
         assert!(error_of(r#"{"statement": []}"#).contains("case-sensitive: `Statement`"));
         assert!(error_of(r#"{"Statement": {"Effect": "Allow", "Action": "a", "Condition": {"StringEqual": {}}}}"#)
             .contains("(Statement.Condition.StringEqual): unknown condition operator `StringEqual`"));
+    }
+
+    #[test]
+    fn text_starting_with_a_wide_character_is_an_error_not_a_panic() {
+        assert!(error_of("\u{d4809}{}").contains("not valid JSON"));
     }
 
     #[test]

@@ -1,0 +1,134 @@
+//! Property tests: the policy parser and the evaluation engine never panic, whatever the
+//! document, claims or context (bad input gets an error or a verdict, never a crash).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use trustlens::account::Provider;
+use trustlens::eval::{ContextValue, ExplainInputs, explain};
+use trustlens::policy;
+
+const NOW: i64 = 1_795_629_600;
+
+/// Arbitrary JSON values, a few levels deep, with policy-ish keys and values mixed in.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        (-1e12f64..1e12).prop_map(|f| json!(f)),
+        "[a-zA-Z0-9:/*?${}' ,._-]{0,24}".prop_map(Value::String),
+        proptest::sample::select(vec![
+            "Allow",
+            "Deny",
+            "*",
+            "sts:AssumeRoleWithWebIdentity",
+            "2012-10-17",
+            "${idp.example.com:sub}",
+            "arn:aws:iam::123456789012:oidc-provider/idp.example.com",
+            "true",
+            "10",
+            "203.0.113.0/24",
+        ])
+        .prop_map(|s| Value::String(s.to_owned())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = proptest::sample::select(vec![
+            "Version",
+            "Statement",
+            "Effect",
+            "Principal",
+            "NotPrincipal",
+            "Federated",
+            "AWS",
+            "Action",
+            "NotAction",
+            "Condition",
+            "StringEquals",
+            "StringLike",
+            "ForAllValues:StringNotLike",
+            "NumericLessThanIfExists",
+            "DateGreaterThan",
+            "Bool",
+            "Null",
+            "IpAddress",
+            "ArnLike",
+            "idp.example.com:sub",
+            "aws:TagKeys",
+            "Sid",
+            "Resource",
+        ]);
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec((keys, inner), 0..5).prop_map(|members| Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect()
+            )),
+        ]
+    })
+}
+
+fn run(policy_text: &str, claims: Map<String, Value>, overrides: Vec<(String, ContextValue)>) {
+    let Ok(document) = policy::parse(policy_text) else {
+        return;
+    };
+    let provider = Provider::new(
+        "aws",
+        "123456789012",
+        "https://idp.example.com",
+        vec!["sts.amazonaws.com".into()],
+    );
+    let verdict = explain(&ExplainInputs {
+        token: None,
+        claims: &claims,
+        policy: &document,
+        providers: &[provider],
+        role_arn: "arn:aws:iam::123456789012:role/r",
+        session_name: "s",
+        role_tags: &[],
+        context_overrides: &overrides,
+        now: NOW,
+    });
+    assert!(!verdict.sts_answer.is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    /// Any text at all: an error with a position or a document, never a panic.
+    #[test]
+    fn parser_survives_any_text(text in ".{0,200}") {
+        let _ = policy::parse(&text);
+    }
+
+    /// Any JSON shaped roughly like a policy, with any claims: a verdict, never a panic.
+    #[test]
+    fn engine_survives_any_document_and_claims(
+        document in json_value(),
+        claims in proptest::collection::vec(("[a-z:/.]{1,12}|iss|sub|aud|azp|exp|iat|nbf|amr|https://aws.amazon.com/tags", json_value()), 0..8),
+        overrides in proptest::collection::vec(("[a-zA-Z:/.]{1,16}", proptest::collection::vec("[a-z*]{0,6}", 0..3)), 0..3),
+    ) {
+        let claims: Map<String, Value> = claims.into_iter().collect();
+        let overrides = overrides
+            .into_iter()
+            .map(|(key, values)| (key, ContextValue::Multi(values)))
+            .collect();
+        run(&document.to_string(), claims, overrides);
+    }
+
+    /// Well-formed policies with random conditions: always a verdict.
+    #[test]
+    fn engine_survives_random_conditions(condition in json_value(), sub in ".{0,40}") {
+        let policy = json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/idp.example.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": condition,
+        }]});
+        let claims = json!({"iss": "https://idp.example.com", "aud": "sts.amazonaws.com", "sub": sub,
+                            "iat": NOW - 1, "exp": NOW + 100});
+        run(&policy.to_string(), claims.as_object().cloned().unwrap(), Vec::new());
+    }
+}
