@@ -1,14 +1,29 @@
-//! IAM OIDC identity providers as the evaluation needs them.
+//! IAM OIDC identity providers.
+
+use serde::{Deserialize, Serialize};
+
+use super::Tag;
 
 /// An IAM OIDC identity provider in the role's account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provider {
     /// `arn:aws:iam::<account>:oidc-provider/<url>`.
     pub arn: String,
     /// The URL as IAM stores it: without `https://` (host and optional path).
     pub url: String,
     /// The audiences (client IDs) it accepts.
+    #[serde(default)]
     pub client_ids: Vec<String>,
+    /// SHA-1 thumbprints of the issuer's certificate (used only for private CAs today).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thumbprints: Vec<String>,
+    /// When it was created (RFC 3339), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<String>,
+    /// Its tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// Identity providers built into IAM: trusted by bare host, with no IAM provider object
@@ -28,6 +43,9 @@ impl Provider {
             arn: host.to_owned(),
             url: host.to_owned(),
             client_ids: Vec::new(),
+            thumbprints: Vec::new(),
+            create_date: None,
+            tags: Vec::new(),
         })
     }
 
@@ -43,6 +61,9 @@ impl Provider {
             arn: format!("arn:{partition}:iam::{account_id}:oidc-provider/{url}"),
             url,
             client_ids,
+            thumbprints: Vec::new(),
+            create_date: None,
+            tags: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::decode::write_out;
 use super::input::{Failure, read_json_object, read_text, read_token};
 use super::style::Style;
-use super::{Context, Exit, ExplainArgs};
+use super::{Context, Exit, ExplainArgs, Globals, account};
 use crate::account::Provider;
 use crate::eval::{
     Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
@@ -18,8 +18,8 @@ use crate::policy::{self, PolicyDocument, PrincipalSet, PrincipalType};
 use crate::token::Token;
 
 /// Runs `explain`.
-pub(super) fn run(args: &ExplainArgs, use_demo: bool, context: &mut Context<'_>) -> Exit {
-    match prepare_and_explain(args, use_demo, context) {
+pub(super) fn run(args: &ExplainArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
+    match prepare_and_explain(args, globals, context) {
         Ok((verdict, notes)) => {
             let report = if args.json {
                 let mut text = serde_json::to_string_pretty(&verdict).unwrap_or_default();
@@ -41,7 +41,7 @@ pub(super) fn run(args: &ExplainArgs, use_demo: bool, context: &mut Context<'_>)
 /// Reads every input, then explains. `notes` tell what was assumed.
 fn prepare_and_explain(
     args: &ExplainArgs,
-    use_demo: bool,
+    globals: &Globals,
     context: &mut Context<'_>,
 ) -> Result<(Verdict, Vec<String>), Failure> {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
@@ -55,27 +55,96 @@ fn prepare_and_explain(
             (None, read_json_object(path, "claims", context)?)
         }
         None => {
-            let (text, token) = read_token(args.token.as_deref(), use_demo, now, context)?;
+            let (text, token) = read_token(args.token.as_deref(), globals.demo, now, context)?;
             notes.push(format!("token from {}", text.origin));
             let claims = token.claims().clone();
             (Some(token), claims)
         }
     };
-    let policy_text = read_text(&args.policy, "policy", context)?;
+    let overrides = match &args.context {
+        Some(path) => context_overrides(path, &read_json_object(path, "context", context)?)?,
+        None => Vec::new(),
+    };
+    let target = match (&args.role, &args.policy) {
+        (Some(role), _) => target_from_account(role, globals, context, &mut notes)?,
+        (None, Some(path)) => target_from_policy(path, args, &claims, context, &mut notes)?,
+        (None, None) => {
+            return Err(Failure::bad_input(
+                "no-policy",
+                "pass --role NAME|ARN or --policy FILE",
+            ));
+        }
+    };
+    let verdict = explain(&ExplainInputs {
+        token: token.as_ref(),
+        claims: &claims,
+        policy: &target.document,
+        providers: &target.providers,
+        role_arn: &target.role_arn,
+        session_name: &args.session_name,
+        role_tags: &target.role_tags,
+        context_overrides: &overrides,
+        now,
+    });
+    Ok((verdict, notes))
+}
+
+/// The role being explained: its trust policy, account providers, ARN and tags.
+struct Target {
+    document: PolicyDocument,
+    providers: Vec<Provider>,
+    role_arn: String,
+    role_tags: Vec<(String, String)>,
+}
+
+/// `--role`: everything comes from the account.
+fn target_from_account(
+    name: &str,
+    globals: &Globals,
+    context: &Context<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Target, Failure> {
+    let (account, source) = account::load(globals, context)?;
+    let role = account.role(name).ok_or_else(|| {
+        Failure::bad_input("no-such-role", format!("no role named {name} in {source}"))
+    })?;
+    let document = role.policy().map_err(|e| {
+        Failure::bad_input(
+            "bad-policy",
+            format!(
+                "the trust policy of {} is not a valid policy: {e}",
+                role.arn
+            ),
+        )
+    })?;
+    notes.push(format!("role {} from {source}", role.arn));
+    Ok(Target {
+        document,
+        role_arn: role.arn.clone(),
+        role_tags: role.tag_pairs(),
+        providers: account.providers,
+    })
+}
+
+/// `--policy`: the provider comes from the flags or the token, the role ARN from the flags or
+/// the policy's provider ARN.
+fn target_from_policy(
+    path: &Path,
+    args: &ExplainArgs,
+    claims: &Map<String, Value>,
+    context: &Context<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Target, Failure> {
+    let policy_text = read_text(path, "policy", context)?;
     let document = policy::parse(&policy_text).map_err(|e| {
         Failure::bad_input(
             "bad-policy",
             format!(
                 "the policy file {} is not a valid policy: {e}",
-                args.policy.display()
+                path.display()
             ),
         )
     })?;
-    let overrides = match &args.context {
-        Some(path) => context_overrides(path, &read_json_object(path, "context", context)?)?,
-        None => Vec::new(),
-    };
-
     let provider_url = match (
         &args.provider_url,
         claims.get("iss").and_then(Value::as_str),
@@ -90,7 +159,7 @@ fn prepare_and_explain(
         }
     };
     let client_ids = if args.client_ids.is_empty() {
-        token_audiences(&claims)
+        token_audiences(claims)
     } else {
         args.client_ids.clone()
     };
@@ -101,8 +170,7 @@ fn prepare_and_explain(
         }
         None => {
             let (partition, account) = account_from_policy(&document, &provider_url);
-            let name = args
-                .policy
+            let name = path
                 .file_stem()
                 .map_or("role".into(), |s| s.to_string_lossy().into_owned());
             let arn = format!("arn:{partition}:iam::{account}:role/{name}");
@@ -123,18 +191,12 @@ fn prepare_and_explain(
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let verdict = explain(&ExplainInputs {
-        token: token.as_ref(),
-        claims: &claims,
-        policy: &document,
-        providers: std::slice::from_ref(&provider),
-        role_arn: &role_arn,
-        session_name: &args.session_name,
-        role_tags: &[],
-        context_overrides: &overrides,
-        now,
-    });
-    Ok((verdict, notes))
+    Ok(Target {
+        document,
+        providers: vec![provider],
+        role_arn,
+        role_tags: Vec::new(),
+    })
 }
 
 /// The token's audiences as STS reads them: `azp` alone when present, else every `aud`.

@@ -1,9 +1,14 @@
 //! The command line: argument definitions, dispatch, exit codes.
 
+mod account;
 mod decode;
 mod explain;
 mod input;
+mod roles;
+mod scan;
+mod snapshot;
 mod style;
+mod table;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -20,13 +25,25 @@ pub use style::Style;
 #[derive(Debug, Parser)]
 #[command(name = "trustlens", version, about, arg_required_else_help = true)]
 pub struct Cli {
-    /// Use the embedded demo account and demo tokens (offline, no AWS needed).
-    #[arg(long, global = true)]
-    pub demo: bool,
+    /// Where the account and default token come from.
+    #[command(flatten)]
+    pub globals: Globals,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Flags every command understands.
+#[derive(Debug, Clone, Args)]
+pub struct Globals {
+    /// Use the embedded demo account and demo tokens (offline, no AWS needed).
+    #[arg(long, global = true, conflicts_with = "snapshot")]
+    pub demo: bool,
+
+    /// Read the account (providers and roles) from a snapshot file instead of AWS.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -37,6 +54,56 @@ pub enum Command {
     /// Explain, check by check and condition by condition, what STS decides for a token and a
     /// trust policy. Exit code: 0 allowed, 3 denied or rejected.
     Explain(ExplainArgs),
+    /// Which roles of the account the token can assume, and the near misses.
+    /// Exit code: 0 when at least one role is allowed, 3 when none.
+    Scan(ScanArgs),
+    /// List the account's roles and whom they trust.
+    Roles(ListArgs),
+    /// List the account's IAM OIDC identity providers and the roles using them.
+    Providers(ListArgs),
+    /// Save the account's providers and roles to a snapshot file (for --snapshot).
+    Snapshot(SnapshotArgs),
+}
+
+/// Arguments of `trustlens roles` and `trustlens providers`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `trustlens scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own
+    /// variable, or the demo token with --demo).
+    #[arg(long, value_name = "SRC")]
+    pub token: Option<String>,
+
+    /// The RoleSessionName of the calls.
+    #[arg(long, value_name = "NAME", default_value = "trustlens")]
+    pub session_name: String,
+
+    /// Also list the roles that do not trust the token's issuer.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Judge times against this moment (RFC 3339) instead of the clock.
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
+    pub now: Option<OffsetDateTime>,
+
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `trustlens snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `trustlens decode`.
@@ -76,21 +143,26 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     pub context: Option<PathBuf>,
 
+    /// A role of the account (--demo or --snapshot): its trust policy, tags, and the
+    /// account's providers are used.
+    #[arg(long, value_name = "NAME|ARN", required_unless_present = "policy")]
+    pub role: Option<String>,
+
     /// The role's trust policy: JSON, or IAM's URL-encoded form.
-    #[arg(long, value_name = "FILE")]
-    pub policy: PathBuf,
+    #[arg(long, value_name = "FILE", conflicts_with = "role")]
+    pub policy: Option<PathBuf>,
 
     /// URL of the IAM OIDC provider in the role's account (default: the token's `iss`).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "role")]
     pub provider_url: Option<String>,
 
     /// An audience (client ID) registered on the provider; repeat for several
     /// (default: the token's `azp`, else its `aud` values).
-    #[arg(long = "client-id", value_name = "ID")]
+    #[arg(long = "client-id", value_name = "ID", conflicts_with = "role")]
     pub client_ids: Vec<String>,
 
     /// The role's ARN (default: a role in the account of the policy's provider ARN).
-    #[arg(long, value_name = "ARN")]
+    #[arg(long, value_name = "ARN", conflicts_with = "role")]
     pub role_arn: Option<String>,
 
     /// The RoleSessionName of the call.
@@ -153,8 +225,12 @@ pub struct Context<'a> {
 /// Runs the parsed command line.
 pub fn run(cli: Cli, context: &mut Context<'_>) -> Exit {
     match cli.command {
-        Some(Command::Decode(args)) => decode::run(&args, cli.demo, context),
-        Some(Command::Explain(args)) => explain::run(&args, cli.demo, context),
+        Some(Command::Decode(args)) => decode::run(&args, cli.globals.demo, context),
+        Some(Command::Explain(args)) => explain::run(&args, &cli.globals, context),
+        Some(Command::Scan(args)) => scan::run(&args, &cli.globals, context),
+        Some(Command::Roles(args)) => roles::run_roles(args.json, &cli.globals, context),
+        Some(Command::Providers(args)) => roles::run_providers(args.json, &cli.globals, context),
+        Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.globals, context),
         // Until the explorer lands, `--demo` alone shows the demo token decoded.
         None => decode::run(
             &DecodeArgs {
@@ -163,7 +239,7 @@ pub fn run(cli: Cli, context: &mut Context<'_>) -> Exit {
                 now: None,
                 reveal: false,
             },
-            cli.demo,
+            cli.globals.demo,
             context,
         ),
     }

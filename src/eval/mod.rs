@@ -12,6 +12,7 @@ mod keys;
 mod matching;
 mod operators;
 pub mod precheck;
+mod scan;
 mod variables;
 mod verdict;
 
@@ -25,4 +26,5 @@ pub use engine::{
 };
 pub use keys::{Certainty, ExposedClaims, exposed_claims};
 pub use precheck::{Check, CheckStatus, StsError, Wording};
+pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
 pub use verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};

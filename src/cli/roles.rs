@@ -1,0 +1,152 @@
+//! `trustlens roles` and `trustlens providers`: the account's roles and OIDC providers.
+
+use serde_json::{Value, json};
+
+use super::decode::write_out;
+use super::{Context, Exit, Globals, account, table};
+use crate::account::{Account, Role};
+use crate::policy::{PrincipalSet, PrincipalType};
+
+/// Runs `roles`.
+pub(super) fn run_roles(json_output: bool, globals: &Globals, context: &mut Context<'_>) -> Exit {
+    let (account, _) = match account::load(globals, context) {
+        Ok(loaded) => loaded,
+        Err(failure) => return failure.report(json_output, context),
+    };
+    let report = if json_output {
+        let roles: Vec<Value> = account
+            .roles
+            .iter()
+            .map(|role| {
+                let mut value = serde_json::to_value(role).unwrap_or(Value::Null);
+                value["trusts"] = json!(trusted(role));
+                value
+            })
+            .collect();
+        format!("{:#}\n", Value::Array(roles))
+    } else {
+        let rows: Vec<Vec<String>> = account
+            .roles
+            .iter()
+            .map(|role| {
+                vec![
+                    role.name.clone(),
+                    role.path.clone(),
+                    trusted(role).join(", "),
+                    role.description.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table::render(&["NAME", "PATH", "TRUSTS", "DESCRIPTION"], &rows)
+    };
+    write_out(context.out, &report)
+}
+
+/// Runs `providers`.
+pub(super) fn run_providers(
+    json_output: bool,
+    globals: &Globals,
+    context: &mut Context<'_>,
+) -> Exit {
+    let (account, _) = match account::load(globals, context) {
+        Ok(loaded) => loaded,
+        Err(failure) => return failure.report(json_output, context),
+    };
+    let users = |arn: &str| -> Vec<String> {
+        account
+            .roles
+            .iter()
+            .filter(|role| role_trusts(role, arn))
+            .map(|role| role.name.clone())
+            .collect()
+    };
+    let report = if json_output {
+        let providers: Vec<Value> = account
+            .providers
+            .iter()
+            .map(|provider| {
+                let mut value = serde_json::to_value(provider).unwrap_or(Value::Null);
+                value["roles"] = json!(users(&provider.arn));
+                value
+            })
+            .collect();
+        format!("{:#}\n", Value::Array(providers))
+    } else {
+        let rows: Vec<Vec<String>> = account
+            .providers
+            .iter()
+            .map(|provider| {
+                let roles = users(&provider.arn);
+                vec![
+                    provider.issuer(),
+                    provider.client_ids.join(", "),
+                    if roles.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        roles.len().to_string()
+                    },
+                    provider.create_date.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table::render(
+            &["URL", "CLIENT IDS (AUDIENCES)", "ROLES", "CREATED"],
+            &rows,
+        )
+    };
+    write_out(context.out, &report)
+}
+
+/// The principals a role's trust policy names, short: provider URLs for OIDC providers.
+fn trusted(role: &Role) -> Vec<String> {
+    let Ok(document) = role.policy() else {
+        return vec!["(invalid trust policy)".to_owned()];
+    };
+    let mut names = Vec::new();
+    for element in document
+        .statements
+        .iter()
+        .filter_map(|s| s.principal.as_ref())
+    {
+        match &element.set {
+            PrincipalSet::Anyone => names.push("*".to_owned()),
+            PrincipalSet::Typed(types) => {
+                for (kind, ids) in types {
+                    for id in ids {
+                        let short = match kind {
+                            PrincipalType::Federated => id
+                                .split_once(":oidc-provider/")
+                                .map_or(id.as_str(), |(_, url)| url)
+                                .to_owned(),
+                            other => format!("{}: {id}", other.as_str()),
+                        };
+                        if !names.contains(&short) {
+                            names.push(short);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Does any statement name `arn` as a Federated principal?
+fn role_trusts(role: &Role, arn: &str) -> bool {
+    role.policy().is_ok_and(|document| {
+        document.statements.iter().filter_map(|s| s.principal.as_ref()).any(|element| {
+            matches!(&element.set, PrincipalSet::Typed(types)
+                if types.iter().any(|(kind, ids)| *kind == PrincipalType::Federated && ids.iter().any(|id| id == arn)))
+        })
+    })
+}
+
+/// The account's providers and roles count, for headers.
+pub(super) fn summary(account: &Account) -> String {
+    format!(
+        "account {} · {} OIDC providers · {} roles",
+        account.id,
+        account.providers.len(),
+        account.roles.len()
+    )
+}

@@ -1,0 +1,116 @@
+//! `trustlens scan`: the token against every role of the account.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::decode::write_out;
+use super::input::read_token;
+use super::roles::summary;
+use super::style::Style;
+use super::{Context, Exit, Globals, ScanArgs, account};
+use crate::eval::{RoleScan, ScanClass, ScanInputs, scan};
+
+/// Runs `scan`: exit 0 when the token can assume at least one role, 3 when none.
+pub(super) fn run(args: &ScanArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
+    let now = args.now.unwrap_or(context.now).unix_timestamp();
+    let (account, account_source) = match account::load(globals, context) {
+        Ok(loaded) => loaded,
+        Err(failure) => return failure.report(args.json, context),
+    };
+    let (text, token) = match read_token(args.token.as_deref(), globals.demo, now, context) {
+        Ok(read) => read,
+        Err(failure) => return failure.report(args.json, context),
+    };
+    let results = scan(&ScanInputs {
+        token: Some(&token),
+        claims: token.claims(),
+        account: &account,
+        session_name: &args.session_name,
+        now,
+    });
+    let count = |class: ScanClass| results.iter().filter(|r| r.class == class).count();
+    let report = if args.json {
+        let value = json!({
+            "source": text.origin.to_string(),
+            "account": account_source,
+            "counts": {
+                "allowed": count(ScanClass::Allowed),
+                "near-miss": count(ScanClass::NearMiss),
+                "far": count(ScanClass::Far),
+                "unrelated": count(ScanClass::Unrelated),
+            },
+            "roles": results,
+        });
+        format!("{value:#}\n")
+    } else {
+        let mut out = String::new();
+        let subject = token.subject().unwrap_or("(no sub)");
+        let issuer = token.issuer().unwrap_or("(no iss)");
+        let _ = writeln!(
+            out,
+            "Token from {} · iss {issuer} · sub {subject}",
+            text.origin
+        );
+        let _ = writeln!(out, "Account: {account_source} ({})", summary(&account));
+        render(&mut out, &results, args.all, context.style);
+        out
+    };
+    match (write_out(context.out, &report), count(ScanClass::Allowed)) {
+        (Exit::Success, 0) => Exit::Denied,
+        (exit, _) => exit,
+    }
+}
+
+fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
+    let sections = [
+        (ScanClass::Allowed, style.good("✔ Allowed"), "no role"),
+        (
+            ScanClass::NearMiss,
+            style.warn("~ Near misses: one thing in the way"),
+            "none",
+        ),
+        (
+            ScanClass::Far,
+            style.bad("✘ Trusting this issuer, but far off"),
+            "none",
+        ),
+    ];
+    for (class, title, empty) in sections {
+        let group: Vec<&RoleScan> = results.iter().filter(|r| r.class == class).collect();
+        let _ = writeln!(out, "\n{title} ({})", group.len());
+        if group.is_empty() {
+            let _ = writeln!(out, "  {}", style.dim(empty));
+        }
+        let width = group
+            .iter()
+            .map(|r| r.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for role in group {
+            let detail = role.blocker.as_deref().unwrap_or(&role.arn);
+            let _ = writeln!(out, "  {:<width$}  {detail}", role.name);
+        }
+    }
+    let unrelated: Vec<&RoleScan> = results
+        .iter()
+        .filter(|r| r.class == ScanClass::Unrelated)
+        .collect();
+    let hint = if all || unrelated.is_empty() {
+        ""
+    } else {
+        " (--all lists them)"
+    };
+    let _ = writeln!(
+        out,
+        "\n{} ({}){hint}",
+        style.dim("· Not trusting this token's issuer"),
+        unrelated.len()
+    );
+    if all {
+        for role in unrelated {
+            let note = role.blocker.as_deref().unwrap_or(&role.arn);
+            let _ = writeln!(out, "  {}  {}", role.name, style.dim(note));
+        }
+    }
+}
