@@ -13,7 +13,11 @@ use serde_json::{Value, json};
 const PROJECT: &str = "936a5312-a3b8-4921-8b3f-2cec8baac574";
 
 fn fixture(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path).display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+        .display()
+        .to_string()
 }
 
 fn temp_file(name: &str, contents: &str) -> String {
@@ -68,28 +72,49 @@ fn roles_and_providers_as_tables_and_json() {
     let providers = trustlens(&["--snapshot", &snapshot, "providers"], None);
     insta::assert_snapshot!("providers_table", providers.stdout);
 
-    let roles_json: Value = serde_json::from_str(&trustlens(&["--snapshot", &snapshot, "roles", "--json"], None).stdout).unwrap();
+    let roles_json: Value = serde_json::from_str(
+        &trustlens(&["--snapshot", &snapshot, "roles", "--json"], None).stdout,
+    )
+    .unwrap();
     assert_eq!(roles_json[0]["name"], "deploy-prod");
     assert_eq!(roles_json[0]["trusts"], json!(["acme.semaphoreci.com"]));
-    let providers_json: Value =
-        serde_json::from_str(&trustlens(&["--snapshot", &snapshot, "providers", "--json"], None).stdout).unwrap();
-    assert_eq!(providers_json[0]["roles"], json!(["deploy-prod", "web-branches", "web-tags-typo"]));
+    let providers_json: Value = serde_json::from_str(
+        &trustlens(&["--snapshot", &snapshot, "providers", "--json"], None).stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        providers_json[0]["roles"],
+        json!(["deploy-prod", "web-branches", "web-tags-typo"])
+    );
 }
 
 #[test]
 fn scan_sorts_roles_into_allowed_near_misses_far_and_unrelated() {
     let snapshot = fixture("snapshot.json");
-    let main = trustlens(&["--snapshot", &snapshot, "scan", "--now", NOW_RFC3339], Some(semaphore_token("branch", "refs/heads/main")));
+    let main = trustlens(
+        &["--snapshot", &snapshot, "scan", "--now", NOW_RFC3339],
+        Some(semaphore_token("branch", "refs/heads/main")),
+    );
     assert_eq!(main.code, 0, "{}", main.stderr);
     insta::assert_snapshot!("scan_main", portable(&main.stdout));
 
     let pr = trustlens(
-        &["--snapshot", &snapshot, "scan", "--now", NOW_RFC3339, "--json"],
+        &[
+            "--snapshot",
+            &snapshot,
+            "scan",
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ],
         Some(semaphore_token("pull-request", "refs/pull/42/merge")),
     );
     assert_eq!(pr.code, 3, "no role admits a PR job");
     let report: Value = serde_json::from_str(&pr.stdout).unwrap();
-    assert_eq!(report["counts"], json!({"allowed": 0, "near-miss": 2, "far": 1, "unrelated": 2}));
+    assert_eq!(
+        report["counts"],
+        json!({"allowed": 0, "near-miss": 2, "far": 1, "unrelated": 2})
+    );
     let classes: Vec<(&str, &str)> = report["roles"]
         .as_array()
         .unwrap()
@@ -112,14 +137,36 @@ fn scan_sorts_roles_into_allowed_near_misses_far_and_unrelated() {
 fn explain_a_role_of_the_account() {
     let snapshot = fixture("snapshot.json");
     let out = trustlens(
-        &["--snapshot", &snapshot, "explain", "--role", "deploy-prod", "--now", NOW_RFC3339],
+        &[
+            "--snapshot",
+            &snapshot,
+            "explain",
+            "--role",
+            "deploy-prod",
+            "--now",
+            NOW_RFC3339,
+        ],
         Some(semaphore_token("pull-request", "refs/pull/42/merge")),
     );
     assert_eq!(out.code, 3);
-    assert!(out.stdout.contains("role arn:aws:iam::210987654321:role/ci/deploy-prod from snapshot"));
-    assert!(out.stdout.contains("Why: this job ran for pull request #42"));
+    assert!(
+        out.stdout
+            .contains("role arn:aws:iam::210987654321:role/ci/deploy-prod from snapshot")
+    );
+    assert!(
+        out.stdout
+            .contains("Why: this job ran for pull request #42")
+    );
     let by_arn = trustlens(
-        &["--snapshot", &snapshot, "explain", "--role", "arn:aws:iam::210987654321:role/web-branches", "--now", NOW_RFC3339],
+        &[
+            "--snapshot",
+            &snapshot,
+            "explain",
+            "--role",
+            "arn:aws:iam::210987654321:role/web-branches",
+            "--now",
+            NOW_RFC3339,
+        ],
         Some(semaphore_token("branch", "refs/heads/feature")),
     );
     assert_eq!(by_arn.code, 0, "{}", by_arn.stdout);
@@ -128,10 +175,17 @@ fn explain_a_role_of_the_account() {
 #[test]
 fn snapshot_round_trips_through_a_file() {
     let snapshot = fixture("snapshot.json");
-    let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_account-copy.json").display().to_string();
+    let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli_account-copy.json")
+        .display()
+        .to_string();
     let written = trustlens(&["--snapshot", &snapshot, "snapshot", "-o", &copy], None);
     assert_eq!(written.code, 0, "{}", written.stderr);
-    assert!(written.stderr.starts_with(&format!("wrote {copy} (2 providers, 5 roles")));
+    assert!(
+        written
+            .stderr
+            .starts_with(&format!("wrote {copy} (2 providers, 5 roles"))
+    );
     let original = trustlens(&["--snapshot", &snapshot, "roles", "--json"], None).stdout;
     let reread = trustlens(&["--snapshot", &copy, "roles", "--json"], None).stdout;
     assert_eq!(original, reread);
@@ -141,18 +195,39 @@ fn snapshot_round_trips_through_a_file() {
 fn bad_snapshots_and_missing_accounts_exit_2() {
     let snapshot = fixture("snapshot.json");
     let text = std::fs::read_to_string(&snapshot).unwrap();
-    let newer = temp_file("newer.json", &text.replacen("\"version\": 1", "\"version\": 2", 1));
-    let bad_policy = temp_file("bad-policy.json", &text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1));
+    let newer = temp_file(
+        "newer.json",
+        &text.replacen("\"version\": 1", "\"version\": 2", 1),
+    );
+    let bad_policy = temp_file(
+        "bad-policy.json",
+        &text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
+    );
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["--snapshot", &newer, "roles"], "written by a newer trustlens (format version 2; this one reads 1)"),
-        (vec!["--snapshot", &bad_policy, "roles"], "(roles[0].trust_policy): the trust policy is invalid"),
-        (vec!["--snapshot", "/nonexistent.json", "roles"], "cannot read the snapshot file /nonexistent.json"),
-        (vec!["roles"], "no account to read: pass --snapshot FILE or --demo"),
-        (vec!["--snapshot", &snapshot, "explain", "--role", "nope"], "no role named nope in snapshot"),
+        (
+            vec!["--snapshot", &newer, "roles"],
+            "written by a newer trustlens (format version 2; this one reads 1)",
+        ),
+        (
+            vec!["--snapshot", &bad_policy, "roles"],
+            "(roles[0].trust_policy): the trust policy is invalid",
+        ),
+        (
+            vec!["--snapshot", "/nonexistent.json", "roles"],
+            "cannot read the snapshot file /nonexistent.json",
+        ),
+        (
+            vec!["--snapshot", &snapshot, "explain", "--role", "nope"],
+            "no role named nope in snapshot",
+        ),
     ];
     for (args, message) in cases {
         let out = trustlens(&args, Some(semaphore_token("branch", "refs/heads/main")));
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains(message), "{args:?}: {:?} lacks {message:?}", out.stderr);
+        assert!(
+            out.stderr.contains(message),
+            "{args:?}: {:?} lacks {message:?}",
+            out.stderr
+        );
     }
 }

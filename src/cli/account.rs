@@ -1,10 +1,13 @@
-//! Where commands read the account from: `--demo` or `--snapshot FILE`.
+//! Where commands read the account from: AWS itself, `--snapshot FILE`, or `--demo`.
+
+use std::future::Future;
 
 use super::input::{Failure, read_text};
 use super::{Context, Exit, Globals};
-use crate::account::{Account, Snapshot, demo};
+use crate::account::{Account, Provider, Role, Snapshot, demo};
+use crate::aws::{AccountSource, AwsError, ConnectOptions, LiveAws, load_account};
 
-/// The account and a description of where it came from.
+/// The whole account and a description of where it came from.
 pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String), Failure> {
     if globals.demo {
         let account = demo::account().map_err(|e| Failure {
@@ -15,24 +18,98 @@ pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String
         })?;
         return Ok((account, "the embedded demo account".to_owned()));
     }
-    let Some(path) = &globals.snapshot else {
-        return Err(Failure::bad_input(
-            "no-account",
-            "no account to read: pass --snapshot FILE or --demo (this build has no live AWS access yet; \
-             --profile, --region and --endpoint-url arrive with it)",
-        ));
-    };
-    let text = read_text(path, "snapshot", context)?;
-    let snapshot = Snapshot::load(&text).map_err(|e| {
-        Failure::bad_input(
-            "bad-snapshot",
-            format!("the snapshot file {} cannot be used: {e}", path.display()),
-        )
+    if let Some(path) = &globals.snapshot {
+        let text = read_text(path, "snapshot", context)?;
+        let snapshot = Snapshot::load(&text).map_err(|e| {
+            Failure::bad_input(
+                "bad-snapshot",
+                format!("the snapshot file {} cannot be used: {e}", path.display()),
+            )
+        })?;
+        let source = format!(
+            "snapshot {} (captured {})",
+            path.display(),
+            snapshot.captured_at
+        );
+        return Ok((snapshot.account, source));
+    }
+    let aws = live(globals)?;
+    let account = block_on(load_account(&aws))?.map_err(aws_failure)?;
+    Ok((account, live_description(globals)))
+}
+
+/// One role and the account's providers: with live AWS this needs only `iam:GetRole` and the
+/// provider calls, so it works where `iam:ListRoles` is denied.
+pub fn load_role(
+    name: &str,
+    globals: &Globals,
+    context: &Context<'_>,
+) -> Result<(Role, Vec<Provider>, String), Failure> {
+    if !globals.is_live() {
+        let (account, source) = load(globals, context)?;
+        let role = account.role(name).cloned().ok_or_else(|| {
+            Failure::bad_input("no-such-role", format!("no role named {name} in {source}"))
+        })?;
+        return Ok((role, account.providers, source));
+    }
+    let aws = live(globals)?;
+    let (role, providers) = block_on(async { (aws.role(name).await, aws.providers().await) })?;
+    let role = role.map_err(|e| match e {
+        AwsError::NotFound { .. } => Failure::bad_input(
+            "no-such-role",
+            format!("no role named {name} in the account"),
+        ),
+        other => aws_failure(other),
     })?;
-    let source = format!(
-        "snapshot {} (captured {})",
-        path.display(),
-        snapshot.captured_at
-    );
-    Ok((snapshot.account, source))
+    Ok((
+        role,
+        providers.map_err(aws_failure)?,
+        live_description(globals),
+    ))
+}
+
+/// The live IAM/STS clients for these flags.
+pub fn live(globals: &Globals) -> Result<LiveAws, Failure> {
+    let options = ConnectOptions {
+        profile: globals.profile.clone(),
+        region: globals.region.clone(),
+        endpoint_url: globals.endpoint_url.clone(),
+    };
+    block_on(LiveAws::connect(&options))
+}
+
+/// Runs a future to completion on a runtime made for this command.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: "runtime",
+            message: format!("cannot start the async runtime: {e}"),
+            source: None,
+            exit: Exit::Failure,
+        })?;
+    Ok(runtime.block_on(future))
+}
+
+/// An AWS failure: not the user's input, so exit 1.
+pub fn aws_failure(error: AwsError) -> Failure {
+    Failure {
+        code: "aws",
+        message: error.to_string(),
+        source: None,
+        exit: Exit::Failure,
+    }
+}
+
+fn live_description(globals: &Globals) -> String {
+    let mut parts = vec!["AWS".to_owned()];
+    if let Some(profile) = &globals.profile {
+        parts.push(format!("profile {profile}"));
+    }
+    if let Some(url) = &globals.endpoint_url {
+        parts.push(format!("endpoint {url}"));
+    }
+    parts.join(", ")
 }

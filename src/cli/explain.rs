@@ -104,10 +104,7 @@ fn target_from_account(
     context: &Context<'_>,
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
-    let (account, source) = account::load(globals, context)?;
-    let role = account.role(name).ok_or_else(|| {
-        Failure::bad_input("no-such-role", format!("no role named {name} in {source}"))
-    })?;
+    let (role, providers, source) = account::load_role(name, globals, context)?;
     let document = role.policy().map_err(|e| {
         Failure::bad_input(
             "bad-policy",
@@ -120,9 +117,9 @@ fn target_from_account(
     notes.push(format!("role {} from {source}", role.arn));
     Ok(Target {
         document,
-        role_arn: role.arn.clone(),
         role_tags: role.tag_pairs(),
-        providers: account.providers,
+        role_arn: role.arn,
+        providers,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The command line: argument definitions, dispatch, exit codes.
 
 mod account;
+mod assume;
 mod decode;
 mod explain;
 mod input;
@@ -44,6 +45,26 @@ pub struct Globals {
     /// Read the account (providers and roles) from a snapshot file instead of AWS.
     #[arg(long, global = true, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+
+    /// The AWS profile to use (standard credential chain otherwise).
+    #[arg(long, global = true, value_name = "NAME", env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+
+    /// The AWS region for STS (IAM is global).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send IAM and STS calls to this endpoint (an emulator such as moto); `AWS_ENDPOINT_URL`
+    /// is honoured too.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+impl Globals {
+    /// True when the account comes from AWS itself.
+    pub fn is_live(&self) -> bool {
+        !self.demo && self.snapshot.is_none()
+    }
 }
 
 /// The subcommands.
@@ -63,6 +84,48 @@ pub enum Command {
     Providers(ListArgs),
     /// Save the account's providers and roles to a snapshot file (for --snapshot).
     Snapshot(SnapshotArgs),
+    /// Explain locally, then call AssumeRoleWithWebIdentity for real; print the credentials,
+    /// or AWS's error with a diagnosis. Exit code: 0 assumed, 3 refused.
+    Assume(AssumeArgs),
+}
+
+/// Arguments of `trustlens assume`.
+#[derive(Debug, Args)]
+pub struct AssumeArgs {
+    /// The role: its name or ARN.
+    #[arg(long, value_name = "NAME|ARN")]
+    pub role: String,
+
+    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own variable).
+    #[arg(long, value_name = "SRC")]
+    pub token: Option<String>,
+
+    /// The RoleSessionName (default: semaphore-job-$SEMAPHORE_JOB_ID, else trustlens-<time>).
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+
+    /// Session length in seconds (900–43,200; at most the role's maximum).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<i32>,
+
+    /// How to print the credentials.
+    #[arg(long, value_enum, default_value = "env")]
+    pub format: CredentialFormat,
+
+    /// Only the local explanation: no call to AWS.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Output formats for assumed credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CredentialFormat {
+    /// `export AWS_ACCESS_KEY_ID=…` lines, for `eval`.
+    Env,
+    /// The credentials as JSON (like the AWS CLI's `Credentials`).
+    Json,
+    /// The AWS CLI `credential_process` JSON (`Version: 1`).
+    CredentialProcess,
 }
 
 /// Arguments of `trustlens roles` and `trustlens providers`.
@@ -231,6 +294,7 @@ pub fn run(cli: Cli, context: &mut Context<'_>) -> Exit {
         Some(Command::Roles(args)) => roles::run_roles(args.json, &cli.globals, context),
         Some(Command::Providers(args)) => roles::run_providers(args.json, &cli.globals, context),
         Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.globals, context),
+        Some(Command::Assume(args)) => assume::run(&args, &cli.globals, context),
         // Until the explorer lands, `--demo` alone shows the demo token decoded.
         None => decode::run(
             &DecodeArgs {

@@ -7,6 +7,7 @@
 mod advice;
 mod condition;
 mod context;
+mod diagnosis;
 mod engine;
 mod keys;
 mod matching;
@@ -20,6 +21,7 @@ pub use condition::{ConditionTrace, ValueDifference};
 pub use context::{
     ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
 };
+pub use diagnosis::{Diagnosis, diagnose};
 pub use engine::{
     ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,

@@ -9,5 +9,5 @@ pub use model::{
     ActionElement, Condition, Effect, Family, Operator, OperatorKind, PolicyDocument,
     PolicyFinding, PrincipalElement, PrincipalSet, PrincipalType, SetQualifier, Statement, Version,
 };
-pub use parse::{PolicyError, parse};
+pub use parse::{PolicyError, parse, url_decode};
 pub use pretty::{Anchor, PrettyPolicy, pretty};

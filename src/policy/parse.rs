@@ -48,7 +48,7 @@ pub fn parse(text: &str) -> Result<PolicyDocument> {
         .is_some_and(|start| start.eq_ignore_ascii_case("%7B"));
     let decoded;
     let text = if was_url_encoded {
-        decoded = percent_decode(trimmed)?;
+        decoded = url_decode(trimmed)?;
         decoded.as_str()
     } else {
         text
@@ -79,8 +79,8 @@ pub fn parse(text: &str) -> Result<PolicyDocument> {
     Ok(document)
 }
 
-/// Decodes `%XX` escapes (RFC 3986; `+` stays `+`).
-fn percent_decode(text: &str) -> Result<String> {
+/// Decodes IAM's URL-encoded policy form: `%XX` escapes (RFC 3986; `+` stays `+`).
+pub fn url_decode(text: &str) -> Result<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;

@@ -1,0 +1,76 @@
+//! AWS failures as errors a user can act on.
+
+use thiserror::Error;
+
+/// Why a call to IAM or STS failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AwsError {
+    /// No credentials anywhere in the chain.
+    #[error(
+        "no AWS credentials found (environment, profiles, SSO, web identity, instance metadata): \
+         configure some, pass --profile NAME, or try --demo"
+    )]
+    NoCredentials,
+    /// An SSO session ended.
+    #[error("the SSO session has expired: run `aws sso login{}`", profile_hint(.profile))]
+    SsoExpired {
+        /// The profile in use, when named.
+        profile: Option<String>,
+    },
+    /// The credentials were refused (expired, wrong, deleted).
+    #[error("AWS refused the credentials ({code}): {message}")]
+    BadCredentials {
+        /// The error code.
+        code: String,
+        /// AWS's message.
+        message: String,
+    },
+    /// The caller may not call this action.
+    #[error("access denied for {action}: the credentials need permission for {action} ({message})")]
+    AccessDenied {
+        /// The IAM action, e.g. `iam:ListRoles`.
+        action: &'static str,
+        /// AWS's message.
+        message: String,
+    },
+    /// AWS kept throttling after retries.
+    #[error("AWS throttled {action} even after retries: wait a little and try again")]
+    Throttled {
+        /// The IAM action.
+        action: &'static str,
+    },
+    /// The entity does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for.
+        what: String,
+    },
+    /// The endpoint did not answer.
+    #[error(
+        "cannot reach AWS for {action}: {detail} (check the network, --region and --endpoint-url)"
+    )]
+    Unreachable {
+        /// The action.
+        action: &'static str,
+        /// What failed.
+        detail: String,
+    },
+    /// Anything else AWS answered.
+    #[error("{action} failed: {code}: {message}")]
+    Other {
+        /// The action.
+        action: &'static str,
+        /// The error code.
+        code: String,
+        /// The message.
+        message: String,
+    },
+}
+
+fn profile_hint(profile: &Option<String>) -> String {
+    profile
+        .as_ref()
+        .map(|p| format!(" --profile {p}"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,164 @@
+//! AWS access: IAM and STS behind capability traits. The only module that names AWS SDK types
+//! (in `live`); everything it returns is the app's own types.
+
+mod error;
+mod live;
+
+use std::fmt;
+
+use async_trait::async_trait;
+
+pub use error::AwsError;
+pub use live::{ConnectOptions, LiveAws};
+
+use crate::account::{Account, Provider, Role};
+use crate::secret::Secret;
+
+/// Who the configured credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    /// The account ID.
+    pub account: String,
+    /// The caller's ARN.
+    pub arn: String,
+    /// The caller's unique ID.
+    pub user_id: String,
+}
+
+impl CallerIdentity {
+    /// The partition named by the ARN (`aws`, `aws-cn`, …).
+    pub fn partition(&self) -> String {
+        self.arn.split(':').nth(1).unwrap_or("aws").to_owned()
+    }
+}
+
+/// What the account source must provide.
+#[async_trait]
+pub trait AccountSource: Send + Sync {
+    /// `sts:GetCallerIdentity` with the configured credentials.
+    async fn caller_identity(&self) -> Result<CallerIdentity, AwsError>;
+    /// Every IAM OIDC provider with its details.
+    async fn providers(&self) -> Result<Vec<Provider>, AwsError>;
+    /// Every role, trust policies decoded; `progress` hears the count loaded so far.
+    async fn roles(&self, progress: &(dyn Fn(usize) + Send + Sync)) -> Result<Vec<Role>, AwsError>;
+    /// One role by name or ARN (`iam:GetRole`).
+    async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError>;
+}
+
+/// Loads the whole account: caller identity, providers and roles.
+pub async fn load_account(source: &dyn AccountSource) -> Result<Account, AwsError> {
+    let caller = source.caller_identity().await?;
+    let providers = source.providers().await?;
+    let roles = source.roles(&|_| {}).await?;
+    Ok(Account {
+        id: caller.account.clone(),
+        partition: caller.partition(),
+        providers,
+        roles,
+    })
+}
+
+/// Temporary credentials. The secret parts never reach `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// `AccessKeyId` (not secret on its own).
+    pub access_key_id: String,
+    /// `SecretAccessKey`.
+    pub secret_access_key: Secret<String>,
+    /// `SessionToken`.
+    pub session_token: Secret<String>,
+    /// When they expire (RFC 3339).
+    pub expiration: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
+/// An `AssumeRoleWithWebIdentity` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRequest {
+    /// The role.
+    pub role_arn: String,
+    /// The session name.
+    pub session_name: String,
+    /// The token (a secret).
+    pub token: Secret<String>,
+    /// The session length in seconds, when not the role's default.
+    pub duration_seconds: Option<i32>,
+}
+
+/// A successful `AssumeRoleWithWebIdentity`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedRole {
+    /// The credentials.
+    pub credentials: Credentials,
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    pub assumed_role_arn: String,
+    /// The token's subject as STS read it.
+    pub subject: Option<String>,
+    /// The audience STS accepted.
+    pub audience: Option<String>,
+    /// The provider STS matched.
+    pub provider: Option<String>,
+}
+
+/// An error reply from STS (its code and message, as the SDK received them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StsReply {
+    /// The error code (`AccessDenied`, `InvalidIdentityToken`, …).
+    pub code: String,
+    /// The message.
+    pub message: String,
+}
+
+/// Why an assume call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssumeFailure {
+    /// STS answered with an error.
+    Sts(StsReply),
+    /// The call did not get an answer (network, timeout, configuration).
+    Call(AwsError),
+}
+
+/// What the STS front needs.
+#[async_trait]
+pub trait Sts: Send + Sync {
+    /// `sts:AssumeRoleWithWebIdentity` (unsigned: works without AWS credentials).
+    async fn assume_role_with_web_identity(
+        &self,
+        request: AssumeRequest,
+    ) -> Result<AssumedRole, AssumeFailure>;
+    /// `sts:GetCallerIdentity` signed with `credentials`.
+    async fn caller_identity_with(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<CallerIdentity, AwsError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_debug_hides_the_secret_parts() {
+        let credentials = Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG".into()),
+            session_token: Secret::new("IQoJb3JpZ2luX2VjEJr".into()),
+            expiration: "2026-11-25T19:00:00Z".into(),
+        };
+        let debug = format!("{credentials:?}");
+        assert!(
+            debug.contains("ASIAEXAMPLE") && !debug.contains("wJalr") && !debug.contains("IQoJ"),
+            "{debug}"
+        );
+    }
+}
