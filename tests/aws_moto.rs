@@ -1,0 +1,226 @@
+//! Live AWS code against a real local endpoint: moto's IAM and STS, started per test on
+//! 127.0.0.1. Providers and 1,200 roles are created through the IAM API; `roles`, `providers`,
+//! `snapshot`, `scan` and `assume` run as the real binary against them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "support/moto.rs"]
+mod moto;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use assert_cmd::Command;
+use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+use common::signed_rs256;
+use moto::Moto;
+use serde_json::{Value, json};
+
+const PROJECT: &str = "936a5312-a3b8-4921-8b3f-2cec8baac574";
+const SEMAPHORE: &str = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap()
+}
+
+fn iam(moto: &Moto) -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(&moto.endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+/// A trust policy for Semaphore jobs of acme/web matching `sub_pattern`.
+fn semaphore_policy(operator: &str, sub_pattern: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": SEMAPHORE},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com"},
+                operator: {"acme.semaphoreci.com:sub": sub_pattern},
+            }
+        }]
+    })
+    .to_string()
+}
+
+/// Two providers and `count` roles: a handful trusting Semaphore, the rest an EC2 service.
+fn populate(moto: &Moto, count: usize) {
+    let client = iam(moto);
+    runtime().block_on(async {
+        client
+            .create_open_id_connect_provider()
+            .url("https://acme.semaphoreci.com")
+            .client_id_list("https://acme.semaphoreci.com")
+            .thumbprint_list("0".repeat(40))
+            .send()
+            .await
+            .unwrap();
+        client
+            .create_open_id_connect_provider()
+            .url("https://token.actions.githubusercontent.com")
+            .client_id_list("sts.amazonaws.com")
+            .thumbprint_list("6938fd4d98bab03faadb97b34396831e3780aea1")
+            .send()
+            .await
+            .unwrap();
+        let special = [
+            ("deploy-prod", semaphore_policy("StringEquals", &format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:ref:refs/heads/main"))),
+            ("web-branches", semaphore_policy("StringLike", &format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:*"))),
+            ("web-tags", semaphore_policy("StringLike", &format!("org:acme:project:{PROJECT}:repo:web:ref_type:tag:*"))),
+        ];
+        let mut tasks = tokio::task::JoinSet::new();
+        for index in 0..count {
+            let client = client.clone();
+            let (name, policy) = match special.get(index) {
+                Some((name, policy)) => ((*name).to_owned(), policy.clone()),
+                None => (
+                    format!("service-{index:04}"),
+                    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+                    .to_string(),
+                ),
+            };
+            tasks.spawn(async move {
+                client.create_role().role_name(name).path("/ci/").assume_role_policy_document(policy).send().await.unwrap();
+            });
+            if tasks.len() >= 16 {
+                tasks.join_next().await.unwrap().unwrap();
+            }
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap();
+        }
+    });
+}
+
+fn trustlens(moto: &Moto, args: &[&str], token: Option<&str>) -> (i32, String, String) {
+    let mut command = Command::cargo_bin("trustlens").unwrap();
+    command
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .args(["--endpoint-url", &moto.endpoint])
+        .args(args);
+    if let Some(token) = token {
+        command.env("SEMAPHORE_OIDC_TOKEN", token);
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn semaphore_token(ref_type: &str, reference: &str) -> String {
+    let issued = now() - 60;
+    signed_rs256(
+        "k1",
+        &json!({
+            "iss": "https://acme.semaphoreci.com", "aud": "https://acme.semaphoreci.com",
+            "sub": format!("org:acme:project:{PROJECT}:repo:web:ref_type:{ref_type}:ref:{reference}"),
+            "iat": issued, "nbf": issued, "exp": issued + 86_400,
+        }),
+    )
+}
+
+#[test]
+fn roles_providers_and_pagination_over_1200_roles() {
+    let moto = Moto::start();
+    populate(&moto, 1_200);
+    let (code, stdout, stderr) = trustlens(&moto, &["roles", "--json"], None);
+    assert_eq!(code, 0, "{stderr}");
+    let roles: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(roles.len(), 1_200, "ListRoles must be paged to the end (MaxItems 1000, then the marker)");
+    let deploy = roles.iter().find(|r| r["name"] == "deploy-prod").unwrap();
+    let stored: Value = serde_json::from_str(deploy["trust_policy"].as_str().unwrap()).unwrap();
+    let created: Value = serde_json::from_str(&semaphore_policy(
+        "StringEquals",
+        &format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:ref:refs/heads/main"),
+    ))
+    .unwrap();
+    assert_eq!(stored, created, "the trust policy round-trips through IAM's URL encoding");
+    assert_eq!(deploy["trusts"], json!(["acme.semaphoreci.com"]));
+
+    let (code, stdout, _) = trustlens(&moto, &["providers", "--json"], None);
+    assert_eq!(code, 0);
+    let providers: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    let urls: Vec<&str> = providers.iter().map(|p| p["url"].as_str().unwrap()).collect();
+    assert_eq!(urls.len(), 2);
+    assert!(urls.contains(&"acme.semaphoreci.com"));
+    let semaphore = providers.iter().find(|p| p["url"] == "acme.semaphoreci.com").unwrap();
+    assert_eq!(semaphore["client_ids"], json!(["https://acme.semaphoreci.com"]));
+    let mut users: Vec<&str> = semaphore["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["deploy-prod", "web-branches", "web-tags"]);
+}
+
+#[test]
+fn snapshot_then_offline_scan_equals_the_live_scan() {
+    let moto = Moto::start();
+    populate(&moto, 40);
+    let token = semaphore_token("pull-request", "refs/pull/42/merge");
+    let (code, live, stderr) = trustlens(&moto, &["scan", "--json"], Some(&token));
+    assert_eq!(code, 3, "no role admits a PR job: {stderr}");
+    let file = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("moto-snapshot.json");
+    let file = file.display().to_string();
+    let (code, _, stderr) = trustlens(&moto, &["snapshot", "-o", &file], None);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, offline, _) = trustlens(&moto, &["--snapshot", &file, "scan", "--json"], Some(&token));
+    assert_eq!(code, 3);
+    let without_source = |text: &str| {
+        let mut value: Value = serde_json::from_str(text).unwrap();
+        value.as_object_mut().unwrap().remove("account");
+        value
+    };
+    assert_eq!(without_source(&live), without_source(&offline));
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(live["counts"], json!({"allowed": 0, "near-miss": 3, "far": 0, "unrelated": 37}));
+}
+
+#[test]
+fn assume_succeeds_through_motos_sts_in_every_format() {
+    let moto = Moto::start();
+    populate(&moto, 3);
+    let token = semaphore_token("branch", "refs/heads/main");
+    let (code, stdout, stderr) = trustlens(&moto, &["assume", "--role", "deploy-prod", "--format", "json"], Some(&token));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("Local verdict for arn:aws:iam::123456789012:role/ci/deploy-prod"), "{stderr}");
+    assert!(stderr.contains("confirmed by GetCallerIdentity"), "{stderr}");
+    let credentials: Value = serde_json::from_str(&stdout).unwrap();
+    let secret = credentials["SecretAccessKey"].as_str().unwrap().to_owned();
+    assert!(credentials["AccessKeyId"].as_str().is_some_and(|k| !k.is_empty()));
+    assert!(!stderr.contains(&secret), "secrets stay on stdout");
+
+    let (code, env, _) = trustlens(&moto, &["assume", "--role", "deploy-prod"], Some(&token));
+    assert_eq!(code, 0);
+    let names: Vec<&str> = env.lines().filter_map(|l| l.strip_prefix("export ")?.split('=').next()).collect();
+    assert_eq!(names, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
+
+    let (code, process, _) = trustlens(&moto, &["assume", "--role", "deploy-prod", "--format", "credential-process"], Some(&token));
+    assert_eq!(code, 0);
+    let process: Value = serde_json::from_str(&process).unwrap();
+    assert_eq!(process["Version"], 1);
+
+    let (code, _, stderr) = trustlens(
+        &moto,
+        &["assume", "--role", "deploy-prod", "--dry-run"],
+        Some(&semaphore_token("pull-request", "refs/pull/42/merge")),
+    );
+    assert_eq!(code, 3, "the dry run reports the local refusal");
+    assert!(stderr.contains("this job ran for pull request #42"), "{stderr}");
+}
