@@ -19,7 +19,10 @@ const PROJECT: &str = "936a5312-a3b8-4921-8b3f-2cec8baac574";
 const SEMAPHORE: &str = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap()
 }
 
 fn iam(moto: &Moto) -> aws_sdk_iam::Client {
@@ -33,7 +36,11 @@ fn iam(moto: &Moto) -> aws_sdk_iam::Client {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// A trust policy for Semaphore jobs of acme/web matching `sub_pattern`.
@@ -145,7 +152,11 @@ fn roles_providers_and_pagination_over_1200_roles() {
     let (code, stdout, stderr) = trustlens(&moto, &["roles", "--json"], None);
     assert_eq!(code, 0, "{stderr}");
     let roles: Vec<Value> = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(roles.len(), 1_200, "ListRoles must be paged to the end (MaxItems 1000, then the marker)");
+    assert_eq!(
+        roles.len(),
+        1_200,
+        "ListRoles must be paged to the end (MaxItems 1000, then the marker)"
+    );
     let deploy = roles.iter().find(|r| r["name"] == "deploy-prod").unwrap();
     let stored: Value = serde_json::from_str(deploy["trust_policy"].as_str().unwrap()).unwrap();
     let created: Value = serde_json::from_str(&semaphore_policy(
@@ -153,18 +164,35 @@ fn roles_providers_and_pagination_over_1200_roles() {
         &format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:ref:refs/heads/main"),
     ))
     .unwrap();
-    assert_eq!(stored, created, "the trust policy round-trips through IAM's URL encoding");
+    assert_eq!(
+        stored, created,
+        "the trust policy round-trips through IAM's URL encoding"
+    );
     assert_eq!(deploy["trusts"], json!(["acme.semaphoreci.com"]));
 
     let (code, stdout, _) = trustlens(&moto, &["providers", "--json"], None);
     assert_eq!(code, 0);
     let providers: Vec<Value> = serde_json::from_str(&stdout).unwrap();
-    let urls: Vec<&str> = providers.iter().map(|p| p["url"].as_str().unwrap()).collect();
+    let urls: Vec<&str> = providers
+        .iter()
+        .map(|p| p["url"].as_str().unwrap())
+        .collect();
     assert_eq!(urls.len(), 2);
     assert!(urls.contains(&"acme.semaphoreci.com"));
-    let semaphore = providers.iter().find(|p| p["url"] == "acme.semaphoreci.com").unwrap();
-    assert_eq!(semaphore["client_ids"], json!(["https://acme.semaphoreci.com"]));
-    let mut users: Vec<&str> = semaphore["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let semaphore = providers
+        .iter()
+        .find(|p| p["url"] == "acme.semaphoreci.com")
+        .unwrap();
+    assert_eq!(
+        semaphore["client_ids"],
+        json!(["https://acme.semaphoreci.com"])
+    );
+    let mut users: Vec<&str> = semaphore["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
     users.sort_unstable();
     assert_eq!(users, ["deploy-prod", "web-branches", "web-tags"]);
 }
@@ -180,7 +208,11 @@ fn snapshot_then_offline_scan_equals_the_live_scan() {
     let file = file.display().to_string();
     let (code, _, stderr) = trustlens(&moto, &["snapshot", "-o", &file], None);
     assert_eq!(code, 0, "{stderr}");
-    let (code, offline, _) = trustlens(&moto, &["--snapshot", &file, "scan", "--json"], Some(&token));
+    let (code, offline, _) = trustlens(
+        &moto,
+        &["--snapshot", &file, "scan", "--json"],
+        Some(&token),
+    );
     assert_eq!(code, 3);
     let without_source = |text: &str| {
         let mut value: Value = serde_json::from_str(text).unwrap();
@@ -189,7 +221,10 @@ fn snapshot_then_offline_scan_equals_the_live_scan() {
     };
     assert_eq!(without_source(&live), without_source(&offline));
     let live: Value = serde_json::from_str(&live).unwrap();
-    assert_eq!(live["counts"], json!({"allowed": 0, "near-miss": 3, "far": 0, "unrelated": 37}));
+    assert_eq!(
+        live["counts"],
+        json!({"allowed": 0, "near-miss": 3, "far": 0, "unrelated": 37})
+    );
 }
 
 #[test]
@@ -197,21 +232,55 @@ fn assume_succeeds_through_motos_sts_in_every_format() {
     let moto = Moto::start();
     populate(&moto, 3);
     let token = semaphore_token("branch", "refs/heads/main");
-    let (code, stdout, stderr) = trustlens(&moto, &["assume", "--role", "deploy-prod", "--format", "json"], Some(&token));
+    let (code, stdout, stderr) = trustlens(
+        &moto,
+        &["assume", "--role", "deploy-prod", "--format", "json"],
+        Some(&token),
+    );
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("Local verdict for arn:aws:iam::123456789012:role/ci/deploy-prod"), "{stderr}");
-    assert!(stderr.contains("confirmed by GetCallerIdentity"), "{stderr}");
+    assert!(
+        stderr.contains("Local verdict for arn:aws:iam::123456789012:role/ci/deploy-prod"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("confirmed by GetCallerIdentity"),
+        "{stderr}"
+    );
     let credentials: Value = serde_json::from_str(&stdout).unwrap();
     let secret = credentials["SecretAccessKey"].as_str().unwrap().to_owned();
-    assert!(credentials["AccessKeyId"].as_str().is_some_and(|k| !k.is_empty()));
+    assert!(
+        credentials["AccessKeyId"]
+            .as_str()
+            .is_some_and(|k| !k.is_empty())
+    );
     assert!(!stderr.contains(&secret), "secrets stay on stdout");
 
     let (code, env, _) = trustlens(&moto, &["assume", "--role", "deploy-prod"], Some(&token));
     assert_eq!(code, 0);
-    let names: Vec<&str> = env.lines().filter_map(|l| l.strip_prefix("export ")?.split('=').next()).collect();
-    assert_eq!(names, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
+    let names: Vec<&str> = env
+        .lines()
+        .filter_map(|l| l.strip_prefix("export ")?.split('=').next())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN"
+        ]
+    );
 
-    let (code, process, _) = trustlens(&moto, &["assume", "--role", "deploy-prod", "--format", "credential-process"], Some(&token));
+    let (code, process, _) = trustlens(
+        &moto,
+        &[
+            "assume",
+            "--role",
+            "deploy-prod",
+            "--format",
+            "credential-process",
+        ],
+        Some(&token),
+    );
     assert_eq!(code, 0);
     let process: Value = serde_json::from_str(&process).unwrap();
     assert_eq!(process["Version"], 1);
@@ -222,5 +291,8 @@ fn assume_succeeds_through_motos_sts_in_every_format() {
         Some(&semaphore_token("pull-request", "refs/pull/42/merge")),
     );
     assert_eq!(code, 3, "the dry run reports the local refusal");
-    assert!(stderr.contains("this job ran for pull request #42"), "{stderr}");
+    assert!(
+        stderr.contains("this job ran for pull request #42"),
+        "{stderr}"
+    );
 }

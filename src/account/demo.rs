@@ -54,7 +54,7 @@ pub struct DemoToken {
 }
 
 /// Every demo token, the default first.
-pub const TOKENS: [DemoToken; 10] = [
+pub const TOKENS: [DemoToken; 11] = [
     DemoToken {
         name: "semaphore-main",
         description: "Semaphore, push to main of acme/web",
@@ -92,10 +92,20 @@ pub const TOKENS: [DemoToken; 10] = [
         description: "GitLab.com, main of acme/platform/api",
     },
     DemoToken {
+        name: "circleci-main",
+        description: "CircleCI, main of the web project",
+    },
+    DemoToken {
         name: "eks-app",
         description: "EKS, service account payments/api",
     },
 ];
+
+/// The demo CircleCI organization (its issuer is `https://oidc.circleci.com/org/<id>`).
+pub const CIRCLECI_ORG: &str = "6d4d6f08-0f8b-4f67-8f4a-3a8e5f3a2c11";
+
+/// The demo CircleCI project.
+pub const CIRCLECI_PROJECT: &str = "c8a4e2f0-1b3d-4a5e-9f70-2d6b8e4a1c35";
 
 /// The claims of the demo token `name` at `now` (epoch seconds).
 pub fn claims(name: &str, now: i64) -> Option<Value> {
@@ -212,6 +222,18 @@ pub fn claims(name: &str, now: i64) -> Option<Value> {
             "iat": issued, "nbf": issued - 5, "exp": issued + 3600,
             "sub": "project_path:acme/platform/api:ref_type:branch:ref:main",
             "aud": "https://gitlab.com",
+        }),
+        "circleci-main" => json!({
+            "iss": format!("https://oidc.circleci.com/org/{CIRCLECI_ORG}"),
+            "aud": CIRCLECI_ORG,
+            "sub": format!("org/{CIRCLECI_ORG}/project/{CIRCLECI_PROJECT}/user/0f3c9a7e-2b1d-4c6e-8a5f-7d9e1b3c5a24"),
+            "iat": issued,
+            "exp": issued + 3600,
+            "oidc.circleci.com/project-id": CIRCLECI_PROJECT,
+            "oidc.circleci.com/vcs-origin": "github.com/acme/web",
+            "oidc.circleci.com/vcs-ref": "refs/heads/main",
+            "oidc.circleci.com/context-ids": ["a1b2c3d4-e5f6-7890-abcd-ef1234567890"],
+            "oidc.circleci.com/ssh-rerun": false,
         }),
         "eks-app" => json!({
             "aud": ["sts.amazonaws.com"],

@@ -274,7 +274,9 @@ fn role_from_sdk(role: &aws_sdk_iam::types::Role) -> Role {
 
 /// IAM returns policies URL-encoded (RFC 3986); emulators sometimes return plain JSON.
 fn decoded_policy(document: &str) -> String {
-    let encoded = document.get(..3).is_some_and(|start| start.eq_ignore_ascii_case("%7B"));
+    let encoded = document
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("%7B"));
     match encoded {
         true => policy::url_decode(document).unwrap_or_else(|_| document.to_owned()),
         false => document.to_owned(),

@@ -463,11 +463,7 @@ fn render_difference(
     let request: Vec<char> = difference.request.chars().collect();
     let policy: Vec<char> = difference.policy.chars().collect();
     let at = difference.at.min(request.len());
-    let skip = if difference.missing_literal.is_none() && at > KEEP * 2 {
-        at - KEEP
-    } else {
-        0
-    };
+    let skip = if at > KEEP * 2 { at - KEEP } else { 0 };
     let shown = |chars: &[char]| -> String {
         let tail: String = chars.iter().skip(skip).collect();
         if skip > 0 { format!("…{tail}") } else { tail }

@@ -54,14 +54,28 @@ impl Failure {
     }
 }
 
-/// Reads and decodes the token named by `source` — or the demo token with `--demo`, or the
-/// CI's own variable when nothing is named. Warns when the token was typed on the command line.
+/// Reads and decodes the token named by `source` (`demo:NAME` mints a demo token) — or the
+/// demo token with `--demo`, or the CI's own variable when nothing is named. Warns when the
+/// token was typed on the command line.
 pub fn read_token(
     source: Option<&str>,
     use_demo: bool,
     now: i64,
     context: &mut Context<'_>,
 ) -> Result<(TokenText, Token), Failure> {
+    if let Some(name) = source.and_then(|s| s.strip_prefix("demo:")) {
+        let text = demo::token(name, now).map_err(|_| {
+            let names: Vec<&str> = demo::TOKENS.iter().map(|t| t.name).collect();
+            Failure::bad_input(
+                "unknown-demo-token",
+                format!(
+                    "no demo token named {name}; the demo tokens are {}",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        return decoded(text);
+    }
     let source = source.map(TokenSource::parse);
     if source.as_ref().is_some_and(TokenSource::is_literal) {
         // A failed warning must not stop the command.
@@ -81,6 +95,10 @@ pub fn read_token(
             detect(context.env).map_err(|e| Failure::bad_input(e.code(), e.to_string()))?
         }
     };
+    decoded(text)
+}
+
+fn decoded(text: TokenText) -> Result<(TokenText, Token), Failure> {
     match text.decode() {
         Ok(token) => Ok((text, token)),
         Err(error) => Err(Failure {

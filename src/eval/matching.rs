@@ -181,6 +181,19 @@ pub fn explain_like(pattern: &[Glob], text: &str) -> LikeMiss {
                 };
                 match found {
                     Some(start) => at = start + length,
+                    None if anchored => {
+                        // Point at the first character that differs, not at the literal's start.
+                        let common = literal
+                            .chars()
+                            .zip(chars.iter().skip(at))
+                            .take_while(|(a, b)| a == *b)
+                            .count();
+                        return LikeMiss {
+                            literal: literal.chars().skip(common).collect(),
+                            at: at + common,
+                            anchored,
+                        };
+                    }
                     None => {
                         return LikeMiss {
                             literal,
@@ -300,8 +313,8 @@ mod tests {
         assert_eq!(
             miss("repo:a/*", "repo:b/c"),
             LikeMiss {
-                literal: "repo:a/".into(),
-                at: 0,
+                literal: "a/".into(),
+                at: 5,
                 anchored: true
             }
         );

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::condition::ConditionTrace;
 use super::engine::PolicyDecision;
 use super::precheck::CheckStatus;
 use super::verdict::{Decision, ExplainInputs, Verdict, explain};
@@ -196,10 +197,7 @@ fn policy_blockers(verdict: &Verdict) -> (ScanClass, Option<String>) {
     } else if let Some(action) = failing_actions.first() {
         format!("action: {}", action.detail)
     } else if let Some(condition) = failing_conditions.first() {
-        format!(
-            "{} {}: {}",
-            condition.operator, condition.key, condition.reason
-        )
+        condition_blocker(condition)
     } else {
         "no statement allows it".to_owned()
     };
@@ -209,4 +207,34 @@ fn policy_blockers(verdict: &Verdict) -> (ScanClass, Option<String>) {
         ScanClass::Far
     };
     (class, Some(first))
+}
+
+/// A failed condition in one line: where the values part, when they are strings.
+fn condition_blocker(condition: &ConditionTrace) -> String {
+    let (operator, key) = (&condition.operator, &condition.key);
+    match &condition.difference {
+        Some(difference) => {
+            let tail = |text: &str| {
+                let skip = difference.at.saturating_sub(12);
+                let rest: String = text.chars().skip(skip).collect();
+                if skip > 0 { format!("…{rest}") } else { rest }
+            };
+            if let Some(literal) = difference
+                .missing_literal
+                .as_deref()
+                .filter(|l| !l.is_empty())
+            {
+                return format!(
+                    "{operator} {key}: the pattern needs \"{literal}\" where the token has \"{}\"",
+                    tail(&difference.request)
+                );
+            }
+            format!(
+                "{operator} {key}: the policy wants \"{}\", the token has \"{}\"",
+                tail(&difference.policy),
+                tail(&difference.request)
+            )
+        }
+        None => format!("{operator} {key}: {}", condition.reason),
+    }
 }

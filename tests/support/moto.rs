@@ -16,7 +16,10 @@ pub struct Moto {
 impl Moto {
     /// Starts `moto_server` and waits until it answers.
     pub fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
         let child = Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
@@ -25,7 +28,10 @@ impl Moto {
             .unwrap_or_else(|error| {
                 panic!("cannot start moto_server ({error}): install it with `pip install \"moto[server]\"` (the README's test command does)")
             });
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if answers(port) {
@@ -38,7 +44,9 @@ impl Moto {
 }
 
 fn answers(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
     let request = "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     let mut reply = [0u8; 12];

@@ -1,0 +1,799 @@
+//! The real binary against a fake AWS endpoint on 127.0.0.1 (`--endpoint-url`): IAM failures
+//! (access denied, throttling, no network), every documented STS error reply to
+//! `AssumeRoleWithWebIdentity` with its diagnosis, a successful assume in each credential format,
+//! and `--dry-run` calling no STS. Replies are AWS's documented Query-protocol XML
+//! (aws-web-identity.md §2, §6.3).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "common/fake_aws.rs"]
+mod fake_aws;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use assert_cmd::Command;
+use common::signed_rs256;
+use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request};
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "123456789012";
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/deploy";
+const PROVIDER_ARN: &str = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+const ISSUER: &str = "https://acme.semaphoreci.com";
+const PROJECT: &str = "936a5312-a3b8-4921-8b3f-2cec8baac574";
+const CALLER_ARN: &str = "arn:aws:iam::123456789012:user/ci-reader";
+const ASSUMED_ARN: &str = "arn:aws:sts::123456789012:assumed-role/deploy/ci-session";
+
+const ACCESS_KEY_ID: &str = "ASIAFAKEASSUMEDKEY01";
+const SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYzSECRETfake01";
+const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEFAKESESSIONTOKENdoNotPrintMe0123456789abcdef";
+
+const TRUST_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com"},
+        "StringLike": {"acme.semaphoreci.com:sub": "org:acme:project:*:repo:web:ref_type:branch:ref:refs/heads/main"}
+      }
+    }
+  ]
+}"#;
+
+/// The real clock: `assume` judges the token against it.
+fn now() -> i64 {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    i64::try_from(seconds).unwrap()
+}
+
+fn rfc3339(epoch: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+fn sub(ref_type: &str, reference: &str) -> String {
+    format!("org:acme:project:{PROJECT}:repo:web:ref_type:{ref_type}:ref:{reference}")
+}
+
+/// A Semaphore token, signed, valid for an hour from now; `changes` are set over the claims.
+fn token_with(changes: &Value) -> String {
+    let now = now();
+    let mut claims = json!({
+        "iss": ISSUER, "aud": ISSUER,
+        "sub": sub("branch", "refs/heads/main"),
+        "iat": now - 60, "nbf": now - 60, "exp": now + 3_540,
+    });
+    for (name, value) in changes.as_object().unwrap() {
+        claims[name] = value.clone();
+    }
+    signed_rs256("k1", &claims)
+}
+
+/// A token the trust policy allows (a job on main).
+fn allowed_token() -> String {
+    token_with(&json!({}))
+}
+
+/// A token the trust policy denies (a pull-request job): valid otherwise.
+fn denied_token() -> String {
+    token_with(&json!({"sub": sub("pull-request", "refs/pull/42/merge")}))
+}
+
+fn role() -> FakeRole {
+    FakeRole {
+        name: "deploy".to_owned(),
+        arn: ROLE_ARN.to_owned(),
+        trust_policy: TRUST_POLICY.to_owned(),
+        max_session_duration: 3_600,
+    }
+}
+
+fn credentials() -> FakeCredentials {
+    FakeCredentials {
+        access_key_id: ACCESS_KEY_ID.to_owned(),
+        secret_access_key: SECRET_ACCESS_KEY.to_owned(),
+        session_token: SESSION_TOKEN.to_owned(),
+        expiration: rfc3339(now() + 3_600),
+    }
+}
+
+/// The account's normal answers to every action the binary uses.
+fn normal_reply(request: &Request) -> Reply {
+    match request.action.as_str() {
+        "GetCallerIdentity" => {
+            let signed_as_assumed = request
+                .header("authorization")
+                .is_some_and(|auth| auth.contains(ACCESS_KEY_ID));
+            if signed_as_assumed {
+                fake_aws::get_caller_identity(
+                    ASSUMED_ARN,
+                    "AROADBQP57FF2AEXAMPLE:ci-session",
+                    ACCOUNT,
+                )
+            } else {
+                fake_aws::get_caller_identity(CALLER_ARN, "AIDASAMPLEUSERID", ACCOUNT)
+            }
+        }
+        "GetRole" if request.param("RoleName") == Some("deploy") => fake_aws::get_role(&role()),
+        "GetRole" => Reply::iam_error(
+            404,
+            "NoSuchEntity",
+            &format!(
+                "The role with name {} cannot be found.",
+                request.param("RoleName").unwrap_or_default()
+            ),
+        ),
+        "ListRoles" => fake_aws::list_roles(&[role()]),
+        "ListOpenIDConnectProviders" => fake_aws::list_open_id_connect_providers(&[PROVIDER_ARN]),
+        "GetOpenIDConnectProvider"
+            if request.param("OpenIDConnectProviderArn") == Some(PROVIDER_ARN) =>
+        {
+            fake_aws::get_open_id_connect_provider("acme.semaphoreci.com", &[ISSUER])
+        }
+        "GetOpenIDConnectProvider" => Reply::iam_error(
+            404,
+            "NoSuchEntity",
+            "OpenIDConnect Provider not found for arn",
+        ),
+        "AssumeRoleWithWebIdentity" => fake_aws::assume_role_with_web_identity(
+            &credentials(),
+            ASSUMED_ARN,
+            &sub("branch", "refs/heads/main"),
+            ISSUER,
+            PROVIDER_ARN,
+        ),
+        other => Reply::sts_error(
+            400,
+            "InvalidAction",
+            &format!("Could not find operation {other} for version NO_VERSION_SPECIFIED"),
+        ),
+    }
+}
+
+/// A fake account whose `action` always answers `reply`; every other action answers normally.
+fn account_where(action: &'static str, reply: Reply) -> FakeAws {
+    FakeAws::start(move |request| {
+        if request.action == action {
+            reply.clone()
+        } else {
+            normal_reply(request)
+        }
+    })
+}
+
+fn normal_account() -> FakeAws {
+    FakeAws::start(normal_reply)
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary against `endpoint` with test credentials only; the token, if any, is in `T`.
+fn trustlens(endpoint: &str, args: &[&str], token: Option<&str>) -> Output {
+    let mut command = Command::cargo_bin("trustlens").unwrap();
+    command
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .arg("--endpoint-url")
+        .arg(endpoint)
+        .args(args);
+    if let Some(token) = token {
+        command.env("T", token);
+    }
+    let output = command.output().unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn assume(aws: &FakeAws, token: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "assume",
+        "--role",
+        "deploy",
+        "--token",
+        "env:T",
+        "--session-name",
+        "ci-session",
+    ];
+    args.extend_from_slice(extra);
+    trustlens(&aws.endpoint, &args, Some(token))
+}
+
+/// Every request went to the fake endpoint with a 127.0.0.1 Host header.
+fn assert_local_only(aws: &FakeAws) {
+    for request in aws.requests() {
+        let host = request.header("host").unwrap_or_default();
+        assert_eq!(
+            host,
+            format!("127.0.0.1:{}", aws.port()),
+            "{}",
+            request.action
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IAM failures
+
+#[test]
+fn roles_names_the_missing_permission_while_explain_role_needs_no_list_roles() {
+    let aws = account_where(
+        "ListRoles",
+        Reply::iam_error(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/ci-reader is not authorized to perform: \
+             iam:ListRoles on resource: arn:aws:iam::123456789012:role/ because no identity-based \
+             policy allows the iam:ListRoles action",
+        ),
+    );
+    let roles = trustlens(&aws.endpoint, &["roles"], None);
+    assert_eq!(roles.code, 1, "{}", roles.stderr);
+    assert!(
+        roles.stderr.contains("access denied for iam:ListRoles"),
+        "{}",
+        roles.stderr
+    );
+    assert!(roles.stdout.is_empty(), "{}", roles.stdout);
+    assert_eq!(aws.count("ListRoles"), 1, "access denied is not retried");
+
+    let before = aws.count("ListRoles");
+    let explain = trustlens(
+        &aws.endpoint,
+        &["explain", "--role", "deploy", "--token", "env:T"],
+        Some(&allowed_token()),
+    );
+    assert!(
+        explain.code == 0 || explain.code == 3,
+        "exit {}: {}{}",
+        explain.code,
+        explain.stdout,
+        explain.stderr
+    );
+    assert_eq!(explain.code, 0, "the main-branch token is allowed");
+    assert!(explain.stdout.contains(ROLE_ARN), "{}", explain.stdout);
+    assert!(
+        explain.stdout.to_lowercase().contains("allowed"),
+        "{}",
+        explain.stdout
+    );
+    assert_eq!(
+        aws.count("ListRoles"),
+        before,
+        "explain --role never lists roles"
+    );
+    assert!(aws.count("GetRole") >= 1);
+    assert!(aws.count("GetOpenIDConnectProvider") >= 1);
+    assert_local_only(&aws);
+}
+
+#[test]
+fn roles_reports_throttling_after_several_attempts() {
+    let aws = account_where(
+        "ListRoles",
+        Reply::iam_error(400, "Throttling", "Rate exceeded"),
+    );
+    let roles = trustlens(&aws.endpoint, &["roles"], None);
+    assert_eq!(roles.code, 1, "{}", roles.stderr);
+    assert!(
+        roles
+            .stderr
+            .contains("AWS throttled iam:ListRoles even after retries"),
+        "{}",
+        roles.stderr
+    );
+    let attempts = aws.count("ListRoles");
+    assert!(
+        attempts >= 3,
+        "expected several attempts, saw {attempts}: {:?}",
+        aws.actions()
+    );
+    assert_local_only(&aws);
+}
+
+#[test]
+fn an_endpoint_nothing_listens_on_is_unreachable() {
+    let endpoint = format!("http://127.0.0.1:{}", fake_aws::closed_port());
+    let roles = trustlens(&endpoint, &["roles"], None);
+    assert_eq!(roles.code, 1, "{}", roles.stderr);
+    assert!(
+        roles.stderr.contains("cannot reach AWS"),
+        "{}",
+        roles.stderr
+    );
+    assert!(
+        !roles.stderr.contains("no AWS credentials"),
+        "{}",
+        roles.stderr
+    );
+
+    let assume = trustlens(
+        &endpoint,
+        &["assume", "--role", "deploy", "--token", "env:T"],
+        Some(&allowed_token()),
+    );
+    assert_eq!(assume.code, 1, "{}", assume.stderr);
+    assert!(
+        assume.stderr.contains("cannot reach AWS"),
+        "{}",
+        assume.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// STS error replies to AssumeRoleWithWebIdentity
+
+/// Runs `assume` against an account whose STS answers `status code: message`, and checks what
+/// every refusal shares: exit 3, AWS's words verbatim, nothing on stdout, the call made unsigned.
+fn refused(status: u16, code: &str, message: &str, token: &str, extra: &[&str]) -> Output {
+    let aws = account_where(
+        "AssumeRoleWithWebIdentity",
+        Reply::sts_error(status, code, message),
+    );
+    let out = assume(&aws, token, extra);
+    assert_eq!(out.code, 3, "{code}: {}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("AWS answered: {code}: {message}\n")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let calls: Vec<Request> = aws
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "AssumeRoleWithWebIdentity")
+        .collect();
+    assert!(!calls.is_empty(), "{:?}", aws.actions());
+    for call in &calls {
+        assert_eq!(call.param("RoleArn"), Some(ROLE_ARN));
+        assert_eq!(call.param("RoleSessionName"), Some("ci-session"));
+        assert_eq!(call.param("WebIdentityToken"), Some(token));
+        assert_eq!(
+            call.header("authorization"),
+            None,
+            "AssumeRoleWithWebIdentity is unsigned"
+        );
+    }
+    assert_eq!(
+        aws.count("GetCallerIdentity"),
+        0,
+        "no credentials to confirm"
+    );
+    assert_local_only(&aws);
+    out
+}
+
+fn assert_diagnosis(out: &Output, summary: &str, predicted: bool, explanations: &[&str]) {
+    let agreement = if predicted {
+        "as the local verdict predicted"
+    } else {
+        "the local verdict did not predict this"
+    };
+    let line = format!("Diagnosis: {summary} ({agreement})\n");
+    assert!(
+        out.stderr.contains(&line),
+        "want {line:?} in:\n{}",
+        out.stderr
+    );
+    for explanation in explanations {
+        assert!(
+            out.stderr.contains(&format!("  - {explanation}")),
+            "want {explanation:?} in:\n{}",
+            out.stderr
+        );
+    }
+}
+
+const NOT_AUTHORIZED: &str = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
+
+#[test]
+fn access_denied_for_a_locally_allowed_token_points_past_the_trust_policy() {
+    let out = refused(403, "AccessDenied", NOT_AUTHORIZED, &allowed_token(), &[]);
+    assert!(
+        out.stderr
+            .contains(&format!("Local verdict for {ROLE_ARN}")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("): allowed\n"), "{}", out.stderr);
+    assert_diagnosis(
+        &out,
+        "the trust policy did not allow the call",
+        false,
+        &[
+            "the trust policy or the provider changed moments ago: IAM is eventually consistent, retry in a minute",
+            "an organization resource control policy (RCP) or SCP denies sts:AssumeRoleWithWebIdentity",
+            "the role ARN names another account, or a role that does not exist (STS answers AccessDenied for both)",
+        ],
+    );
+}
+
+#[test]
+fn access_denied_for_a_locally_denied_token_agrees_with_the_verdict() {
+    let out = refused(403, "AccessDenied", NOT_AUTHORIZED, &denied_token(), &[]);
+    assert!(out.stderr.contains("): refused: "), "{}", out.stderr);
+    assert_diagnosis(&out, "the trust policy did not allow the call", true, &[]);
+    assert!(
+        !out.stderr.contains("eventually consistent"),
+        "a denial the local verdict explains needs no guesswork:\n{}",
+        out.stderr
+    );
+    let explanations = out.stderr.lines().filter(|l| l.starts_with("  - ")).count();
+    assert!(
+        explanations >= 1,
+        "the local reasons are listed:\n{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn no_provider_for_the_issuer() {
+    let other = "https://other.semaphoreci.com";
+    let token = token_with(&json!({"iss": other, "aud": other}));
+    let out = refused(
+        400,
+        "InvalidIdentityToken",
+        &format!("No OpenIDConnect provider found in your account for {other}"),
+        &token,
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "no IAM OIDC provider in the role's account has the token's issuer as its URL",
+        true,
+        &["create the IAM OIDC provider with the token's exact iss, in the role's account"],
+    );
+    assert!(out.stderr.contains(other), "{}", out.stderr);
+}
+
+#[test]
+fn no_provider_found_although_the_account_has_one_was_not_predicted() {
+    let out = refused(
+        400,
+        "InvalidIdentityToken",
+        &format!("No OpenIDConnect provider found in your account for {ISSUER}"),
+        &allowed_token(),
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "no IAM OIDC provider in the role's account has the token's issuer as its URL",
+        false,
+        &["create the IAM OIDC provider with the token's exact iss, in the role's account"],
+    );
+}
+
+#[test]
+fn incorrect_token_audience() {
+    let token = token_with(&json!({"aud": "sts.amazonaws.com"}));
+    let out = refused(
+        400,
+        "InvalidIdentityToken",
+        "Incorrect token audience",
+        &token,
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "the token's audience (azp, else aud) is not a client ID of the provider",
+        true,
+        &[
+            "add the token's audience to the provider's client IDs, or have the job request a listed audience",
+        ],
+    );
+    assert!(out.stderr.contains("sts.amazonaws.com"), "{}", out.stderr);
+}
+
+#[test]
+fn verification_key_not_retrieved_keeps_the_double_space() {
+    let message = "Couldn't retrieve verification key from your identity provider,  please \
+                   reference AssumeRoleWithWebIdentity documentation for requirements";
+    assert!(message.contains(",  please"));
+    let out = refused(400, "InvalidIdentityToken", message, &allowed_token(), &[]);
+    assert_diagnosis(
+        &out,
+        "STS could not fetch the issuer's signing keys",
+        false,
+        &[
+            "the issuer's /.well-known/openid-configuration or its jwks_uri is not publicly reachable over HTTPS (firewall, allow-list, private network)",
+            "the issuer answered slower than about 5 seconds, or rate-limited STS",
+            "the token's kid is not in the JWKS",
+        ],
+    );
+}
+
+#[test]
+fn expired_token() {
+    let now = now();
+    let (iat, exp) = (now - 7_200, now - 3_600);
+    let token = token_with(&json!({"iat": iat, "nbf": iat, "exp": exp}));
+    let out = refused(
+        400,
+        "ExpiredTokenException",
+        &format!(
+            "Token expired: current date/time {now} must be before the expiration date/time {exp}"
+        ),
+        &token,
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "the token expired (STS allows 5 minutes of clock skew)",
+        true,
+        &[
+            "the job reused a cached token, or a clock is off by more than 5 minutes: request a fresh token right before the call",
+        ],
+    );
+}
+
+#[test]
+fn idp_communication_error() {
+    let out = refused(
+        400,
+        "IDPCommunicationError",
+        "The token could not be verified: the identity provider could not be reached",
+        &allowed_token(),
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "STS could not reach the identity provider",
+        false,
+        &["a transient failure reaching the identity provider: retry a few times"],
+    );
+}
+
+#[test]
+fn duration_longer_than_the_role_allows() {
+    let out = refused(
+        400,
+        "ValidationError",
+        "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        &allowed_token(),
+        &["--duration", "43200"],
+    );
+    assert_diagnosis(
+        &out,
+        "the requested session is longer than the role allows",
+        false,
+        &[
+            "ask for at most the role's MaxSessionDuration (trustlens roles --json shows it), or raise it",
+        ],
+    );
+}
+
+#[test]
+fn duration_seconds_is_sent_to_sts() {
+    let aws = account_where(
+        "AssumeRoleWithWebIdentity",
+        Reply::sts_error(
+            400,
+            "ValidationError",
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        ),
+    );
+    let out = assume(&aws, &allowed_token(), &["--duration", "43200"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let call = aws
+        .requests()
+        .into_iter()
+        .find(|r| r.action == "AssumeRoleWithWebIdentity")
+        .unwrap();
+    assert_eq!(call.param("DurationSeconds"), Some("43200"));
+}
+
+#[test]
+fn region_disabled() {
+    let out = refused(
+        403,
+        "RegionDisabledException",
+        "STS is not activated in this region for account:123456789012. Your account \
+         administrator can activate STS in this region using the IAM Console.",
+        &allowed_token(),
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "STS is not activated in this region for the account",
+        false,
+        &[
+            "activate STS in this region (IAM console, Account settings), or call another region's endpoint",
+        ],
+    );
+}
+
+#[test]
+fn packed_policy_too_large() {
+    let out = refused(
+        400,
+        "PackedPolicyTooLarge",
+        "Packed policy consumes 157% of allotted space",
+        &allowed_token(),
+        &[],
+    );
+    assert_diagnosis(
+        &out,
+        "session tags and policies exceed the packed size limit",
+        false,
+        &[
+            "the token's session tags (and any session policy) are too large once packed: send fewer or shorter tags",
+        ],
+    );
+}
+
+#[test]
+fn sts_throttling() {
+    let aws = account_where(
+        "AssumeRoleWithWebIdentity",
+        Reply::sts_error(400, "Throttling", "Rate exceeded"),
+    );
+    let out = assume(&aws, &allowed_token(), &[]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("AWS answered: Throttling: Rate exceeded\n"),
+        "{}",
+        out.stderr
+    );
+    assert_diagnosis(
+        &out,
+        "STS throttled the call",
+        false,
+        &["too many calls: back off and retry"],
+    );
+    let attempts = aws.count("AssumeRoleWithWebIdentity");
+    assert!(
+        (1..=10).contains(&attempts),
+        "an SDK may retry throttling a few times, saw {attempts}"
+    );
+    assert_local_only(&aws);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A successful assume
+
+fn assumed(format: &str) -> (Output, FakeAws) {
+    let aws = normal_account();
+    let out = assume(&aws, &allowed_token(), &["--format", format]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        aws.count("AssumeRoleWithWebIdentity"),
+        1,
+        "{:?}",
+        aws.actions()
+    );
+    // The assumed credentials are confirmed with a call signed by them.
+    let confirmations = aws
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.action == "GetCallerIdentity"
+                && r.header("authorization")
+                    .is_some_and(|auth| auth.contains(&format!("Credential={ACCESS_KEY_ID}/")))
+        })
+        .count();
+    assert_eq!(confirmations, 1, "{:?}", aws.actions());
+    assert!(
+        out.stderr.contains(&format!(
+            "Assumed {ASSUMED_ARN} — confirmed by GetCallerIdentity as {ASSUMED_ARN}"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Credentials expire at "),
+        "{}",
+        out.stderr
+    );
+    for secret in [SECRET_ACCESS_KEY, SESSION_TOKEN] {
+        assert!(
+            !out.stderr.contains(secret),
+            "a secret reached stderr:\n{}",
+            out.stderr
+        );
+    }
+    assert_local_only(&aws);
+    (out, aws)
+}
+
+#[test]
+fn assume_prints_three_export_lines() {
+    let (out, _aws) = assumed("env");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("export AWS_ACCESS_KEY_ID={ACCESS_KEY_ID}"),
+            format!("export AWS_SECRET_ACCESS_KEY={SECRET_ACCESS_KEY}"),
+            format!("export AWS_SESSION_TOKEN={SESSION_TOKEN}"),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.ends_with('\n'));
+}
+
+#[test]
+fn assume_prints_credential_process_json() {
+    let (out, _aws) = assumed("credential-process");
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["Version"], json!(1), "{}", out.stdout);
+    assert_eq!(value["AccessKeyId"], ACCESS_KEY_ID);
+    assert_eq!(value["SecretAccessKey"], SECRET_ACCESS_KEY);
+    assert_eq!(value["SessionToken"], SESSION_TOKEN);
+    assert!(
+        value["Expiration"]
+            .as_str()
+            .is_some_and(|e| e.ends_with('Z'))
+    );
+}
+
+#[test]
+fn assume_prints_json_credentials() {
+    let (out, _aws) = assumed("json");
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["AccessKeyId"], ACCESS_KEY_ID, "{}", out.stdout);
+    assert_eq!(value["SecretAccessKey"], SECRET_ACCESS_KEY);
+    assert_eq!(value["SessionToken"], SESSION_TOKEN);
+    assert_eq!(value["AssumedRoleArn"], ASSUMED_ARN);
+}
+
+#[test]
+fn the_web_identity_token_never_reaches_the_output() {
+    let token = allowed_token();
+    let aws = normal_account();
+    let out = assume(&aws, &token, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains(&token), "{}", out.stderr);
+    assert!(!out.stdout.contains(&token), "{}", out.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --dry-run
+
+#[test]
+fn dry_run_calls_no_sts() {
+    let aws = normal_account();
+    let allowed = assume(&aws, &allowed_token(), &["--dry-run"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(allowed.stdout.is_empty(), "{}", allowed.stdout);
+    assert!(
+        allowed.stderr.contains("): allowed\n"),
+        "{}",
+        allowed.stderr
+    );
+
+    let denied = assume(&aws, &denied_token(), &["--dry-run"]);
+    assert_eq!(denied.code, 3, "{}", denied.stderr);
+    assert!(denied.stdout.is_empty(), "{}", denied.stdout);
+
+    assert_eq!(
+        aws.count("AssumeRoleWithWebIdentity"),
+        0,
+        "{:?}",
+        aws.actions()
+    );
+    assert_eq!(aws.count("GetCallerIdentity"), 0, "{:?}", aws.actions());
+    assert!(aws.count("GetRole") >= 2, "{:?}", aws.actions());
+    assert_local_only(&aws);
+}
