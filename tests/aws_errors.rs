@@ -339,6 +339,71 @@ fn an_endpoint_nothing_listens_on_is_unreachable() {
     );
 }
 
+#[test]
+fn a_role_iam_does_not_know_is_bad_input() {
+    let aws = normal_account();
+    let out = trustlens(
+        &aws.endpoint,
+        &["explain", "--role", "ghost", "--token", "env:T"],
+        Some(&allowed_token()),
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("no role named ghost in the account"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("GetRole"), 1, "NoSuchEntity is not retried");
+}
+
+#[test]
+fn explain_role_names_a_denied_provider_call() {
+    let aws = account_where(
+        "ListOpenIDConnectProviders",
+        Reply::iam_error(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/ci-reader is not authorized to perform: \
+             iam:ListOpenIDConnectProviders on resource: arn:aws:iam::123456789012:oidc-provider/*",
+        ),
+    );
+    let out = trustlens(
+        &aws.endpoint,
+        &["explain", "--role", "deploy", "--token", "env:T"],
+        Some(&allowed_token()),
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("access denied for iam:ListOpenIDConnectProviders"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn refused_caller_credentials_are_named() {
+    let aws = account_where(
+        "GetCallerIdentity",
+        Reply::sts_error(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ),
+    );
+    let out = trustlens(&aws.endpoint, &["roles"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "AWS refused the credentials (InvalidClientTokenId): \
+             The security token included in the request is invalid."
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("ListRoles"), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // STS error replies to AssumeRoleWithWebIdentity
 
@@ -667,6 +732,74 @@ fn sts_throttling() {
         "an SDK may retry throttling a few times, saw {attempts}"
     );
     assert_local_only(&aws);
+}
+
+#[test]
+fn idp_rejected_claim() {
+    let out = refused(
+        403,
+        "IDPRejectedClaim",
+        "graph.facebook.com: graph.facebook.com responded with HTTP/1.1 400 Bad Request",
+        &allowed_token(),
+        &[],
+    );
+    assert_diagnosis(&out, "the identity provider rejected the token", false, &[]);
+}
+
+/// The lines the diagnosis offers as causes (`  - …` after `Diagnosis:`).
+fn diagnosis_explanations(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("Diagnosis: "))
+        .filter_map(|line| line.strip_prefix("  - "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// When STS reports a problem the local checks found absent, the diagnosis must not list the
+/// passed check's own verdict ("aud … is one of the provider's client IDs") as a cause of the
+/// problem: that contradicts the summary printed right above it.
+#[test]
+fn a_check_that_passed_locally_is_not_offered_as_the_cause() {
+    let now = now();
+    let cases = [
+        (
+            "Incorrect token audience".to_owned(),
+            "InvalidIdentityToken",
+            "is one of the provider's client IDs",
+        ),
+        (
+            format!("No OpenIDConnect provider found in your account for {ISSUER}"),
+            "InvalidIdentityToken",
+            "→ provider arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com",
+        ),
+        (
+            format!(
+                "Token expired: current date/time {now} must be before the expiration date/time {}",
+                now - 600
+            ),
+            "ExpiredTokenException",
+            "not expired",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (message, code, passed_detail) in &cases {
+        let out = refused(400, code, message, &allowed_token(), &[]);
+        let offered: Vec<String> = diagnosis_explanations(&out.stderr)
+            .into_iter()
+            .filter(|line| line.contains(passed_detail))
+            .collect();
+        if !offered.is_empty() {
+            problems.push(format!(
+                "{code}: {message}\n    offered as a cause: {offered:?}"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "a passed local check is listed as a cause:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

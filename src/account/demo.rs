@@ -300,6 +300,29 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_jwks_verifies_the_demo_tokens() {
+        let jwks: jsonwebtoken::jwk::JwkSet = match serde_json::from_str(JWKS) {
+            Ok(jwks) => jwks,
+            Err(error) => unreachable!("assets/demo/jwks.json: {error}"),
+        };
+        let jwk = jwks.find(KEY_ID);
+        let key = jwk.map(jsonwebtoken::DecodingKey::from_jwk);
+        let Some(Ok(key)) = key else {
+            unreachable!("the demo key must be in the JWKS")
+        };
+        let token = token("semaphore-main", 1_790_000_000)
+            .map(|t| String::from_utf8_lossy(t.text.expose()).into_owned());
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.set_audience(&[SEMAPHORE_ISSUER]);
+        let verified = token.map(|t| jsonwebtoken::decode::<Value>(&t, &key, &validation).is_ok());
+        assert!(
+            verified.is_ok_and(|ok| ok),
+            "the demo token must verify against the embedded JWKS"
+        );
+    }
+
+    #[test]
     fn the_demo_account_loads() {
         let account = account().map_err(|e| e.to_string());
         assert!(

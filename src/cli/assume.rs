@@ -99,7 +99,7 @@ fn assume(
                 assumed.credentials.expiration
             );
             let output = credentials_output(&assumed, args.format);
-            Ok(super::decode::write_out(context.out, &output))
+            Ok(super::output::write_out(context.out, &output))
         }
         Err(AssumeFailure::Sts(reply)) => {
             let diagnosis = diagnose(&reply.code, &reply.message, &verdict);

@@ -1,13 +1,13 @@
 //! `trustlens decode`: the token's header, claims, times and findings, as text or JSON.
 
 use std::fmt::Write as _;
-use std::io;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use super::input::read_token;
+use super::output::write_out;
 use super::{Context, DecodeArgs, Exit};
 use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
 use crate::token::{Finding, Severity, Token, TokenText};
@@ -29,14 +29,6 @@ pub(super) fn run(args: &DecodeArgs, use_demo: bool, context: &mut Context<'_>) 
         text_report(&text, &token, now, args.reveal)
     };
     write_out(context.out, &report)
-}
-
-/// Writes a finished report; a closed stdout is a failure, not a panic.
-pub(super) fn write_out(out: &mut dyn io::Write, report: &str) -> Exit {
-    match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Exit::Success,
-        Err(_) => Exit::Failure,
-    }
 }
 
 /// The documented `--json` object (see README, "trustlens decode").

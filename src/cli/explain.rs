@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::decode::write_out;
 use super::input::{Failure, read_json_object, read_text, read_token};
+use super::output::write_out;
 use super::style::Style;
 use super::{Context, Exit, ExplainArgs, Globals, account};
 use crate::account::Provider;

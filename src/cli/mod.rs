@@ -5,11 +5,11 @@ mod assume;
 mod decode;
 mod explain;
 mod input;
+mod output;
 mod roles;
 mod scan;
 mod snapshot;
 mod style;
-mod table;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::decode::write_out;
-use super::{Context, Exit, Globals, account, table};
+use super::output::table;
+use super::output::write_out;
+use super::{Context, Exit, Globals, account};
 use crate::account::{Account, Role};
 use crate::policy::{PrincipalSet, PrincipalType};
 
@@ -37,7 +38,7 @@ pub(super) fn run_roles(json_output: bool, globals: &Globals, context: &mut Cont
                 ]
             })
             .collect();
-        table::render(&["NAME", "PATH", "TRUSTS", "DESCRIPTION"], &rows)
+        table(&["NAME", "PATH", "TRUSTS", "DESCRIPTION"], &rows)
     };
     write_out(context.out, &report)
 }
@@ -89,7 +90,7 @@ pub(super) fn run_providers(
                 ]
             })
             .collect();
-        table::render(
+        table(
             &["URL", "CLIENT IDS (AUDIENCES)", "ROLES", "CREATED"],
             &rows,
         )

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::decode::write_out;
 use super::input::read_token;
+use super::output::write_out;
 use super::roles::summary;
 use super::style::Style;
 use super::{Context, Exit, Globals, ScanArgs, account};

@@ -2,7 +2,7 @@
 
 use time::format_description::well_known::Rfc3339;
 
-use super::decode::write_out;
+use super::output::write_out;
 use super::{Context, Exit, Globals, SnapshotArgs, account};
 use crate::account::Snapshot;
 

@@ -1,7 +1,19 @@
-//! Plain-text tables: columns padded to their widest cell.
+//! Writing reports: to standard output without panicking, and plain-text tables.
+
+use std::io;
+
+use super::Exit;
+
+/// Writes a finished report; a closed stdout is a failure, not a panic.
+pub fn write_out(out: &mut dyn io::Write, report: &str) -> Exit {
+    match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Success,
+        Err(_) => Exit::Failure,
+    }
+}
 
 /// Renders `rows` under `headers`, two spaces between columns, the last column unpadded.
-pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let columns = headers.len();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
@@ -38,7 +50,7 @@ mod tests {
             vec!["a".to_owned(), "/".to_owned(), String::new()],
         ];
         assert_eq!(
-            super::render(&["NAME", "PATH", "NOTE"], &rows),
+            super::table(&["NAME", "PATH", "NOTE"], &rows),
             "NAME    PATH  NOTE\ndeploy  /ci/  x\na       /\n"
         );
     }
