@@ -7,32 +7,10 @@ mod common;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use common::{NOW, NOW_RFC3339, signed_rs256};
+use common::{NOW, NOW_RFC3339, Output, fixture, portable, run, signed_rs256, temp_file};
 use serde_json::{Value, json};
 
 const PROJECT: &str = "936a5312-a3b8-4921-8b3f-2cec8baac574";
-
-fn fixture(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-        .display()
-        .to_string()
-}
-
-fn temp_file(name: &str, contents: &str) -> String {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_account");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.display().to_string()
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn trustlens(args: &[&str], token: Option<String>) -> Output {
     let mut command = Command::cargo_bin("trustlens").unwrap();
@@ -40,12 +18,7 @@ fn trustlens(args: &[&str], token: Option<String>) -> Output {
     if let Some(token) = token {
         command.env("SEMAPHORE_OIDC_TOKEN", token);
     }
-    let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    run(&mut command)
 }
 
 fn semaphore_token(ref_type: &str, reference: &str) -> String {
@@ -57,10 +30,6 @@ fn semaphore_token(ref_type: &str, reference: &str) -> String {
             "iat": NOW - 60, "nbf": NOW - 60, "exp": NOW + 86_340,
         }),
     )
-}
-
-fn portable(text: &str) -> String {
-    text.replace(&fixture(""), "<FIXTURES>/")
 }
 
 #[test]
@@ -196,12 +165,14 @@ fn bad_snapshots_and_missing_accounts_exit_2() {
     let snapshot = fixture("snapshot.json");
     let text = std::fs::read_to_string(&snapshot).unwrap();
     let newer = temp_file(
+        "cli_account",
         "newer.json",
-        &text.replacen("\"version\": 1", "\"version\": 2", 1),
+        text.replacen("\"version\": 1", "\"version\": 2", 1),
     );
     let bad_policy = temp_file(
+        "cli_account",
         "bad-policy.json",
-        &text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
+        text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
     );
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (

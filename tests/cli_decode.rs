@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use assert_cmd::Command;
-use common::{NOW, NOW_RFC3339, signed_rs256};
+use common::{NOW, NOW_RFC3339, run, signed_rs256, temp_file};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -16,30 +14,6 @@ fn trustlens() -> Command {
     let mut command = Command::cargo_bin("trustlens").unwrap();
     command.env_clear();
     command
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// A file under the target directory that lives for the test run.
-fn temp_file(name: &str, contents: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_decode");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
 }
 
 /// Semaphore: push to main of acme/web (ci-providers.md §2.6), issued a minute ago, 24 h life.
@@ -154,26 +128,21 @@ fn github_token_from_stdin_as_json() {
 #[test]
 fn gitlab_token_pasted_into_a_file_with_its_wrapping() {
     let pasted = format!("export GITLAB_OIDC_TOKEN=\"Bearer {}\"\n", gitlab_token());
-    let path = temp_file("gitlab.txt", &pasted);
-    let out = run(trustlens().args([
-        "decode",
-        &format!("@{}", path.display()),
-        "--now",
-        NOW_RFC3339,
-    ]));
+    let path = temp_file("cli_decode", "gitlab.txt", &pasted);
+    let out = run(trustlens().args(["decode", &format!("@{path}"), "--now", NOW_RFC3339]));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let text = out.stdout.replace(&path.display().to_string(), "<FILE>");
+    let text = out.stdout.replace(&path, "<FILE>");
     insta::assert_snapshot!(text);
 }
 
 #[test]
 fn eks_token_found_through_aws_web_identity_token_file() {
-    let path = temp_file("eks-token", &eks_token());
+    let path = temp_file("cli_decode", "eks-token", eks_token());
     let out = run(trustlens()
         .args(["decode", "--now", NOW_RFC3339])
         .env("AWS_WEB_IDENTITY_TOKEN_FILE", &path));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let text = out.stdout.replace(&path.display().to_string(), "<FILE>");
+    let text = out.stdout.replace(&path, "<FILE>");
     insta::assert_snapshot!(text);
 }
 

@@ -4,54 +4,18 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use assert_cmd::Command;
-use common::NOW_RFC3339;
+use common::{NOW_RFC3339, Output, fixture, portable, run, temp_file};
 use proptest::prelude::*;
 use serde_json::Value;
 
-fn fixture(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-        .display()
-        .to_string()
-}
-
-fn temp_file(name: &str, contents: &[u8]) -> String {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_explain");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.display().to_string()
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn explain(args: &[&str]) -> Output {
-    let output = Command::cargo_bin("trustlens")
+    run(Command::cargo_bin("trustlens")
         .unwrap()
         .env_clear()
         .arg("explain")
         .args(args)
-        .args(["--now", NOW_RFC3339])
-        .output()
-        .unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// Replaces the fixtures' absolute paths, which differ from machine to machine.
-fn portable(text: &str) -> String {
-    text.replace(&fixture(""), "<FIXTURES>/")
+        .args(["--now", NOW_RFC3339]))
 }
 
 #[test]
@@ -167,8 +131,9 @@ fn context_overrides_and_url_encoded_policies() {
             }
         })
         .collect();
-    let policy_path = temp_file("encoded-policy.txt", encoded.as_bytes());
+    let policy_path = temp_file("cli_explain", "encoded-policy.txt", encoded.as_bytes());
     let context = temp_file(
+        "cli_explain",
         "context.json",
         br#"{"aws:RequestTag/job_type": "pipeline_job"}"#,
     );
@@ -195,16 +160,20 @@ fn bad_input_exits_2_and_names_the_problem() {
     let policy = fixture("policies/semaphore-deploy-prod.json");
     let claims = fixture("claims/semaphore-pr-42.json");
     let broken = temp_file(
+        "cli_explain",
         "broken.json",
         b"{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}",
     );
-    let unknown = temp_file(
-        "unknown-operator.json",
+    let unknown = temp_file("cli_explain", "unknown-operator.json",
         br#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEqual": {"a": "b"}}}}"#,
     );
-    let array = temp_file("array.json", b"[1, 2]");
-    let bad_context = temp_file("bad-context.json", br#"{"aws:TagKeys": [1]}"#);
-    let binary = temp_file("binary.json", &[0xff, 0xfe, 0x00]);
+    let array = temp_file("cli_explain", "array.json", b"[1, 2]");
+    let bad_context = temp_file(
+        "cli_explain",
+        "bad-context.json",
+        br#"{"aws:TagKeys": [1]}"#,
+    );
+    let binary = temp_file("cli_explain", "binary.json", [0xff, 0xfe, 0x00]);
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--claims", &claims, "--policy", &broken],
@@ -274,7 +243,7 @@ proptest! {
     /// Any bytes as a policy: exit 0, 2 or 3 and never a panic.
     #[test]
     fn any_policy_bytes_are_handled(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-        let policy = temp_file("fuzz-policy.json", &bytes);
+        let policy = temp_file("cli_explain", "fuzz-policy.json", &bytes);
         let out = explain(&["--claims", &fixture("claims/semaphore-pr-42.json"), "--policy", &policy, "--json"]);
         prop_assert!([0, 2, 3].contains(&out.code), "exit {}", out.code);
         prop_assert!(serde_json::from_str::<Value>(&out.stdout).is_ok());

@@ -18,8 +18,6 @@ use trustlens::token::Token;
 const NOW: i64 = 1_795_629_600;
 const SESSION_NAME: &str = "trustlens";
 
-const CIRCLECI_ORG: &str = "6d4d6f08-0f8b-4f67-8f4a-3a8e5f3a2c11";
-const CIRCLECI_PROJECT: &str = "c8a4e2f0-1b3d-4a5e-9f70-2d6b8e4a1c35";
 const TERRAFORM_PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/app.terraform.io";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,18 +223,6 @@ const CASES: &[Case] = &[
 fn extra_claims(name: &str) -> Option<Value> {
     let issued = NOW - 60;
     Some(match name {
-        "circleci-main" => json!({
-            "iss": format!("https://oidc.circleci.com/org/{CIRCLECI_ORG}"),
-            "aud": CIRCLECI_ORG,
-            "sub": format!("org/{CIRCLECI_ORG}/project/{CIRCLECI_PROJECT}/user/0f3c9a7e-2b1d-4c6e-8a5f-7d9e1b3c5a24"),
-            "iat": issued,
-            "exp": issued + 3600,
-            "oidc.circleci.com/project-id": CIRCLECI_PROJECT,
-            "oidc.circleci.com/vcs-origin": "github.com/acme/web",
-            "oidc.circleci.com/vcs-ref": "refs/heads/main",
-            "oidc.circleci.com/context-ids": ["a1b2c3d4-e5f6-7890-abcd-ef1234567890"],
-            "oidc.circleci.com/ssh-rerun": false,
-        }),
         "github-other-repo" => {
             let mut claims = demo::claims("github-main", NOW)?;
             let object = claims.as_object_mut()?;

@@ -74,6 +74,20 @@ impl LiveAws {
         }
     }
 
+    /// `sts:GetCallerIdentity` through `client`.
+    async fn identity_of(&self, client: &aws_sdk_sts::Client) -> Result<CallerIdentity, AwsError> {
+        let output = client
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| self.error("sts:GetCallerIdentity", &e))?;
+        Ok(CallerIdentity {
+            account: output.account().unwrap_or_default().to_owned(),
+            arn: output.arn().unwrap_or_default().to_owned(),
+            user_id: output.user_id().unwrap_or_default().to_owned(),
+        })
+    }
+
     fn error<E>(&self, action: &'static str, error: &SdkError<E>) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -129,17 +143,7 @@ impl LiveAws {
 #[async_trait]
 impl AccountSource for LiveAws {
     async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
-        let output = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| self.error("sts:GetCallerIdentity", &e))?;
-        Ok(CallerIdentity {
-            account: output.account().unwrap_or_default().to_owned(),
-            arn: output.arn().unwrap_or_default().to_owned(),
-            user_id: output.user_id().unwrap_or_default().to_owned(),
-        })
+        self.identity_of(&self.sts).await
     }
 
     async fn providers(&self) -> Result<Vec<Provider>, AwsError> {
@@ -350,15 +354,7 @@ impl Sts for LiveAws {
         let config = aws_sdk_sts::config::Builder::from(&self.config)
             .credentials_provider(provider)
             .build();
-        let output = aws_sdk_sts::Client::from_conf(config)
-            .get_caller_identity()
-            .send()
+        self.identity_of(&aws_sdk_sts::Client::from_conf(config))
             .await
-            .map_err(|e| self.error("sts:GetCallerIdentity", &e))?;
-        Ok(CallerIdentity {
-            account: output.account().unwrap_or_default().to_owned(),
-            arn: output.arn().unwrap_or_default().to_owned(),
-            user_id: output.user_id().unwrap_or_default().to_owned(),
-        })
     }
 }

@@ -57,3 +57,46 @@ pub fn signed_es256(kid: &str, claims: &Value) -> String {
     )
     .unwrap()
 }
+
+/// What a run of the binary produced.
+pub struct Output {
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs a prepared command of the binary.
+pub fn run(command: &mut assert_cmd::Command) -> Output {
+    let output = command.output().unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// The absolute path of a file under `tests/fixtures/`.
+pub fn fixture(path: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+/// Replaces the fixtures' absolute path, which differs from machine to machine.
+pub fn portable(text: &str) -> String {
+    text.replace(&fixture(""), "<FIXTURES>/")
+}
+
+/// Writes a file under the target directory (in folder `group`) and returns its path.
+pub fn temp_file(group: &str, name: &str, contents: impl AsRef<[u8]>) -> String {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(group);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.display().to_string()
+}
