@@ -183,14 +183,7 @@ impl AccountSource for LiveAws {
                         client_ids: output.client_id_list().to_vec(),
                         thumbprints: output.thumbprint_list().to_vec(),
                         create_date: output.create_date().map(|d| utc(d.secs())),
-                        tags: output
-                            .tags()
-                            .iter()
-                            .map(|t| Tag {
-                                key: t.key().to_owned(),
-                                value: t.value().to_owned(),
-                            })
-                            .collect(),
+                        tags: tags_from_sdk(output.tags()),
                     },
                 ))
             });
@@ -264,16 +257,18 @@ fn role_from_sdk(role: &aws_sdk_iam::types::Role) -> Role {
             .and_then(|s| u32::try_from(s).ok())
             .unwrap_or(3_600),
         create_date: Some(utc(role.create_date().secs())),
-        tags: role
-            .tags()
-            .iter()
-            .map(|t| Tag {
-                key: t.key().to_owned(),
-                value: t.value().to_owned(),
-            })
-            .collect(),
+        tags: tags_from_sdk(role.tags()),
         trust_policy: decoded_policy(document),
     }
+}
+
+fn tags_from_sdk(tags: &[aws_sdk_iam::types::Tag]) -> Vec<Tag> {
+    tags.iter()
+        .map(|tag| Tag {
+            key: tag.key().to_owned(),
+            value: tag.value().to_owned(),
+        })
+        .collect()
 }
 
 /// IAM returns policies URL-encoded (RFC 3986); emulators sometimes return plain JSON.
