@@ -92,7 +92,7 @@ impl LiveAws {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let context = DisplayErrorContext(error).to_string();
+        let context = readable(&DisplayErrorContext(error).to_string());
         match error {
             SdkError::ServiceError(_) => {
                 let code = error.code().unwrap_or("Unknown").to_owned();
@@ -259,6 +259,25 @@ fn role_from_sdk(role: &aws_sdk_iam::types::Role) -> Role {
         create_date: Some(utc(role.create_date().secs())),
         tags: tags_from_sdk(role.tags()),
         trust_policy: decoded_policy(document),
+    }
+}
+
+/// The SDK's error chain without the debug dump it appends in parentheses.
+fn readable(context: &str) -> String {
+    let is_debug = |rest: &str| {
+        let name: String = rest
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && rest[name.len()..].starts_with(['(', '{', ' '])
+    };
+    let cut = context
+        .match_indices(" (")
+        .find(|(at, _)| is_debug(&context[at + 2..]));
+    match cut {
+        Some((at, _)) => context[..at].to_owned(),
+        None => context.to_owned(),
     }
 }
 

@@ -20,7 +20,11 @@ pub struct Diagnosis {
 /// Diagnoses the reply `code: message` to the call `verdict` explains.
 pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
     let check = |name: &str| verdict.prechecks.iter().find(|c| c.name == name);
-    let check_detail = |name: &str| check(name).map(|c| c.detail.clone()).unwrap_or_default();
+    // A local check's finding when it failed; else why AWS may see what this machine did not.
+    let local_view = |name: &str, otherwise: &str| match check(name) {
+        Some(c) if c.status == CheckStatus::Failed => c.detail.clone(),
+        _ => otherwise.to_owned(),
+    };
     let locally_rejected_by =
         |name: &str| check(name).is_some_and(|c| c.status == CheckStatus::Failed);
     let mut explanations = Vec::new();
@@ -44,7 +48,10 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
             )
         }
         "InvalidIdentityToken" if message.contains("No OpenIDConnect provider found") => {
-            explanations.push(check_detail("issuer"));
+            explanations.push(local_view(
+                "issuer",
+                "locally the issuer matches a provider: the role ARN may name another account, or the provider was deleted since the account was read",
+            ));
             explanations.push(
                 "create the IAM OIDC provider with the token's exact iss, in the role's account"
                     .to_owned(),
@@ -56,7 +63,10 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
             )
         }
         "InvalidIdentityToken" if message.contains("Incorrect token audience") => {
-            explanations.push(check_detail("audience"));
+            explanations.push(local_view(
+                "audience",
+                "locally the audience is a client ID: the provider's client IDs may have changed since the account was read, or the role is in another account",
+            ));
             explanations.push("add the token's audience to the provider's client IDs, or have the job request a listed audience".to_owned());
             (
                 "the token's audience (azp, else aud) is not a client ID of the provider"
@@ -65,7 +75,10 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
             )
         }
         "InvalidIdentityToken" if message.contains("Missing a required claim") => {
-            explanations.push(check_detail("required-claims"));
+            explanations.push(local_view(
+                "required-claims",
+                "locally every required claim is present: compare the token sent with the one checked",
+            ));
             (
                 "the token lacks a claim STS requires".to_owned(),
                 locally_rejected_by("required-claims") || locally_rejected_by("audience"),
@@ -107,7 +120,10 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
             ("STS could not validate the token".to_owned(), local)
         }
         "ExpiredTokenException" => {
-            explanations.push(check_detail("expiry"));
+            explanations.push(local_view(
+                "expiry",
+                "locally the token is still valid: this machine's clock and AWS's differ, or the token sent is older than the one checked",
+            ));
             explanations.push("the job reused a cached token, or a clock is off by more than 5 minutes: request a fresh token right before the call".to_owned());
             (
                 "the token expired (STS allows 5 minutes of clock skew)".to_owned(),
@@ -138,8 +154,11 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
             )
         }
         "ValidationError" => {
-            explanations.push(check_detail("session-name"));
-            explanations.push(check_detail("token-length"));
+            for name in ["session-name", "token-length"] {
+                if locally_rejected_by(name) {
+                    explanations.push(local_view(name, ""));
+                }
+            }
             (
                 "a parameter breaks STS's constraints".to_owned(),
                 locally_rejected_by("session-name") || locally_rejected_by("token-length"),
