@@ -1,6 +1,7 @@
 //! Where commands read the account from: AWS itself, `--snapshot FILE`, or `--demo`.
 
 use std::future::Future;
+use std::sync::OnceLock;
 
 use super::input::{Failure, read_text};
 use super::{Context, Exit, Globals};
@@ -78,19 +79,26 @@ pub fn live(globals: &Globals) -> Result<LiveAws, Failure> {
     block_on(LiveAws::connect(&options))
 }
 
-/// Runs a future to completion on a runtime made for this command.
+/// Runs a future to completion on the process's one runtime (made on first use), so clients
+/// and their pooled connections outlive each call.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output, Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure {
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    match runtime {
+        Ok(runtime) => Ok(runtime.block_on(future)),
+        Err(error) => Err(Failure {
             code: "runtime",
-            message: format!("cannot start the async runtime: {e}"),
+            message: format!("cannot start the async runtime: {error}"),
             source: None,
             exit: Exit::Failure,
-        })?;
-    Ok(runtime.block_on(future))
+        }),
+    }
 }
 
 /// An AWS failure: not the user's input, so exit 1.
