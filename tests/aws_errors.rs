@@ -930,3 +930,52 @@ fn dry_run_calls_no_sts() {
     assert!(aws.count("GetRole") >= 2, "{:?}", aws.actions());
     assert_local_only(&aws);
 }
+
+/// `AssumeRoleWithWebIdentity` is unsigned (aws-web-identity.md §1.1): when the role cannot be
+/// read (here `iam:GetRole` is denied), a role ARN still gets the real call, without a verdict.
+#[test]
+fn assume_by_arn_goes_on_when_the_role_cannot_be_read() {
+    let aws = FakeAws::start(|request| match request.action.as_str() {
+        "GetRole" => Reply::iam_error(
+            403,
+            "AccessDenied",
+            "not authorized to perform: iam:GetRole",
+        ),
+        _ => normal_reply(request),
+    });
+    let args = [
+        "assume",
+        "--role",
+        ROLE_ARN,
+        "--token",
+        "env:T",
+        "--session-name",
+        "ci-session",
+        "--format",
+        "json",
+    ];
+    let out = trustlens(&aws.endpoint, &args, Some(&allowed_token()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("calling STS without a local verdict"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("AssumeRoleWithWebIdentity"), 1);
+    let by_name = trustlens(
+        &aws.endpoint,
+        &["assume", "--role", "deploy", "--token", "env:T"],
+        Some(&allowed_token()),
+    );
+    assert_eq!(
+        by_name.code, 1,
+        "a bare name cannot be called without reading the role: {}",
+        by_name.stderr
+    );
+    assert!(
+        by_name.stderr.contains("access denied for iam:GetRole"),
+        "{}",
+        by_name.stderr
+    );
+    assert_local_only(&aws);
+}

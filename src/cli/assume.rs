@@ -6,7 +6,7 @@ use serde_json::json;
 use super::input::{Failure, read_token};
 use super::{AssumeArgs, Context, CredentialFormat, Exit, Globals, account};
 use crate::aws::{AssumeFailure, AssumeRequest, AssumedRole, Sts};
-use crate::eval::{Decision, ExplainInputs, diagnose, explain};
+use crate::eval::{Decision, ExplainInputs, Verdict, diagnose, explain};
 use crate::secret::Secret;
 
 /// Runs `assume`: exit 0 on success, 3 when STS refuses, 2 for bad input, 1 otherwise.
@@ -24,46 +24,50 @@ fn assume(
 ) -> Result<Exit, Failure> {
     let now = context.now.unix_timestamp();
     let (text, token) = read_token(args.token.as_deref(), globals.demo, now, context)?;
-    let (role, providers, source) = account::load_role(&args.role, globals, context)?;
     let session_name = args
         .session_name
         .clone()
         .unwrap_or_else(|| default_session_name(context, now));
-    let document = role.policy().map_err(|e| {
-        Failure::bad_input(
-            "bad-policy",
-            format!("the trust policy of {} is not valid: {e}", role.arn),
-        )
-    })?;
-    let verdict = explain(&ExplainInputs {
-        token: Some(&token),
-        claims: token.claims(),
-        policy: &document,
-        providers: &providers,
-        role_arn: &role.arn,
-        session_name: &session_name,
-        role_tags: &role.tag_pairs(),
-        context_overrides: &[],
-        now,
-    });
-    let local = match &verdict.decision {
-        Decision::Allowed => "allowed".to_owned(),
-        _ => format!("refused: {}", verdict.sts_answer),
+    let (role_arn, verdict) = match account::load_role(&args.role, globals, context) {
+        Ok((role, providers, source)) => {
+            let document = role.policy().map_err(|e| {
+                Failure::bad_input(
+                    "bad-policy",
+                    format!("the trust policy of {} is not valid: {e}", role.arn),
+                )
+            })?;
+            let verdict = explain(&ExplainInputs {
+                token: Some(&token),
+                claims: token.claims(),
+                policy: &document,
+                providers: &providers,
+                role_arn: &role.arn,
+                session_name: &session_name,
+                role_tags: &role.tag_pairs(),
+                context_overrides: &[],
+                now,
+            });
+            report_local(&verdict, &source, &text.origin.to_string(), context);
+            (role.arn, Some(verdict))
+        }
+        // The call itself needs no AWS credentials: with a role ARN, go on without reading it.
+        Err(failure)
+            if failure.exit == Exit::Failure && args.role.starts_with("arn:") && !args.dry_run =>
+        {
+            let _ = writeln!(
+                context.err,
+                "Cannot read the role ({}); calling STS without a local verdict",
+                failure.message
+            );
+            (args.role.clone(), None)
+        }
+        Err(failure) => return Err(failure),
     };
-    let _ = writeln!(
-        context.err,
-        "Local verdict for {} ({source}, token from {}): {local}",
-        role.arn, text.origin
-    );
-    for line in verdict.why.iter().chain(&verdict.fix) {
-        let _ = writeln!(context.err, "  {line}");
-    }
     if args.dry_run {
-        return Ok(if verdict.decision == Decision::Allowed {
-            Exit::Success
-        } else {
-            Exit::Denied
-        });
+        let allowed = verdict
+            .as_ref()
+            .is_some_and(|v| v.decision == Decision::Allowed);
+        return Ok(if allowed { Exit::Success } else { Exit::Denied });
     }
     if !globals.is_live() {
         return Err(Failure::bad_input(
@@ -73,7 +77,7 @@ fn assume(
     }
     let aws = account::live(globals)?;
     let request = AssumeRequest {
-        role_arn: role.arn.clone(),
+        role_arn,
         session_name: session_name.clone(),
         token: Secret::new(token.raw().expose().clone()),
         duration_seconds: args.duration,
@@ -102,7 +106,7 @@ fn assume(
             Ok(super::output::write_out(context.out, &output))
         }
         Err(AssumeFailure::Sts(reply)) => {
-            let diagnosis = diagnose(&reply.code, &reply.message, &verdict);
+            let diagnosis = diagnose(&reply.code, &reply.message, verdict.as_ref());
             let _ = writeln!(
                 context.err,
                 "AWS answered: {}: {}",
@@ -124,6 +128,22 @@ fn assume(
             Ok(Exit::Denied)
         }
         Err(AssumeFailure::Call(error)) => Err(account::aws_failure(error)),
+    }
+}
+
+/// Prints the local verdict and its reasons on standard error.
+fn report_local(verdict: &Verdict, source: &str, origin: &str, context: &mut Context<'_>) {
+    let local = match &verdict.decision {
+        Decision::Allowed => "allowed".to_owned(),
+        _ => format!("refused: {}", verdict.sts_answer),
+    };
+    let _ = writeln!(
+        context.err,
+        "Local verdict for {} ({source}, token from {origin}): {local}",
+        verdict.role_arn
+    );
+    for line in verdict.why.iter().chain(&verdict.fix) {
+        let _ = writeln!(context.err, "  {line}");
     }
 }
 

@@ -17,9 +17,12 @@ pub struct Diagnosis {
     pub explanations: Vec<String>,
 }
 
-/// Diagnoses the reply `code: message` to the call `verdict` explains.
-pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
-    let check = |name: &str| verdict.prechecks.iter().find(|c| c.name == name);
+/// Diagnoses the reply `code: message` to the call `verdict` explains (`None` when the role
+/// could not be read, so there is no local verdict to reconcile with).
+pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnosis {
+    let checks = verdict.map_or(&[][..], |v| v.prechecks.as_slice());
+    let decision = verdict.map(|v| &v.decision);
+    let check = |name: &str| checks.iter().find(|c| c.name == name);
     // A local check's finding when it failed; else why AWS may see what this machine did not.
     let local_view = |name: &str, otherwise: &str| match check(name) {
         Some(c) if c.status == CheckStatus::Failed => c.detail.clone(),
@@ -30,8 +33,8 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
     let mut explanations = Vec::new();
     let (summary, agrees) = match code {
         "AccessDenied" => {
-            let local_denies = matches!(verdict.decision, Decision::Denied { .. });
-            if local_denies {
+            let local_denies = matches!(decision, Some(Decision::Denied { .. }));
+            if let (true, Some(verdict)) = (local_denies, verdict) {
                 explanations.extend(verdict.why.iter().cloned());
                 explanations.extend(verdict.fix.iter().map(|fix| format!("fix: {fix}")));
             } else {
@@ -106,8 +109,7 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
         }
         "InvalidIdentityToken" => {
             explanations.extend(
-                verdict
-                    .prechecks
+                checks
                     .iter()
                     .filter(|c| c.status == CheckStatus::Failed)
                     .map(|c| c.detail.clone()),
@@ -116,7 +118,7 @@ pub fn diagnose(code: &str, message: &str, verdict: &Verdict) -> Diagnosis {
                 "the signature, algorithm, a roles claim, or a malformed claim can cause this too"
                     .to_owned(),
             );
-            let local = matches!(verdict.decision, Decision::Rejected { .. });
+            let local = matches!(decision, Some(Decision::Rejected { .. }));
             ("STS could not validate the token".to_owned(), local)
         }
         "ExpiredTokenException" => {
