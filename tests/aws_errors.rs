@@ -11,8 +11,7 @@ mod fake_aws;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use assert_cmd::Command;
-use common::signed_rs256;
+use common::{Output, signed_rs256};
 use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request};
 use serde_json::{Value, json};
 
@@ -173,35 +172,14 @@ fn normal_account() -> FakeAws {
     FakeAws::start(normal_reply)
 }
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs the binary against `endpoint` with test credentials only; the token, if any, is in `T`.
 fn trustlens(endpoint: &str, args: &[&str], token: Option<&str>) -> Output {
-    let mut command = Command::cargo_bin("trustlens").unwrap();
-    command
-        .env_clear()
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .arg("--endpoint-url")
-        .arg(endpoint)
-        .args(args);
+    let mut command = common::against_aws(endpoint);
+    command.args(args);
     if let Some(token) = token {
         command.env("T", token);
     }
-    let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    common::run(&mut command)
 }
 
 fn assume(aws: &FakeAws, token: &str, extra: &[&str]) -> Output {

@@ -9,7 +9,6 @@ mod moto;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use assert_cmd::Command;
 use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
 use common::signed_rs256;
 use moto::Moto;
@@ -111,26 +110,13 @@ fn populate(moto: &Moto, count: usize) {
 }
 
 fn trustlens(moto: &Moto, args: &[&str], token: Option<&str>) -> (i32, String, String) {
-    let mut command = Command::cargo_bin("trustlens").unwrap();
-    command
-        .env_clear()
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .args(["--endpoint-url", &moto.endpoint])
-        .args(args);
+    let mut command = common::against_aws(&moto.endpoint);
+    command.args(args);
     if let Some(token) = token {
         command.env("SEMAPHORE_OIDC_TOKEN", token);
     }
-    let output = command.output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    let output = common::run(&mut command);
+    (output.code, output.stdout, output.stderr)
 }
 
 fn semaphore_token(ref_type: &str, reference: &str) -> String {

@@ -100,3 +100,19 @@ pub fn temp_file(group: &str, name: &str, contents: impl AsRef<[u8]>) -> String 
     std::fs::write(&path, contents).unwrap();
     path.display().to_string()
 }
+
+/// The binary pointed at a local AWS endpoint, with test credentials and nothing else from
+/// the environment (no profiles, no instance metadata: every call goes to 127.0.0.1).
+pub fn against_aws(endpoint: &str) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
+    command
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .args(["--endpoint-url", endpoint]);
+    command
+}
