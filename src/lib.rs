@@ -12,3 +12,4 @@ pub mod json;
 pub mod policy;
 pub mod secret;
 pub mod token;
+pub mod tui;

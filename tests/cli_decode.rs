@@ -261,14 +261,20 @@ fn a_scanned_variable_is_named() {
 }
 
 #[test]
-fn demo_without_a_subcommand_shows_the_demo_token() {
-    let out = run(trustlens().arg("--demo"));
-    assert_eq!(out.code, 0);
-    assert!(out.stdout.starts_with("Token from the embedded demo"));
-    assert!(out.stdout.contains("✔ none"));
-    let bare = run(&mut trustlens());
-    assert_eq!(bare.code, 2);
-    assert!(bare.stderr.contains("Usage: trustlens"));
+fn without_a_terminal_the_explorer_points_to_the_subcommands() {
+    for args in [vec!["--demo"], vec![]] {
+        let out = run(trustlens().args(&args));
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(
+            out.stderr.contains("the explorer needs a terminal"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "");
+    }
+    let demo = run(trustlens().args(["--demo", "decode"]));
+    assert_eq!(demo.code, 0);
+    assert!(demo.stdout.starts_with("Token from the embedded demo"));
 }
 
 proptest! {

@@ -7,20 +7,34 @@ use super::input::{Failure, read_text};
 use super::{Context, Exit, Globals};
 use crate::account::{Account, Provider, Role, Snapshot, demo};
 use crate::aws::{AccountSource, AwsError, ConnectOptions, LiveAws, load_account};
+use crate::token::Environment;
 
 /// The whole account and a description of where it came from.
 pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String), Failure> {
+    if let Some(offline) = load_offline(globals, context.env) {
+        return offline;
+    }
+    let aws = live(globals)?;
+    let account = block_on(load_account(&aws))?.map_err(aws_failure)?;
+    Ok((account, live_description(globals)))
+}
+
+/// The demo or snapshot account; `None` when the account comes from AWS.
+pub fn load_offline(
+    globals: &Globals,
+    env: &dyn Environment,
+) -> Option<Result<(Account, String), Failure>> {
     if globals.demo {
         let account = demo::account().map_err(|e| Failure {
             code: "demo-failed",
             message: e.to_string(),
             source: None,
             exit: Exit::Failure,
-        })?;
-        return Ok((account, "the embedded demo account".to_owned()));
+        });
+        return Some(account.map(|account| (account, "the embedded demo account".to_owned())));
     }
-    if let Some(path) = &globals.snapshot {
-        let text = read_text(path, "snapshot", context)?;
+    let path = globals.snapshot.as_ref()?;
+    let loaded = read_text(path, "snapshot", env).and_then(|text| {
         let snapshot = Snapshot::load(&text).map_err(|e| {
             Failure::bad_input(
                 "bad-snapshot",
@@ -32,11 +46,9 @@ pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String
             path.display(),
             snapshot.captured_at
         );
-        return Ok((snapshot.account, source));
-    }
-    let aws = live(globals)?;
-    let account = block_on(load_account(&aws))?.map_err(aws_failure)?;
-    Ok((account, live_description(globals)))
+        Ok((snapshot.account, source))
+    });
+    Some(loaded)
 }
 
 /// One role and the account's providers: with live AWS this needs only `iam:GetRole` and the
@@ -71,12 +83,16 @@ pub fn load_role(
 
 /// The live IAM/STS clients for these flags.
 pub fn live(globals: &Globals) -> Result<LiveAws, Failure> {
-    let options = ConnectOptions {
+    block_on(LiveAws::connect(&connect_options(globals)))
+}
+
+/// How to reach AWS, from the flags.
+pub fn connect_options(globals: &Globals) -> ConnectOptions {
+    ConnectOptions {
         profile: globals.profile.clone(),
         region: globals.region.clone(),
         endpoint_url: globals.endpoint_url.clone(),
-    };
-    block_on(LiveAws::connect(&options))
+    }
 }
 
 /// Runs a future to completion on the process's one runtime (made on first use), so clients
@@ -111,7 +127,8 @@ pub fn aws_failure(error: AwsError) -> Failure {
     }
 }
 
-fn live_description(globals: &Globals) -> String {
+/// Where a live account comes from, in words.
+pub fn live_description(globals: &Globals) -> String {
     let mut parts = vec!["AWS".to_owned()];
     if let Some(profile) = &globals.profile {
         parts.push(format!("profile {profile}"));

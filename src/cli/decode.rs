@@ -193,6 +193,7 @@ mod tests {
             out: &mut out,
             err: &mut err,
             style: crate::cli::Style { color: false },
+            interactive: false,
         };
         let args = DecodeArgs {
             source: Some("-".into()),

@@ -132,7 +132,7 @@ fn target_from_policy(
     context: &Context<'_>,
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
-    let policy_text = read_text(path, "policy", context)?;
+    let policy_text = read_text(path, "policy", context.env)?;
     let document = policy::parse(&policy_text).map_err(|e| {
         Failure::bad_input(
             "bad-policy",

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Context, Exit};
 use crate::account::demo;
 use crate::json;
-use crate::token::{Token, TokenSource, TokenText, detect};
+use crate::token::{Environment, Token, TokenSource, TokenText, detect};
 
 const LITERAL_WARNING: &str = "warning: a token given on the command line is now in your shell \
      history; prefer @FILE, - (stdin) or env:NAME";
@@ -111,8 +111,8 @@ fn decoded(text: TokenText) -> Result<(TokenText, Token), Failure> {
 }
 
 /// Reads a text file given on the command line.
-pub fn read_text(path: &Path, what: &str, context: &Context<'_>) -> Result<String, Failure> {
-    let bytes = context.env.read_file(path).map_err(|e| {
+pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<String, Failure> {
+    let bytes = env.read_file(path).map_err(|e| {
         Failure::bad_input(
             "file-unreadable",
             format!("cannot read the {what} file {}: {e}", path.display()),
@@ -136,7 +136,7 @@ pub fn read_json_object(
     what: &str,
     context: &Context<'_>,
 ) -> Result<serde_json::Map<String, Value>, Failure> {
-    let text = read_text(path, what, context)?;
+    let text = read_text(path, what, context.env)?;
     let parsed = json::parse(text.as_bytes()).map_err(|e| {
         Failure::bad_input(
             "not-json",

@@ -1,6 +1,6 @@
 //! The command line: argument definitions, dispatch, exit codes.
 
-mod account;
+pub(crate) mod account;
 mod assume;
 mod decode;
 mod explain;
@@ -19,16 +19,23 @@ use clap::{Args, Parser, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::token::{Environment, SystemEnvironment};
+use crate::token::{Environment, SystemEnvironment, detect};
+use crate::tui::app::LoadedToken;
+use crate::tui::ui::Theme;
 pub use style::Style;
 
 /// Explains why a CI job's OIDC token can or cannot assume an AWS IAM role.
 #[derive(Debug, Parser)]
-#[command(name = "trustlens", version, about, arg_required_else_help = true)]
+#[command(name = "trustlens", version, about)]
 pub struct Cli {
     /// Where the account and default token come from.
     #[command(flatten)]
     pub globals: Globals,
+
+    /// The explorer's first token: @FILE, - (stdin), env:NAME, demo:NAME or the token itself
+    /// (default: the CI's own variable, or the demo token with --demo; else paste one).
+    #[arg(long, value_name = "SRC")]
+    pub token: Option<String>,
 
     /// What to do.
     #[command(subcommand)]
@@ -283,6 +290,8 @@ pub struct Context<'a> {
     pub err: &'a mut dyn Write,
     /// Whether and how to colour text output.
     pub style: Style,
+    /// Whether standard input and output are a terminal (the explorer needs one).
+    pub interactive: bool,
 }
 
 /// Runs the parsed command line.
@@ -295,35 +304,67 @@ pub fn run(cli: Cli, context: &mut Context<'_>) -> Exit {
         Some(Command::Providers(args)) => roles::run_providers(args.json, &cli.globals, context),
         Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.globals, context),
         Some(Command::Assume(args)) => assume::run(&args, &cli.globals, context),
-        // Until the explorer lands, `--demo` alone shows the demo token decoded.
-        None => decode::run(
-            &DecodeArgs {
-                source: None,
-                json: false,
-                now: None,
-                reveal: false,
-            },
-            cli.globals.demo,
-            context,
-        ),
+        None => explore(cli.token.as_deref(), cli.globals, context),
+    }
+}
+
+/// Opens the explorer (`trustlens` with no subcommand).
+fn explore(token: Option<&str>, globals: Globals, context: &mut Context<'_>) -> Exit {
+    if !context.interactive {
+        let failure = input::Failure::bad_input(
+            "no-terminal",
+            "the explorer needs a terminal; in scripts use a subcommand (decode, explain, scan, roles, …; see --help)",
+        );
+        return failure.report(false, context);
+    }
+    let now = context.now.unix_timestamp();
+    let tokens = match (token, globals.demo) {
+        (None, false) => match detect(context.env)
+            .ok()
+            .and_then(|text| Some((text.decode().ok()?, text.origin)))
+        {
+            Some((token, origin)) => vec![LoadedToken { origin, token }],
+            None => Vec::new(),
+        },
+        (source, demo) => match input::read_token(source, demo, now, context) {
+            Ok((text, token)) => vec![LoadedToken {
+                origin: text.origin,
+                token,
+            }],
+            Err(failure) => return failure.report(false, context),
+        },
+    };
+    let theme = Theme {
+        color: context.style.color,
+    };
+    match account::block_on(crate::tui::run(globals, tokens, theme)) {
+        Ok(Ok(())) => Exit::Success,
+        Ok(Err(error)) => {
+            let _ = writeln!(context.err, "error: the terminal failed: {error}");
+            Exit::Failure
+        }
+        Err(failure) => failure.report(false, context),
     }
 }
 
 /// The process entry point: parses arguments, runs, and maps the result to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     let style = Style::detect(
         std::io::stdout().is_terminal(),
         std::env::var("NO_COLOR").ok().as_deref(),
     );
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // Unlocked handles: the explorer and a panic hook write to the terminal too.
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
     let mut context = Context {
         env: &SystemEnvironment,
         now: OffsetDateTime::now_utc(),
         out: &mut out,
         err: &mut err,
         style,
+        interactive,
     };
     run(cli, &mut context).into()
 }

@@ -144,6 +144,8 @@ pub enum Origin {
     ScannedEnv(String),
     /// A token minted for the embedded demo.
     Demo(String),
+    /// Text pasted into the explorer.
+    Pasted,
 }
 
 impl fmt::Display for Origin {
@@ -167,6 +169,7 @@ impl fmt::Display for Origin {
                 )
             }
             Origin::Demo(name) => write!(f, "the embedded demo ({name})"),
+            Origin::Pasted => f.write_str("a paste"),
         }
     }
 }

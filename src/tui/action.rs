@@ -1,0 +1,84 @@
+//! Everything `App::update` consumes: user commands and the results of effects.
+
+use crate::account::Account;
+use crate::eval::RoleScan;
+
+/// The screens, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The token's claims, findings and header.
+    Token,
+    /// Every role with its verdict, and the selected role's explanation.
+    Roles,
+    /// The account's OIDC providers.
+    Providers,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 3] = [Tab::Token, Tab::Roles, Tab::Providers];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Token => "Token",
+            Tab::Roles => "Roles",
+            Tab::Providers => "Providers",
+        }
+    }
+}
+
+/// A change to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Leave the app.
+    Quit,
+    /// Go to a tab.
+    ShowTab(Tab),
+    /// The next tab.
+    NextTab,
+    /// The previous tab.
+    PreviousTab,
+    /// Move the selection by this many rows (negative: up).
+    Move(isize),
+    /// Select the first row.
+    Top,
+    /// Select the last row.
+    Bottom,
+    /// Open or close the help overlay.
+    ToggleHelp,
+    /// Close the topmost overlay or cancel the filter.
+    Back,
+    /// Start typing a role filter.
+    StartFilter,
+    /// Keep the filter and stop typing into it.
+    ConfirmFilter,
+    /// A character typed into the filter.
+    FilterInput(char),
+    /// Delete the filter's last character.
+    FilterBackspace,
+    /// Sort roles by verdict, or by name.
+    ToggleSort,
+    /// Reload the account.
+    Refresh,
+    /// The clock ticked: `now` in epoch seconds.
+    Tick(i64),
+    /// Text pasted into the terminal (a token).
+    Paste(String),
+    /// Show the next loaded token.
+    NextToken,
+    /// The account finished loading (or failed).
+    AccountLoaded {
+        /// The load this answers.
+        generation: u64,
+        /// The account and where it came from, or the error.
+        result: Result<(Account, String), String>,
+    },
+    /// The scan of every role finished.
+    ScanFinished {
+        /// The scan this answers.
+        generation: u64,
+        /// One result per role.
+        results: Vec<RoleScan>,
+    },
+}

@@ -1,0 +1,545 @@
+//! The explorer's state and its one state machine: `update` changes state and returns the
+//! effects to run; it never does I/O.
+
+use std::sync::Arc;
+
+use super::action::{Action, Tab};
+use crate::account::Account;
+use crate::eval::{ExplainInputs, RoleScan, ScanClass, Verdict, explain};
+use crate::policy::{PrettyPolicy, pretty};
+use crate::token::{Origin, Token};
+
+/// Work `update` asks the runner to do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Load the account (demo, snapshot or AWS).
+    LoadAccount {
+        /// Answered by `AccountLoaded` with the same generation.
+        generation: u64,
+    },
+    /// Evaluate the token against every role.
+    Scan {
+        /// Answered by `ScanFinished` with the same generation.
+        generation: u64,
+        /// The token.
+        token: Box<Token>,
+        /// The account.
+        account: Arc<Account>,
+        /// Now, epoch seconds.
+        now: i64,
+    },
+}
+
+/// The account as far as it is known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountState {
+    /// Being loaded.
+    Loading,
+    /// Loaded, with where it came from.
+    Ready(Arc<Account>, String),
+    /// Could not be loaded.
+    Failed(String),
+}
+
+/// A token the user loaded, and where from.
+#[derive(Debug, Clone)]
+pub struct LoadedToken {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The token.
+    pub token: Token,
+}
+
+/// How the roles list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleOrder {
+    /// Allowed first, then near misses, far, unrelated; by name within each.
+    Verdict,
+    /// By name.
+    Name,
+}
+
+/// The Roles screen's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolesPane {
+    /// Index into the visible (filtered, sorted) rows.
+    pub selected: usize,
+    /// The filter text.
+    pub filter: String,
+    /// Whether keys go to the filter.
+    pub filtering: bool,
+    /// The order.
+    pub order: RoleOrder,
+}
+
+/// The explanation of the selected role, computed when the selection changes.
+#[derive(Debug, Clone)]
+pub struct SelectedRole {
+    /// The role's ARN.
+    pub arn: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The trust policy, pretty-printed with a line map.
+    pub policy: Option<PrettyPolicy>,
+}
+
+/// Everything the explorer shows.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The screen shown.
+    pub tab: Tab,
+    /// Set when the app should exit.
+    pub should_quit: bool,
+    /// Whether the help overlay is open.
+    pub help_open: bool,
+    /// Now, epoch seconds.
+    pub now: i64,
+    /// The account.
+    pub account: AccountState,
+    /// Every loaded token.
+    pub tokens: Vec<LoadedToken>,
+    /// The shown token (index into `tokens`).
+    pub current: usize,
+    /// The last scan of the current token, when it matches the current generation.
+    pub scan: Option<Vec<RoleScan>>,
+    /// The Roles screen.
+    pub roles: RolesPane,
+    /// The selected role's explanation.
+    pub selected: Option<SelectedRole>,
+    /// A short message for the footer.
+    pub toast: Option<String>,
+    /// The session name used for explanations.
+    pub session_name: String,
+    account_generation: u64,
+    scan_generation: u64,
+}
+
+impl App {
+    /// A new app at `now` with the given tokens; returns the effects to start with.
+    pub fn new(tokens: Vec<LoadedToken>, now: i64) -> (App, Vec<Effect>) {
+        let app = App {
+            tab: if tokens.is_empty() {
+                Tab::Token
+            } else {
+                Tab::Roles
+            },
+            should_quit: false,
+            help_open: false,
+            now,
+            account: AccountState::Loading,
+            tokens,
+            current: 0,
+            scan: None,
+            roles: RolesPane {
+                selected: 0,
+                filter: String::new(),
+                filtering: false,
+                order: RoleOrder::Verdict,
+            },
+            selected: None,
+            toast: None,
+            session_name: "trustlens".to_owned(),
+            account_generation: 1,
+            scan_generation: 0,
+        };
+        (app, vec![Effect::LoadAccount { generation: 1 }])
+    }
+
+    /// An app whose account is loaded and whose scan has run, synchronously (for tests,
+    /// benchmarks and snapshots).
+    pub fn loaded(tokens: Vec<LoadedToken>, account: Account, source: &str, now: i64) -> App {
+        let (mut app, _) = App::new(tokens, now);
+        let effects = app.update(Action::AccountLoaded {
+            generation: 1,
+            result: Ok((account, source.to_owned())),
+        });
+        for effect in effects {
+            if let Effect::Scan {
+                generation,
+                token,
+                account,
+                now,
+            } = effect
+            {
+                let results = crate::eval::scan(&crate::eval::ScanInputs {
+                    token: Some(&token),
+                    claims: token.claims(),
+                    account: &account,
+                    session_name: &app.session_name,
+                    now,
+                });
+                app.update(Action::ScanFinished {
+                    generation,
+                    results,
+                });
+            }
+        }
+        app
+    }
+
+    /// The shown token, if any.
+    pub fn token(&self) -> Option<&LoadedToken> {
+        self.tokens.get(self.current)
+    }
+
+    /// The roles shown, filtered and sorted.
+    pub fn visible_roles(&self) -> Vec<&RoleScan> {
+        let Some(scan) = &self.scan else {
+            return Vec::new();
+        };
+        let filter = self.roles.filter.to_lowercase();
+        let mut rows: Vec<&RoleScan> = scan
+            .iter()
+            .filter(|role| filter.is_empty() || fuzzy(&role.name.to_lowercase(), &filter))
+            .collect();
+        if self.roles.order == RoleOrder::Name {
+            rows.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        rows
+    }
+
+    /// How many roles are in each class.
+    pub fn counts(&self) -> [(ScanClass, usize); 4] {
+        let count = |class| {
+            self.scan
+                .iter()
+                .flatten()
+                .filter(|r| r.class == class)
+                .count()
+        };
+        [
+            ScanClass::Allowed,
+            ScanClass::NearMiss,
+            ScanClass::Far,
+            ScanClass::Unrelated,
+        ]
+        .map(|class| (class, count(class)))
+    }
+
+    /// Applies an action; returns the effects to run.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.toast = None;
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::ShowTab(tab) => self.tab = tab,
+            Action::NextTab | Action::PreviousTab => {
+                let step = if action == Action::NextTab {
+                    1
+                } else {
+                    Tab::ALL.len() - 1
+                };
+                let index = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
+                self.tab = Tab::ALL[(index + step) % Tab::ALL.len()];
+            }
+            Action::Move(delta) => self.move_selection(delta),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(usize::MAX),
+            Action::ToggleHelp => self.help_open = !self.help_open,
+            Action::Back => {
+                if self.help_open {
+                    self.help_open = false;
+                } else if self.roles.filtering || !self.roles.filter.is_empty() {
+                    self.roles.filtering = false;
+                    self.roles.filter.clear();
+                    self.select(0);
+                }
+            }
+            Action::StartFilter => {
+                self.tab = Tab::Roles;
+                self.roles.filtering = true;
+            }
+            Action::ConfirmFilter => self.roles.filtering = false,
+            Action::FilterInput(c) => {
+                self.roles.filter.push(c);
+                self.select(0);
+            }
+            Action::FilterBackspace => {
+                self.roles.filter.pop();
+                self.select(0);
+            }
+            Action::ToggleSort => {
+                self.roles.order = match self.roles.order {
+                    RoleOrder::Verdict => RoleOrder::Name,
+                    RoleOrder::Name => RoleOrder::Verdict,
+                };
+                self.select(0);
+            }
+            Action::Refresh => {
+                self.account_generation += 1;
+                self.account = AccountState::Loading;
+                self.toast = Some("reloading the account…".to_owned());
+                return vec![Effect::LoadAccount {
+                    generation: self.account_generation,
+                }];
+            }
+            Action::Tick(now) => self.now = now,
+            Action::Paste(text) => return self.paste(&text),
+            Action::NextToken => {
+                if self.tokens.len() > 1 {
+                    self.current = (self.current + 1) % self.tokens.len();
+                    return self.rescan();
+                }
+            }
+            Action::AccountLoaded { generation, result } => {
+                if generation != self.account_generation {
+                    return Vec::new();
+                }
+                match result {
+                    Ok((account, source)) => {
+                        self.account = AccountState::Ready(Arc::new(account), source);
+                        return self.rescan();
+                    }
+                    Err(error) => self.account = AccountState::Failed(error),
+                }
+            }
+            Action::ScanFinished {
+                generation,
+                results,
+            } => {
+                if generation == self.scan_generation {
+                    self.scan = Some(results);
+                    self.select(self.roles.selected);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        match Token::decode(text) {
+            Ok(token) => {
+                self.tokens.push(LoadedToken {
+                    origin: Origin::Pasted,
+                    token,
+                });
+                self.current = self.tokens.len() - 1;
+                self.toast = Some(format!(
+                    "token {} of {} loaded from the paste",
+                    self.current + 1,
+                    self.tokens.len()
+                ));
+                self.rescan()
+            }
+            Err(error) => {
+                self.toast = Some(format!("not a token: {error}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Starts a scan of the current token, if there is an account and a token.
+    fn rescan(&mut self) -> Vec<Effect> {
+        self.scan = None;
+        self.selected = None;
+        let (AccountState::Ready(account, _), Some(token)) = (&self.account, self.token()) else {
+            return Vec::new();
+        };
+        let (account, token) = (Arc::clone(account), Box::new(token.token.clone()));
+        self.scan_generation += 1;
+        vec![Effect::Scan {
+            generation: self.scan_generation,
+            token,
+            account,
+            now: self.now,
+        }]
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let target = self.roles.selected.saturating_add_signed(delta);
+        self.select(target);
+    }
+
+    /// Selects row `index` (clamped) and explains that role.
+    fn select(&mut self, index: usize) {
+        let rows = self.visible_roles();
+        let index = index.min(rows.len().saturating_sub(1));
+        let arn = rows.get(index).map(|role| role.arn.clone());
+        self.roles.selected = index;
+        self.selected = arn.and_then(|arn| self.explain_role(&arn));
+    }
+
+    fn explain_role(&self, arn: &str) -> Option<SelectedRole> {
+        let AccountState::Ready(account, _) = &self.account else {
+            return None;
+        };
+        let token = self.token()?;
+        let role = account.roles.iter().find(|role| role.arn == arn)?;
+        let document = role.policy().ok()?;
+        let verdict = explain(&ExplainInputs {
+            token: Some(&token.token),
+            claims: token.token.claims(),
+            policy: &document,
+            providers: &account.providers,
+            role_arn: &role.arn,
+            session_name: &self.session_name,
+            role_tags: &role.tag_pairs(),
+            context_overrides: &[],
+            now: self.now,
+        });
+        Some(SelectedRole {
+            arn: arn.to_owned(),
+            verdict,
+            policy: Some(pretty(&document)),
+        })
+    }
+}
+
+/// Are the characters of `needle` in `haystack`, in order?
+fn fuzzy(haystack: &str, needle: &str) -> bool {
+    let mut rest = haystack.chars();
+    needle.chars().all(|wanted| rest.any(|c| c == wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::demo;
+
+    const NOW: i64 = 1_795_629_600;
+
+    fn demo_token(name: &str) -> LoadedToken {
+        let text = demo::token(name, NOW).map_err(|e| e.to_string());
+        let token = text.and_then(|t| t.decode().map_err(|e| e.to_string()));
+        match token {
+            Ok(token) => LoadedToken {
+                origin: Origin::Demo(name.to_owned()),
+                token,
+            },
+            Err(error) => unreachable!("demo token {name}: {error}"),
+        }
+    }
+
+    /// An app with the demo account loaded and the scan of `token` applied.
+    fn ready(token: &str) -> App {
+        match demo::account() {
+            Ok(account) => App::loaded(vec![demo_token(token)], account, "the demo", NOW),
+            Err(error) => unreachable!("{error}"),
+        }
+    }
+
+    #[test]
+    fn starts_by_loading_the_account() {
+        let (app, effects) = App::new(Vec::new(), NOW);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::LoadAccount { generation: 1 }]
+        ));
+        assert_eq!(
+            app.tab,
+            Tab::Token,
+            "without a token the Token screen invites a paste"
+        );
+    }
+
+    #[test]
+    fn a_scan_selects_and_explains_the_first_role() {
+        let app = ready("semaphore-pr");
+        let first = app.visible_roles()[0].name.clone();
+        assert_eq!(first, "semaphore-web-pr-preview");
+        assert_eq!(
+            app.selected.as_ref().map(|s| s.verdict.decision.clone()),
+            Some(crate::eval::Decision::Allowed)
+        );
+        assert_eq!(app.counts()[0], (ScanClass::Allowed, 1));
+    }
+
+    #[test]
+    fn stale_results_are_dropped() {
+        let mut app = ready("semaphore-main");
+        let effects = app.update(Action::Refresh);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::LoadAccount { generation: 2 }]
+        ));
+        app.update(Action::AccountLoaded {
+            generation: 1,
+            result: Err("late".to_owned()),
+        });
+        assert_eq!(
+            app.account,
+            AccountState::Loading,
+            "an answer to an old load is ignored"
+        );
+        let before = app.scan.as_ref().map(Vec::len);
+        app.update(Action::ScanFinished {
+            generation: 99,
+            results: Vec::new(),
+        });
+        assert_eq!(
+            app.scan.as_ref().map(Vec::len),
+            before,
+            "an answer to an old scan is ignored"
+        );
+    }
+
+    #[test]
+    fn moving_filtering_and_sorting() {
+        let mut app = ready("semaphore-pr");
+        app.update(Action::Move(3));
+        assert_eq!(app.roles.selected, 3);
+        app.update(Action::Bottom);
+        assert_eq!(app.roles.selected, app.visible_roles().len() - 1);
+        app.update(Action::Move(-1000));
+        assert_eq!(app.roles.selected, 0);
+        app.update(Action::StartFilter);
+        for c in "eks".chars() {
+            app.update(Action::FilterInput(c));
+        }
+        assert!(
+            app.visible_roles().iter().all(|r| r.name.contains('e')),
+            "fuzzy filter"
+        );
+        assert!(
+            app.visible_roles()
+                .iter()
+                .any(|r| r.name.starts_with("eks-"))
+        );
+        app.update(Action::Back);
+        assert!(app.roles.filter.is_empty() && !app.roles.filtering);
+        app.update(Action::ToggleSort);
+        assert_eq!(app.visible_roles()[0].name, "circleci-web-deploy");
+    }
+
+    #[test]
+    fn pasting_a_token_adds_it_and_rescans() {
+        let mut app = ready("semaphore-main");
+        let pasted = demo_token("github-main");
+        let effects = app.update(Action::Paste(format!(
+            "Bearer {}",
+            pasted.token.raw().expose()
+        )));
+        assert_eq!(app.tokens.len(), 2);
+        assert_eq!(app.current, 1);
+        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+        assert!(
+            app.scan.is_none(),
+            "the old scan is gone until the new one answers"
+        );
+        let effects = app.update(Action::Paste("not a token".to_owned()));
+        assert!(effects.is_empty());
+        assert!(
+            app.toast
+                .as_deref()
+                .is_some_and(|t| t.starts_with("not a token:"))
+        );
+        let effects = app.update(Action::NextToken);
+        assert_eq!(app.current, 0);
+        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+    }
+
+    #[test]
+    fn tabs_help_and_quit() {
+        let mut app = ready("semaphore-main");
+        app.update(Action::NextTab);
+        assert_eq!(app.tab, Tab::Providers);
+        app.update(Action::NextTab);
+        assert_eq!(app.tab, Tab::Token);
+        app.update(Action::PreviousTab);
+        assert_eq!(app.tab, Tab::Providers);
+        app.update(Action::ToggleHelp);
+        app.update(Action::Back);
+        assert!(!app.help_open);
+        app.update(Action::Quit);
+        assert!(app.should_quit);
+    }
+}

@@ -1,0 +1,263 @@
+//! Keys as data: key name → command → action. Help is generated from the same table.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Tab};
+
+/// A verb a key can be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Leave.
+    Quit,
+    /// Next tab.
+    NextTab,
+    /// Previous tab.
+    PreviousTab,
+    /// The Token tab.
+    TokenTab,
+    /// The Roles tab.
+    RolesTab,
+    /// The Providers tab.
+    ProvidersTab,
+    /// One row up.
+    Up,
+    /// One row down.
+    Down,
+    /// Half a page up.
+    PageUp,
+    /// Half a page down.
+    PageDown,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Help.
+    Help,
+    /// Close the overlay, clear the filter.
+    Back,
+    /// Filter the roles.
+    Filter,
+    /// Sort roles by verdict or name.
+    Sort,
+    /// Reload the account.
+    Refresh,
+    /// Next loaded token.
+    NextToken,
+}
+
+/// The default bindings, in help order.
+pub const DEFAULT_KEYS: &[(&str, Command)] = &[
+    ("1", Command::TokenTab),
+    ("2", Command::RolesTab),
+    ("3", Command::ProvidersTab),
+    ("tab", Command::NextTab),
+    ("shift-tab", Command::PreviousTab),
+    ("up", Command::Up),
+    ("k", Command::Up),
+    ("down", Command::Down),
+    ("j", Command::Down),
+    ("ctrl-u", Command::PageUp),
+    ("pageup", Command::PageUp),
+    ("ctrl-d", Command::PageDown),
+    ("pagedown", Command::PageDown),
+    ("g", Command::Top),
+    ("home", Command::Top),
+    ("G", Command::Bottom),
+    ("end", Command::Bottom),
+    ("/", Command::Filter),
+    ("s", Command::Sort),
+    ("t", Command::NextToken),
+    ("R", Command::Refresh),
+    ("?", Command::Help),
+    ("esc", Command::Back),
+    ("q", Command::Quit),
+    ("ctrl-c", Command::Quit),
+];
+
+/// Rows a page step moves.
+const HALF_PAGE: isize = 10;
+
+impl Command {
+    /// The action the command performs.
+    pub fn action(self) -> Action {
+        match self {
+            Command::Quit => Action::Quit,
+            Command::NextTab => Action::NextTab,
+            Command::PreviousTab => Action::PreviousTab,
+            Command::TokenTab => Action::ShowTab(Tab::Token),
+            Command::RolesTab => Action::ShowTab(Tab::Roles),
+            Command::ProvidersTab => Action::ShowTab(Tab::Providers),
+            Command::Up => Action::Move(-1),
+            Command::Down => Action::Move(1),
+            Command::PageUp => Action::Move(-HALF_PAGE),
+            Command::PageDown => Action::Move(HALF_PAGE),
+            Command::Top => Action::Top,
+            Command::Bottom => Action::Bottom,
+            Command::Help => Action::ToggleHelp,
+            Command::Back => Action::Back,
+            Command::Filter => Action::StartFilter,
+            Command::Sort => Action::ToggleSort,
+            Command::Refresh => Action::Refresh,
+            Command::NextToken => Action::NextToken,
+        }
+    }
+
+    /// What the command does, for help.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::NextTab => "next tab",
+            Command::PreviousTab => "previous tab",
+            Command::TokenTab => "Token tab",
+            Command::RolesTab => "Roles tab",
+            Command::ProvidersTab => "Providers tab",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "half a page up",
+            Command::PageDown => "half a page down",
+            Command::Top => "first row",
+            Command::Bottom => "last row",
+            Command::Help => "this help",
+            Command::Back => "close / clear the filter",
+            Command::Filter => "filter roles",
+            Command::Sort => "sort by verdict / name",
+            Command::Refresh => "reload the account",
+            Command::NextToken => "next loaded token",
+        }
+    }
+}
+
+/// The name of a key press as the table writes it: `q`, `G`, `ctrl-c`, `shift-tab`, `up`.
+pub fn key_name(key: KeyEvent) -> Option<String> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let name = match key.code {
+        KeyCode::Char(c) if ctrl => format!("ctrl-{}", c.to_ascii_lowercase()),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Tab => "tab".to_owned(),
+        KeyCode::BackTab => "shift-tab".to_owned(),
+        KeyCode::Up => "up".to_owned(),
+        KeyCode::Down => "down".to_owned(),
+        KeyCode::PageUp => "pageup".to_owned(),
+        KeyCode::PageDown => "pagedown".to_owned(),
+        KeyCode::Home => "home".to_owned(),
+        KeyCode::End => "end".to_owned(),
+        KeyCode::Esc => "esc".to_owned(),
+        KeyCode::Enter => "enter".to_owned(),
+        KeyCode::Backspace => "backspace".to_owned(),
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// The action for a key press; `filtering` sends text to the role filter.
+pub fn action_for(key: KeyEvent, filtering: bool) -> Option<Action> {
+    if filtering {
+        return match key.code {
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Enter => Some(Action::ConfirmFilter),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::Quit)
+            }
+            KeyCode::Char(c) => Some(Action::FilterInput(c)),
+            KeyCode::Up | KeyCode::Down => key_name(key)
+                .and_then(|name| command(&name))
+                .map(Command::action),
+            _ => None,
+        };
+    }
+    command(&key_name(key)?).map(Command::action)
+}
+
+fn command(name: &str) -> Option<Command> {
+    DEFAULT_KEYS
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, command)| *command)
+}
+
+/// Help lines: the keys of each command, in table order.
+pub fn help() -> Vec<(String, &'static str)> {
+    let mut lines: Vec<(String, Command)> = Vec::new();
+    for (key, command) in DEFAULT_KEYS {
+        match lines.iter_mut().find(|(_, c)| c == command) {
+            Some((keys, _)) => {
+                keys.push_str(", ");
+                keys.push_str(key);
+            }
+            None => lines.push(((*key).to_owned(), *command)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(keys, command)| (keys, command.describe()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn vim_keys_arrows_and_control_keys() {
+        assert_eq!(
+            action_for(key(KeyCode::Char('j'), KeyModifiers::NONE), false),
+            Some(Action::Move(1))
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Up, KeyModifiers::NONE), false),
+            Some(Action::Move(-1))
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Char('G'), KeyModifiers::SHIFT), false),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Char('c'), KeyModifiers::CONTROL), false),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Char('d'), KeyModifiers::CONTROL), false),
+            Some(Action::Move(10))
+        );
+        assert_eq!(
+            action_for(key(KeyCode::BackTab, KeyModifiers::SHIFT), false),
+            Some(Action::PreviousTab)
+        );
+    }
+
+    #[test]
+    fn the_filter_takes_text() {
+        assert_eq!(
+            action_for(key(KeyCode::Char('q'), KeyModifiers::NONE), true),
+            Some(Action::FilterInput('q'))
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Esc, KeyModifiers::NONE), true),
+            Some(Action::Back)
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Enter, KeyModifiers::NONE), true),
+            Some(Action::ConfirmFilter)
+        );
+    }
+
+    #[test]
+    fn every_key_is_bound_once_and_every_command_has_a_key() {
+        for (index, (name, _)) in DEFAULT_KEYS.iter().enumerate() {
+            assert!(
+                !DEFAULT_KEYS[index + 1..]
+                    .iter()
+                    .any(|(other, _)| other == name),
+                "{name} is bound twice"
+            );
+        }
+        assert_eq!(help().len(), 18);
+        assert_eq!(help()[3], ("tab".to_owned(), "next tab"));
+        assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
+    }
+}

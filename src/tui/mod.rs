@@ -1,0 +1,129 @@
+//! The terminal explorer: events become actions, `App::update` turns actions into state and
+//! effects, effects run as tasks and answer with actions, and `ui::render` draws the state.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+mod terminal;
+pub mod ui;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use futures::StreamExt;
+use time::OffsetDateTime;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use action::Action;
+use app::{App, Effect, LoadedToken};
+use ui::Theme;
+
+use crate::aws::{LiveAws, load_account};
+use crate::cli::Globals;
+use crate::cli::account;
+use crate::eval::{ScanInputs, scan};
+use crate::token::SystemEnvironment;
+
+/// Runs the explorer until the user quits. Errors are terminal I/O errors.
+pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> std::io::Result<()> {
+    let (sender, mut actions) = unbounded_channel::<Action>();
+    let (mut app, effects) = App::new(tokens, now());
+    let globals = Arc::new(globals);
+    for effect in effects {
+        spawn(effect, &sender, &globals);
+    }
+    let mut tui = terminal::init()?;
+    let mut events = EventStream::new();
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let result = loop {
+        if let Err(error) = tui.draw(|frame| ui::render(&app, frame, theme)) {
+            break Err(error);
+        }
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => action_for(event, &app),
+                Some(Err(error)) => break Err(error),
+                None => Some(Action::Quit),
+            },
+            Some(action) = actions.recv() => Some(action),
+            _ = ticks.tick() => Some(Action::Tick(now())),
+            _ = terminate.recv() => Some(Action::Quit),
+        };
+        if let Some(action) = action {
+            for effect in app.update(action) {
+                spawn(effect, &sender, &globals);
+            }
+        }
+        if app.should_quit {
+            break Ok(());
+        }
+    };
+    terminal::restore();
+    result
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The action for a terminal event.
+fn action_for(event: Event, app: &App) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            keymap::action_for(key, app.roles.filtering)
+        }
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::ScrollDown => Some(Action::Move(1)),
+            MouseEventKind::ScrollUp => Some(Action::Move(-1)),
+            _ => None,
+        },
+        Event::Resize(..) => Some(Action::Tick(now())),
+        _ => None,
+    }
+}
+
+/// Runs an effect as a task; its result comes back as an action.
+fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals>) {
+    let sender = sender.clone();
+    match effect {
+        Effect::LoadAccount { generation } => {
+            let globals = Arc::clone(globals);
+            tokio::spawn(async move {
+                let result = match account::load_offline(&globals, &SystemEnvironment) {
+                    Some(offline) => offline.map_err(|failure| failure.message),
+                    None => {
+                        let aws = LiveAws::connect(&account::connect_options(&globals)).await;
+                        load_account(&aws)
+                            .await
+                            .map(|loaded| (loaded, account::live_description(&globals)))
+                            .map_err(|error| error.to_string())
+                    }
+                };
+                let _ = sender.send(Action::AccountLoaded { generation, result });
+            });
+        }
+        Effect::Scan {
+            generation,
+            token,
+            account,
+            now,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let results = scan(&ScanInputs {
+                    token: Some(&token),
+                    claims: token.claims(),
+                    account: &account,
+                    session_name: "trustlens",
+                    now,
+                });
+                let _ = sender.send(Action::ScanFinished {
+                    generation,
+                    results,
+                });
+            });
+        }
+    }
+}

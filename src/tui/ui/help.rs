@@ -1,0 +1,27 @@
+//! The help overlay, generated from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::Theme;
+use crate::tui::keymap;
+
+/// Draws the key list in `area`.
+pub fn render(frame: &mut Frame, area: Rect, theme: Theme) {
+    let lines: Vec<Line> = keymap::help()
+        .into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:<22}"), theme.strong()),
+                Span::raw(what),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Keys (esc closes) ")),
+        area,
+    );
+}

@@ -1,0 +1,124 @@
+//! Rendering: `render(&App, &mut Frame)` lays out the header, tabs, the current screen, the
+//! footer and overlays. Render only reads the app.
+
+mod help;
+mod providers;
+mod roles;
+mod theme;
+mod token;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs, Wrap};
+
+pub use theme::Theme;
+
+use super::action::Tab;
+use super::app::{AccountState, App};
+use crate::token::times::expiry_phrase;
+
+/// The smallest terminal the layout fits.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Draws the whole app.
+pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "The terminal is too small: trustlens needs {}×{} (it is {}×{}). Enlarge it, or press q to quit.",
+            MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(header_line(app, theme), header);
+    let titles: Vec<&str> = Tab::ALL.iter().map(|tab| tab.title()).collect();
+    let selected = Tab::ALL.iter().position(|tab| *tab == app.tab);
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(theme.strong().patch(theme.selected())),
+        tabs,
+    );
+    match app.tab {
+        Tab::Token => token::render(app, frame, body, theme),
+        Tab::Roles => roles::render(app, frame, body, theme),
+        Tab::Providers => providers::render(app, frame, body, theme),
+    }
+    frame.render_widget(footer_line(app, theme), footer);
+    if app.help_open {
+        help::render(frame, centered(area, 60, 26), theme);
+    }
+}
+
+fn header_line(app: &App, theme: Theme) -> Line<'static> {
+    let account = match &app.account {
+        AccountState::Loading => "account: loading…".to_owned(),
+        AccountState::Ready(account, source) => format!("account {} ({source})", account.id),
+        AccountState::Failed(error) => format!("account: {error}"),
+    };
+    let mut spans = vec![
+        Span::styled("trustlens ", theme.strong()),
+        Span::raw(account),
+    ];
+    if let Some(loaded) = app.token() {
+        let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
+        spans.push(Span::raw(format!(
+            " · token {}/{}: {subject}",
+            app.current + 1,
+            app.tokens.len()
+        )));
+        if let Some(exp) = loaded
+            .token
+            .claims()
+            .get("exp")
+            .and_then(serde_json::Value::as_i64)
+        {
+            let phrase = expiry_phrase(app.now, exp);
+            let style = if exp > app.now {
+                theme.dim()
+            } else {
+                theme.bad()
+            };
+            spans.push(Span::styled(format!(" · {phrase}"), style));
+        }
+    }
+    Line::from(spans)
+}
+
+fn footer_line(app: &App, theme: Theme) -> Line<'static> {
+    if let Some(toast) = &app.toast {
+        return Line::styled(toast.clone(), theme.warn());
+    }
+    let hints = if app.roles.filtering {
+        "type to filter · enter keep · esc clear"
+    } else {
+        match app.tab {
+            Tab::Roles => {
+                "j/k move · / filter · s sort · t next token · 1-3 tabs · ? help · q quit"
+            }
+            _ => "1-3 or tab: screens · paste a token to load it · t next token · ? help · q quit",
+        }
+    };
+    Line::styled(hints, theme.dim())
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}

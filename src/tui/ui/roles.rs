@@ -1,0 +1,250 @@
+//! The Roles screen: every role with its verdict for the token, and the selected role's trust
+//! policy marked condition by condition, above the explanation.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
+
+use super::Theme;
+use crate::eval::{Decision, ScanClass, Verdict};
+use crate::policy::Anchor;
+use crate::tui::app::{AccountState, App, SelectedRole};
+
+/// Draws the Roles screen.
+pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let message = match (&app.account, app.token(), &app.scan) {
+        (AccountState::Loading, _, _) => Some("Loading the account…".to_owned()),
+        (AccountState::Failed(error), _, _) => Some(format!(
+            "The account could not be loaded: {error}\nPress R to retry, or start with --demo."
+        )),
+        (_, None, _) => Some("No token yet: paste one, or see the Token tab.".to_owned()),
+        (_, _, None) => Some("Evaluating every role…".to_owned()),
+        _ => None,
+    };
+    if let Some(message) = message {
+        frame.render_widget(
+            Paragraph::new(message)
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered()),
+            area,
+        );
+        return;
+    }
+    let [list_area, detail_area] =
+        Layout::horizontal([Constraint::Percentage(38), Constraint::Fill(1)]).areas(area);
+    render_list(app, frame, list_area, theme);
+    match &app.selected {
+        Some(selected) => render_detail(selected, frame, detail_area, theme),
+        None => frame.render_widget(
+            Paragraph::new("No role matches.").block(Block::bordered()),
+            detail_area,
+        ),
+    }
+}
+
+/// The mark and style of a class.
+fn mark(class: ScanClass, theme: Theme) -> (&'static str, Style) {
+    match class {
+        ScanClass::Allowed => ("✔", theme.good()),
+        ScanClass::NearMiss => ("~", theme.warn()),
+        ScanClass::Far => ("✘", theme.bad()),
+        ScanClass::Unrelated => ("·", theme.dim()),
+    }
+}
+
+fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let rows = app.visible_roles();
+    let counts: Vec<String> = app
+        .counts()
+        .iter()
+        .map(|(class, n)| format!("{}{n}", mark(*class, theme).0))
+        .collect();
+    let filter = if app.roles.filtering || !app.roles.filter.is_empty() {
+        format!(" /{}", app.roles.filter)
+    } else {
+        String::new()
+    };
+    let title = format!(" Roles {}{filter} ", counts.join(" "));
+    // Only the rows that fit are built, so thousands of roles scroll smoothly.
+    let height = usize::from(area.height.saturating_sub(2)).max(1);
+    let first = app
+        .roles
+        .selected
+        .saturating_sub(height / 2)
+        .min(rows.len().saturating_sub(height));
+    let items: Vec<ListItem> = rows
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(index, role)| {
+            let (symbol, style) = mark(role.class, theme);
+            let line = Line::from(vec![
+                Span::styled(format!("{symbol} "), style),
+                Span::raw(role.name.clone()),
+            ]);
+            let item = ListItem::new(line);
+            if index == app.roles.selected {
+                item.style(theme.selected())
+            } else {
+                item
+            }
+        })
+        .collect();
+    frame.render_widget(List::new(items).block(Block::bordered().title(title)), area);
+}
+
+fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: Theme) {
+    let verdict = &selected.verdict;
+    let (label, style) = match &verdict.decision {
+        Decision::Allowed => ("✔ ALLOWED", theme.good()),
+        Decision::Denied { explicit: true } => ("✘ DENIED (explicit Deny)", theme.bad()),
+        Decision::Denied { explicit: false } => ("✘ DENIED", theme.bad()),
+        Decision::Rejected { .. } => ("✘ REJECTED", theme.bad()),
+    };
+    let name = selected.arn.rsplit('/').next().unwrap_or(&selected.arn);
+    let [answer_area, policy_area, why_area] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Fill(1),
+        Constraint::Length(explanation_height(verdict, area.width)),
+    ])
+    .areas(area);
+
+    let answer = Line::from(vec![
+        Span::styled(label, style),
+        Span::raw(format!("  STS would answer: {}", verdict.sts_answer)),
+    ]);
+    frame.render_widget(
+        Paragraph::new(answer)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(format!(" {name} "))),
+        answer_area,
+    );
+
+    let mut lines: Vec<Line> = verdict
+        .prechecks
+        .iter()
+        .filter(|c| c.sts_error.is_some())
+        .map(|check| Line::styled(format!("✘ {}: {}", check.name, check.detail), theme.bad()))
+        .collect();
+    if let Some(policy) = &selected.policy {
+        lines.extend(policy_lines(verdict, policy, theme));
+    }
+    // Long lines are cut, not wrapped, so the first failure can be scrolled into view.
+    let first_failure = lines.iter().position(|line| {
+        line.spans
+            .first()
+            .is_some_and(|s| s.content.starts_with('✘'))
+    });
+    let height = usize::from(policy_area.height.saturating_sub(2));
+    let scroll = first_failure.map_or(0, |line| line.saturating_sub(height / 3));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(Block::bordered().title(" Trust policy ")),
+        policy_area,
+    );
+
+    let mut explanation = Vec::new();
+    for why in &verdict.why {
+        explanation.push(Line::from(vec![
+            Span::styled("Why: ", theme.strong()),
+            Span::raw(why.clone()),
+        ]));
+    }
+    for fix in &verdict.fix {
+        explanation.push(Line::from(vec![
+            Span::styled("Fix: ", theme.strong()),
+            Span::raw(fix.clone()),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(explanation)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered()),
+        why_area,
+    );
+}
+
+/// Rows the why/fix box needs at `width` (at most 8).
+fn explanation_height(verdict: &Verdict, width: u16) -> u16 {
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = verdict
+        .why
+        .iter()
+        .chain(&verdict.fix)
+        .map(|text| (text.chars().count() + 5) / inner + 1)
+        .sum();
+    u16::try_from(rows.clamp(1, 8)).unwrap_or(8) + 2
+}
+
+/// The pretty-printed trust policy, each principal, action and condition line marked ✔ or ✘,
+/// and under a failed condition the request's value.
+fn policy_lines<'a>(
+    verdict: &Verdict,
+    policy: &'a crate::policy::PrettyPolicy,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let mut marks: Vec<Option<(bool, Option<Vec<String>>)>> = vec![None; policy.lines.len()];
+    for statement in &verdict.policy.statements {
+        let s = statement.index;
+        let mut set = |anchor, passed: bool, note: Option<Vec<String>>| {
+            if let Some(slot) = policy.line_of(anchor).and_then(|line| marks.get_mut(line)) {
+                *slot = Some((passed, note));
+            }
+        };
+        set(Anchor::Principal(s), statement.principal.passed, None);
+        set(
+            Anchor::Action(s),
+            statement.actions.iter().all(|a| a.passed),
+            None,
+        );
+        for condition in &statement.conditions {
+            let note = (!condition.passed).then(|| {
+                match (&condition.difference, &condition.context_values) {
+                    (Some(difference), _) => {
+                        // Both values from a little before where they part.
+                        let skip = difference.at.saturating_sub(12);
+                        let tail = |text: &str| {
+                            let rest: String = text.chars().skip(skip).collect();
+                            if skip > 0 { format!("…{rest}") } else { rest }
+                        };
+                        vec![
+                            format!("policy: {}", tail(&difference.policy)),
+                            format!("token:  {}", tail(&difference.request)),
+                        ]
+                    }
+                    (None, Some(values)) => vec![format!("token: {}", values.join(", "))],
+                    (None, None) => vec![condition.reason.clone()],
+                }
+            });
+            set(
+                Anchor::Condition(s, condition.index),
+                condition.passed,
+                note,
+            );
+        }
+    }
+    let mut lines = Vec::new();
+    for (text, mark) in policy.lines.iter().zip(marks) {
+        match mark {
+            Some((true, _)) => lines.push(Line::from(vec![
+                Span::styled("✔ ", theme.good()),
+                Span::raw(text.as_str()),
+            ])),
+            Some((false, note)) => {
+                lines.push(Line::from(vec![
+                    Span::styled("✘ ", theme.bad()),
+                    Span::styled(text.as_str(), theme.bad()),
+                ]));
+                for note in note.into_iter().flatten() {
+                    lines.push(Line::styled(format!("    ↳ {note}"), theme.warn()));
+                }
+            }
+            None => lines.push(Line::raw(format!("  {text}"))),
+        }
+    }
+    lines
+}

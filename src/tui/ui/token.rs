@@ -1,0 +1,136 @@
+//! The Token screen: claims with their meaning for AWS, the header, and the findings.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use serde_json::Value;
+
+use super::Theme;
+use crate::account::strip_scheme;
+use crate::eval::{GENERIC_CLAIMS, exposed_claims};
+use crate::token::rules::CLOCK_SKEW_SECONDS;
+use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
+use crate::token::{CI_TOKEN_VARIABLES, Severity, TOKEN_FILE_VARIABLE};
+use crate::tui::app::App;
+
+/// Draws the Token screen.
+pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
+    let Some(loaded) = app.token() else {
+        let text = vec![
+            Line::styled("No token yet.", theme.strong()),
+            Line::raw(""),
+            Line::raw(
+                "Paste one into this terminal, or start trustlens with --token SRC (@FILE, -, env:NAME, demo:NAME).",
+            ),
+            Line::raw(format!(
+                "Looked for {} and the file named by {TOKEN_FILE_VARIABLE}.",
+                CI_TOKEN_VARIABLES.join(", ")
+            )),
+        ];
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered()),
+            area,
+        );
+        return;
+    };
+    let token = &loaded.token;
+    let findings = token.findings(app.now);
+    let [claims_area, findings_area] = Layout::vertical([
+        Constraint::Min(6),
+        Constraint::Length((findings.len() as u16 + 2).clamp(3, 8)),
+    ])
+    .areas(area);
+
+    let prefix = token.issuer().map(strip_scheme).unwrap_or_default();
+    let exposed = exposed_claims(prefix);
+    let rows: Vec<Row> = token
+        .claims()
+        .iter()
+        .map(|(name, value)| {
+            let note = annotation(name, value, app.now, prefix, exposed.extra);
+            let note_style = if note.starts_with("not a condition key") {
+                theme.dim()
+            } else {
+                theme.good()
+            };
+            Row::new(vec![
+                Span::styled(name.clone(), theme.strong()),
+                Span::raw(value.to_string()),
+                Span::styled(note, note_style),
+            ])
+        })
+        .collect();
+    let header = format!(
+        " Claims — {} · alg {} · signature not verified · from {} ",
+        token.issuer().unwrap_or("(no iss)"),
+        token.algorithm().unwrap_or("?"),
+        loaded.origin
+    );
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(22),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+        ],
+    )
+    .block(Block::bordered().title(header));
+    frame.render_widget(table, claims_area);
+
+    let lines: Vec<Line> = if findings.is_empty() {
+        vec![Line::styled(
+            "✔ nothing in this token makes STS reject it before reading a trust policy",
+            theme.good(),
+        )]
+    } else {
+        findings
+            .iter()
+            .map(|finding| {
+                let (mark, style) = match finding.severity {
+                    Severity::Error => ("✘", theme.bad()),
+                    Severity::Warning => ("!", theme.warn()),
+                    Severity::Info => ("·", theme.dim()),
+                };
+                Line::from(vec![
+                    Span::styled(format!("{mark} {} ", finding.code), style),
+                    Span::raw(finding.message.clone()),
+                ])
+            })
+            .collect()
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(" Findings ")),
+        findings_area,
+    );
+}
+
+/// What a claim means here: a time in words, or whether AWS can test it.
+fn annotation(name: &str, value: &Value, now: i64, prefix: &str, extra: &[&str]) -> String {
+    if let Some(at) = ["exp", "iat", "nbf"]
+        .contains(&name)
+        .then(|| TimeClaim::read(value).seconds())
+        .flatten()
+    {
+        let phrase = match name {
+            "exp" => expiry_phrase(now, at),
+            "iat" => format!("issued {}", relative(now, at)),
+            _ => format!("valid from {}", relative(now, at)),
+        };
+        let skew = if name == "exp" && now >= at && now < at + CLOCK_SKEW_SECONDS {
+            " (within STS's skew)"
+        } else {
+            ""
+        };
+        return format!("{} · {phrase}{skew}", utc(at));
+    }
+    if GENERIC_CLAIMS.contains(&name) || extra.contains(&name) {
+        format!("condition key {prefix}:{name}")
+    } else {
+        "not a condition key (AWS does not expose it)".to_owned()
+    }
+}

@@ -1,0 +1,90 @@
+//! Every screen and overlay of the explorer, drawn on a `TestBackend` at 100×30 and 80×24 with
+//! a fixed clock on the demo account, as insta snapshots (text; colour is off).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use trustlens::account::demo;
+use trustlens::token::Origin;
+use trustlens::tui::action::{Action, Tab};
+use trustlens::tui::app::{App, LoadedToken};
+use trustlens::tui::ui::{Theme, render};
+
+const NOW: i64 = 1_795_629_600;
+
+fn app(token: &str) -> App {
+    let text = demo::token(token, NOW).unwrap();
+    let loaded = LoadedToken {
+        origin: Origin::Demo(token.to_owned()),
+        token: text.decode().unwrap(),
+    };
+    App::loaded(
+        vec![loaded],
+        demo::account().unwrap(),
+        "the embedded demo account",
+        NOW,
+    )
+}
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| render(app, frame, Theme { color: false }))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn roles_screen_on_a_pull_request_token() {
+    let mut app = app("semaphore-pr");
+    // The Semaphore deploy role: denied by its sub condition.
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "semaphore-web-deploy")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    insta::assert_snapshot!("roles_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("roles_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn token_screen() {
+    let mut app = app("semaphore-tagged");
+    app.update(Action::ShowTab(Tab::Token));
+    insta::assert_snapshot!("token_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("token_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn providers_screen() {
+    let mut app = app("github-main");
+    app.update(Action::ShowTab(Tab::Providers));
+    insta::assert_snapshot!("providers_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("providers_80x24", draw(&app, 80, 24));
+}
+
+#[test]
+fn help_overlay_filter_and_small_terminals() {
+    let mut app = app("semaphore-main");
+    app.update(Action::ToggleHelp);
+    insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
+    app.update(Action::Back);
+    app.update(Action::StartFilter);
+    for c in "eks".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    insta::assert_snapshot!("filtered_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("too_small", draw(&app, 60, 20));
+}
+
+#[test]
+fn no_token_yet() {
+    let app = App::loaded(
+        Vec::new(),
+        demo::account().unwrap(),
+        "the embedded demo account",
+        NOW,
+    );
+    insta::assert_snapshot!("no_token_80x24", draw(&app, 80, 24));
+}
