@@ -1,0 +1,123 @@
+//! The explorer in a real terminal: the binary runs inside tmux, keys and a bracketed paste go
+//! in with `send-keys` / `paste-buffer -p`, the screen comes back with `capture-pane`. Waits are
+//! on screen content, never fixed sleeps. A missing tmux fails the test with an install hint.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use trustlens::account::demo;
+
+/// A tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `command` in a 120×40 session.
+    fn start(command: &str) -> Tmux {
+        let socket = format!("trustlens-test-{}-{}", std::process::id(), rand_suffix());
+        let tmux = Tmux { socket };
+        let output = tmux.run(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", command]);
+        assert!(output.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&output.stderr));
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env("TERM", "xterm-256color")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run tmux ({e}): install it (apt-get install tmux; .ci/run does)"))
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text` (15 s at most).
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "the screen never showed {text:?}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Pastes `text` as a bracketed paste, as a terminal does.
+    fn paste(&self, text: &str) {
+        assert!(self.run(&["set-buffer", "--", text]).status.success());
+        assert!(self.run(&["paste-buffer", "-p", "-t", "t"]).status.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn rand_suffix() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap()
+}
+
+fn explorer(args: &str) -> Tmux {
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    // After the explorer exits, the shell reports its exit code and keeps the pane open.
+    Tmux::start(&format!("{binary} {args}; echo EXITED $?; sleep 600"))
+}
+
+#[test]
+fn demo_start_navigate_paste_and_quit() {
+    let tmux = explorer("--demo --token demo:semaphore-pr");
+    tmux.wait_for("Roles ✔1 ~9 ✘6 ·29");
+
+    // Down to the Semaphore deploy role: denied by the sub condition of a PR job.
+    tmux.keys(&["/"]);
+    tmux.keys(&["semaphore-web-deploy"]);
+    tmux.wait_for("/semaphore-web-d");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Why: this job ran for pull request #42");
+    assert!(screen.contains("✘ DENIED"), "{screen}");
+    assert!(screen.contains("↳ token:  …eb:ref_type:pull-request"), "{screen}");
+
+    // A pasted token (Bearer prefix and all) becomes token 2 and is scanned.
+    let github = demo::token("github-main", now()).unwrap();
+    tmux.paste(&format!("Bearer {}", String::from_utf8_lossy(github.text.expose())));
+    tmux.wait_for("token 2/2: repo:octo-org/octo-repo:ref:refs/heads/main");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Roles ✔");
+
+    // Tabs, help, quit: the terminal comes back and the exit code is 0.
+    tmux.keys(&["3"]);
+    tmux.wait_for("OIDC providers");
+    tmux.keys(&["?"]);
+    tmux.wait_for("Keys (esc closes)");
+    tmux.keys(&["Escape", "q"]);
+    let screen = tmux.wait_for("EXITED 0");
+    assert!(!screen.contains("OIDC providers"), "the alternate screen is gone:\n{screen}");
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal() {
+    let tmux = explorer("--demo");
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait_for("EXITED 0");
+    assert!(!screen.contains("Roles ✔"), "{screen}");
+}
