@@ -14,9 +14,14 @@ use trustlens::tui::ui::{Theme, render};
 const NOW: i64 = 1_795_629_600;
 
 fn token() -> Vec<LoadedToken> {
-    let token = demo::token("semaphore-pr", NOW).ok().and_then(|text| text.decode().ok());
+    let token = demo::token("semaphore-pr", NOW)
+        .ok()
+        .and_then(|text| text.decode().ok());
     token
-        .map(|token| LoadedToken { origin: Origin::Demo("semaphore-pr".to_owned()), token })
+        .map(|token| LoadedToken {
+            origin: Origin::Demo("semaphore-pr".to_owned()),
+            token,
+        })
         .into_iter()
         .collect()
 }
@@ -38,18 +43,28 @@ fn big_account() -> Option<Account> {
 
 fn frames(c: &mut Criterion) {
     let Ok(account) = demo::account() else { return };
-    c.bench_function("first frame on the demo (state, scan, draw at 120x40)", |b| {
-        b.iter(|| {
-            let app = App::loaded(token(), account.clone(), "demo", NOW);
-            let mut terminal = Terminal::new(TestBackend::new(120, 40)).ok()?;
-            terminal.draw(|frame| render(black_box(&app), frame, Theme { color: true })).ok().map(|_| ())
-        })
-    });
+    c.bench_function(
+        "first frame on the demo (state, scan, draw at 120x40)",
+        |b| {
+            b.iter(|| {
+                let app = App::loaded(token(), account.clone(), "demo", NOW);
+                let mut terminal = Terminal::new(TestBackend::new(120, 40)).ok()?;
+                terminal
+                    .draw(|frame| render(black_box(&app), frame, Theme { color: true }))
+                    .ok()
+                    .map(|_| ())
+            })
+        },
+    );
     let Some(big) = big_account() else { return };
     let app = App::loaded(token(), big, "5,000 roles", NOW);
     let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 40));
     c.bench_function("Roles frame with 5,000 roles (120x40)", |b| {
-        b.iter(|| terminal.draw(|frame| render(black_box(&app), frame, Theme { color: true })).map(|_| ()))
+        b.iter(|| {
+            terminal
+                .draw(|frame| render(black_box(&app), frame, Theme { color: true }))
+                .map(|_| ())
+        })
     });
 }
 

@@ -18,8 +18,22 @@ impl Tmux {
     fn start(command: &str) -> Tmux {
         let socket = format!("trustlens-test-{}-{}", std::process::id(), rand_suffix());
         let tmux = Tmux { socket };
-        let output = tmux.run(&["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", command]);
-        assert!(output.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&output.stderr));
+        let output = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            command,
+        ]);
+        assert!(
+            output.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         tmux
     }
 
@@ -29,7 +43,9 @@ impl Tmux {
             .args(args)
             .env("TERM", "xterm-256color")
             .output()
-            .unwrap_or_else(|e| panic!("cannot run tmux ({e}): install it (apt-get install tmux; .ci/run does)"))
+            .unwrap_or_else(|e| {
+                panic!("cannot run tmux ({e}): install it (apt-get install tmux; .ci/run does)")
+            })
     }
 
     fn screen(&self) -> String {
@@ -44,7 +60,10 @@ impl Tmux {
             if screen.contains(text) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "the screen never showed {text:?}:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -58,7 +77,11 @@ impl Tmux {
     /// Pastes `text` as a bracketed paste, as a terminal does.
     fn paste(&self, text: &str) {
         assert!(self.run(&["set-buffer", "--", text]).status.success());
-        assert!(self.run(&["paste-buffer", "-p", "-t", "t"]).status.success());
+        assert!(
+            self.run(&["paste-buffer", "-p", "-t", "t"])
+                .status
+                .success()
+        );
     }
 }
 
@@ -69,11 +92,17 @@ impl Drop for Tmux {
 }
 
 fn rand_suffix() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap()
 }
 
 fn explorer(args: &str) -> Tmux {
@@ -94,11 +123,17 @@ fn demo_start_navigate_paste_and_quit() {
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Why: this job ran for pull request #42");
     assert!(screen.contains("✘ DENIED"), "{screen}");
-    assert!(screen.contains("↳ token:  …eb:ref_type:pull-request"), "{screen}");
+    assert!(
+        screen.contains("↳ token:  …eb:ref_type:pull-request"),
+        "{screen}"
+    );
 
     // A pasted token (Bearer prefix and all) becomes token 2 and is scanned.
     let github = demo::token("github-main", now()).unwrap();
-    tmux.paste(&format!("Bearer {}", String::from_utf8_lossy(github.text.expose())));
+    tmux.paste(&format!(
+        "Bearer {}",
+        String::from_utf8_lossy(github.text.expose())
+    ));
     tmux.wait_for("token 2/2: repo:octo-org/octo-repo:ref:refs/heads/main");
     tmux.keys(&["Escape"]);
     tmux.wait_for("Roles ✔");
@@ -110,7 +145,10 @@ fn demo_start_navigate_paste_and_quit() {
     tmux.wait_for("Keys (esc closes)");
     tmux.keys(&["Escape", "q"]);
     let screen = tmux.wait_for("EXITED 0");
-    assert!(!screen.contains("OIDC providers"), "the alternate screen is gone:\n{screen}");
+    assert!(
+        !screen.contains("OIDC providers"),
+        "the alternate screen is gone:\n{screen}"
+    );
 }
 
 #[test]
