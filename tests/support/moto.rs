@@ -20,11 +20,18 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+        let port_text = port.to_string();
+        let spawn = |program: &str, args: &[&str]| {
+            Command::new(program)
+                .args(args)
+                .args(["-H", "127.0.0.1", "-p", &port_text])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+        };
+        // The console script, or the module when the script is not on PATH (fresh pyenv shims).
+        let child = spawn("moto_server", &[])
+            .or_else(|_| spawn("python3", &["-m", "moto.server"]))
             .unwrap_or_else(|error| {
                 panic!("cannot start moto_server ({error}): install it with `pip install \"moto[server]\"` (the README's test command does)")
             });
@@ -39,7 +46,9 @@ impl Moto {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("moto_server did not answer on port {port} within 60 s");
+        panic!(
+            "the moto server did not answer on port {port} within 60 s: is moto installed? `pip install \"moto[server]\"`"
+        );
     }
 }
 
