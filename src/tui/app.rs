@@ -349,7 +349,8 @@ impl App {
         self.select(target);
     }
 
-    /// Selects row `index` (clamped) and explains that role.
+    /// Selects row `index` (clamped) and explains that role: one explanation takes
+    /// microseconds (benches/README.md), so it runs here; scanning every role is an effect.
     fn select(&mut self, index: usize) {
         let rows = self.visible_roles();
         let index = index.min(rows.len().saturating_sub(1));
