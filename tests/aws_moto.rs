@@ -9,7 +9,6 @@ mod moto;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
 use common::signed_rs256;
 use moto::Moto;
 use serde_json::{Value, json};
@@ -22,16 +21,6 @@ fn now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap()
-}
-
-fn iam(moto: &Moto) -> aws_sdk_iam::Client {
-    let config = aws_sdk_iam::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&moto.endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .build();
-    aws_sdk_iam::Client::from_conf(config)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -61,7 +50,7 @@ fn semaphore_policy(operator: &str, sub_pattern: &str) -> String {
 
 /// Two providers and `count` roles: a handful trusting Semaphore, the rest an EC2 service.
 fn populate(moto: &Moto, count: usize) {
-    let client = iam(moto);
+    let client = moto.iam();
     runtime().block_on(async {
         client
             .create_open_id_connect_provider()

@@ -88,3 +88,66 @@ fn no_token_yet() {
     );
     insta::assert_snapshot!("no_token_80x24", draw(&app, 80, 24));
 }
+
+#[test]
+fn assume_screen_with_every_kind_of_attempt() {
+    use trustlens::aws::{AssumedRole, Credentials};
+    use trustlens::eval::Diagnosis;
+    use trustlens::secret::Secret;
+    use trustlens::tui::app::{AssumeOutcome, Attempt};
+
+    let mut app = app("semaphore-main");
+    app.update(Action::AskAssume);
+    insta::assert_snapshot!("assume_confirmation_80x24", draw(&app, 80, 24));
+    app.update(Action::Back);
+    let role = "arn:aws:iam::123456789012:role/ci/semaphore-web-deploy".to_owned();
+    let assumed = AssumedRole {
+        credentials: Credentials {
+            access_key_id: "ASIAEXAMPLEKEY000001".into(),
+            secret_access_key: Secret::new("wJalrXUtnFEMISECRET".into()),
+            session_token: Secret::new("IQoJb3JpZ2luSESSIONTOKEN".into()),
+            expiration: "2026-11-25T19:00:00Z".into(),
+        },
+        assumed_role_arn: "arn:aws:sts::123456789012:assumed-role/semaphore-web-deploy/trustlens"
+            .into(),
+        subject: None,
+        audience: None,
+        provider: None,
+    };
+    app.assume.attempts = vec![
+        Attempt {
+            role_arn: role.clone(),
+            at: NOW - 30,
+            outcome: AssumeOutcome::Cancelled,
+        },
+        Attempt {
+            role_arn: role.clone(),
+            at: NOW - 20,
+            outcome: AssumeOutcome::Refused {
+                code: "InvalidIdentityToken".into(),
+                message: "Incorrect token audience".into(),
+                diagnosis: Diagnosis {
+                    summary:
+                        "the token's audience (azp, else aud) is not a client ID of the provider"
+                            .into(),
+                    agrees_with_local: false,
+                    explanations: vec!["locally the audience is a client ID: …".into()],
+                },
+            },
+        },
+        Attempt {
+            role_arn: role,
+            at: NOW - 10,
+            outcome: AssumeOutcome::Assumed(assumed),
+        },
+    ];
+    app.update(Action::ShowTab(Tab::Assume));
+    let masked = draw(&app, 100, 30);
+    assert!(
+        !masked.contains("wJalr") && !masked.contains("IQoJ"),
+        "credentials are masked until r"
+    );
+    insta::assert_snapshot!("assume_100x30", masked);
+    app.update(Action::ToggleReveal);
+    assert!(draw(&app, 100, 30).contains("wJalrXUtnFEMISECRET"));
+}

@@ -8,6 +8,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use trustlens::account::demo;
 
+#[path = "support/moto.rs"]
+mod moto;
+
+use moto::Moto;
+
 /// A tmux server of our own (its own socket), killed on drop.
 struct Tmux {
     socket: String,
@@ -158,4 +163,40 @@ fn ctrl_c_restores_the_terminal() {
     tmux.keys(&["C-c"]);
     let screen = tmux.wait_for("EXITED 0");
     assert!(!screen.contains("Roles ✔"), "{screen}");
+}
+
+#[test]
+fn assume_a_role_against_moto_and_see_the_assumed_role() {
+    let moto = Moto::start();
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com"}}}]});
+    moto.create_provider_and_role(
+        "https://acme.semaphoreci.com",
+        "https://acme.semaphoreci.com",
+        "deploy",
+        &policy.to_string(),
+    );
+    let token = demo::token("semaphore-main", now()).unwrap();
+    let token = String::from_utf8_lossy(token.text.expose()).into_owned();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "env -i PATH=\"$PATH\" TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
+         AWS_SHARED_CREDENTIALS_FILE=/dev/null T={token} {binary} --endpoint-url {} --token env:T; \
+         echo EXITED $?; sleep 600",
+        moto.endpoint
+    ));
+    tmux.wait_for("Roles ✔1");
+    tmux.keys(&["a"]);
+    tmux.wait_for("Call AssumeRoleWithWebIdentity for real?");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("assumed-role/deploy/trustlens");
+    assert!(
+        screen.contains("SecretAccessKey ••••••••"),
+        "masked until r:\n{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
 }

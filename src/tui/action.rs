@@ -1,5 +1,6 @@
 //! Everything `App::update` consumes: user commands and the results of effects.
 
+use super::app::AssumeOutcome;
 use crate::account::Account;
 use crate::eval::RoleScan;
 
@@ -12,11 +13,13 @@ pub enum Tab {
     Roles,
     /// The account's OIDC providers.
     Providers,
+    /// Real `AssumeRoleWithWebIdentity` calls and their results.
+    Assume,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 3] = [Tab::Token, Tab::Roles, Tab::Providers];
+    pub const ALL: [Tab; 4] = [Tab::Token, Tab::Roles, Tab::Providers, Tab::Assume];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -24,6 +27,7 @@ impl Tab {
             Tab::Token => "Token",
             Tab::Roles => "Roles",
             Tab::Providers => "Providers",
+            Tab::Assume => "Assume",
         }
     }
 }
@@ -67,6 +71,19 @@ pub enum Action {
     Paste(String),
     /// Show the next loaded token.
     NextToken,
+    /// Ask to assume the selected role for real.
+    AskAssume,
+    /// Answer yes to the open confirmation.
+    Confirm,
+    /// Show or mask the assumed credentials.
+    ToggleReveal,
+    /// An assume call finished.
+    AssumeFinished {
+        /// The call this answers.
+        generation: u64,
+        /// What AWS answered.
+        outcome: AssumeOutcome,
+    },
     /// The account finished loading (or failed).
     AccountLoaded {
         /// The load this answers.

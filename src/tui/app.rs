@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::action::{Action, Tab};
 use crate::account::Account;
-use crate::eval::{ExplainInputs, RoleScan, ScanClass, Verdict, explain};
+use crate::aws::AssumedRole;
+use crate::eval::{Diagnosis, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
 use crate::policy::{PrettyPolicy, pretty};
 use crate::token::{Origin, Token};
 
@@ -16,6 +17,19 @@ pub enum Effect {
     LoadAccount {
         /// Answered by `AccountLoaded` with the same generation.
         generation: u64,
+    },
+    /// Call `AssumeRoleWithWebIdentity` for real.
+    Assume {
+        /// Answered by `AssumeFinished` with the same generation.
+        generation: u64,
+        /// The role.
+        role_arn: String,
+        /// The token.
+        token: Box<Token>,
+        /// The session name.
+        session_name: String,
+        /// The local verdict, to reconcile a refusal with.
+        verdict: Option<Box<Verdict>>,
     },
     /// Evaluate the token against every role.
     Scan {
@@ -72,6 +86,50 @@ pub struct RolesPane {
     pub order: RoleOrder,
 }
 
+/// What one assume call came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssumeOutcome {
+    /// AWS returned credentials.
+    Assumed(AssumedRole),
+    /// AWS refused: its code and message, and the diagnosis.
+    Refused {
+        /// The error code.
+        code: String,
+        /// AWS's message.
+        message: String,
+        /// What it means, reconciled with the local verdict.
+        diagnosis: Diagnosis,
+    },
+    /// The call did not get an answer, or could not be made.
+    Failed(String),
+    /// The user cancelled it.
+    Cancelled,
+}
+
+/// One assume attempt of this session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The role.
+    pub role_arn: String,
+    /// When it was started (epoch seconds).
+    pub at: i64,
+    /// How it ended.
+    pub outcome: AssumeOutcome,
+}
+
+/// The Assume screen's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssumePane {
+    /// The role waiting for the user's yes.
+    pub confirming: Option<String>,
+    /// The call in flight: its generation, role and start time.
+    pub running: Option<(u64, String, i64)>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<Attempt>,
+    /// Whether credentials are shown unmasked.
+    pub revealed: bool,
+}
+
 /// The explanation of the selected role, computed when the selection changes.
 #[derive(Debug, Clone)]
 pub struct SelectedRole {
@@ -108,10 +166,13 @@ pub struct App {
     pub selected: Option<SelectedRole>,
     /// A short message for the footer.
     pub toast: Option<String>,
-    /// The session name used for explanations.
+    /// The session name used for explanations and assume calls.
     pub session_name: String,
+    /// The Assume screen.
+    pub assume: AssumePane,
     account_generation: u64,
     scan_generation: u64,
+    assume_generation: u64,
 }
 
 impl App {
@@ -139,8 +200,10 @@ impl App {
             selected: None,
             toast: None,
             session_name: "trustlens".to_owned(),
+            assume: AssumePane::default(),
             account_generation: 1,
             scan_generation: 0,
+            assume_generation: 0,
         };
         (app, vec![Effect::LoadAccount { generation: 1 }])
     }
@@ -235,15 +298,7 @@ impl App {
             Action::Top => self.select(0),
             Action::Bottom => self.select(usize::MAX),
             Action::ToggleHelp => self.help_open = !self.help_open,
-            Action::Back => {
-                if self.help_open {
-                    self.help_open = false;
-                } else if self.roles.filtering || !self.roles.filter.is_empty() {
-                    self.roles.filtering = false;
-                    self.roles.filter.clear();
-                    self.select(0);
-                }
-            }
+            Action::Back => self.back(),
             Action::StartFilter => {
                 self.tab = Tab::Roles;
                 self.roles.filtering = true;
@@ -280,6 +335,28 @@ impl App {
                     return self.rescan();
                 }
             }
+            Action::AskAssume => {
+                self.assume.confirming =
+                    self.selected.as_ref().map(|selected| selected.arn.clone());
+            }
+            Action::Confirm => return self.start_assume(),
+            Action::ToggleReveal => self.assume.revealed = !self.assume.revealed,
+            Action::AssumeFinished {
+                generation,
+                outcome,
+            } => {
+                if let Some((running, role_arn, at)) = self.assume.running.take() {
+                    if running == generation {
+                        self.assume.attempts.push(Attempt {
+                            role_arn,
+                            at,
+                            outcome,
+                        });
+                    } else {
+                        self.assume.running = Some((running, role_arn, at));
+                    }
+                }
+            }
             Action::AccountLoaded { generation, result } => {
                 if generation != self.account_generation {
                     return Vec::new();
@@ -303,6 +380,59 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Esc: closes the topmost thing — help, a confirmation, a running call, the filter.
+    fn back(&mut self) {
+        if self.help_open {
+            self.help_open = false;
+            return;
+        }
+        if self.assume.confirming.take().is_some() {
+            return;
+        }
+        if let Some((_, role_arn, at)) = self.assume.running.take() {
+            self.assume.attempts.push(Attempt {
+                role_arn,
+                at,
+                outcome: AssumeOutcome::Cancelled,
+            });
+            return;
+        }
+        if self.roles.filtering || !self.roles.filter.is_empty() {
+            self.roles.filtering = false;
+            self.roles.filter.clear();
+            self.select(0);
+        }
+    }
+
+    /// Starts the confirmed assume call (one at a time).
+    fn start_assume(&mut self) -> Vec<Effect> {
+        let Some(role_arn) = self.assume.confirming.take() else {
+            return Vec::new();
+        };
+        let Some(token) = self.token().map(|t| Box::new(t.token.clone())) else {
+            return Vec::new();
+        };
+        if self.assume.running.is_some() {
+            self.toast = Some("an assume call is already running (esc cancels it)".to_owned());
+            return Vec::new();
+        }
+        self.assume_generation += 1;
+        self.assume.running = Some((self.assume_generation, role_arn.clone(), self.now));
+        self.tab = Tab::Assume;
+        let verdict = self
+            .selected
+            .as_ref()
+            .filter(|s| s.arn == role_arn)
+            .map(|s| Box::new(s.verdict.clone()));
+        vec![Effect::Assume {
+            generation: self.assume_generation,
+            role_arn,
+            token,
+            session_name: self.session_name.clone(),
+            verdict,
+        }]
     }
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
@@ -534,13 +664,90 @@ mod tests {
         app.update(Action::NextTab);
         assert_eq!(app.tab, Tab::Providers);
         app.update(Action::NextTab);
+        assert_eq!(app.tab, Tab::Assume);
+        app.update(Action::NextTab);
         assert_eq!(app.tab, Tab::Token);
         app.update(Action::PreviousTab);
-        assert_eq!(app.tab, Tab::Providers);
+        assert_eq!(app.tab, Tab::Assume);
         app.update(Action::ToggleHelp);
         app.update(Action::Back);
         assert!(!app.help_open);
         app.update(Action::Quit);
         assert!(app.should_quit);
+    }
+
+    #[test]
+    fn assume_asks_first_then_runs_one_call_and_records_its_outcome() {
+        let mut app = ready("semaphore-main");
+        assert!(
+            app.update(Action::Confirm).is_empty(),
+            "nothing to confirm yet"
+        );
+        app.update(Action::AskAssume);
+        let arn = app.selected.as_ref().map(|s| s.arn.clone());
+        assert_eq!(app.assume.confirming, arn);
+        app.update(Action::Back);
+        assert_eq!(app.assume.confirming, None, "esc says no");
+
+        app.update(Action::AskAssume);
+        let effects = app.update(Action::Confirm);
+        let [
+            Effect::Assume {
+                generation,
+                verdict,
+                ..
+            },
+        ] = effects.as_slice()
+        else {
+            unreachable!("{effects:?}")
+        };
+        assert!(
+            verdict.is_some(),
+            "the local verdict goes along for the diagnosis"
+        );
+        assert_eq!(app.tab, Tab::Assume);
+        let generation = *generation;
+
+        app.update(Action::AssumeFinished {
+            generation: generation + 7,
+            outcome: AssumeOutcome::Failed("stale".into()),
+        });
+        assert!(
+            app.assume.attempts.is_empty() && app.assume.running.is_some(),
+            "a stale answer is dropped"
+        );
+        app.update(Action::AssumeFinished {
+            generation,
+            outcome: AssumeOutcome::Failed("no network".into()),
+        });
+        assert_eq!(app.assume.attempts.len(), 1);
+        assert!(app.assume.running.is_none());
+    }
+
+    #[test]
+    fn esc_cancels_a_running_call_and_its_late_answer_is_dropped() {
+        let mut app = ready("semaphore-main");
+        app.update(Action::AskAssume);
+        let effects = app.update(Action::Confirm);
+        let [Effect::Assume { generation, .. }] = effects.as_slice() else {
+            unreachable!("{effects:?}")
+        };
+        let generation = *generation;
+        app.update(Action::Back);
+        assert_eq!(
+            app.assume.attempts.last().map(|a| &a.outcome),
+            Some(&AssumeOutcome::Cancelled)
+        );
+        app.update(Action::AssumeFinished {
+            generation,
+            outcome: AssumeOutcome::Failed("late".into()),
+        });
+        assert_eq!(
+            app.assume.attempts.len(),
+            1,
+            "the cancelled call's answer is ignored"
+        );
+        app.update(Action::ToggleReveal);
+        assert!(app.assume.revealed);
     }
 }

@@ -19,6 +19,14 @@ pub enum Command {
     RolesTab,
     /// The Providers tab.
     ProvidersTab,
+    /// The Assume tab.
+    AssumeTab,
+    /// Assume the selected role for real.
+    Assume,
+    /// Yes, in a confirmation.
+    Confirm,
+    /// Show or mask credentials.
+    Reveal,
     /// One row up.
     Up,
     /// One row down.
@@ -50,6 +58,7 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("1", Command::TokenTab),
     ("2", Command::RolesTab),
     ("3", Command::ProvidersTab),
+    ("4", Command::AssumeTab),
     ("tab", Command::NextTab),
     ("shift-tab", Command::PreviousTab),
     ("up", Command::Up),
@@ -67,6 +76,10 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("/", Command::Filter),
     ("s", Command::Sort),
     ("t", Command::NextToken),
+    ("a", Command::Assume),
+    ("y", Command::Confirm),
+    ("enter", Command::Confirm),
+    ("r", Command::Reveal),
     ("R", Command::Refresh),
     ("?", Command::Help),
     ("esc", Command::Back),
@@ -87,6 +100,10 @@ impl Command {
             Command::TokenTab => Action::ShowTab(Tab::Token),
             Command::RolesTab => Action::ShowTab(Tab::Roles),
             Command::ProvidersTab => Action::ShowTab(Tab::Providers),
+            Command::AssumeTab => Action::ShowTab(Tab::Assume),
+            Command::Assume => Action::AskAssume,
+            Command::Confirm => Action::Confirm,
+            Command::Reveal => Action::ToggleReveal,
             Command::Up => Action::Move(-1),
             Command::Down => Action::Move(1),
             Command::PageUp => Action::Move(-HALF_PAGE),
@@ -111,6 +128,10 @@ impl Command {
             Command::TokenTab => "Token tab",
             Command::RolesTab => "Roles tab",
             Command::ProvidersTab => "Providers tab",
+            Command::AssumeTab => "Assume tab",
+            Command::Assume => "assume the selected role for real",
+            Command::Confirm => "yes (in a confirmation)",
+            Command::Reveal => "show / mask credentials",
             Command::Up => "up",
             Command::Down => "down",
             Command::PageUp => "half a page up",
@@ -256,8 +277,8 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 18);
-        assert_eq!(help()[3], ("tab".to_owned(), "next tab"));
+        assert_eq!(help().len(), 22);
+        assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }
 }

@@ -16,14 +16,15 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use action::Action;
-use app::{App, Effect, LoadedToken};
+use app::{App, AssumeOutcome, Effect, LoadedToken};
 use ui::Theme;
 
-use crate::aws::{LiveAws, load_account};
+use crate::aws::{AssumeFailure, AssumeRequest, LiveAws, Sts, load_account};
 use crate::cli::Globals;
 use crate::cli::account;
-use crate::eval::{ScanInputs, scan};
-use crate::token::SystemEnvironment;
+use crate::eval::{ScanInputs, Verdict, diagnose, scan};
+use crate::secret::Secret;
+use crate::token::{SystemEnvironment, Token};
 
 /// Runs the explorer until the user quits. Errors are terminal I/O errors.
 pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> std::io::Result<()> {
@@ -85,6 +86,38 @@ fn action_for(event: Event, app: &App) -> Option<Action> {
     }
 }
 
+/// The real `AssumeRoleWithWebIdentity`, and what its answer means.
+async fn assume(
+    globals: &Globals,
+    role_arn: String,
+    token: &Token,
+    session_name: String,
+    verdict: Option<&Verdict>,
+) -> AssumeOutcome {
+    if !globals.is_live() {
+        return AssumeOutcome::Failed(
+            "the demo and snapshot accounts are not AWS: assuming needs live AWS (--profile, --region, --endpoint-url)"
+                .to_owned(),
+        );
+    }
+    let aws = LiveAws::connect(&account::connect_options(globals)).await;
+    let request = AssumeRequest {
+        role_arn,
+        session_name,
+        token: Secret::new(token.raw().expose().clone()),
+        duration_seconds: None,
+    };
+    match aws.assume_role_with_web_identity(request).await {
+        Ok(assumed) => AssumeOutcome::Assumed(assumed),
+        Err(AssumeFailure::Sts(reply)) => AssumeOutcome::Refused {
+            diagnosis: diagnose(&reply.code, &reply.message, verdict),
+            code: reply.code,
+            message: reply.message,
+        },
+        Err(AssumeFailure::Call(error)) => AssumeOutcome::Failed(error.to_string()),
+    }
+}
+
 /// Runs an effect as a task; its result comes back as an action.
 fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals>) {
     let sender = sender.clone();
@@ -103,6 +136,23 @@ fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals
                     }
                 };
                 let _ = sender.send(Action::AccountLoaded { generation, result });
+            });
+        }
+        Effect::Assume {
+            generation,
+            role_arn,
+            token,
+            session_name,
+            verdict,
+        } => {
+            let globals = Arc::clone(globals);
+            tokio::spawn(async move {
+                let outcome =
+                    assume(&globals, role_arn, &token, session_name, verdict.as_deref()).await;
+                let _ = sender.send(Action::AssumeFinished {
+                    generation,
+                    outcome,
+                });
             });
         }
         Effect::Scan {

@@ -1,5 +1,6 @@
 //! A real moto server (IAM and STS emulator) on a free 127.0.0.1 port, stopped on drop.
 //! Missing `moto_server` fails the test with an install hint: it never skips.
+#![allow(dead_code)] // each test crate uses a part of the harness
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -66,5 +67,45 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Moto {
+    /// An IAM client for this server, with test credentials.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// Creates an OIDC provider and one role trusting it with `policy`.
+    pub fn create_provider_and_role(&self, url: &str, client_id: &str, role: &str, policy: &str) {
+        let client = self.iam();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            client
+                .create_open_id_connect_provider()
+                .url(url)
+                .client_id_list(client_id)
+                .thumbprint_list("0".repeat(40))
+                .send()
+                .await
+                .unwrap();
+            client
+                .create_role()
+                .role_name(role)
+                .assume_role_policy_document(policy)
+                .send()
+                .await
+                .unwrap();
+        });
     }
 }

@@ -1,6 +1,7 @@
 //! Rendering: `render(&App, &mut Frame)` lays out the header, tabs, the current screen, the
 //! footer and overlays. Render only reads the app.
 
+mod assume;
 mod help;
 mod providers;
 mod roles;
@@ -52,8 +53,18 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         Tab::Token => token::render(app, frame, body, theme),
         Tab::Roles => roles::render(app, frame, body, theme),
         Tab::Providers => providers::render(app, frame, body, theme),
+        Tab::Assume => assume::render(app, frame, body, theme),
     }
     frame.render_widget(footer_line(app, theme), footer);
+    if let Some(role_arn) = &app.assume.confirming {
+        assume::render_confirmation(
+            role_arn,
+            app.current + 1,
+            frame,
+            centered(area, 70, 10),
+            theme,
+        );
+    }
     if app.help_open {
         help::render(frame, centered(area, 60, 26), theme);
     }
@@ -103,9 +114,10 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
     } else {
         match app.tab {
             Tab::Roles => {
-                "j/k move · / filter · s sort · t next token · 1-3 tabs · ? help · q quit"
+                "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
             }
-            _ => "1-3 or tab: screens · paste a token to load it · t next token · ? help · q quit",
+            Tab::Assume => "r show/mask credentials · esc cancel · 1-4 screens · ? help · q quit",
+            _ => "1-4 or tab: screens · paste a token to load it · t next token · ? help · q quit",
         }
     };
     Line::styled(hints, theme.dim())
