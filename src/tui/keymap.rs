@@ -77,7 +77,6 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("s", Command::Sort),
     ("t", Command::NextToken),
     ("a", Command::Assume),
-    ("y", Command::Confirm),
     ("enter", Command::Confirm),
     ("r", Command::Reveal),
     ("R", Command::Refresh),
@@ -278,6 +277,7 @@ mod tests {
             );
         }
         assert_eq!(help().len(), 22);
+        assert_eq!(command("y"), None, "y is kept for the copy menu");
         assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }

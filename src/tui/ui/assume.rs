@@ -122,7 +122,7 @@ pub fn render_confirmation(
         Line::raw(format!("role   {role_arn}")),
         Line::raw(format!("token  {token}")),
         Line::raw(""),
-        Line::raw("enter or y: yes · esc: no"),
+        Line::raw("enter: yes · esc: no"),
     ];
     frame.render_widget(Clear, area);
     frame.render_widget(
