@@ -45,11 +45,15 @@ pub trait AccountSource: Send + Sync {
     async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError>;
 }
 
-/// Loads the whole account: caller identity, providers and roles.
-pub async fn load_account(source: &dyn AccountSource) -> Result<Account, AwsError> {
+/// Loads the whole account: caller identity, providers and roles; `progress` hears how many
+/// roles are loaded so far.
+pub async fn load_account(
+    source: &dyn AccountSource,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<Account, AwsError> {
     let caller = source.caller_identity().await?;
     let providers = source.providers().await?;
-    let roles = source.roles(&|_| {}).await?;
+    let roles = source.roles(progress).await?;
     Ok(Account {
         id: caller.account.clone(),
         partition: caller.partition(),

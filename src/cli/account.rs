@@ -15,7 +15,7 @@ pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String
         return offline;
     }
     let aws = live(globals)?;
-    let account = block_on(load_account(&aws))?.map_err(aws_failure)?;
+    let account = block_on(load_account(&aws, &|_| {}))?.map_err(aws_failure)?;
     Ok((account, live_description(globals)))
 }
 

@@ -84,6 +84,13 @@ pub enum Action {
         /// What AWS answered.
         outcome: AssumeOutcome,
     },
+    /// Roles loaded so far while the account loads.
+    AccountProgress {
+        /// The load this reports on.
+        generation: u64,
+        /// How many roles have arrived.
+        roles: usize,
+    },
     /// The account finished loading (or failed).
     AccountLoaded {
         /// The load this answers.

@@ -47,8 +47,8 @@ pub enum Effect {
 /// The account as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AccountState {
-    /// Being loaded.
-    Loading,
+    /// Being loaded; how many roles have arrived.
+    Loading(usize),
     /// Loaded, with where it came from.
     Ready(Arc<Account>, String),
     /// Could not be loaded.
@@ -187,7 +187,7 @@ impl App {
             should_quit: false,
             help_open: false,
             now,
-            account: AccountState::Loading,
+            account: AccountState::Loading(0),
             tokens,
             current: 0,
             scan: None,
@@ -321,7 +321,7 @@ impl App {
             }
             Action::Refresh => {
                 self.account_generation += 1;
-                self.account = AccountState::Loading;
+                self.account = AccountState::Loading(0);
                 self.toast = Some("reloading the account…".to_owned());
                 return vec![Effect::LoadAccount {
                     generation: self.account_generation,
@@ -355,6 +355,13 @@ impl App {
                     } else {
                         self.assume.running = Some((running, role_arn, at));
                     }
+                }
+            }
+            Action::AccountProgress { generation, roles } => {
+                if generation == self.account_generation
+                    && matches!(self.account, AccountState::Loading(_))
+                {
+                    self.account = AccountState::Loading(roles);
                 }
             }
             Action::AccountLoaded { generation, result } => {
@@ -588,7 +595,7 @@ mod tests {
         });
         assert_eq!(
             app.account,
-            AccountState::Loading,
+            AccountState::Loading(0),
             "an answer to an old load is ignored"
         );
         let before = app.scan.as_ref().map(Vec::len);

@@ -129,7 +129,11 @@ fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals
                     Some(offline) => offline.map_err(|failure| failure.message),
                     None => {
                         let aws = LiveAws::connect(&account::connect_options(&globals)).await;
-                        load_account(&aws)
+                        let progress = sender.clone();
+                        let report = move |roles| {
+                            let _ = progress.send(Action::AccountProgress { generation, roles });
+                        };
+                        load_account(&aws, &report)
                             .await
                             .map(|loaded| (loaded, account::live_description(&globals)))
                             .map_err(|error| error.to_string())

@@ -72,7 +72,8 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
 
 fn header_line(app: &App, theme: Theme) -> Line<'static> {
     let account = match &app.account {
-        AccountState::Loading => "account: loading…".to_owned(),
+        AccountState::Loading(0) => "account: loading…".to_owned(),
+        AccountState::Loading(roles) => format!("account: loading… {roles} roles so far"),
         AccountState::Ready(account, source) => format!("account {} ({source})", account.id),
         AccountState::Failed(error) => format!("account: {error}"),
     };

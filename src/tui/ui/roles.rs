@@ -15,7 +15,10 @@ use crate::tui::app::{AccountState, App, SelectedRole};
 /// Draws the Roles screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let message = match (&app.account, app.token(), &app.scan) {
-        (AccountState::Loading, _, _) => Some("Loading the account…".to_owned()),
+        (AccountState::Loading(0), _, _) => Some("Loading the account…".to_owned()),
+        (AccountState::Loading(roles), _, _) => {
+            Some(format!("Loading the account… {roles} roles so far"))
+        }
         (AccountState::Failed(error), _, _) => Some(format!(
             "The account could not be loaded: {error}\nPress R to retry, or start with --demo."
         )),
