@@ -200,3 +200,121 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+/// A private X server (Xvfb) on a free display number, stopped on drop.
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        let number = (90..200)
+            .find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .unwrap();
+        let display = format!(":{number}");
+        let child = Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "640x480x24",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start Xvfb ({e}): install it (apt-get install xvfb xclip; .ci/run does)"
+                )
+            });
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !std::path::Path::new(&socket).exists() {
+            assert!(Instant::now() < deadline, "Xvfb did not start on {display}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Xvfb { child, display }
+    }
+
+    /// The X clipboard's text, read with xclip.
+    fn clipboard(&self) -> String {
+        let output = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run xclip ({e}): install it (apt-get install xclip)")
+            });
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Opens the explorer on the PR token, selects the Semaphore deploy role and copies the
+/// failing condition rewritten to admit the token (copy menu item 2).
+fn copy_the_fixed_condition(tmux: &Tmux) {
+    tmux.wait_for("Roles ✔1");
+    tmux.keys(&["/"]);
+    tmux.keys(&["semaphore-web-deploy"]);
+    tmux.wait_for("/semaphore-web-d");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Why: this job ran for pull request #42");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Copy (digit chooses, esc closes)");
+    tmux.keys(&["2"]);
+}
+
+#[test]
+fn copying_a_trust_condition_reaches_the_x_clipboard() {
+    let xvfb = Xvfb::start();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "DISPLAY={} {binary} --demo --token demo:semaphore-pr; echo EXITED $?; sleep 600",
+        xvfb.display
+    ));
+    copy_the_fixed_condition(&tmux);
+    tmux.wait_for(
+        "copied the failing condition rewritten to admit this token to the system clipboard",
+    );
+    let copied = xvfb.clipboard();
+    let condition: serde_json::Value =
+        serde_json::from_str(&copied).unwrap_or_else(|e| panic!("{e}: {copied:?}"));
+    assert_eq!(
+        condition["StringEquals"]["acme.semaphoreci.com:sub"],
+        "org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:pull-request:ref:refs/pull/42/merge"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
+
+#[test]
+fn without_a_display_copying_goes_through_osc52() {
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "env -u DISPLAY -u WAYLAND_DISPLAY {binary} --demo --token demo:semaphore-pr; echo EXITED $?; sleep 600"
+    ));
+    // tmux turns an application's OSC 52 into a paste buffer when set-clipboard is on.
+    assert!(
+        tmux.run(&["set-option", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+    copy_the_fixed_condition(&tmux);
+    tmux.wait_for("through the terminal (OSC 52");
+    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
+    assert!(
+        buffer.contains("ref_type:pull-request:ref:refs/pull/42/merge"),
+        "{buffer:?}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}

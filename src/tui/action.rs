@@ -77,6 +77,17 @@ pub enum Action {
     Confirm,
     /// Show or mask the assumed credentials.
     ToggleReveal,
+    /// Open the copy menu for the current screen.
+    OpenCopyMenu,
+    /// Copy the menu's item number `n` (0-based).
+    CopyChoice(usize),
+    /// A copy reached the clipboard.
+    Copied {
+        /// What was copied.
+        label: String,
+        /// How, in words.
+        how: &'static str,
+    },
     /// An assume call finished.
     AssumeFinished {
         /// The call this answers.

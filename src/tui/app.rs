@@ -8,6 +8,7 @@ use crate::account::Account;
 use crate::aws::AssumedRole;
 use crate::eval::{Diagnosis, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
 use crate::policy::{PrettyPolicy, pretty};
+use crate::secret::Secret;
 use crate::token::{Origin, Token};
 
 /// Work `update` asks the runner to do.
@@ -30,6 +31,13 @@ pub enum Effect {
         session_name: String,
         /// The local verdict, to reconcile a refusal with.
         verdict: Option<Box<Verdict>>,
+    },
+    /// Put text on the clipboard.
+    Copy {
+        /// What it is, for the toast.
+        label: String,
+        /// The text (may be a secret: never shown in the toast).
+        text: Secret<String>,
     },
     /// Evaluate the token against every role.
     Scan {
@@ -130,6 +138,26 @@ pub struct AssumePane {
     pub revealed: bool,
 }
 
+/// One entry of the copy menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyItem {
+    /// What it is.
+    pub label: String,
+    /// The text to copy (a secret for credentials).
+    pub text: Secret<String>,
+}
+
+/// How keys are read right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMode {
+    /// Commands.
+    Normal,
+    /// Text goes to the role filter.
+    Filter,
+    /// Digits choose from the copy menu.
+    Menu,
+}
+
 /// The explanation of the selected role, computed when the selection changes.
 #[derive(Debug, Clone)]
 pub struct SelectedRole {
@@ -170,6 +198,8 @@ pub struct App {
     pub session_name: String,
     /// The Assume screen.
     pub assume: AssumePane,
+    /// The open copy menu.
+    pub copy_menu: Option<Vec<CopyItem>>,
     account_generation: u64,
     scan_generation: u64,
     assume_generation: u64,
@@ -201,6 +231,7 @@ impl App {
             toast: None,
             session_name: "trustlens".to_owned(),
             assume: AssumePane::default(),
+            copy_menu: None,
             account_generation: 1,
             scan_generation: 0,
             assume_generation: 0,
@@ -341,6 +372,29 @@ impl App {
             }
             Action::Confirm => return self.start_assume(),
             Action::ToggleReveal => self.assume.revealed = !self.assume.revealed,
+            Action::OpenCopyMenu => {
+                let items = self.copy_items();
+                if items.is_empty() {
+                    self.toast = Some("nothing to copy on this screen".to_owned());
+                } else {
+                    self.copy_menu = Some(items);
+                }
+            }
+            Action::CopyChoice(index) => {
+                let chosen = self
+                    .copy_menu
+                    .as_ref()
+                    .and_then(|items| items.get(index))
+                    .cloned();
+                if let Some(item) = chosen {
+                    self.copy_menu = None;
+                    return vec![Effect::Copy {
+                        label: item.label,
+                        text: item.text,
+                    }];
+                }
+            }
+            Action::Copied { label, how } => self.toast = Some(format!("copied {label} {how}")),
             Action::AssumeFinished {
                 generation,
                 outcome,
@@ -389,10 +443,94 @@ impl App {
         Vec::new()
     }
 
-    /// Esc: closes the topmost thing — help, a confirmation, a running call, the filter.
+    /// How keys are read right now.
+    pub fn key_mode(&self) -> KeyMode {
+        if self.copy_menu.is_some() {
+            KeyMode::Menu
+        } else if self.roles.filtering {
+            KeyMode::Filter
+        } else {
+            KeyMode::Normal
+        }
+    }
+
+    /// What can be copied on the current screen.
+    fn copy_items(&self) -> Vec<CopyItem> {
+        let item = |label: &str, text: String| CopyItem {
+            label: label.to_owned(),
+            text: Secret::new(text),
+        };
+        match self.tab {
+            Tab::Token => self
+                .token()
+                .map(|loaded| {
+                    let claims =
+                        serde_json::to_string_pretty(loaded.token.claims()).unwrap_or_default();
+                    let mut items = vec![item("the claims (JSON)", claims)];
+                    if let Some(subject) = loaded.token.subject() {
+                        items.insert(0, item("the sub claim", subject.to_owned()));
+                    }
+                    items
+                })
+                .unwrap_or_default(),
+            Tab::Roles => {
+                let Some(selected) = &self.selected else {
+                    return Vec::new();
+                };
+                let mut items = Vec::new();
+                if let Some(policy) = &selected.policy {
+                    items.push(item("the trust policy", policy.text()));
+                }
+                if let Some(condition) = admitting_condition(&selected.verdict) {
+                    items.push(item(
+                        "the failing condition rewritten to admit this token",
+                        condition,
+                    ));
+                }
+                items
+            }
+            Tab::Assume => match self
+                .assume
+                .attempts
+                .iter()
+                .rev()
+                .find_map(|a| match &a.outcome {
+                    AssumeOutcome::Assumed(assumed) => Some(assumed),
+                    _ => None,
+                }) {
+                Some(assumed) => {
+                    let c = &assumed.credentials;
+                    let (secret, session) =
+                        (c.secret_access_key.expose(), c.session_token.expose());
+                    vec![
+                        item(
+                            "the export lines (secret)",
+                            format!(
+                                "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={secret}\nexport AWS_SESSION_TOKEN={session}\n",
+                                c.access_key_id
+                            ),
+                        ),
+                        item(
+                            "the credential_process JSON (secret)",
+                            serde_json::json!({"Version": 1, "AccessKeyId": c.access_key_id, "SecretAccessKey": secret,
+                                "SessionToken": session, "Expiration": c.expiration})
+                            .to_string(),
+                        ),
+                    ]
+                }
+                None => Vec::new(),
+            },
+            Tab::Providers => Vec::new(),
+        }
+    }
+
+    /// Esc: closes the topmost thing — help, a menu, a confirmation, a running call, the filter.
     fn back(&mut self) {
         if self.help_open {
             self.help_open = false;
+            return;
+        }
+        if self.copy_menu.take().is_some() {
             return;
         }
         if self.assume.confirming.take().is_some() {
@@ -520,6 +658,26 @@ impl App {
             policy: Some(pretty(&document)),
         })
     }
+}
+
+/// The deciding failed condition, rewritten with the token's own values so it admits this token:
+/// `{"StringEquals": {"<key>": "<token value>"}}` (the operator kept, the values replaced).
+fn admitting_condition(verdict: &Verdict) -> Option<String> {
+    let deciding = verdict.policy.deciding.as_ref()?;
+    let statement = verdict
+        .policy
+        .statements
+        .iter()
+        .find(|s| s.index == deciding.statement)?;
+    let condition = statement.conditions.get(deciding.condition?)?;
+    let values = condition.context_values.as_ref()?;
+    let value = match values.as_slice() {
+        [single] => serde_json::json!(single),
+        many => serde_json::json!(many),
+    };
+    let rewritten =
+        serde_json::json!({ condition.operator.clone(): { condition.key.clone(): value } });
+    serde_json::to_string_pretty(&rewritten).ok()
 }
 
 /// Are the characters of `needle` in `haystack`, in order?
@@ -756,5 +914,59 @@ mod tests {
         );
         app.update(Action::ToggleReveal);
         assert!(app.assume.revealed);
+    }
+
+    #[test]
+    fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
+        let mut app = ready("semaphore-pr");
+        let index = app
+            .visible_roles()
+            .iter()
+            .position(|r| r.name == "semaphore-web-deploy");
+        app.update(Action::Move(
+            index.and_then(|i| isize::try_from(i).ok()).unwrap_or(0),
+        ));
+        app.update(Action::OpenCopyMenu);
+        let labels: Vec<String> = app
+            .copy_menu
+            .iter()
+            .flatten()
+            .map(|item| item.label.clone())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "the trust policy",
+                "the failing condition rewritten to admit this token"
+            ]
+        );
+        assert_eq!(app.key_mode(), KeyMode::Menu);
+        let effects = app.update(Action::CopyChoice(1));
+        let [Effect::Copy { text, .. }] = effects.as_slice() else {
+            unreachable!("{effects:?}")
+        };
+        assert!(
+            text.expose().contains("\"StringEquals\""),
+            "{}",
+            text.expose()
+        );
+        assert!(
+            text.expose()
+                .contains("ref_type:pull-request:ref:refs/pull/42/merge")
+        );
+        assert!(app.copy_menu.is_none());
+        app.update(Action::Copied {
+            label: "x".into(),
+            how: "to the system clipboard",
+        });
+        assert_eq!(
+            app.toast.as_deref(),
+            Some("copied x to the system clipboard")
+        );
+
+        app.update(Action::ShowTab(Tab::Providers));
+        app.update(Action::OpenCopyMenu);
+        assert!(app.copy_menu.is_none());
+        assert_eq!(app.toast.as_deref(), Some("nothing to copy on this screen"));
     }
 }

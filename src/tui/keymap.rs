@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Tab};
+use super::app::KeyMode;
 
 /// A verb a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub enum Command {
     Confirm,
     /// Show or mask credentials.
     Reveal,
+    /// The copy menu.
+    Copy,
     /// One row up.
     Up,
     /// One row down.
@@ -79,6 +82,7 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("a", Command::Assume),
     ("enter", Command::Confirm),
     ("r", Command::Reveal),
+    ("y", Command::Copy),
     ("R", Command::Refresh),
     ("?", Command::Help),
     ("esc", Command::Back),
@@ -103,6 +107,7 @@ impl Command {
             Command::Assume => Action::AskAssume,
             Command::Confirm => Action::Confirm,
             Command::Reveal => Action::ToggleReveal,
+            Command::Copy => Action::OpenCopyMenu,
             Command::Up => Action::Move(-1),
             Command::Down => Action::Move(1),
             Command::PageUp => Action::Move(-HALF_PAGE),
@@ -131,6 +136,7 @@ impl Command {
             Command::Assume => "assume the selected role for real",
             Command::Confirm => "yes (in a confirmation)",
             Command::Reveal => "show / mask credentials",
+            Command::Copy => "copy menu (digits choose)",
             Command::Up => "up",
             Command::Down => "down",
             Command::PageUp => "half a page up",
@@ -169,9 +175,21 @@ pub fn key_name(key: KeyEvent) -> Option<String> {
     Some(name)
 }
 
-/// The action for a key press; `filtering` sends text to the role filter.
-pub fn action_for(key: KeyEvent, filtering: bool) -> Option<Action> {
-    if filtering {
+/// The action for a key press in `mode`: commands, text for the filter, or a menu choice.
+pub fn action_for(key: KeyEvent, mode: KeyMode) -> Option<Action> {
+    if mode == KeyMode::Menu {
+        return match key.code {
+            KeyCode::Char(digit @ '1'..='9') => digit
+                .to_digit(10)
+                .map(|d| Action::CopyChoice(d as usize - 1)),
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::Quit)
+            }
+            _ => None,
+        };
+    }
+    if mode == KeyMode::Filter {
         return match key.code {
             KeyCode::Esc => Some(Action::Back),
             KeyCode::Enter => Some(Action::ConfirmFilter),
@@ -225,27 +243,36 @@ mod tests {
     #[test]
     fn vim_keys_arrows_and_control_keys() {
         assert_eq!(
-            action_for(key(KeyCode::Char('j'), KeyModifiers::NONE), false),
+            action_for(key(KeyCode::Char('j'), KeyModifiers::NONE), KeyMode::Normal),
             Some(Action::Move(1))
         );
         assert_eq!(
-            action_for(key(KeyCode::Up, KeyModifiers::NONE), false),
+            action_for(key(KeyCode::Up, KeyModifiers::NONE), KeyMode::Normal),
             Some(Action::Move(-1))
         );
         assert_eq!(
-            action_for(key(KeyCode::Char('G'), KeyModifiers::SHIFT), false),
+            action_for(
+                key(KeyCode::Char('G'), KeyModifiers::SHIFT),
+                KeyMode::Normal
+            ),
             Some(Action::Bottom)
         );
         assert_eq!(
-            action_for(key(KeyCode::Char('c'), KeyModifiers::CONTROL), false),
+            action_for(
+                key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                KeyMode::Normal
+            ),
             Some(Action::Quit)
         );
         assert_eq!(
-            action_for(key(KeyCode::Char('d'), KeyModifiers::CONTROL), false),
+            action_for(
+                key(KeyCode::Char('d'), KeyModifiers::CONTROL),
+                KeyMode::Normal
+            ),
             Some(Action::Move(10))
         );
         assert_eq!(
-            action_for(key(KeyCode::BackTab, KeyModifiers::SHIFT), false),
+            action_for(key(KeyCode::BackTab, KeyModifiers::SHIFT), KeyMode::Normal),
             Some(Action::PreviousTab)
         );
     }
@@ -253,15 +280,15 @@ mod tests {
     #[test]
     fn the_filter_takes_text() {
         assert_eq!(
-            action_for(key(KeyCode::Char('q'), KeyModifiers::NONE), true),
+            action_for(key(KeyCode::Char('q'), KeyModifiers::NONE), KeyMode::Filter),
             Some(Action::FilterInput('q'))
         );
         assert_eq!(
-            action_for(key(KeyCode::Esc, KeyModifiers::NONE), true),
+            action_for(key(KeyCode::Esc, KeyModifiers::NONE), KeyMode::Filter),
             Some(Action::Back)
         );
         assert_eq!(
-            action_for(key(KeyCode::Enter, KeyModifiers::NONE), true),
+            action_for(key(KeyCode::Enter, KeyModifiers::NONE), KeyMode::Filter),
             Some(Action::ConfirmFilter)
         );
     }
@@ -276,8 +303,8 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 22);
-        assert_eq!(command("y"), None, "y is kept for the copy menu");
+        assert_eq!(help().len(), 23);
+        assert_eq!(command("y"), Some(Command::Copy));
         assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+mod clipboard;
 pub mod keymap;
 mod terminal;
 pub mod ui;
@@ -17,6 +18,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use action::Action;
 use app::{App, AssumeOutcome, Effect, LoadedToken};
+use clipboard::{Clipboard, CopyPath};
 use ui::Theme;
 
 use crate::aws::{AssumeFailure, AssumeRequest, LiveAws, Sts, load_account};
@@ -35,6 +37,7 @@ pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> st
         spawn(effect, &sender, &globals);
     }
     let mut tui = terminal::init()?;
+    let mut clipboard = Clipboard::new();
     let mut events = EventStream::new();
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -52,9 +55,20 @@ pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> st
             _ = ticks.tick() => Some(Action::Tick(now())),
             _ = terminate.recv() => Some(Action::Quit),
         };
-        if let Some(action) = action {
+        // A copy answers at once (it needs the terminal, for OSC 52); other effects run as tasks.
+        let mut pending: Vec<Action> = action.into_iter().collect();
+        while let Some(action) = pending.pop() {
             for effect in app.update(action) {
-                spawn(effect, &sender, &globals);
+                match effect {
+                    Effect::Copy { label, text } => {
+                        let how = clipboard.copy(text.expose(), tui.backend_mut()).map_or(
+                            "nowhere: the terminal could not be written",
+                            CopyPath::describe,
+                        );
+                        pending.push(Action::Copied { label, how });
+                    }
+                    other => spawn(other, &sender, &globals),
+                }
             }
         }
         if app.should_quit {
@@ -73,7 +87,7 @@ fn now() -> i64 {
 fn action_for(event: Event, app: &App) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
-            keymap::action_for(key, app.roles.filtering)
+            keymap::action_for(key, app.key_mode())
         }
         Event::Paste(text) => Some(Action::Paste(text)),
         Event::Mouse(mouse) => match mouse.kind {
@@ -122,6 +136,8 @@ async fn assume(
 fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals>) {
     let sender = sender.clone();
     match effect {
+        // Handled in the loop, which owns the clipboard and the terminal.
+        Effect::Copy { .. } => {}
         Effect::LoadAccount { generation } => {
             let globals = Arc::clone(globals);
             tokio::spawn(async move {

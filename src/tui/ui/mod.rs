@@ -65,6 +65,14 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
             theme,
         );
     }
+    if let Some(items) = &app.copy_menu {
+        help::render_copy_menu(
+            items,
+            frame,
+            centered(area, 70, u16::try_from(items.len()).unwrap_or(9) + 4),
+            theme,
+        );
+    }
     if app.help_open {
         help::render(frame, centered(area, 60, 26), theme);
     }
