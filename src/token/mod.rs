@@ -6,6 +6,8 @@
 //! let token = Token::decode("Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln").unwrap();
 //! assert_eq!(token.subject(), Some("x"));
 //! assert!(format!("{token:?}").contains("<redacted>"));
+//! let what_if = token.with_claim("sub", "y".into());
+//! assert!(what_if.is_edited() && what_if.subject() == Some("y"));
 //! ```
 
 mod clean;
@@ -40,6 +42,7 @@ pub struct Token {
     signature: Vec<u8>,
     cleanup: Vec<Cleanup>,
     duplicates: Vec<DuplicateMember>,
+    edited: bool,
 }
 
 /// A member name that appeared more than once in the header or the payload.
@@ -82,7 +85,22 @@ impl Token {
             signature: parts.signature,
             cleanup: cleaned.steps,
             duplicates,
+            edited: false,
         })
+    }
+
+    /// A what-if copy with claim `name` set to `value`. Its signature no longer covers the
+    /// claims: [`Token::is_edited`] says so, and STS would reject it.
+    pub fn with_claim(&self, name: &str, value: Value) -> Token {
+        let mut edited = self.clone();
+        edited.claims.insert(name.to_owned(), value);
+        edited.edited = true;
+        edited
+    }
+
+    /// True for a what-if copy whose claims were edited (not signed).
+    pub fn is_edited(&self) -> bool {
+        self.edited
     }
 
     /// Decodes raw bytes (a file, standard input), which must be UTF-8 text.
@@ -169,6 +187,7 @@ impl fmt::Debug for Token {
                 &format_args!("<{} bytes>", self.signature.len()),
             )
             .field("cleanup", &self.cleanup)
+            .field("edited", &self.edited)
             .finish()
     }
 }

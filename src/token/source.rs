@@ -146,6 +146,8 @@ pub enum Origin {
     Demo(String),
     /// Text pasted into the explorer.
     Pasted,
+    /// A what-if edit of another token (not signed).
+    Edited(String),
 }
 
 impl fmt::Display for Origin {
@@ -170,6 +172,7 @@ impl fmt::Display for Origin {
             }
             Origin::Demo(name) => write!(f, "the embedded demo ({name})"),
             Origin::Pasted => f.write_str("a paste"),
+            Origin::Edited(what) => write!(f, "an edit ({what}) — not signed"),
         }
     }
 }

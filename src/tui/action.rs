@@ -77,6 +77,12 @@ pub enum Action {
     Confirm,
     /// Show or mask the assumed credentials.
     ToggleReveal,
+    /// Edit the selected claim (what-if).
+    EditClaim,
+    /// A character typed into the claim editor.
+    EditInput(char),
+    /// Delete the editor's last character.
+    EditBackspace,
     /// Open the copy menu for the current screen.
     OpenCopyMenu,
     /// Copy the menu's item number `n` (0-based).

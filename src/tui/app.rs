@@ -156,6 +156,19 @@ pub enum KeyMode {
     Filter,
     /// Digits choose from the copy menu.
     Menu,
+    /// Text goes to the claim editor.
+    Edit,
+}
+
+/// A claim being edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimEdit {
+    /// The claim.
+    pub name: String,
+    /// The text typed so far (a string claim's text, else JSON).
+    pub input: String,
+    /// Whether the claim was a string (the input is taken as text, not JSON).
+    pub was_string: bool,
 }
 
 /// The explanation of the selected role, computed when the selection changes.
@@ -200,6 +213,10 @@ pub struct App {
     pub assume: AssumePane,
     /// The open copy menu.
     pub copy_menu: Option<Vec<CopyItem>>,
+    /// The claim selected on the Token screen.
+    pub claim_selected: usize,
+    /// The claim editor, when open.
+    pub editing: Option<ClaimEdit>,
     account_generation: u64,
     scan_generation: u64,
     assume_generation: u64,
@@ -232,6 +249,8 @@ impl App {
             session_name: "trustlens".to_owned(),
             assume: AssumePane::default(),
             copy_menu: None,
+            claim_selected: 0,
+            editing: None,
             account_generation: 1,
             scan_generation: 0,
             assume_generation: 0,
@@ -370,7 +389,19 @@ impl App {
                 self.assume.confirming =
                     self.selected.as_ref().map(|selected| selected.arn.clone());
             }
+            Action::Confirm if self.editing.is_some() => return self.apply_edit(),
             Action::Confirm => return self.start_assume(),
+            Action::EditClaim => self.open_editor(),
+            Action::EditInput(c) => {
+                if let Some(edit) = &mut self.editing {
+                    edit.input.push(c);
+                }
+            }
+            Action::EditBackspace => {
+                if let Some(edit) = &mut self.editing {
+                    edit.input.pop();
+                }
+            }
             Action::ToggleReveal => self.assume.revealed = !self.assume.revealed,
             Action::OpenCopyMenu => {
                 let items = self.copy_items();
@@ -445,7 +476,9 @@ impl App {
 
     /// How keys are read right now.
     pub fn key_mode(&self) -> KeyMode {
-        if self.copy_menu.is_some() {
+        if self.editing.is_some() {
+            KeyMode::Edit
+        } else if self.copy_menu.is_some() {
             KeyMode::Menu
         } else if self.roles.filtering {
             KeyMode::Filter
@@ -530,7 +563,7 @@ impl App {
             self.help_open = false;
             return;
         }
-        if self.copy_menu.take().is_some() {
+        if self.copy_menu.take().is_some() || self.editing.take().is_some() {
             return;
         }
         if self.assume.confirming.take().is_some() {
@@ -551,8 +584,72 @@ impl App {
         }
     }
 
+    /// Opens the editor on the selected claim of the current token.
+    fn open_editor(&mut self) {
+        let selected = self
+            .token()
+            .and_then(|t| t.token.claims().iter().nth(self.claim_selected));
+        let Some((name, value)) = selected else {
+            self.toast = Some("select a claim on the Token screen (1) to edit it".to_owned());
+            return;
+        };
+        let (input, was_string) = match value {
+            serde_json::Value::String(text) => (text.clone(), true),
+            other => (other.to_string(), false),
+        };
+        self.editing = Some(ClaimEdit {
+            name: name.clone(),
+            input,
+            was_string,
+        });
+        self.tab = Tab::Token;
+    }
+
+    /// Applies the edit as a new, unsigned what-if token and re-evaluates every role.
+    fn apply_edit(&mut self) -> Vec<Effect> {
+        let Some(edit) = self.editing.take() else {
+            return Vec::new();
+        };
+        let value = if edit.was_string {
+            serde_json::Value::String(edit.input.clone())
+        } else {
+            match crate::json::parse(edit.input.as_bytes()) {
+                Ok(parsed) => parsed.value,
+                Err(error) => {
+                    self.toast = Some(format!(
+                        "not JSON ({}); the claim is unchanged",
+                        crate::json::error_message(&error)
+                    ));
+                    self.editing = Some(edit);
+                    return Vec::new();
+                }
+            }
+        };
+        let Some(current) = self.token() else {
+            return Vec::new();
+        };
+        let token = current.token.with_claim(&edit.name, value);
+        let origin = Origin::Edited(format!("{} of token {}", edit.name, self.current + 1));
+        self.tokens.push(LoadedToken { origin, token });
+        self.current = self.tokens.len() - 1;
+        self.toast = Some(format!(
+            "token {}: {} edited — not signed; every role re-evaluated",
+            self.current + 1,
+            edit.name
+        ));
+        self.rescan()
+    }
+
     /// Starts the confirmed assume call (one at a time).
     fn start_assume(&mut self) -> Vec<Effect> {
+        if self.token().is_some_and(|t| t.token.is_edited()) {
+            self.assume.confirming = None;
+            self.toast = Some(
+                "an edited token is not signed, so STS would reject it: switch to the original (t)"
+                    .to_owned(),
+            );
+            return Vec::new();
+        }
         let Some(role_arn) = self.assume.confirming.take() else {
             return Vec::new();
         };
@@ -620,6 +717,14 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
+        if self.tab == Tab::Token {
+            let claims = self.token().map_or(0, |t| t.token.claims().len());
+            self.claim_selected = self
+                .claim_selected
+                .saturating_add_signed(delta)
+                .min(claims.saturating_sub(1));
+            return;
+        }
         let target = self.roles.selected.saturating_add_signed(delta);
         self.select(target);
     }
@@ -968,5 +1073,99 @@ mod tests {
         app.update(Action::OpenCopyMenu);
         assert!(app.copy_menu.is_none());
         assert_eq!(app.toast.as_deref(), Some("nothing to copy on this screen"));
+    }
+
+    /// Runs the scans among `effects` as the effect runner would.
+    fn run_scans(app: &mut App, effects: Vec<Effect>) {
+        for effect in effects {
+            if let Effect::Scan {
+                generation,
+                token,
+                account,
+                now,
+            } = effect
+            {
+                let results = crate::eval::scan(&crate::eval::ScanInputs {
+                    token: Some(&token),
+                    claims: token.claims(),
+                    account: &account,
+                    session_name: "trustlens",
+                    now,
+                });
+                app.update(Action::ScanFinished {
+                    generation,
+                    results,
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn what_if_editing_a_claim_re_evaluates_every_role() {
+        let mut app = ready("semaphore-pr");
+        let allowed_before = app.counts()[0].1;
+        app.update(Action::ShowTab(Tab::Token));
+        app.update(Action::Move(2));
+        app.update(Action::EditClaim);
+        assert_eq!(app.key_mode(), KeyMode::Edit);
+        assert_eq!(app.editing.as_ref().map(|e| e.name.as_str()), Some("sub"));
+        let input = app
+            .editing
+            .as_ref()
+            .map(|e| e.input.clone())
+            .unwrap_or_default();
+        let fixed = input.replace(
+            "ref_type:pull-request:ref:refs/pull/42/merge",
+            "ref_type:branch:ref:refs/heads/main",
+        );
+        for _ in 0..input.chars().count() {
+            app.update(Action::EditBackspace);
+        }
+        for c in fixed.chars() {
+            app.update(Action::EditInput(c));
+        }
+        let effects = app.update(Action::Confirm);
+        assert_eq!(
+            app.tokens.len(),
+            2,
+            "the edit is a new token; the original stays"
+        );
+        assert!(app.token().is_some_and(|t| t.token.is_edited()));
+        run_scans(&mut app, effects);
+        assert!(
+            app.counts()[0].1 > allowed_before,
+            "the main-branch subject opens more roles"
+        );
+
+        app.update(Action::ShowTab(Tab::Roles));
+        app.update(Action::AskAssume);
+        assert!(
+            app.update(Action::Confirm).is_empty(),
+            "an unsigned what-if token is not sent to STS"
+        );
+        assert!(
+            app.toast
+                .as_deref()
+                .is_some_and(|t| t.contains("not signed"))
+        );
+
+        app.update(Action::ShowTab(Tab::Token));
+        app.update(Action::Move(-10));
+        app.update(Action::Move(3));
+        app.update(Action::EditClaim);
+        app.update(Action::EditInput('x'));
+        assert!(
+            app.update(Action::Confirm).is_empty(),
+            "exp is a number: `…x` is not JSON"
+        );
+        assert!(
+            app.toast
+                .as_deref()
+                .is_some_and(|t| t.starts_with("not JSON"))
+        );
+        assert!(
+            app.editing.is_some(),
+            "the editor stays open to fix the input"
+        );
     }
 }

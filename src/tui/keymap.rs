@@ -30,6 +30,8 @@ pub enum Command {
     Reveal,
     /// The copy menu.
     Copy,
+    /// Edit the selected claim (what-if).
+    Edit,
     /// One row up.
     Up,
     /// One row down.
@@ -83,6 +85,7 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("enter", Command::Confirm),
     ("r", Command::Reveal),
     ("y", Command::Copy),
+    ("e", Command::Edit),
     ("R", Command::Refresh),
     ("?", Command::Help),
     ("esc", Command::Back),
@@ -108,6 +111,7 @@ impl Command {
             Command::Confirm => Action::Confirm,
             Command::Reveal => Action::ToggleReveal,
             Command::Copy => Action::OpenCopyMenu,
+            Command::Edit => Action::EditClaim,
             Command::Up => Action::Move(-1),
             Command::Down => Action::Move(1),
             Command::PageUp => Action::Move(-HALF_PAGE),
@@ -137,6 +141,7 @@ impl Command {
             Command::Confirm => "yes (in a confirmation)",
             Command::Reveal => "show / mask credentials",
             Command::Copy => "copy menu (digits choose)",
+            Command::Edit => "edit the selected claim (what-if)",
             Command::Up => "up",
             Command::Down => "down",
             Command::PageUp => "half a page up",
@@ -186,6 +191,18 @@ pub fn action_for(key: KeyEvent, mode: KeyMode) -> Option<Action> {
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Action::Quit)
             }
+            _ => None,
+        };
+    }
+    if mode == KeyMode::Edit {
+        return match key.code {
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Enter => Some(Action::Confirm),
+            KeyCode::Backspace => Some(Action::EditBackspace),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::Quit)
+            }
+            KeyCode::Char(c) => Some(Action::EditInput(c)),
             _ => None,
         };
     }
@@ -303,7 +320,7 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 23);
+        assert_eq!(help().len(), 24);
         assert_eq!(command("y"), Some(Command::Copy));
         assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));

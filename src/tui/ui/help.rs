@@ -6,18 +6,28 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
-use crate::tui::app::CopyItem;
+use crate::tui::app::{ClaimEdit, CopyItem};
 use crate::tui::keymap;
 
-/// Draws the key list in `area`.
+/// Draws the key list in `area`, in two columns when one does not fit.
 pub fn render(frame: &mut Frame, area: Rect, theme: Theme) {
-    let lines: Vec<Line> = keymap::help()
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:<22}"), theme.strong()),
-                Span::raw(what),
-            ])
+    let entries = keymap::help();
+    let rows = usize::from(area.height.saturating_sub(2)).max(1);
+    let columns = if entries.len() > rows { 2 } else { 1 };
+    let per_column = entries.len().div_ceil(columns);
+    let width = usize::from(area.width.saturating_sub(2)) / columns;
+    let cell = |(keys, what): &(String, &str)| {
+        let text = format!("{keys:<16} {what}");
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut:<width$}")
+    };
+    let lines: Vec<Line> = (0..per_column)
+        .map(|row| {
+            let spans: Vec<Span> = (0..columns)
+                .filter_map(|column| entries.get(column * per_column + row))
+                .map(|entry| Span::styled(cell(entry), theme.strong()))
+                .collect();
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Clear, area);
@@ -42,6 +52,26 @@ pub fn render_copy_menu(items: &[CopyItem], frame: &mut Frame, area: Rect, theme
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Copy (digit chooses, esc closes) ")),
+        area,
+    );
+}
+
+/// Draws the one-line claim editor.
+pub fn render_editor(edit: &ClaimEdit, frame: &mut Frame, area: Rect, theme: Theme) {
+    let kind = if edit.was_string { "text" } else { "JSON" };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{}: ", edit.name), theme.strong()),
+            Span::raw(format!("{}▏", edit.input)),
+        ]),
+        Line::styled(
+            format!("{kind} · enter applies as a new, unsigned what-if token · esc cancels"),
+            theme.dim(),
+        ),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Edit claim ")),
         area,
     );
 }

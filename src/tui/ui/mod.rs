@@ -65,6 +65,9 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
             theme,
         );
     }
+    if let Some(edit) = &app.editing {
+        help::render_editor(edit, frame, centered(area, 76, 5), theme);
+    }
     if let Some(items) = &app.copy_menu {
         help::render_copy_menu(
             items,
@@ -74,7 +77,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         );
     }
     if app.help_open {
-        help::render(frame, centered(area, 60, 26), theme);
+        help::render(frame, centered(area, 78, 26), theme);
     }
 }
 
@@ -126,6 +129,9 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
                 "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
             }
             Tab::Assume => "r show/mask credentials · esc cancel · 1-4 screens · ? help · q quit",
+            Tab::Token => {
+                "j/k choose a claim · e edit it (what-if) · y copy · t next token · ? help · q quit"
+            }
             _ => "1-4 or tab: screens · paste a token to load it · t next token · ? help · q quit",
         }
     };

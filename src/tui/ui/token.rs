@@ -49,22 +49,33 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let rows: Vec<Row> = token
         .claims()
         .iter()
-        .map(|(name, value)| {
+        .enumerate()
+        .map(|(index, (name, value))| {
             let note = annotation(name, value, app.now, prefix, exposed.extra);
             let note_style = if note.starts_with("not a condition key") {
                 theme.dim()
             } else {
                 theme.good()
             };
-            Row::new(vec![
+            let row = Row::new(vec![
                 Span::styled(name.clone(), theme.strong()),
                 Span::raw(value.to_string()),
                 Span::styled(note, note_style),
-            ])
+            ]);
+            if index == app.claim_selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
         })
         .collect();
+    let signature = if token.is_edited() {
+        "edited — not signed"
+    } else {
+        "signature not verified"
+    };
     let header = format!(
-        " Claims — {} · alg {} · signature not verified · from {} ",
+        " Claims — {} · alg {} · {signature} · from {} ",
         token.issuer().unwrap_or("(no iss)"),
         token.algorithm().unwrap_or("?"),
         loaded.origin
