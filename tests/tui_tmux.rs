@@ -318,3 +318,41 @@ fn without_a_display_copying_goes_through_osc52() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+#[test]
+fn tokens_come_in_from_a_file_prompt_and_from_the_clipboard() {
+    let xvfb = Xvfb::start();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui_tmux");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("github.jwt");
+    let github = demo::token("github-prod", now()).unwrap();
+    std::fs::write(&file, github.text.expose()).unwrap();
+
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "DISPLAY={} {binary} --demo --token demo:semaphore-main; echo EXITED $?; sleep 600",
+        xvfb.display
+    ));
+    tmux.wait_for("Roles ✔");
+    // `o` opens the command line with `token @` typed.
+    tmux.keys(&["o"]);
+    tmux.wait_for(":token @");
+    tmux.keys(&[&file.display().to_string(), "Enter"]);
+    tmux.wait_for("token 2/2: repo:octo-org/octo-repo:environment:prod");
+
+    // `p` reads the X clipboard.
+    let eks = demo::token("eks-app", now()).unwrap();
+    let mut xclip = Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .env("DISPLAY", &xvfb.display)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(xclip.stdin.as_mut().unwrap(), eks.text.expose()).unwrap();
+    drop(xclip.stdin.take());
+    xclip.wait().unwrap();
+    tmux.keys(&["p"]);
+    tmux.wait_for("token 3/3: system:serviceaccount:payments:api");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}

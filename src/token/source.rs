@@ -146,6 +146,8 @@ pub enum Origin {
     Demo(String),
     /// Text pasted into the explorer.
     Pasted,
+    /// The system clipboard.
+    Clipboard,
     /// A what-if edit of another token (not signed).
     Edited(String),
 }
@@ -172,6 +174,7 @@ impl fmt::Display for Origin {
             }
             Origin::Demo(name) => write!(f, "the embedded demo ({name})"),
             Origin::Pasted => f.write_str("a paste"),
+            Origin::Clipboard => f.write_str("the clipboard"),
             Origin::Edited(what) => write!(f, "an edit ({what}) — not signed"),
         }
     }

@@ -3,6 +3,8 @@
 use super::app::AssumeOutcome;
 use crate::account::Account;
 use crate::eval::RoleScan;
+use crate::secret::Secret;
+use crate::token::Origin;
 
 /// The screens, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +85,15 @@ pub enum Action {
     EditInput(char),
     /// Delete the editor's last character.
     EditBackspace,
+    /// Open the command line, with this text already typed (`:` empty, `o` `token @`).
+    OpenPalette(String),
+    /// Read a token from the system clipboard.
+    PasteFromClipboard,
+    /// Token text read by an effect (`:token SRC`, the clipboard) and where from, or why it
+    /// could not be read.
+    TokenRead(Result<(Origin, Secret<String>), String>),
+    /// A message for the footer.
+    Notice(String),
     /// Open the copy menu for the current screen.
     OpenCopyMenu,
     /// Copy the menu's item number `n` (0-based).

@@ -32,6 +32,13 @@ pub enum Effect {
         /// The local verdict, to reconcile a refusal with.
         verdict: Option<Box<Verdict>>,
     },
+    /// Read a token from a source named on the command line (`@file`, `env:NAME`, `demo:NAME`…).
+    ReadToken {
+        /// The source as typed.
+        source: String,
+    },
+    /// Read a token from the system clipboard.
+    ReadClipboard,
     /// Put text on the clipboard.
     Copy {
         /// What it is, for the toast.
@@ -217,6 +224,8 @@ pub struct App {
     pub claim_selected: usize,
     /// The claim editor, when open.
     pub editing: Option<ClaimEdit>,
+    /// The command line (`:`), when open: the text typed so far.
+    pub palette: Option<String>,
     account_generation: u64,
     scan_generation: u64,
     assume_generation: u64,
@@ -251,6 +260,7 @@ impl App {
             copy_menu: None,
             claim_selected: 0,
             editing: None,
+            palette: None,
             account_generation: 1,
             scan_generation: 0,
             assume_generation: 0,
@@ -389,17 +399,22 @@ impl App {
                 self.assume.confirming =
                     self.selected.as_ref().map(|selected| selected.arn.clone());
             }
+            Action::Confirm if self.palette.is_some() => return self.run_command(),
             Action::Confirm if self.editing.is_some() => return self.apply_edit(),
+            Action::OpenPalette(text) => self.palette = Some(text),
+            Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
+            Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
+            Action::TokenRead(Err(error)) | Action::Notice(error) => self.toast = Some(error),
             Action::Confirm => return self.start_assume(),
             Action::EditClaim => self.open_editor(),
             Action::EditInput(c) => {
-                if let Some(edit) = &mut self.editing {
-                    edit.input.push(c);
+                if let Some(input) = self.line_input() {
+                    input.push(c);
                 }
             }
             Action::EditBackspace => {
-                if let Some(edit) = &mut self.editing {
-                    edit.input.pop();
+                if let Some(input) = self.line_input() {
+                    input.pop();
                 }
             }
             Action::ToggleReveal => self.assume.revealed = !self.assume.revealed,
@@ -476,7 +491,7 @@ impl App {
 
     /// How keys are read right now.
     pub fn key_mode(&self) -> KeyMode {
-        if self.editing.is_some() {
+        if self.editing.is_some() || self.palette.is_some() {
             KeyMode::Edit
         } else if self.copy_menu.is_some() {
             KeyMode::Menu
@@ -563,7 +578,10 @@ impl App {
             self.help_open = false;
             return;
         }
-        if self.copy_menu.take().is_some() || self.editing.take().is_some() {
+        if self.copy_menu.take().is_some()
+            || self.editing.take().is_some()
+            || self.palette.take().is_some()
+        {
             return;
         }
         if self.assume.confirming.take().is_some() {
@@ -678,22 +696,71 @@ impl App {
     }
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
+        self.add_token(Origin::Pasted, text)
+    }
+
+    /// Decodes `text` as a new token from `origin`, makes it current and re-evaluates.
+    fn add_token(&mut self, origin: Origin, text: &str) -> Vec<Effect> {
         match Token::decode(text) {
             Ok(token) => {
-                self.tokens.push(LoadedToken {
-                    origin: Origin::Pasted,
-                    token,
-                });
-                self.current = self.tokens.len() - 1;
                 self.toast = Some(format!(
-                    "token {} of {} loaded from the paste",
-                    self.current + 1,
-                    self.tokens.len()
+                    "token {} of {} loaded from {origin}",
+                    self.tokens.len() + 1,
+                    self.tokens.len() + 1
                 ));
+                self.tokens.push(LoadedToken { origin, token });
+                self.current = self.tokens.len() - 1;
                 self.rescan()
             }
             Err(error) => {
                 self.toast = Some(format!("not a token: {error}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The open line input: the claim editor's or the command line's.
+    fn line_input(&mut self) -> Option<&mut String> {
+        match (&mut self.editing, &mut self.palette) {
+            (Some(edit), _) => Some(&mut edit.input),
+            (None, palette) => palette.as_mut(),
+        }
+    }
+
+    /// Runs the command line: `role NAME`, `token SRC`, `reload`, `help`, `quit`.
+    fn run_command(&mut self) -> Vec<Effect> {
+        let Some(line) = self.palette.take() else {
+            return Vec::new();
+        };
+        let line = line.trim().to_owned();
+        let (command, argument) = line
+            .split_once(' ')
+            .map_or((line.as_str(), ""), |(c, a)| (c, a.trim()));
+        match (command, argument) {
+            ("role", name) if !name.is_empty() => {
+                self.tab = Tab::Roles;
+                self.roles.filter.clear();
+                self.roles.filtering = false;
+                match self
+                    .visible_roles()
+                    .iter()
+                    .position(|r| r.name == name || r.arn == name)
+                {
+                    Some(index) => self.select(index),
+                    None => self.toast = Some(format!("no role named {name}")),
+                }
+                Vec::new()
+            }
+            ("token", source) if !source.is_empty() => vec![Effect::ReadToken {
+                source: source.to_owned(),
+            }],
+            ("reload", "") => self.update(Action::Refresh),
+            ("help", "") => self.update(Action::ToggleHelp),
+            ("quit" | "q", "") => self.update(Action::Quit),
+            _ => {
+                self.toast = Some(format!(
+                    "unknown command :{line} — try :role NAME, :token SRC, :reload, :help, :quit"
+                ));
                 Vec::new()
             }
         }
@@ -1167,5 +1234,61 @@ mod tests {
             app.editing.is_some(),
             "the editor stays open to fix the input"
         );
+    }
+
+    #[test]
+    fn the_command_line_selects_roles_and_reads_tokens() {
+        let mut app = ready("semaphore-pr");
+        app.update(Action::OpenPalette(String::new()));
+        assert_eq!(app.key_mode(), KeyMode::Edit);
+        for c in "role semaphore-web-deploy".chars() {
+            app.update(Action::EditInput(c));
+        }
+        app.update(Action::Confirm);
+        assert!(app.palette.is_none());
+        assert_eq!(
+            app.selected
+                .as_ref()
+                .map(|s| s.arn.rsplit('/').next().unwrap_or_default().to_owned()),
+            Some("semaphore-web-deploy".to_owned())
+        );
+
+        app.update(Action::OpenPalette("token @".to_owned()));
+        for c in "/tmp/t.jwt".chars() {
+            app.update(Action::EditInput(c));
+        }
+        let effects = app.update(Action::Confirm);
+        assert!(
+            matches!(effects.as_slice(), [Effect::ReadToken { source }] if source == "@/tmp/t.jwt")
+        );
+        let text = demo_token("github-main").token.raw().expose().clone();
+        let effects = app.update(Action::TokenRead(Ok((
+            Origin::File("/tmp/t.jwt".into()),
+            Secret::new(text),
+        ))));
+        assert_eq!(app.tokens.len(), 2);
+        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+        app.update(Action::TokenRead(Err(
+            "cannot read the token file /nope".to_owned()
+        )));
+        assert_eq!(
+            app.toast.as_deref(),
+            Some("cannot read the token file /nope")
+        );
+
+        app.update(Action::OpenPalette(String::new()));
+        for c in "frobnicate".chars() {
+            app.update(Action::EditInput(c));
+        }
+        app.update(Action::Confirm);
+        assert!(
+            app.toast
+                .as_deref()
+                .is_some_and(|t| t.starts_with("unknown command :frobnicate"))
+        );
+        assert!(matches!(
+            app.update(Action::PasteFromClipboard).as_slice(),
+            [Effect::ReadClipboard]
+        ));
     }
 }

@@ -42,6 +42,19 @@ impl Clipboard {
         }
     }
 
+    /// The system clipboard's text.
+    pub fn read(&mut self) -> Result<String, String> {
+        match &mut self.system {
+            Some(system) => system
+                .get_text()
+                .map_err(|e| format!("cannot read the clipboard: {e}")),
+            None => Err(
+                "no display server to read a clipboard from: paste with the terminal instead"
+                    .to_owned(),
+            ),
+        }
+    }
+
     /// Copies `text`; falls back to OSC 52 on `terminal` when the system clipboard is not there.
     pub fn copy(&mut self, text: &str, terminal: &mut impl Write) -> io::Result<CopyPath> {
         if let Some(system) = &mut self.system

@@ -32,6 +32,12 @@ pub enum Command {
     Copy,
     /// Edit the selected claim (what-if).
     Edit,
+    /// The command line.
+    Palette,
+    /// Load a token from a file (the command line, prefilled).
+    OpenFile,
+    /// Load a token from the system clipboard.
+    PasteClipboard,
     /// One row up.
     Up,
     /// One row down.
@@ -86,6 +92,9 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("r", Command::Reveal),
     ("y", Command::Copy),
     ("e", Command::Edit),
+    (":", Command::Palette),
+    ("o", Command::OpenFile),
+    ("p", Command::PasteClipboard),
     ("R", Command::Refresh),
     ("?", Command::Help),
     ("esc", Command::Back),
@@ -112,6 +121,9 @@ impl Command {
             Command::Reveal => Action::ToggleReveal,
             Command::Copy => Action::OpenCopyMenu,
             Command::Edit => Action::EditClaim,
+            Command::Palette => Action::OpenPalette(String::new()),
+            Command::OpenFile => Action::OpenPalette("token @".to_owned()),
+            Command::PasteClipboard => Action::PasteFromClipboard,
             Command::Up => Action::Move(-1),
             Command::Down => Action::Move(1),
             Command::PageUp => Action::Move(-HALF_PAGE),
@@ -142,6 +154,9 @@ impl Command {
             Command::Reveal => "show / mask credentials",
             Command::Copy => "copy menu (digits choose)",
             Command::Edit => "edit the selected claim (what-if)",
+            Command::Palette => "command line (:role NAME, :token SRC, :reload)",
+            Command::OpenFile => "load a token from a file",
+            Command::PasteClipboard => "load a token from the clipboard",
             Command::Up => "up",
             Command::Down => "down",
             Command::PageUp => "half a page up",
@@ -320,7 +335,7 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 24);
+        assert_eq!(help().len(), 27);
         assert_eq!(command("y"), Some(Command::Copy));
         assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));

@@ -21,12 +21,13 @@ use app::{App, AssumeOutcome, Effect, LoadedToken};
 use clipboard::{Clipboard, CopyPath};
 use ui::Theme;
 
+use crate::account::demo;
 use crate::aws::{AssumeFailure, AssumeRequest, LiveAws, Sts, load_account};
 use crate::cli::Globals;
 use crate::cli::account;
 use crate::eval::{ScanInputs, Verdict, diagnose, scan};
 use crate::secret::Secret;
-use crate::token::{SystemEnvironment, Token};
+use crate::token::{Origin, SystemEnvironment, Token, TokenSource};
 
 /// Runs the explorer until the user quits. Errors are terminal I/O errors.
 pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> std::io::Result<()> {
@@ -60,6 +61,10 @@ pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> st
         while let Some(action) = pending.pop() {
             for effect in app.update(action) {
                 match effect {
+                    Effect::ReadClipboard => pending.push(match clipboard.read() {
+                        Ok(text) => Action::TokenRead(Ok((Origin::Clipboard, Secret::new(text)))),
+                        Err(error) => Action::Notice(error),
+                    }),
                     Effect::Copy { label, text } => {
                         let how = clipboard.copy(text.expose(), tui.backend_mut()).map_or(
                             "nowhere: the terminal could not be written",
@@ -100,6 +105,29 @@ fn action_for(event: Event, app: &App) -> Option<Action> {
     }
 }
 
+/// Reads `:token SRC`: `@file`, `env:NAME`, `demo:NAME` or the token itself (not `-`: standard
+/// input is the terminal).
+fn read_token(source: &str) -> Result<(Origin, Secret<String>), String> {
+    if let Some(name) = source.strip_prefix("demo:") {
+        let text = demo::token(name, now()).map_err(|e| e.to_string())?;
+        return Ok((
+            text.origin,
+            Secret::new(String::from_utf8_lossy(text.text.expose()).into_owned()),
+        ));
+    }
+    let source = TokenSource::parse(source);
+    if source == TokenSource::Stdin {
+        return Err(
+            "standard input is this terminal: name a file (@FILE) or a variable (env:NAME)"
+                .to_owned(),
+        );
+    }
+    let text = source.read(&SystemEnvironment).map_err(|e| e.to_string())?;
+    let utf8 = String::from_utf8(text.text.expose().clone())
+        .map_err(|_| format!("{} is not UTF-8 text", text.origin))?;
+    Ok((text.origin, Secret::new(utf8)))
+}
+
 /// The real `AssumeRoleWithWebIdentity`, and what its answer means.
 async fn assume(
     globals: &Globals,
@@ -137,7 +165,12 @@ fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals
     let sender = sender.clone();
     match effect {
         // Handled in the loop, which owns the clipboard and the terminal.
-        Effect::Copy { .. } => {}
+        Effect::Copy { .. } | Effect::ReadClipboard => {}
+        Effect::ReadToken { source } => {
+            tokio::task::spawn_blocking(move || {
+                let _ = sender.send(Action::TokenRead(read_token(&source)));
+            });
+        }
         Effect::LoadAccount { generation } => {
             let globals = Arc::clone(globals);
             tokio::spawn(async move {

@@ -75,3 +75,22 @@ pub fn render_editor(edit: &ClaimEdit, frame: &mut Frame, area: Rect, theme: The
         area,
     );
 }
+
+/// Draws the command line.
+pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) {
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(":", theme.strong()),
+            Span::raw(format!("{input}▏")),
+        ]),
+        Line::styled(
+            "role NAME · token @FILE|env:NAME|demo:NAME|TOKEN · reload · help · quit",
+            theme.dim(),
+        ),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Command (enter runs, esc closes) ")),
+        area,
+    );
+}

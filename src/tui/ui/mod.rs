@@ -65,6 +65,9 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
             theme,
         );
     }
+    if let Some(input) = &app.palette {
+        help::render_palette(input, frame, centered(area, 76, 4), theme);
+    }
     if let Some(edit) = &app.editing {
         help::render_editor(edit, frame, centered(area, 76, 5), theme);
     }
