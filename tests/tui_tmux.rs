@@ -356,3 +356,34 @@ fn tokens_come_in_from_a_file_prompt_and_from_the_clipboard() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+#[test]
+fn an_invalid_keymap_file_is_reported_before_the_screen_switches() {
+    let config = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui_tmux-config");
+    std::fs::create_dir_all(config.join("trustlens")).unwrap();
+    std::fs::write(
+        config.join("trustlens/keymap"),
+        "x = quit\nz = frobnicate\n",
+    )
+    .unwrap();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "XDG_CONFIG_HOME={} {binary} --demo; echo EXITED $?; sleep 600",
+        config.display()
+    ));
+    let screen = tmux.wait_for("EXITED 2");
+    assert!(
+        screen.contains("is invalid: line 2: unknown command"),
+        "{screen}"
+    );
+
+    // A valid file rebinds: `x` quits.
+    std::fs::write(config.join("trustlens/keymap"), "x = quit\n").unwrap();
+    let tmux = Tmux::start(&format!(
+        "XDG_CONFIG_HOME={} {binary} --demo; echo EXITED $?; sleep 600",
+        config.display()
+    ));
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["x"]);
+    tmux.wait_for("EXITED 0");
+}

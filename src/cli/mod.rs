@@ -21,6 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::token::{Environment, SystemEnvironment, detect};
 use crate::tui::app::LoadedToken;
+use crate::tui::keymap::Keymap;
 use crate::tui::ui::Theme;
 pub use style::Style;
 
@@ -334,10 +335,27 @@ fn explore(token: Option<&str>, globals: Globals, context: &mut Context<'_>) -> 
             Err(failure) => return failure.report(false, context),
         },
     };
+    let keymap = match crate::tui::keymap::config_path(context.env) {
+        Some(path) if path.exists() => {
+            let loaded = input::read_text(&path, "keymap", context.env).and_then(|text| {
+                Keymap::with_overlay(&text).map_err(|e| {
+                    input::Failure::bad_input(
+                        "bad-keymap",
+                        format!("the keymap file {} is invalid: {e}", path.display()),
+                    )
+                })
+            });
+            match loaded {
+                Ok(keymap) => keymap,
+                Err(failure) => return failure.report(false, context),
+            }
+        }
+        _ => Keymap::default(),
+    };
     let theme = Theme {
         color: context.style.color,
     };
-    match account::block_on(crate::tui::run(globals, tokens, theme)) {
+    match account::block_on(crate::tui::run(globals, tokens, keymap, theme)) {
         Ok(Ok(())) => Exit::Success,
         Ok(Err(error)) => {
             let _ = writeln!(context.err, "error: the terminal failed: {error}");

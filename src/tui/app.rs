@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::action::{Action, Tab};
+use super::keymap::Keymap;
 use crate::account::Account;
 use crate::aws::AssumedRole;
 use crate::eval::{Diagnosis, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
@@ -226,6 +227,8 @@ pub struct App {
     pub editing: Option<ClaimEdit>,
     /// The command line (`:`), when open: the text typed so far.
     pub palette: Option<String>,
+    /// The key bindings.
+    pub keymap: Keymap,
     account_generation: u64,
     scan_generation: u64,
     assume_generation: u64,
@@ -261,6 +264,7 @@ impl App {
             claim_selected: 0,
             editing: None,
             palette: None,
+            keymap: Keymap::default(),
             account_generation: 1,
             scan_generation: 0,
             assume_generation: 0,

@@ -102,10 +102,49 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("ctrl-c", Command::Quit),
 ];
 
+/// The names commands have in keymap files.
+const COMMAND_NAMES: &[(&str, Command)] = &[
+    ("quit", Command::Quit),
+    ("next_tab", Command::NextTab),
+    ("previous_tab", Command::PreviousTab),
+    ("token_tab", Command::TokenTab),
+    ("roles_tab", Command::RolesTab),
+    ("providers_tab", Command::ProvidersTab),
+    ("assume_tab", Command::AssumeTab),
+    ("assume", Command::Assume),
+    ("confirm", Command::Confirm),
+    ("reveal", Command::Reveal),
+    ("copy", Command::Copy),
+    ("edit", Command::Edit),
+    ("command_line", Command::Palette),
+    ("open_file", Command::OpenFile),
+    ("paste_clipboard", Command::PasteClipboard),
+    ("up", Command::Up),
+    ("down", Command::Down),
+    ("page_up", Command::PageUp),
+    ("page_down", Command::PageDown),
+    ("top", Command::Top),
+    ("bottom", Command::Bottom),
+    ("help", Command::Help),
+    ("back", Command::Back),
+    ("filter", Command::Filter),
+    ("sort", Command::Sort),
+    ("refresh", Command::Refresh),
+    ("next_token", Command::NextToken),
+];
+
 /// Rows a page step moves.
 const HALF_PAGE: isize = 10;
 
 impl Command {
+    /// The command named `name` in a keymap file.
+    pub fn by_name(name: &str) -> Option<Command> {
+        COMMAND_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, command)| *command)
+    }
+
     /// The action the command performs.
     pub fn action(self) -> Action {
         match self {
@@ -195,78 +234,228 @@ pub fn key_name(key: KeyEvent) -> Option<String> {
     Some(name)
 }
 
-/// The action for a key press in `mode`: commands, text for the filter, or a menu choice.
-pub fn action_for(key: KeyEvent, mode: KeyMode) -> Option<Action> {
-    if mode == KeyMode::Menu {
-        return match key.code {
-            KeyCode::Char(digit @ '1'..='9') => digit
-                .to_digit(10)
-                .map(|d| Action::CopyChoice(d as usize - 1)),
-            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::Quit)
-            }
-            _ => None,
-        };
-    }
-    if mode == KeyMode::Edit {
-        return match key.code {
-            KeyCode::Esc => Some(Action::Back),
-            KeyCode::Enter => Some(Action::Confirm),
-            KeyCode::Backspace => Some(Action::EditBackspace),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::Quit)
-            }
-            KeyCode::Char(c) => Some(Action::EditInput(c)),
-            _ => None,
-        };
-    }
-    if mode == KeyMode::Filter {
-        return match key.code {
-            KeyCode::Esc => Some(Action::Back),
-            KeyCode::Enter => Some(Action::ConfirmFilter),
-            KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::Quit)
-            }
-            KeyCode::Char(c) => Some(Action::FilterInput(c)),
-            KeyCode::Up | KeyCode::Down => key_name(key)
-                .and_then(|name| command(&name))
-                .map(Command::action),
-            _ => None,
-        };
-    }
-    command(&key_name(key)?).map(Command::action)
+/// Names of the keys a binding may use besides single characters and `ctrl-<char>`.
+const SPECIAL_KEYS: [&str; 11] = [
+    "tab",
+    "shift-tab",
+    "up",
+    "down",
+    "pageup",
+    "pagedown",
+    "home",
+    "end",
+    "esc",
+    "enter",
+    "backspace",
+];
+
+/// The active bindings: the defaults, overlaid by the user's keymap file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<(String, Command)>,
 }
 
-fn command(name: &str) -> Option<Command> {
-    DEFAULT_KEYS
-        .iter()
-        .find(|(key, _)| *key == name)
-        .map(|(_, command)| *command)
-}
-
-/// Help lines: the keys of each command, in table order.
-pub fn help() -> Vec<(String, &'static str)> {
-    let mut lines: Vec<(String, Command)> = Vec::new();
-    for (key, command) in DEFAULT_KEYS {
-        match lines.iter_mut().find(|(_, c)| c == command) {
-            Some((keys, _)) => {
-                keys.push_str(", ");
-                keys.push_str(key);
-            }
-            None => lines.push(((*key).to_owned(), *command)),
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: DEFAULT_KEYS
+                .iter()
+                .map(|(key, command)| ((*key).to_owned(), *command))
+                .collect(),
         }
     }
-    lines
-        .into_iter()
-        .map(|(keys, command)| (keys, command.describe()))
-        .collect()
+}
+
+/// A problem in a keymap file, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct KeymapError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Keymap {
+    /// The defaults overlaid by `text`: lines `KEY = COMMAND` (`none` unbinds the key), `#`
+    /// comments and blank lines.
+    pub fn with_overlay(text: &str) -> Result<Keymap, KeymapError> {
+        let mut keymap = Keymap::default();
+        for (index, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            let fail = |message: String| KeymapError {
+                line: index + 1,
+                message,
+            };
+            let Some((key, name)) = line.split_once('=') else {
+                return Err(fail(format!("expected `KEY = COMMAND`, found {line:?}")));
+            };
+            let (key, name) = (key.trim(), name.trim());
+            if !is_key_name(key) {
+                return Err(fail(format!(
+                    "unknown key {key:?}: use a character, ctrl-<char>, or one of {}",
+                    SPECIAL_KEYS.join(", ")
+                )));
+            }
+            keymap.bindings.retain(|(bound, _)| bound != key);
+            if name == "none" {
+                continue;
+            }
+            let command = Command::by_name(name).ok_or_else(|| {
+                let names: Vec<&str> = COMMAND_NAMES.iter().map(|(n, _)| *n).collect();
+                fail(format!(
+                    "unknown command {name:?}: one of {}, or none",
+                    names.join(", ")
+                ))
+            })?;
+            keymap.bindings.push((key.to_owned(), command));
+        }
+        Ok(keymap)
+    }
+
+    /// The action for a key press in `mode`: commands, text for a line input, or a menu choice.
+    pub fn action_for(&self, key: KeyEvent, mode: KeyMode) -> Option<Action> {
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        match mode {
+            _ if ctrl_c => Some(Action::Quit),
+            KeyMode::Menu => match key.code {
+                KeyCode::Char(digit @ '1'..='9') => digit
+                    .to_digit(10)
+                    .map(|d| Action::CopyChoice(d as usize - 1)),
+                KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
+                _ => None,
+            },
+            KeyMode::Edit => match key.code {
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Enter => Some(Action::Confirm),
+                KeyCode::Backspace => Some(Action::EditBackspace),
+                KeyCode::Char(c) => Some(Action::EditInput(c)),
+                _ => None,
+            },
+            KeyMode::Filter => match key.code {
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Enter => Some(Action::ConfirmFilter),
+                KeyCode::Backspace => Some(Action::FilterBackspace),
+                KeyCode::Char(c) => Some(Action::FilterInput(c)),
+                KeyCode::Up | KeyCode::Down => self.command(&key_name(key)?).map(Command::action),
+                _ => None,
+            },
+            KeyMode::Normal => self.command(&key_name(key)?).map(Command::action),
+        }
+    }
+
+    fn command(&self, name: &str) -> Option<Command> {
+        self.bindings
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, command)| *command)
+    }
+
+    /// Help lines: the keys of each command, in binding order.
+    pub fn help(&self) -> Vec<(String, &'static str)> {
+        let mut lines: Vec<(String, Command)> = Vec::new();
+        for (key, command) in &self.bindings {
+            match lines.iter_mut().find(|(_, c)| c == command) {
+                Some((keys, _)) => {
+                    keys.push_str(", ");
+                    keys.push_str(key);
+                }
+                None => lines.push((key.clone(), *command)),
+            }
+        }
+        lines
+            .into_iter()
+            .map(|(keys, command)| (keys, command.describe()))
+            .collect()
+    }
+}
+
+fn is_key_name(key: &str) -> bool {
+    let mut chars = key.chars();
+    let single = matches!((chars.next(), chars.next()), (Some(c), None) if !c.is_whitespace());
+    let ctrl = key
+        .strip_prefix("ctrl-")
+        .is_some_and(|rest| rest.chars().count() == 1);
+    single || ctrl || SPECIAL_KEYS.contains(&key)
+}
+
+/// Where the user's keymap file lives: `$XDG_CONFIG_HOME/trustlens/keymap`, else
+/// `$HOME/.config/trustlens/keymap`.
+pub fn config_path(env: &dyn crate::token::Environment) -> Option<std::path::PathBuf> {
+    let base = env
+        .var("XDG_CONFIG_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            env.var("HOME")
+                .filter(|home| !home.is_empty())
+                .map(|home| std::path::PathBuf::from(home).join(".config"))
+        })?;
+    Some(base.join("trustlens").join("keymap"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn action_for(key: KeyEvent, mode: KeyMode) -> Option<Action> {
+        Keymap::default().action_for(key, mode)
+    }
+
+    fn help() -> Vec<(String, &'static str)> {
+        Keymap::default().help()
+    }
+
+    fn command(name: &str) -> Option<Command> {
+        Keymap::default().command(name)
+    }
+
+    #[test]
+    fn a_keymap_file_overlays_the_defaults() {
+        let keymap =
+            Keymap::with_overlay("# mine\nx = quit\nq = none\nctrl-n = next_tab  # comment\n");
+        let keymap = keymap.map_err(|e| e.to_string());
+        let press = |code| {
+            keymap.as_ref().ok().and_then(|k| {
+                k.action_for(KeyEvent::new(code, KeyModifiers::NONE), KeyMode::Normal)
+            })
+        };
+        assert_eq!(press(KeyCode::Char('x')), Some(Action::Quit));
+        assert_eq!(press(KeyCode::Char('q')), None, "q was unbound");
+        let ctrl_n = keymap.as_ref().ok().and_then(|k| {
+            k.action_for(
+                KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL),
+                KeyMode::Normal,
+            )
+        });
+        assert_eq!(ctrl_n, Some(Action::NextTab));
+        let help = keymap.map(|k| k.help()).unwrap_or_default();
+        assert!(
+            help.iter()
+                .any(|(keys, what)| keys == "ctrl-c, x" && *what == "quit"),
+            "{help:?}"
+        );
+    }
+
+    #[test]
+    fn keymap_file_errors_name_the_line() {
+        let error = |text: &str| {
+            Keymap::with_overlay(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            error("\nx quit"),
+            "line 2: expected `KEY = COMMAND`, found \"x quit\""
+        );
+        assert!(error("x = frobnicate").starts_with("line 1: unknown command \"frobnicate\""));
+        assert!(error("meta-x = quit").starts_with("line 1: unknown key \"meta-x\""));
+    }
 
     fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)

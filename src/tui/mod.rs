@@ -19,6 +19,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use action::Action;
 use app::{App, AssumeOutcome, Effect, LoadedToken};
 use clipboard::{Clipboard, CopyPath};
+use keymap::Keymap;
 use ui::Theme;
 
 use crate::account::demo;
@@ -30,9 +31,15 @@ use crate::secret::Secret;
 use crate::token::{Origin, SystemEnvironment, Token, TokenSource};
 
 /// Runs the explorer until the user quits. Errors are terminal I/O errors.
-pub async fn run(globals: Globals, tokens: Vec<LoadedToken>, theme: Theme) -> std::io::Result<()> {
+pub async fn run(
+    globals: Globals,
+    tokens: Vec<LoadedToken>,
+    keymap: Keymap,
+    theme: Theme,
+) -> std::io::Result<()> {
     let (sender, mut actions) = unbounded_channel::<Action>();
     let (mut app, effects) = App::new(tokens, now());
+    app.keymap = keymap;
     let globals = Arc::new(globals);
     for effect in effects {
         spawn(effect, &sender, &globals);
@@ -92,7 +99,7 @@ fn now() -> i64 {
 fn action_for(event: Event, app: &App) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
-            keymap::action_for(key, app.key_mode())
+            app.keymap.action_for(key, app.key_mode())
         }
         Event::Paste(text) => Some(Action::Paste(text)),
         Event::Mouse(mouse) => match mouse.kind {

@@ -7,11 +7,11 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
 use crate::tui::app::{ClaimEdit, CopyItem};
-use crate::tui::keymap;
+use crate::tui::keymap::Keymap;
 
 /// Draws the key list in `area`, in two columns when one does not fit.
-pub fn render(frame: &mut Frame, area: Rect, theme: Theme) {
-    let entries = keymap::help();
+pub fn render(keymap: &Keymap, frame: &mut Frame, area: Rect, theme: Theme) {
+    let entries = keymap.help();
     let rows = usize::from(area.height.saturating_sub(2)).max(1);
     let columns = if entries.len() > rows { 2 } else { 1 };
     let per_column = entries.len().div_ceil(columns);

@@ -80,7 +80,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         );
     }
     if app.help_open {
-        help::render(frame, centered(area, 78, 26), theme);
+        help::render(&app.keymap, frame, centered(area, 78, 26), theme);
     }
 }
 
