@@ -151,3 +151,30 @@ fn assume_screen_with_every_kind_of_attempt() {
     app.update(Action::ToggleReveal);
     assert!(draw(&app, 100, 30).contains("wJalrXUtnFEMISECRET"));
 }
+
+#[test]
+fn clicks_select_tabs_and_roles() {
+    use ratatui::layout::Rect;
+    use trustlens::tui::ui::click;
+
+    let mut app = app("semaphore-pr");
+    let size = Rect::new(0, 0, 100, 30);
+    // " Token │ Roles │ Providers │ Assume": Providers starts at column 16.
+    assert_eq!(
+        click(&app, size, 18, 1),
+        Some(Action::ShowTab(Tab::Providers))
+    );
+    assert_eq!(click(&app, size, 2, 1), Some(Action::ShowTab(Tab::Token)));
+    // Role rows start inside the list's border: screen row 3 is the first role.
+    assert_eq!(click(&app, size, 5, 3), Some(Action::SelectRow(0)));
+    let Some(action) = click(&app, size, 5, 6) else {
+        panic!("a click on the fourth row")
+    };
+    app.update(action);
+    assert_eq!(app.roles.selected, 3);
+    assert_eq!(
+        click(&app, size, 60, 6),
+        None,
+        "the explanation pane is not a list"
+    );
+}

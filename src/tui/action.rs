@@ -47,6 +47,8 @@ pub enum Action {
     PreviousTab,
     /// Move the selection by this many rows (negative: up).
     Move(isize),
+    /// Select row `n` (a click).
+    SelectRow(usize),
     /// Select the first row.
     Top,
     /// Select the last row.

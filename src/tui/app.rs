@@ -359,6 +359,7 @@ impl App {
                 self.tab = Tab::ALL[(index + step) % Tab::ALL.len()];
             }
             Action::Move(delta) => self.move_selection(delta),
+            Action::SelectRow(index) => self.select(index),
             Action::Top => self.select(0),
             Action::Bottom => self.select(usize::MAX),
             Action::ToggleHelp => self.help_open = !self.help_open,

@@ -11,7 +11,7 @@ pub mod ui;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use time::OffsetDateTime;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -105,6 +105,15 @@ fn action_for(event: Event, app: &App) -> Option<Action> {
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Action::Move(1)),
             MouseEventKind::ScrollUp => Some(Action::Move(-1)),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let (width, height) = crossterm::terminal::size().ok()?;
+                ui::click(
+                    app,
+                    ratatui::layout::Rect::new(0, 0, width, height),
+                    mouse.column,
+                    mouse.row,
+                )
+            }
             _ => None,
         },
         Event::Resize(..) => Some(Action::Tick(now())),

@@ -15,7 +15,7 @@ use ratatui::widgets::{Paragraph, Tabs, Wrap};
 
 pub use theme::Theme;
 
-use super::action::Tab;
+use super::action::{Action, Tab};
 use super::app::{AccountState, App};
 use crate::token::times::expiry_phrase;
 
@@ -33,13 +33,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, tabs, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, tabs, body, footer] = regions(area);
     frame.render_widget(header_line(app, theme), header);
     let titles: Vec<&str> = Tab::ALL.iter().map(|tab| tab.title()).collect();
     let selected = Tab::ALL.iter().position(|tab| *tab == app.tab);
@@ -82,6 +76,38 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
     if app.help_open {
         help::render(&app.keymap, frame, centered(area, 78, 26), theme);
     }
+}
+
+/// Header, tabs, body and footer.
+fn regions(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The action of a left click at (`column`, `row`) on a screen of `size`: a tab, or a role row.
+pub fn click(app: &App, size: Rect, column: u16, row: u16) -> Option<Action> {
+    let [_, tabs, body, _] = regions(size);
+    if row == tabs.y {
+        // Tabs draw " Title " with a one-cell divider between them.
+        let mut x = tabs.x;
+        for tab in Tab::ALL {
+            let width = u16::try_from(tab.title().chars().count()).unwrap_or(0) + 2;
+            if column >= x && column < x + width {
+                return Some(Action::ShowTab(tab));
+            }
+            x += width + 1;
+        }
+        return None;
+    }
+    if app.tab == Tab::Roles {
+        return roles::row_at(app, body, column, row).map(Action::SelectRow);
+    }
+    None
 }
 
 fn header_line(app: &App, theme: Theme) -> Line<'static> {

@@ -35,8 +35,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         );
         return;
     }
-    let [list_area, detail_area] =
-        Layout::horizontal([Constraint::Percentage(38), Constraint::Fill(1)]).areas(area);
+    let [list_area, detail_area] = split(area);
     render_list(app, frame, list_area, theme);
     match &app.selected {
         Some(selected) => render_detail(selected, frame, detail_area, theme),
@@ -45,6 +44,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             detail_area,
         ),
     }
+}
+
+/// The list (left) and the explanation (right).
+fn split(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Percentage(38), Constraint::Fill(1)]).areas(area)
+}
+
+/// The first row shown: the selection stays near the middle.
+fn first_row(selected: usize, rows: usize, height: usize) -> usize {
+    selected
+        .saturating_sub(height / 2)
+        .min(rows.saturating_sub(height))
+}
+
+/// The role row under screen cell (`column`, `row`) of the Roles screen's `body`, if any.
+pub fn row_at(app: &App, body: Rect, column: u16, row: u16) -> Option<usize> {
+    let [list, _] = split(body);
+    let inside = column > list.x
+        && column + 1 < list.x + list.width
+        && row > list.y
+        && row + 1 < list.y + list.height;
+    if !inside {
+        return None;
+    }
+    let height = usize::from(list.height.saturating_sub(2)).max(1);
+    let rows = app.visible_roles().len();
+    let index = first_row(app.roles.selected, rows, height) + usize::from(row - list.y - 1);
+    (index < rows).then_some(index)
 }
 
 /// The mark and style of a class.
@@ -72,11 +99,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let title = format!(" Roles {}{filter} ", counts.join(" "));
     // Only the rows that fit are built, so thousands of roles scroll smoothly.
     let height = usize::from(area.height.saturating_sub(2)).max(1);
-    let first = app
-        .roles
-        .selected
-        .saturating_sub(height / 2)
-        .min(rows.len().saturating_sub(height));
+    let first = first_row(app.roles.selected, rows.len(), height);
     let items: Vec<ListItem> = rows
         .iter()
         .enumerate()
