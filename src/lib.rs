@@ -9,6 +9,7 @@ pub mod aws;
 pub mod cli;
 pub mod eval;
 pub mod json;
+pub mod platforms;
 pub mod policy;
 pub mod secret;
 pub mod token;

@@ -139,7 +139,7 @@ fn demo_start_navigate_paste_and_quit() {
         "Bearer {}",
         String::from_utf8_lossy(github.text.expose())
     ));
-    tmux.wait_for("token 2/2: repo:octo-org/octo-repo:ref:refs/heads/main");
+    tmux.wait_for("token 2/2 (GitHub Actions): repo:octo-org/octo-repo");
     tmux.keys(&["Escape"]);
     tmux.wait_for("Roles ✔");
 
@@ -338,7 +338,7 @@ fn tokens_come_in_from_a_file_prompt_and_from_the_clipboard() {
     tmux.keys(&["o"]);
     tmux.wait_for(":token @");
     tmux.keys(&[&file.display().to_string(), "Enter"]);
-    tmux.wait_for("token 2/2: repo:octo-org/octo-repo:environment:prod");
+    tmux.wait_for("token 2/2 (GitHub Actions): repo:octo-org/octo-repo");
 
     // `p` reads the X clipboard.
     let eks = demo::token("eks-app", now()).unwrap();
@@ -352,7 +352,7 @@ fn tokens_come_in_from_a_file_prompt_and_from_the_clipboard() {
     drop(xclip.stdin.take());
     xclip.wait().unwrap();
     tmux.keys(&["p"]);
-    tmux.wait_for("token 3/3: system:serviceaccount:payments:api");
+    tmux.wait_for("token 3/3 (Amazon EKS): system:serviceaccount:payme");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }

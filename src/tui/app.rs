@@ -229,6 +229,8 @@ pub struct App {
     pub palette: Option<String>,
     /// The key bindings.
     pub keymap: Keymap,
+    /// Whether the Token screen shows the raw token (a secret) unmasked.
+    pub raw_revealed: bool,
     account_generation: u64,
     scan_generation: u64,
     assume_generation: u64,
@@ -265,6 +267,7 @@ impl App {
             editing: None,
             palette: None,
             keymap: Keymap::default(),
+            raw_revealed: false,
             account_generation: 1,
             scan_generation: 0,
             assume_generation: 0,
@@ -422,6 +425,9 @@ impl App {
                     input.pop();
                 }
             }
+            Action::ToggleReveal if self.tab == Tab::Token => {
+                self.raw_revealed = !self.raw_revealed
+            }
             Action::ToggleReveal => self.assume.revealed = !self.assume.revealed,
             Action::OpenCopyMenu => {
                 let items = self.copy_items();
@@ -520,8 +526,13 @@ impl App {
                     let claims =
                         serde_json::to_string_pretty(loaded.token.claims()).unwrap_or_default();
                     let mut items = vec![item("the claims (JSON)", claims)];
-                    if let Some(subject) = loaded.token.subject() {
-                        items.insert(0, item("the sub claim", subject.to_owned()));
+                    if let Some((name, value)) =
+                        loaded.token.claims().iter().nth(self.claim_selected)
+                    {
+                        let text = value
+                            .as_str()
+                            .map_or_else(|| value.to_string(), str::to_owned);
+                        items.insert(0, item(&format!("the {name} claim's value"), text));
                     }
                     items
                 })

@@ -190,7 +190,7 @@ impl Command {
             Command::AssumeTab => "Assume tab",
             Command::Assume => "assume the selected role for real",
             Command::Confirm => "yes (in a confirmation)",
-            Command::Reveal => "show / mask credentials",
+            Command::Reveal => "show / mask secrets",
             Command::Copy => "copy menu (digits choose)",
             Command::Edit => "edit the selected claim (what-if)",
             Command::Palette => "command line (:role NAME, :token SRC, :reload)",

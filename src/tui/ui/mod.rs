@@ -123,8 +123,14 @@ fn header_line(app: &App, theme: Theme) -> Line<'static> {
     ];
     if let Some(loaded) = app.token() {
         let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
+        let platform = loaded
+            .token
+            .issuer()
+            .and_then(crate::platforms::detect)
+            .map(|p| format!(" ({})", p.name()))
+            .unwrap_or_default();
         spans.push(Span::raw(format!(
-            " · token {}/{}: {subject}",
+            " · token {}/{}{platform}: {subject}",
             app.current + 1,
             app.tokens.len()
         )));

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::Theme;
 use crate::account::strip_scheme;
 use crate::eval::{GENERIC_CLAIMS, exposed_claims};
+use crate::platforms;
 use crate::token::rules::CLOCK_SKEW_SECONDS;
 use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
 use crate::token::{CI_TOKEN_VARIABLES, Severity, TOKEN_FILE_VARIABLE};
@@ -38,11 +39,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     };
     let token = &loaded.token;
     let findings = token.findings(app.now);
-    let [claims_area, findings_area] = Layout::vertical([
+    let [claims_area, about_area, findings_area] = Layout::vertical([
         Constraint::Min(6),
+        Constraint::Length(6),
         Constraint::Length((findings.len() as u16 + 2).clamp(3, 8)),
     ])
     .areas(area);
+    frame.render_widget(about(app, token, theme), about_area);
 
     let prefix = token.issuer().map(strip_scheme).unwrap_or_default();
     let exposed = exposed_claims(prefix);
@@ -118,6 +121,57 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             .block(Block::bordered().title(" Findings ")),
         findings_area,
     );
+}
+
+/// The subject's named parts, the JOSE header, and the raw token (masked until `r`).
+fn about<'a>(app: &App, token: &'a crate::token::Token, theme: Theme) -> Paragraph<'a> {
+    let platform = token.issuer().and_then(platforms::detect);
+    let subject = match (platform, token.subject()) {
+        (Some(platform), Some(sub)) => {
+            let parts = platforms::subject_parts(platform, sub);
+            if parts.is_empty() {
+                format!(
+                    "{}: sub is not in the default format (a customised subject?)",
+                    platform.name()
+                )
+            } else {
+                let named: Vec<String> = parts
+                    .iter()
+                    .map(|(key, value)| format!("{key} {value}"))
+                    .collect();
+                format!("{} sub: {}", platform.name(), named.join(" · "))
+            }
+        }
+        (None, _) => "issuer of no known CI platform".to_owned(),
+        (Some(platform), None) => format!("{}: the token has no sub", platform.name()),
+    };
+    let raw = token.raw().expose();
+    let raw_line = if app.raw_revealed {
+        raw.clone()
+    } else {
+        format!(
+            "{}… ({} characters, masked — r reveals)",
+            raw.chars().take(12).collect::<String>(),
+            token.char_count()
+        )
+    };
+    let header = serde_json::Value::Object(token.header().clone()).to_string();
+    Paragraph::new(vec![
+        Line::from(vec![
+            Span::styled("Subject ", theme.strong()),
+            Span::raw(subject),
+        ]),
+        Line::from(vec![
+            Span::styled("Header  ", theme.strong()),
+            Span::raw(header),
+        ]),
+        Line::from(vec![
+            Span::styled("Raw     ", theme.strong()),
+            Span::styled(raw_line, theme.dim()),
+        ]),
+    ])
+    .wrap(Wrap { trim: true })
+    .block(Block::bordered())
 }
 
 /// What a claim means here: a time in words, or whether AWS can test it.
