@@ -148,8 +148,36 @@ fn assume_screen_with_every_kind_of_attempt() {
         "credentials are masked until r"
     );
     insta::assert_snapshot!("assume_100x30", masked);
+    insta::assert_snapshot!("assume_80x24", draw(&app, 80, 24));
     app.update(Action::ToggleReveal);
     assert!(draw(&app, 100, 30).contains("wJalrXUtnFEMISECRET"));
+}
+
+#[test]
+fn overlays_at_both_sizes() {
+    let mut app = app("semaphore-main");
+    app.update(Action::ToggleHelp);
+    insta::assert_snapshot!("help_100x30", draw(&app, 100, 30));
+    app.update(Action::Back);
+
+    app.update(Action::OpenCopyMenu);
+    insta::assert_snapshot!("copy_menu_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("copy_menu_80x24", draw(&app, 80, 24));
+    app.update(Action::Back);
+
+    app.update(Action::OpenPalette("role semaphore-".to_owned()));
+    insta::assert_snapshot!("palette_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("palette_80x24", draw(&app, 80, 24));
+    app.update(Action::Back);
+
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::Move(2)); // the sub claim
+    app.update(Action::EditClaim);
+    for c in "-edited".chars() {
+        app.update(Action::EditInput(c));
+    }
+    insta::assert_snapshot!("claim_editor_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("claim_editor_80x24", draw(&app, 80, 24));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Overlays: the help, generated from the keymap, and the copy menu.
+//! Overlays: the help, generated from the keymap, the copy menu, the command line and the claim
+//! editor.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -59,10 +60,12 @@ pub fn render_copy_menu(items: &[CopyItem], frame: &mut Frame, area: Rect, theme
 /// Draws the one-line claim editor.
 pub fn render_editor(edit: &ClaimEdit, frame: &mut Frame, area: Rect, theme: Theme) {
     let kind = if edit.was_string { "text" } else { "JSON" };
+    let label = format!("{}: ", edit.name);
+    let room = input_room(area, &label);
     let lines = vec![
         Line::from(vec![
-            Span::styled(format!("{}: ", edit.name), theme.strong()),
-            Span::raw(format!("{}▏", edit.input)),
+            Span::styled(label, theme.strong()),
+            Span::raw(format!("{}▏", tail(&edit.input, room))),
         ]),
         Line::styled(
             format!("{kind} · enter applies as a new, unsigned what-if token · esc cancels"),
@@ -78,10 +81,11 @@ pub fn render_editor(edit: &ClaimEdit, frame: &mut Frame, area: Rect, theme: The
 
 /// Draws the command line.
 pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) {
+    let shown = mask_token_argument(input);
     let lines = vec![
         Line::from(vec![
             Span::styled(":", theme.strong()),
-            Span::raw(format!("{input}▏")),
+            Span::raw(format!("{}▏", tail(&shown, input_room(area, ":")))),
         ]),
         Line::styled(
             "role NAME · token @FILE|env:NAME|demo:NAME|TOKEN · reload · help · quit",
@@ -93,4 +97,60 @@ pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) 
         Paragraph::new(lines).block(Block::bordered().title(" Command (enter runs, esc closes) ")),
         area,
     );
+}
+
+/// Columns left for the typed text on an input line: the box less its borders, the label and
+/// the cursor.
+fn input_room(area: Rect, label: &str) -> usize {
+    usize::from(area.width.saturating_sub(3)).saturating_sub(label.chars().count())
+}
+
+/// The end of `text` that fits in `room` columns, led by `…` when the start is cut, so what is
+/// being typed stays in view.
+fn tail(text: &str, room: usize) -> String {
+    let count = text.chars().count();
+    if count <= room {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().skip(count + 1 - room.max(1)).collect();
+    format!("…{kept}")
+}
+
+/// `token TOKEN` typed on the command line shows the token masked; sources that are not the
+/// token itself (`@FILE`, `env:NAME`, `demo:NAME`) show as typed.
+fn mask_token_argument(input: &str) -> String {
+    match input.strip_prefix("token ") {
+        Some(source)
+            if !source.is_empty()
+                && !["@", "env:", "demo:"]
+                    .iter()
+                    .any(|prefix| source.starts_with(prefix)) =>
+        {
+            format!("token •••••••• ({} characters)", source.chars().count())
+        }
+        _ => input.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_input_keeps_its_end_in_view() {
+        assert_eq!(tail("abc", 3), "abc");
+        assert_eq!(tail("abcdef", 4), "…def");
+        assert_eq!(tail("abcdef", 0), "…");
+    }
+
+    #[test]
+    fn a_token_typed_on_the_command_line_is_masked() {
+        assert_eq!(
+            mask_token_argument("token eyJhbGciOi.x.y"),
+            "token •••••••• (14 characters)"
+        );
+        assert_eq!(mask_token_argument("token @ci.jwt"), "token @ci.jwt");
+        assert_eq!(mask_token_argument("token env:TOKEN"), "token env:TOKEN");
+        assert_eq!(mask_token_argument("role deploy"), "role deploy");
+    }
 }
