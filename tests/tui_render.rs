@@ -62,6 +62,49 @@ fn providers_screen() {
     app.update(Action::ShowTab(Tab::Providers));
     insta::assert_snapshot!("providers_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("providers_80x24", draw(&app, 80, 24));
+
+    // An audience the provider does not list: the pane names the missing client ID and the fix.
+    edit_claim(&mut app, "aud", "my-app");
+    app.update(Action::ShowTab(Tab::Providers));
+    let screen = draw(&app, 100, 30);
+    assert!(
+        screen.contains("✘ missing client ID \"my-app\"")
+            && screen.contains("add-client-id-to-open-id-connect-provider"),
+        "{screen}"
+    );
+
+    // An issuer without a provider: STS's words and the command that creates one.
+    edit_claim(&mut app, "iss", "https://ci.example.com");
+    app.update(Action::ShowTab(Tab::Providers));
+    let screen = draw(&app, 100, 30);
+    assert!(
+        screen.contains("No OIDC provider for https://ci.example.com")
+            && screen.contains("create-open-id-connect-provider"),
+        "{screen}"
+    );
+}
+
+/// Replaces claim `name` of the current token through the what-if editor.
+fn edit_claim(app: &mut App, name: &str, value: &str) {
+    app.update(Action::ShowTab(Tab::Token));
+    let index = app
+        .token()
+        .unwrap()
+        .token
+        .claims()
+        .keys()
+        .position(|key| key == name)
+        .unwrap();
+    app.update(Action::Top);
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    app.update(Action::EditClaim);
+    for _ in 0..200 {
+        app.update(Action::EditBackspace);
+    }
+    for c in value.chars() {
+        app.update(Action::EditInput(c));
+    }
+    app.update(Action::Confirm);
 }
 
 #[test]

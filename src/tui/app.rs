@@ -363,8 +363,8 @@ impl App {
             }
             Action::Move(delta) => self.move_selection(delta),
             Action::SelectRow(index) => self.select(index),
-            Action::Top => self.select(0),
-            Action::Bottom => self.select(usize::MAX),
+            Action::Top => self.move_selection(isize::MIN),
+            Action::Bottom => self.move_selection(isize::MAX),
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::Back => self.back(),
             Action::StartFilter => {
@@ -899,6 +899,24 @@ mod tests {
             Ok(account) => App::loaded(vec![demo_token(token)], account, "the demo", NOW),
             Err(error) => unreachable!("{error}"),
         }
+    }
+
+    #[test]
+    fn top_and_bottom_move_in_the_current_screen_s_list() {
+        let mut app = ready("semaphore-main");
+        app.update(Action::Move(2));
+        app.update(Action::ShowTab(Tab::Token));
+        app.update(Action::Bottom);
+        let claims = app.token().map_or(0, |t| t.token.claims().len());
+        assert_eq!(app.claim_selected, claims - 1);
+        assert_eq!(app.roles.selected, 2, "the role list stays where it was");
+        app.update(Action::Top);
+        assert_eq!(app.claim_selected, 0);
+        app.update(Action::ShowTab(Tab::Roles));
+        app.update(Action::Top);
+        assert_eq!(app.roles.selected, 0);
+        app.update(Action::Bottom);
+        assert_eq!(app.roles.selected, app.visible_roles().len() - 1);
     }
 
     #[test]

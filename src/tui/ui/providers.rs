@@ -1,13 +1,16 @@
-//! The Providers screen: each IAM OIDC provider and whether the token's issuer and audience fit.
+//! The Providers screen: each IAM OIDC provider and whether the token's issuer and audience fit,
+//! with the token's own provider in full below.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use super::Theme;
+use crate::account::Provider;
 use crate::eval::accepted_audience;
 use crate::tui::app::{AccountState, App};
+use serde_json::{Map, Value};
 
 /// Draws the Providers screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -48,6 +51,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ])
         })
         .collect();
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(8)]).areas(area);
     let table = Table::new(
         rows,
         [
@@ -62,5 +67,68 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         " {} OIDC providers — {source} ",
         account.providers.len()
     )));
-    frame.render_widget(table, area);
+    frame.render_widget(table, list_area);
+    let detail = match (issuer, claims) {
+        (Some(issuer), Some(claims)) => {
+            match account.providers.iter().find(|p| p.issuer() == issuer) {
+                Some(provider) => provider_detail(provider, claims, theme),
+                None => vec![
+                    Line::styled(format!("No OIDC provider for {issuer}."), theme.bad()),
+                    Line::raw(format!(
+                        "STS refuses every role: No OpenIDConnect provider found in your account for {issuer}"
+                    )),
+                    Line::raw(format!(
+                        "Fix: aws iam create-open-id-connect-provider --url {issuer} --client-id-list AUDIENCE"
+                    )),
+                ],
+            }
+        }
+        _ => vec![Line::styled(
+            "Load a token to see which provider it needs.",
+            theme.dim(),
+        )],
+    };
+    frame.render_widget(
+        Paragraph::new(detail)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" This token's provider ")),
+        detail_area,
+    );
+}
+
+/// The token's provider in full: ARN, client IDs, thumbprints, and what is missing when the
+/// token's audience is not one of its client IDs.
+fn provider_detail<'a>(
+    provider: &'a Provider,
+    claims: &Map<String, Value>,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let thumbprints = if provider.thumbprints.is_empty() {
+        "none (AWS checks the issuer's certificate against its trusted CAs)".to_owned()
+    } else {
+        provider.thumbprints.join(", ")
+    };
+    let mut lines = vec![
+        Line::raw(provider.arn.as_str()),
+        Line::raw(format!("Client IDs: {}", provider.client_ids.join(", "))),
+        Line::raw(format!("Thumbprints: {thumbprints}")),
+    ];
+    match accepted_audience(claims, &provider.client_ids) {
+        Some(aud) if provider.client_ids.contains(&aud) => lines.push(Line::styled(
+            format!("✔ the token's audience \"{aud}\" is a client ID"),
+            theme.good(),
+        )),
+        Some(aud) => lines.push(Line::styled(
+            format!(
+                "✘ missing client ID \"{aud}\" — aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {aud}",
+                provider.arn
+            ),
+            theme.bad(),
+        )),
+        None => lines.push(Line::styled(
+            "✘ the token has no aud (or azp) claim: STS needs one that is a client ID",
+            theme.bad(),
+        )),
+    }
+    lines
 }
