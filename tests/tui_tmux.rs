@@ -188,7 +188,11 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
          echo EXITED $?; sleep 600",
         moto.endpoint
     ));
-    tmux.wait_for("Roles ✔1");
+    let screen = tmux.wait_for("Roles ✔1");
+    assert!(
+        screen.contains("(AWS, region us-east-1, as arn:aws:"),
+        "the header names the region and the caller:\n{screen}"
+    );
     tmux.keys(&["a"]);
     tmux.wait_for("Call AssumeRoleWithWebIdentity for real?");
     tmux.keys(&["Enter"]);

@@ -74,6 +74,11 @@ impl LiveAws {
         }
     }
 
+    /// The region STS calls go to.
+    pub fn region(&self) -> Option<String> {
+        self.config.region().map(ToString::to_string)
+    }
+
     /// `sts:GetCallerIdentity` through `client`.
     async fn identity_of(&self, client: &aws_sdk_sts::Client) -> Result<CallerIdentity, AwsError> {
         let output = client

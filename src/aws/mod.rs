@@ -45,21 +45,22 @@ pub trait AccountSource: Send + Sync {
     async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError>;
 }
 
-/// Loads the whole account: caller identity, providers and roles; `progress` hears how many
-/// roles are loaded so far.
+/// Loads the whole account, and who is reading it: caller identity, providers and roles;
+/// `progress` hears how many roles are loaded so far.
 pub async fn load_account(
     source: &dyn AccountSource,
     progress: &(dyn Fn(usize) + Send + Sync),
-) -> Result<Account, AwsError> {
+) -> Result<(Account, CallerIdentity), AwsError> {
     let caller = source.caller_identity().await?;
     let providers = source.providers().await?;
     let roles = source.roles(progress).await?;
-    Ok(Account {
+    let account = Account {
         id: caller.account.clone(),
         partition: caller.partition(),
         providers,
         roles,
-    })
+    };
+    Ok((account, caller))
 }
 
 /// Temporary credentials. The secret parts never reach `Debug` output.

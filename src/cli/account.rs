@@ -15,7 +15,7 @@ pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String
         return offline;
     }
     let aws = live(globals)?;
-    let account = block_on(load_account(&aws, &|_| {}))?.map_err(aws_failure)?;
+    let (account, _caller) = block_on(load_account(&aws, &|_| {}))?.map_err(aws_failure)?;
     Ok((account, live_description(globals)))
 }
 
@@ -129,9 +129,24 @@ pub fn aws_failure(error: AwsError) -> Failure {
 
 /// Where a live account comes from, in words.
 pub fn live_description(globals: &Globals) -> String {
+    live_session_description(globals, None, None)
+}
+
+/// [`live_description`] with the region and the caller's ARN, for the explorer's header.
+pub fn live_session_description(
+    globals: &Globals,
+    region: Option<&str>,
+    caller_arn: Option<&str>,
+) -> String {
     let mut parts = vec!["AWS".to_owned()];
     if let Some(profile) = &globals.profile {
         parts.push(format!("profile {profile}"));
+    }
+    if let Some(region) = region {
+        parts.push(format!("region {region}"));
+    }
+    if let Some(arn) = caller_arn {
+        parts.push(format!("as {arn}"));
     }
     if let Some(url) = &globals.endpoint_url {
         parts.push(format!("endpoint {url}"));

@@ -198,9 +198,17 @@ fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals
                         let report = move |roles| {
                             let _ = progress.send(Action::AccountProgress { generation, roles });
                         };
+                        let region = aws.region();
                         load_account(&aws, &report)
                             .await
-                            .map(|loaded| (loaded, account::live_description(&globals)))
+                            .map(|(loaded, caller)| {
+                                let description = account::live_session_description(
+                                    &globals,
+                                    region.as_deref(),
+                                    Some(&caller.arn),
+                                );
+                                (loaded, description)
+                            })
                             .map_err(|error| error.to_string())
                     }
                 };
