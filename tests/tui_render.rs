@@ -118,6 +118,7 @@ fn help_overlay_filter_and_small_terminals() {
         app.update(Action::FilterInput(c));
     }
     insta::assert_snapshot!("filtered_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("filtered_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("too_small", draw(&app, 60, 20));
 }
 
@@ -130,6 +131,7 @@ fn no_token_yet() {
         NOW,
     );
     insta::assert_snapshot!("no_token_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("no_token_100x30", draw(&app, 100, 30));
 }
 
 #[test]
@@ -142,6 +144,7 @@ fn assume_screen_with_every_kind_of_attempt() {
     let mut app = app("semaphore-main");
     app.update(Action::AskAssume);
     insta::assert_snapshot!("assume_confirmation_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("assume_confirmation_100x30", draw(&app, 100, 30));
     app.update(Action::Back);
     let role = "arn:aws:iam::123456789012:role/ci/semaphore-web-deploy".to_owned();
     let assumed = AssumedRole {

@@ -22,7 +22,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             Line::styled("No token yet.", theme.strong()),
             Line::raw(""),
             Line::raw(
-                "Paste one into this terminal, or start trustlens with --token SRC (@FILE, -, env:NAME, demo:NAME).",
+                "Paste one into this terminal, press p to read the clipboard or o to open a file, or start trustlens with --token SRC (@FILE, -, env:NAME, demo:NAME).",
             ),
             Line::raw(format!(
                 "Looked for {} and the file named by {TOKEN_FILE_VARIABLE}.",
