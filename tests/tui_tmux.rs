@@ -205,6 +205,33 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
     tmux.wait_for("EXITED 0");
 }
 
+/// Without AWS credentials the explorer still opens, says what is missing, and `:demo`
+/// switches to the embedded demo account (where assuming then says it needs AWS).
+#[test]
+fn without_credentials_it_says_so_and_offers_the_demo() {
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "env -i PATH=\"$PATH\" TERM=xterm-256color HOME=/nonexistent AWS_REGION=us-east-1 \
+         AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+         {binary} --endpoint-url http://127.0.0.1:9 --token demo:semaphore-main; echo EXITED $?; sleep 600"
+    ));
+    let screen = tmux.wait_for("could not be loaded");
+    assert!(
+        screen.contains("credentials"),
+        "names what is missing:\n{screen}"
+    );
+    tmux.keys(&[":"]);
+    tmux.keys(&["demo"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("(the embedded demo account)");
+    tmux.wait_for("Roles ✔5");
+    tmux.keys(&["a"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("assuming needs live AWS");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
+
 /// A private X server (Xvfb) on a free display number, stopped on drop.
 struct Xvfb {
     child: std::process::Child,

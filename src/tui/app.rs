@@ -19,6 +19,8 @@ pub enum Effect {
     LoadAccount {
         /// Answered by `AccountLoaded` with the same generation.
         generation: u64,
+        /// The embedded demo account, whatever the flags say (`:demo`).
+        demo: bool,
     },
     /// Call `AssumeRoleWithWebIdentity` for real.
     Assume {
@@ -232,6 +234,8 @@ pub struct App {
     /// Whether the Token screen shows the raw token (a secret) unmasked.
     pub raw_revealed: bool,
     account_generation: u64,
+    /// Set by `:demo`: reloads use the embedded demo account.
+    demo: bool,
     scan_generation: u64,
     assume_generation: u64,
 }
@@ -269,10 +273,17 @@ impl App {
             keymap: Keymap::default(),
             raw_revealed: false,
             account_generation: 1,
+            demo: false,
             scan_generation: 0,
             assume_generation: 0,
         };
-        (app, vec![Effect::LoadAccount { generation: 1 }])
+        (
+            app,
+            vec![Effect::LoadAccount {
+                generation: 1,
+                demo: false,
+            }],
+        )
     }
 
     /// An app whose account is loaded and whose scan has run, synchronously (for tests,
@@ -393,6 +404,7 @@ impl App {
                 self.toast = Some("reloading the account…".to_owned());
                 return vec![Effect::LoadAccount {
                     generation: self.account_generation,
+                    demo: self.demo,
                 }];
             }
             Action::Tick(now) => self.now = now,
@@ -771,11 +783,15 @@ impl App {
                 source: source.to_owned(),
             }],
             ("reload", "") => self.update(Action::Refresh),
+            ("demo", "") => {
+                self.demo = true;
+                self.update(Action::Refresh)
+            }
             ("help", "") => self.update(Action::ToggleHelp),
             ("quit" | "q", "") => self.update(Action::Quit),
             _ => {
                 self.toast = Some(format!(
-                    "unknown command :{line} — try :role NAME, :token SRC, :reload, :help, :quit"
+                    "unknown command :{line} — try :role NAME, :token SRC, :reload, :demo, :help, :quit"
                 ));
                 Vec::new()
             }
@@ -902,6 +918,28 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_command_reloads_with_the_demo_account_from_then_on() {
+        let mut app = ready("semaphore-main");
+        app.update(Action::OpenPalette("demo".to_owned()));
+        let effects = app.update(Action::Confirm);
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::LoadAccount {
+                    generation: 2,
+                    demo: true
+                }]
+            ),
+            "{effects:?}"
+        );
+        let effects = app.update(Action::Refresh);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::LoadAccount { demo: true, .. }]
+        ));
+    }
+
+    #[test]
     fn top_and_bottom_move_in_the_current_screen_s_list() {
         let mut app = ready("semaphore-main");
         app.update(Action::Move(2));
@@ -924,7 +962,10 @@ mod tests {
         let (app, effects) = App::new(Vec::new(), NOW);
         assert!(matches!(
             effects.as_slice(),
-            [Effect::LoadAccount { generation: 1 }]
+            [Effect::LoadAccount {
+                generation: 1,
+                demo: false
+            }]
         ));
         assert_eq!(
             app.tab,
@@ -951,7 +992,10 @@ mod tests {
         let effects = app.update(Action::Refresh);
         assert!(matches!(
             effects.as_slice(),
-            [Effect::LoadAccount { generation: 2 }]
+            [Effect::LoadAccount {
+                generation: 2,
+                demo: false
+            }]
         ));
         app.update(Action::AccountLoaded {
             generation: 1,

@@ -40,7 +40,7 @@ pub async fn run(
     let (sender, mut actions) = unbounded_channel::<Action>();
     let (mut app, effects) = App::new(tokens, now());
     app.keymap = keymap;
-    let globals = Arc::new(globals);
+    let mut globals = Arc::new(globals);
     for effect in effects {
         spawn(effect, &sender, &globals);
     }
@@ -78,6 +78,14 @@ pub async fn run(
                             CopyPath::describe,
                         );
                         pending.push(Action::Copied { label, how });
+                    }
+                    Effect::LoadAccount { demo: true, .. } if !globals.demo => {
+                        // From `:demo` on, the session is the demo's: assuming says it needs AWS.
+                        globals = Arc::new(Globals {
+                            demo: true,
+                            ..(*globals).clone()
+                        });
+                        spawn(effect, &sender, &globals);
                     }
                     other => spawn(other, &sender, &globals),
                 }
@@ -187,7 +195,7 @@ fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals
                 let _ = sender.send(Action::TokenRead(read_token(&source)));
             });
         }
-        Effect::LoadAccount { generation } => {
+        Effect::LoadAccount { generation, .. } => {
             let globals = Arc::clone(globals);
             tokio::spawn(async move {
                 let result = match account::load_offline(&globals, &SystemEnvironment) {

@@ -20,7 +20,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             Some(format!("Loading the account… {roles} roles so far"))
         }
         (AccountState::Failed(error), _, _) => Some(format!(
-            "The account could not be loaded: {error}\nPress R to retry, or start with --demo."
+            "The account could not be loaded: {error}\nPress R to retry, or type :demo to explore the embedded demo account."
         )),
         (_, None, _) => Some("No token yet: paste one, or see the Token tab.".to_owned()),
         (_, _, None) => Some("Evaluating every role…".to_owned()),
