@@ -166,6 +166,27 @@ fn ctrl_c_restores_the_terminal() {
 }
 
 #[test]
+fn sigterm_restores_the_terminal() {
+    let pid_file = std::env::temp_dir().join(format!("trustlens-sigterm-{}", std::process::id()));
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    // `exec` keeps the shell's PID, which it wrote down first, for the explorer.
+    let tmux = Tmux::start(&format!(
+        "sh -c 'echo $$ > {}; exec {binary} --demo'; echo EXITED $?; sleep 600",
+        pid_file.display()
+    ));
+    tmux.wait_for("Roles ✔");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let _ = std::fs::remove_file(&pid_file);
+    let screen = tmux.wait_for("EXITED 0");
+    assert!(!screen.contains("Roles ✔"), "{screen}");
+}
+
+#[test]
 fn assume_a_role_against_moto_and_see_the_assumed_role() {
     let moto = Moto::start();
     let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
