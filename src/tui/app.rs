@@ -958,6 +958,48 @@ mod tests {
     }
 
     #[test]
+    fn progress_counts_roles_and_a_stale_count_is_dropped() {
+        let (mut app, _) = App::new(Vec::new(), NOW);
+        app.update(Action::AccountProgress {
+            generation: 1,
+            roles: 100,
+        });
+        assert!(matches!(app.account, AccountState::Loading(100)));
+        app.update(Action::AccountProgress {
+            generation: 0,
+            roles: 7,
+        });
+        assert!(matches!(app.account, AccountState::Loading(100)));
+    }
+
+    #[test]
+    fn filter_editing_rows_clock_and_notices() {
+        let mut app = ready("semaphore-main");
+        app.update(Action::StartFilter);
+        for c in "eksx".chars() {
+            app.update(Action::FilterInput(c));
+        }
+        assert!(app.visible_roles().is_empty());
+        app.update(Action::FilterBackspace);
+        assert_eq!(app.roles.filter, "eks");
+        assert!(!app.visible_roles().is_empty());
+        app.update(Action::ConfirmFilter);
+        assert!(!app.roles.filtering, "enter keeps the filter and leaves it");
+        assert_eq!(app.roles.filter, "eks");
+
+        app.update(Action::Back);
+        app.update(Action::SelectRow(3));
+        assert_eq!(app.roles.selected, 3);
+        let arn = app.visible_roles()[3].arn.clone();
+        assert_eq!(app.selected.as_ref().map(|s| s.arn.clone()), Some(arn));
+
+        app.update(Action::Tick(NOW + 60));
+        assert_eq!(app.now, NOW + 60);
+        app.update(Action::Notice("the clipboard is empty".to_owned()));
+        assert_eq!(app.toast.as_deref(), Some("the clipboard is empty"));
+    }
+
+    #[test]
     fn starts_by_loading_the_account() {
         let (app, effects) = App::new(Vec::new(), NOW);
         assert!(matches!(
