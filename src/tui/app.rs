@@ -411,8 +411,7 @@ impl App {
             Action::Paste(text) => return self.paste(&text),
             Action::NextToken => {
                 if self.tokens.len() > 1 {
-                    self.current = (self.current + 1) % self.tokens.len();
-                    return self.rescan();
+                    return self.show_token((self.current + 1) % self.tokens.len());
                 }
             }
             Action::AskAssume => {
@@ -677,13 +676,12 @@ impl App {
         let token = current.token.with_claim(&edit.name, value);
         let origin = Origin::Edited(format!("{} of token {}", edit.name, self.current + 1));
         self.tokens.push(LoadedToken { origin, token });
-        self.current = self.tokens.len() - 1;
         self.toast = Some(format!(
             "token {}: {} edited — not signed; every role re-evaluated",
-            self.current + 1,
+            self.tokens.len(),
             edit.name
         ));
-        self.rescan()
+        self.show_token(self.tokens.len() - 1)
     }
 
     /// Starts the confirmed assume call (one at a time).
@@ -737,8 +735,7 @@ impl App {
                     self.tokens.len() + 1
                 ));
                 self.tokens.push(LoadedToken { origin, token });
-                self.current = self.tokens.len() - 1;
-                self.rescan()
+                self.show_token(self.tokens.len() - 1)
             }
             Err(error) => {
                 self.toast = Some(format!("not a token: {error}"));
@@ -796,6 +793,16 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Makes token `index` the current one: its raw text masked again, the claim selection kept
+    /// within its claims, every role re-evaluated.
+    fn show_token(&mut self, index: usize) -> Vec<Effect> {
+        self.current = index;
+        self.raw_revealed = false;
+        let claims = self.token().map_or(0, |t| t.token.claims().len());
+        self.claim_selected = self.claim_selected.min(claims.saturating_sub(1));
+        self.rescan()
     }
 
     /// Starts a scan of the current token, if there is an account and a token.
@@ -915,6 +922,21 @@ mod tests {
             Ok(account) => App::loaded(vec![demo_token(token)], account, "the demo", NOW),
             Err(error) => unreachable!("{error}"),
         }
+    }
+
+    #[test]
+    fn another_token_starts_with_its_raw_text_masked() {
+        let mut app = ready("semaphore-main");
+        app.tokens.push(demo_token("github-main"));
+        app.update(Action::ShowTab(Tab::Token));
+        app.update(Action::ToggleReveal);
+        assert!(app.raw_revealed);
+        app.update(Action::NextToken);
+        assert_eq!(app.current, 1);
+        assert!(
+            !app.raw_revealed,
+            "revealing one token does not reveal the next"
+        );
     }
 
     #[test]
