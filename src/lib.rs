@@ -1,8 +1,14 @@
 //! trustlens explains why a CI job's OIDC token can or cannot assume an AWS IAM role
 //! with `sts:AssumeRoleWithWebIdentity`.
 //!
-//! Domain modules (`token`, `account`, …) are pure: no terminal, no async runtime, no AWS SDK.
-//! Front ends (`cli`) call them and present the results.
+//! Layers, dependencies pointing down only (README, "Architecture"):
+//! - front ends: [`cli`] (one file per subcommand) and [`tui`] (the explorer) — they never import
+//!   each other; `main.rs` chooses one;
+//! - [`session`]: the service layer both use — the account choice (demo · snapshot · live AWS),
+//!   token reading, assume-then-diagnose, session names, credential formats;
+//! - [`aws`]: the only code that names AWS SDK types;
+//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`account`], [`json`], [`secret`] —
+//!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
 pub mod aws;
@@ -12,5 +18,6 @@ pub mod json;
 pub mod platforms;
 pub mod policy;
 pub mod secret;
+pub mod session;
 pub mod token;
 pub mod tui;

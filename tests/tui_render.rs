@@ -136,9 +136,11 @@ fn no_token_yet() {
 
 #[test]
 fn assume_screen_with_every_kind_of_attempt() {
+    use trustlens::aws::CallerIdentity;
     use trustlens::aws::{AssumedRole, Credentials};
     use trustlens::eval::Diagnosis;
     use trustlens::secret::Secret;
+    use trustlens::session::{Assumed, Refusal};
     use trustlens::tui::app::{AssumeOutcome, Attempt};
 
     let mut app = app("semaphore-main");
@@ -169,7 +171,7 @@ fn assume_screen_with_every_kind_of_attempt() {
         Attempt {
             role_arn: role.clone(),
             at: NOW - 20,
-            outcome: AssumeOutcome::Refused {
+            outcome: AssumeOutcome::Refused(Refusal {
                 code: "InvalidIdentityToken".into(),
                 message: "Incorrect token audience".into(),
                 diagnosis: Diagnosis {
@@ -179,12 +181,20 @@ fn assume_screen_with_every_kind_of_attempt() {
                     agrees_with_local: false,
                     explanations: vec!["locally the audience is a client ID: …".into()],
                 },
-            },
+            }),
         },
         Attempt {
             role_arn: role,
             at: NOW - 10,
-            outcome: AssumeOutcome::Assumed(assumed),
+            outcome: AssumeOutcome::Assumed(Box::new(Assumed {
+                role: assumed,
+                confirmed: Ok(CallerIdentity {
+                    account: "123456789012".into(),
+                    arn: "arn:aws:sts::123456789012:assumed-role/semaphore-web-deploy/trustlens"
+                        .into(),
+                    user_id: "AROAEXAMPLE:trustlens".into(),
+                }),
+            })),
         },
     ];
     app.update(Action::ShowTab(Tab::Assume));

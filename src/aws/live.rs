@@ -74,11 +74,6 @@ impl LiveAws {
         }
     }
 
-    /// The region STS calls go to.
-    pub fn region(&self) -> Option<String> {
-        self.config.region().map(ToString::to_string)
-    }
-
     /// `sts:GetCallerIdentity` through `client`.
     async fn identity_of(&self, client: &aws_sdk_sts::Client) -> Result<CallerIdentity, AwsError> {
         let output = client
@@ -375,5 +370,11 @@ impl Sts for LiveAws {
             .build();
         self.identity_of(&aws_sdk_sts::Client::from_conf(config))
             .await
+    }
+}
+
+impl super::AwsAccess for LiveAws {
+    fn region(&self) -> Option<String> {
+        self.config.region().map(ToString::to_string)
     }
 }

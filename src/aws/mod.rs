@@ -148,6 +148,13 @@ pub trait Sts: Send + Sync {
     ) -> Result<CallerIdentity, AwsError>;
 }
 
+/// Everything the session layer needs of AWS: the account, STS, and the region in use. The live
+/// implementation is [`LiveAws`]; tests inject their own.
+pub trait AwsAccess: AccountSource + Sts {
+    /// The region STS calls go to, when one is configured.
+    fn region(&self) -> Option<String>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,35 +1,39 @@
 //! `trustlens assume`: the local explanation, then the real `AssumeRoleWithWebIdentity`.
 //! Credentials go to standard output in the chosen format; everything else to standard error.
 
-use serde_json::json;
-
-use super::input::{Failure, read_token};
-use super::{AssumeArgs, Context, CredentialFormat, Exit, Globals, account};
-use crate::aws::{AssumeFailure, AssumeRequest, AssumedRole, Sts};
-use crate::eval::{Decision, ExplainInputs, Verdict, diagnose, explain};
+use super::input::{load_role, read_token, report};
+use super::output::write_out;
+use super::{AssumeArgs, Context, CredentialFormat, Exit};
+use crate::aws::AssumeRequest;
+use crate::eval::{Decision, ExplainInputs, Verdict, explain};
 use crate::secret::Secret;
+use crate::session::{
+    self, AssumeResult, Failure, Session, credentials_text, default_session_name,
+};
 
 /// Runs `assume`: exit 0 on success, 3 when STS refuses, 2 for bad input, 1 otherwise.
-pub(super) fn run(args: &AssumeArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
-    match assume(args, globals, context) {
+pub(super) fn run(args: &AssumeArgs, session: &Session, context: &mut Context<'_>) -> Exit {
+    match assume(args, session, context) {
         Ok(exit) => exit,
-        Err(failure) => failure.report(false, context),
+        Err(failure) => report(&failure, false, context),
     }
 }
 
 fn assume(
     args: &AssumeArgs,
-    globals: &Globals,
+    session: &Session,
     context: &mut Context<'_>,
 ) -> Result<Exit, Failure> {
     let now = context.now.unix_timestamp();
-    let (text, token) = read_token(args.token.as_deref(), globals.demo, now, context)?;
+    let read = read_token(args.token.as_deref(), session, now, context)?;
+    let token = read.token;
     let session_name = args
         .session_name
         .clone()
-        .unwrap_or_else(|| default_session_name(context, now));
-    let (role_arn, verdict) = match account::load_role(&args.role, globals, context) {
-        Ok((role, providers, source)) => {
+        .unwrap_or_else(|| default_session_name(context.env, now));
+    let (role_arn, verdict) = match load_role(&args.role, session) {
+        Ok(loaded) => {
+            let role = loaded.role;
             let document = role.policy().map_err(|e| {
                 Failure::bad_input(
                     "bad-policy",
@@ -40,14 +44,19 @@ fn assume(
                 token: Some(&token),
                 claims: token.claims(),
                 policy: &document,
-                providers: &providers,
+                providers: &loaded.providers,
                 role_arn: &role.arn,
                 session_name: &session_name,
                 role_tags: &role.tag_pairs(),
                 context_overrides: &[],
                 now,
             });
-            report_local(&verdict, &source, &text.origin.to_string(), context);
+            report_local(
+                &verdict,
+                &loaded.description,
+                &read.text.origin.to_string(),
+                context,
+            );
             (role.arn, Some(verdict))
         }
         // The call itself needs no AWS credentials: with a role ARN, go on without reading it.
@@ -69,48 +78,41 @@ fn assume(
             .is_some_and(|v| v.decision == Decision::Allowed);
         return Ok(if allowed { Exit::Success } else { Exit::Denied });
     }
-    if !globals.is_live() {
-        return Err(Failure::bad_input(
-            "not-live",
-            "the real call needs AWS: --demo and --snapshot accounts are not real (use --dry-run for the local verdict)",
-        ));
-    }
-    let aws = account::live(globals)?;
     let request = AssumeRequest {
         role_arn,
-        session_name: session_name.clone(),
+        session_name,
         token: Secret::new(token.raw().expose().clone()),
         duration_seconds: args.duration,
     };
-    match account::block_on(aws.assume_role_with_web_identity(request))? {
-        Ok(assumed) => {
-            let confirmed = account::block_on(aws.caller_identity_with(&assumed.credentials))?;
-            let _ = match confirmed {
+    match session::block_on(session.assume(request, verdict.as_ref()))? {
+        AssumeResult::Assumed(assumed) => {
+            let role = &assumed.role;
+            let _ = match &assumed.confirmed {
                 Ok(identity) => writeln!(
                     context.err,
                     "Assumed {} — confirmed by GetCallerIdentity as {}",
-                    assumed.assumed_role_arn, identity.arn
+                    role.assumed_role_arn, identity.arn
                 ),
                 Err(error) => writeln!(
                     context.err,
                     "Assumed {}, but GetCallerIdentity failed: {error}",
-                    assumed.assumed_role_arn
+                    role.assumed_role_arn
                 ),
             };
             let _ = writeln!(
                 context.err,
                 "Credentials expire at {}",
-                assumed.credentials.expiration
+                role.credentials.expiration
             );
-            let output = credentials_output(&assumed, args.format);
-            Ok(super::output::write_out(context.out, &output))
+            let output = credentials_text(role, args.format.into());
+            Ok(write_out(context.out, output.expose()))
         }
-        Err(AssumeFailure::Sts(reply)) => {
-            let diagnosis = diagnose(&reply.code, &reply.message, verdict.as_ref());
+        AssumeResult::Refused(refusal) => {
+            let diagnosis = &refusal.diagnosis;
             let _ = writeln!(
                 context.err,
                 "AWS answered: {}: {}",
-                reply.code, reply.message
+                refusal.code, refusal.message
             );
             let agreement = if diagnosis.agrees_with_local {
                 "as the local verdict predicted"
@@ -127,7 +129,11 @@ fn assume(
             }
             Ok(Exit::Denied)
         }
-        Err(AssumeFailure::Call(error)) => Err(account::aws_failure(error)),
+        AssumeResult::Failed(failure) if failure.code == "not-live" => Err(Failure {
+            message: format!("{}; --dry-run gives the local verdict", failure.message),
+            ..failure
+        }),
+        AssumeResult::Failed(failure) => Err(failure),
     }
 }
 
@@ -147,57 +153,12 @@ fn report_local(verdict: &Verdict, source: &str, origin: &str, context: &mut Con
     }
 }
 
-/// Semaphore's guide: `semaphore-job-$SEMAPHORE_JOB_ID`; otherwise `trustlens-<epoch>`.
-fn default_session_name(context: &Context<'_>, now: i64) -> String {
-    let raw = match context
-        .env
-        .var("SEMAPHORE_JOB_ID")
-        .filter(|id| !id.is_empty())
-    {
-        Some(job) => format!("semaphore-job-{job}"),
-        None => format!("trustlens-{now}"),
-    };
-    raw.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(64)
-        .collect()
-}
-
-/// The credentials in the chosen format (the user asked for them: they are printed as is).
-fn credentials_output(assumed: &AssumedRole, format: CredentialFormat) -> String {
-    let credentials = &assumed.credentials;
-    match format {
-        CredentialFormat::Env => format!(
-            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\n",
-            credentials.access_key_id,
-            credentials.secret_access_key.expose(),
-            credentials.session_token.expose()
-        ),
-        CredentialFormat::Json => format!(
-            "{:#}\n",
-            json!({
-                "AccessKeyId": credentials.access_key_id,
-                "SecretAccessKey": credentials.secret_access_key.expose(),
-                "SessionToken": credentials.session_token.expose(),
-                "Expiration": credentials.expiration,
-                "AssumedRoleArn": assumed.assumed_role_arn,
-            })
-        ),
-        CredentialFormat::CredentialProcess => format!(
-            "{}\n",
-            json!({
-                "Version": 1,
-                "AccessKeyId": credentials.access_key_id,
-                "SecretAccessKey": credentials.secret_access_key.expose(),
-                "SessionToken": credentials.session_token.expose(),
-                "Expiration": credentials.expiration,
-            })
-        ),
+impl From<CredentialFormat> for session::CredentialFormat {
+    fn from(format: CredentialFormat) -> Self {
+        match format {
+            CredentialFormat::Env => Self::Env,
+            CredentialFormat::Json => Self::Json,
+            CredentialFormat::CredentialProcess => Self::CredentialProcess,
+        }
     }
 }

@@ -6,18 +6,19 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use super::input::read_token;
+use super::input::{read_token, report};
 use super::output::write_out;
 use super::{Context, DecodeArgs, Exit};
+use crate::session::Session;
 use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
 use crate::token::{Finding, Severity, Token, TokenText};
 
 /// Runs `decode`.
-pub(super) fn run(args: &DecodeArgs, use_demo: bool, context: &mut Context<'_>) -> Exit {
+pub(super) fn run(args: &DecodeArgs, session: &Session, context: &mut Context<'_>) -> Exit {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
-    let (text, token) = match read_token(args.source.as_deref(), use_demo, now, context) {
-        Ok(read) => read,
-        Err(failure) => return failure.report(args.json, context),
+    let (text, token) = match read_token(args.source.as_deref(), session, now, context) {
+        Ok(read) => (read.text, read.token),
+        Err(failure) => return report(&failure, args.json, context),
     };
     let report = if args.json {
         let mut rendered =
@@ -193,7 +194,6 @@ mod tests {
             out: &mut out,
             err: &mut err,
             style: crate::cli::Style { color: false },
-            interactive: false,
         };
         let args = DecodeArgs {
             source: Some("-".into()),
@@ -201,7 +201,11 @@ mod tests {
             now: None,
             reveal: false,
         };
-        let exit = run(&args, false, &mut context);
+        let session = Session::new(
+            crate::session::AccountChoice::Demo,
+            std::sync::Arc::new(crate::session::SystemEnvironment),
+        );
+        let exit = run(&args, &session, &mut context);
         (exit, out, err)
     }
 

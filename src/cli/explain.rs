@@ -5,21 +5,22 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::input::{Failure, read_json_object, read_text, read_token};
+use super::input::{load_role, read_token, report};
 use super::output::write_out;
 use super::style::Style;
-use super::{Context, Exit, ExplainArgs, Globals, account};
+use super::{Context, Exit, ExplainArgs};
 use crate::account::Provider;
 use crate::eval::{
     Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
     ValueDifference, Verdict, explain,
 };
 use crate::policy::{self, PolicyDocument, PrincipalSet, PrincipalType};
+use crate::session::{Failure, Session, read_json_object, read_text};
 use crate::token::Token;
 
 /// Runs `explain`.
-pub(super) fn run(args: &ExplainArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
-    match prepare_and_explain(args, globals, context) {
+pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'_>) -> Exit {
+    match prepare_and_explain(args, session, context) {
         Ok((verdict, notes)) => {
             let report = if args.json {
                 let mut text = serde_json::to_string_pretty(&verdict).unwrap_or_default();
@@ -34,14 +35,14 @@ pub(super) fn run(args: &ExplainArgs, globals: &Globals, context: &mut Context<'
                 (other, _) => other,
             }
         }
-        Err(failure) => failure.report(args.json, context),
+        Err(failure) => report(&failure, args.json, context),
     }
 }
 
 /// Reads every input, then explains. `notes` tell what was assumed.
 fn prepare_and_explain(
     args: &ExplainArgs,
-    globals: &Globals,
+    session: &Session,
     context: &mut Context<'_>,
 ) -> Result<(Verdict, Vec<String>), Failure> {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
@@ -52,21 +53,22 @@ fn prepare_and_explain(
                 "claims from {} (what-if: not a signed token)",
                 path.display()
             ));
-            (None, read_json_object(path, "claims", context)?)
+            (None, read_json_object(path, "claims", context.env)?)
         }
         None => {
-            let (text, token) = read_token(args.token.as_deref(), globals.demo, now, context)?;
+            let read = read_token(args.token.as_deref(), session, now, context)?;
+            let (text, token) = (read.text, read.token);
             notes.push(format!("token from {}", text.origin));
             let claims = token.claims().clone();
             (Some(token), claims)
         }
     };
     let overrides = match &args.context {
-        Some(path) => context_overrides(path, &read_json_object(path, "context", context)?)?,
+        Some(path) => context_overrides(path, &read_json_object(path, "context", context.env)?)?,
         None => Vec::new(),
     };
     let target = match (&args.role, &args.policy) {
-        (Some(role), _) => target_from_account(role, globals, context, &mut notes)?,
+        (Some(role), _) => target_from_account(role, session, &mut notes)?,
         (None, Some(path)) => target_from_policy(path, args, &claims, context, &mut notes)?,
         (None, None) => {
             return Err(Failure::bad_input(
@@ -100,11 +102,11 @@ struct Target {
 /// `--role`: everything comes from the account.
 fn target_from_account(
     name: &str,
-    globals: &Globals,
-    context: &Context<'_>,
+    session: &Session,
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
-    let (role, providers, source) = account::load_role(name, globals, context)?;
+    let loaded = load_role(name, session)?;
+    let (role, providers, source) = (loaded.role, loaded.providers, loaded.description);
     let document = role.policy().map_err(|e| {
         Failure::bad_input(
             "bad-policy",

@@ -1,163 +1,55 @@
-//! Reading what commands are given — tokens, JSON files — with failures that say what is wrong.
+//! What commands are given: the token (through the session's one reader) and how a failure is
+//! reported — as JSON on standard output with `--json`, else on standard error.
 
-use std::path::Path;
-
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Context, Exit};
-use crate::account::demo;
-use crate::json;
-use crate::token::{Environment, Token, TokenSource, TokenText, detect};
+use crate::session::{self, Failure, LITERAL_WARNING, ReadToken, Session, Stdin, TokenChoice};
 
-const LITERAL_WARNING: &str = "warning: a token given on the command line is now in your shell \
-     history; prefer @FILE, - (stdin) or env:NAME";
-
-/// Why a command cannot go on: a stable code, a message, and the exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// Stable, machine-readable name.
-    pub code: &'static str,
-    /// The message for a person.
-    pub message: String,
-    /// Where the input came from, when known.
-    pub source: Option<String>,
-    /// How the process ends.
-    pub exit: Exit,
-}
-
-impl Failure {
-    /// Bad input (exit 2).
-    pub fn bad_input(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            source: None,
-            exit: Exit::BadInput,
-        }
-    }
-
-    /// Prints the failure (as JSON on stdout with `--json`, else on stderr) and gives its exit.
-    pub fn report(&self, as_json: bool, context: &mut Context<'_>) -> Exit {
-        let written = if as_json {
-            let report = json!({
-                "source": self.source,
-                "error": { "code": self.code, "message": self.message },
-            });
-            writeln!(context.out, "{report:#}")
-        } else {
-            writeln!(context.err, "error: {}", self.message)
-        };
-        match written {
-            Ok(()) => self.exit,
-            Err(_) => Exit::Failure,
-        }
-    }
-}
-
-/// Reads and decodes the token named by `source` (`demo:NAME` mints a demo token) — or the
-/// demo token with `--demo`, or the CI's own variable when nothing is named. Warns when the
-/// token was typed on the command line.
+/// Reads the token named by `source`, else the demo token (`--demo`) or the CI's own variable;
+/// warns when the token was typed on the command line.
 pub fn read_token(
     source: Option<&str>,
-    use_demo: bool,
+    session: &Session,
     now: i64,
     context: &mut Context<'_>,
-) -> Result<(TokenText, Token), Failure> {
-    if let Some(name) = source.and_then(|s| s.strip_prefix("demo:")) {
-        let text = demo::token(name, now).map_err(|_| {
-            let names: Vec<&str> = demo::TOKENS.iter().map(|t| t.name).collect();
-            Failure::bad_input(
-                "unknown-demo-token",
-                format!(
-                    "no demo token named {name}; the demo tokens are {}",
-                    names.join(", ")
-                ),
-            )
-        })?;
-        return decoded(text);
-    }
-    let source = source.map(TokenSource::parse);
-    if source.as_ref().is_some_and(TokenSource::is_literal) {
+) -> Result<ReadToken, Failure> {
+    let fallback = if session.is_demo() {
+        TokenChoice::Demo
+    } else {
+        TokenChoice::Detect
+    };
+    let read = session::read_token(source, fallback, Stdin::Readable, context.env, now)?;
+    if read.literal {
         // A failed warning must not stop the command.
         let _ = writeln!(context.err, "{LITERAL_WARNING}");
     }
-    let text = match (source, use_demo) {
-        (Some(source), _) => source
-            .read(context.env)
-            .map_err(|e| Failure::bad_input(e.code(), e.to_string()))?,
-        (None, true) => demo::semaphore_token(now).map_err(|e| Failure {
-            code: "demo-failed",
-            message: e.to_string(),
-            source: None,
-            exit: Exit::Failure,
-        })?,
-        (None, false) => {
-            detect(context.env).map_err(|e| Failure::bad_input(e.code(), e.to_string()))?
-        }
+    Ok(read)
+}
+
+/// Prints `failure` (as JSON on stdout with `--json`, else on stderr) and gives its exit.
+pub fn report(failure: &Failure, as_json: bool, context: &mut Context<'_>) -> Exit {
+    let written = if as_json {
+        let report = json!({
+            "source": failure.source,
+            "error": { "code": failure.code, "message": failure.message },
+        });
+        writeln!(context.out, "{report:#}")
+    } else {
+        writeln!(context.err, "error: {}", failure.message)
     };
-    decoded(text)
-}
-
-fn decoded(text: TokenText) -> Result<(TokenText, Token), Failure> {
-    match text.decode() {
-        Ok(token) => Ok((text, token)),
-        Err(error) => Err(Failure {
-            code: error.code(),
-            message: format!("cannot decode the token from {}: {error}", text.origin),
-            source: Some(text.origin.to_string()),
-            exit: Exit::BadInput,
-        }),
+    match written {
+        Ok(()) => failure.exit,
+        Err(_) => Exit::Failure,
     }
 }
 
-/// Reads a text file given on the command line.
-pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<String, Failure> {
-    let bytes = env.read_file(path).map_err(|e| {
-        Failure::bad_input(
-            "file-unreadable",
-            format!("cannot read the {what} file {}: {e}", path.display()),
-        )
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        Failure::bad_input(
-            "not-utf8",
-            format!(
-                "the {what} file {} is not UTF-8 text (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+/// The whole account of the session (commands print no progress).
+pub fn load_account(session: &Session) -> Result<session::LoadedAccount, Failure> {
+    session::block_on(session.load_account(&|_| {}))?
 }
 
-/// Reads a JSON object from a file; errors name the file, line and column.
-pub fn read_json_object(
-    path: &Path,
-    what: &str,
-    context: &Context<'_>,
-) -> Result<serde_json::Map<String, Value>, Failure> {
-    let text = read_text(path, what, context.env)?;
-    let parsed = json::parse(text.as_bytes()).map_err(|e| {
-        Failure::bad_input(
-            "not-json",
-            format!(
-                "the {what} file {} is not JSON: line {}, column {}: {}",
-                path.display(),
-                e.line(),
-                e.column(),
-                json::error_message(&e)
-            ),
-        )
-    })?;
-    match parsed.value {
-        Value::Object(object) => Ok(object),
-        other => Err(Failure::bad_input(
-            "not-object",
-            format!(
-                "the {what} file {} must hold a JSON object, found {}",
-                path.display(),
-                json::kind_of(&other)
-            ),
-        )),
-    }
+/// One role and the account's providers.
+pub fn load_role(name: &str, session: &Session) -> Result<session::LoadedRole, Failure> {
+    session::block_on(session.load_role(name))?
 }

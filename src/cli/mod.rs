@@ -1,6 +1,6 @@
-//! The command line: argument definitions, dispatch, exit codes.
+//! The command line: argument definitions, dispatch, and each subcommand's text and JSON
+//! output. The work itself is the session layer's and the domain's.
 
-pub(crate) mod account;
 mod assume;
 mod decode;
 mod explain;
@@ -13,16 +13,16 @@ mod style;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::token::{Environment, SystemEnvironment, detect};
-use crate::tui::app::LoadedToken;
-use crate::tui::keymap::Keymap;
-use crate::tui::ui::Theme;
+use crate::aws::ConnectOptions;
+pub use crate::session::Exit;
+use crate::session::SystemEnvironment;
+use crate::session::{AccountChoice, Session};
+use crate::token::Environment;
 pub use style::Style;
 
 /// Explains why a CI job's OIDC token can or cannot assume an AWS IAM role.
@@ -69,9 +69,17 @@ pub struct Globals {
 }
 
 impl Globals {
-    /// True when the account comes from AWS itself.
-    pub fn is_live(&self) -> bool {
-        !self.demo && self.snapshot.is_none()
+    /// The account these flags choose.
+    pub fn account_choice(&self) -> AccountChoice {
+        match (&self.snapshot, self.demo) {
+            (_, true) => AccountChoice::Demo,
+            (Some(path), false) => AccountChoice::Snapshot(path.clone()),
+            (None, false) => AccountChoice::Live(ConnectOptions {
+                profile: self.profile.clone(),
+                region: self.region.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+            }),
+        }
     }
 }
 
@@ -255,30 +263,6 @@ fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
     })
 }
 
-/// How the process ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Did what was asked.
-    Success,
-    /// Something other than the input went wrong (I/O, a broken build).
-    Failure,
-    /// The input (token, file, flag) is invalid.
-    BadInput,
-    /// STS would deny or reject the call (`explain`).
-    Denied,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> ExitCode {
-        ExitCode::from(match exit {
-            Exit::Success => 0,
-            Exit::Failure => 1,
-            Exit::BadInput => 2,
-            Exit::Denied => 3,
-        })
-    }
-}
-
 /// What a command may touch: the environment, the clock and the two output streams.
 pub struct Context<'a> {
     /// Environment variables, files and standard input.
@@ -291,89 +275,28 @@ pub struct Context<'a> {
     pub err: &'a mut dyn Write,
     /// Whether and how to colour text output.
     pub style: Style,
-    /// Whether standard input and output are a terminal (the explorer needs one).
-    pub interactive: bool,
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli, context: &mut Context<'_>) -> Exit {
-    match cli.command {
-        Some(Command::Decode(args)) => decode::run(&args, cli.globals.demo, context),
-        Some(Command::Explain(args)) => explain::run(&args, &cli.globals, context),
-        Some(Command::Scan(args)) => scan::run(&args, &cli.globals, context),
-        Some(Command::Roles(args)) => roles::run_roles(args.json, &cli.globals, context),
-        Some(Command::Providers(args)) => roles::run_providers(args.json, &cli.globals, context),
-        Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.globals, context),
-        Some(Command::Assume(args)) => assume::run(&args, &cli.globals, context),
-        None => explore(cli.token.as_deref(), cli.globals, context),
+/// Runs one subcommand over `session`.
+pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Exit {
+    match command {
+        Command::Decode(args) => decode::run(&args, session, context),
+        Command::Explain(args) => explain::run(&args, session, context),
+        Command::Scan(args) => scan::run(&args, session, context),
+        Command::Roles(args) => roles::run_roles(args.json, session, context),
+        Command::Providers(args) => roles::run_providers(args.json, session, context),
+        Command::Snapshot(args) => snapshot::run(&args, session, context),
+        Command::Assume(args) => assume::run(&args, session, context),
     }
 }
 
-/// Opens the explorer (`trustlens` with no subcommand).
-fn explore(token: Option<&str>, globals: Globals, context: &mut Context<'_>) -> Exit {
-    if !context.interactive {
-        let failure = input::Failure::bad_input(
-            "no-terminal",
-            "the explorer needs a terminal; in scripts use a subcommand (decode, explain, scan, roles, …; see --help)",
-        );
-        return failure.report(false, context);
-    }
-    let now = context.now.unix_timestamp();
-    let tokens = match (token, globals.demo) {
-        (None, false) => match detect(context.env)
-            .ok()
-            .and_then(|text| Some((text.decode().ok()?, text.origin)))
-        {
-            Some((token, origin)) => vec![LoadedToken { origin, token }],
-            None => Vec::new(),
-        },
-        (source, demo) => match input::read_token(source, demo, now, context) {
-            Ok((text, token)) => vec![LoadedToken {
-                origin: text.origin,
-                token,
-            }],
-            Err(failure) => return failure.report(false, context),
-        },
-    };
-    let keymap = match crate::tui::keymap::config_path(context.env) {
-        Some(path) if path.exists() => {
-            let loaded = input::read_text(&path, "keymap", context.env).and_then(|text| {
-                Keymap::with_overlay(&text).map_err(|e| {
-                    input::Failure::bad_input(
-                        "bad-keymap",
-                        format!("the keymap file {} is invalid: {e}", path.display()),
-                    )
-                })
-            });
-            match loaded {
-                Ok(keymap) => keymap,
-                Err(failure) => return failure.report(false, context),
-            }
-        }
-        _ => Keymap::default(),
-    };
-    let theme = Theme {
-        color: context.style.color,
-    };
-    match account::block_on(crate::tui::run(globals, tokens, keymap, theme)) {
-        Ok(Ok(())) => Exit::Success,
-        Ok(Err(error)) => {
-            let _ = writeln!(context.err, "error: the terminal failed: {error}");
-            Exit::Failure
-        }
-        Err(failure) => failure.report(false, context),
-    }
-}
-
-/// The process entry point: parses arguments, runs, and maps the result to an exit code.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+/// Runs a subcommand on the process's own environment, clock and streams.
+pub fn main(command: Command, session: &Session) -> Exit {
     let style = Style::detect(
         std::io::stdout().is_terminal(),
         std::env::var("NO_COLOR").ok().as_deref(),
     );
-    // Unlocked handles: the explorer and a panic hook write to the terminal too.
+    // Unlocked handles: a panic hook may write to the terminal too.
     let mut out = std::io::stdout();
     let mut err = std::io::stderr();
     let mut context = Context {
@@ -382,7 +305,6 @@ pub fn main() -> ExitCode {
         out: &mut out,
         err: &mut err,
         style,
-        interactive,
     };
-    run(cli, &mut context).into()
+    run(command, session, &mut context)
 }

@@ -2,17 +2,19 @@
 
 use serde_json::{Value, json};
 
+use super::input::{load_account, report};
 use super::output::table;
 use super::output::write_out;
-use super::{Context, Exit, Globals, account};
+use super::{Context, Exit};
 use crate::account::{Account, Role};
 use crate::policy::{PrincipalSet, PrincipalType};
+use crate::session::Session;
 
 /// Runs `roles`.
-pub(super) fn run_roles(json_output: bool, globals: &Globals, context: &mut Context<'_>) -> Exit {
-    let (account, _) = match account::load(globals, context) {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure.report(json_output, context),
+pub(super) fn run_roles(json_output: bool, session: &Session, context: &mut Context<'_>) -> Exit {
+    let account = match load_account(session) {
+        Ok(loaded) => loaded.account,
+        Err(failure) => return report(&failure, json_output, context),
     };
     let report = if json_output {
         let roles: Vec<Value> = account
@@ -46,12 +48,12 @@ pub(super) fn run_roles(json_output: bool, globals: &Globals, context: &mut Cont
 /// Runs `providers`.
 pub(super) fn run_providers(
     json_output: bool,
-    globals: &Globals,
+    session: &Session,
     context: &mut Context<'_>,
 ) -> Exit {
-    let (account, _) = match account::load(globals, context) {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure.report(json_output, context),
+    let account = match load_account(session) {
+        Ok(loaded) => loaded.account,
+        Err(failure) => return report(&failure, json_output, context),
     };
     let users = |arn: &str| -> Vec<String> {
         account

@@ -4,23 +4,24 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::input::read_token;
+use super::input::{load_account, read_token, report};
 use super::output::write_out;
 use super::roles::summary;
 use super::style::Style;
-use super::{Context, Exit, Globals, ScanArgs, account};
+use super::{Context, Exit, ScanArgs};
 use crate::eval::{RoleScan, ScanClass, ScanInputs, scan};
+use crate::session::Session;
 
 /// Runs `scan`: exit 0 when the token can assume at least one role, 3 when none.
-pub(super) fn run(args: &ScanArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
+pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>) -> Exit {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
-    let (account, account_source) = match account::load(globals, context) {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure.report(args.json, context),
+    let (account, account_source) = match load_account(session) {
+        Ok(loaded) => (loaded.account, loaded.description),
+        Err(failure) => return report(&failure, args.json, context),
     };
-    let (text, token) = match read_token(args.token.as_deref(), globals.demo, now, context) {
-        Ok(read) => read,
-        Err(failure) => return failure.report(args.json, context),
+    let (text, token) = match read_token(args.token.as_deref(), session, now, context) {
+        Ok(read) => (read.text, read.token),
+        Err(failure) => return report(&failure, args.json, context),
     };
     let results = scan(&ScanInputs {
         token: Some(&token),

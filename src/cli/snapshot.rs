@@ -2,15 +2,17 @@
 
 use time::format_description::well_known::Rfc3339;
 
+use super::input::{load_account, report};
 use super::output::write_out;
-use super::{Context, Exit, Globals, SnapshotArgs, account};
+use super::{Context, Exit, SnapshotArgs};
 use crate::account::Snapshot;
+use crate::session::Session;
 
 /// Runs `snapshot`.
-pub(super) fn run(args: &SnapshotArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
-    let (account, source) = match account::load(globals, context) {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure.report(false, context),
+pub(super) fn run(args: &SnapshotArgs, session: &Session, context: &mut Context<'_>) -> Exit {
+    let (account, source) = match load_account(session) {
+        Ok(loaded) => (loaded.account, loaded.description),
+        Err(failure) => return report(&failure, false, context),
     };
     let captured_at = context.now.format(&Rfc3339).unwrap_or_default();
     let text = Snapshot::write(&account, &captured_at);

@@ -26,7 +26,7 @@ pub use clean::Cleanup;
 pub use error::{DecodeError, NotJwt, Segment};
 pub use findings::{Finding, FindingCode, Severity};
 pub use source::{
-    CI_TOKEN_VARIABLES, Environment, Origin, SourceError, SystemEnvironment, TOKEN_FILE_VARIABLE,
+    CI_TOKEN_VARIABLES, Environment, MAX_INPUT_BYTES, Origin, SourceError, TOKEN_FILE_VARIABLE,
     TokenSource, TokenText, detect,
 };
 

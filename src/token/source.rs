@@ -1,7 +1,7 @@
 //! Where a token comes from: a literal, `@file`, `-` (stdin), `env:NAME`, or the CI's own variable.
 
 use std::fmt;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -266,43 +266,6 @@ pub trait Environment {
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// Standard input's bytes, at most [`MAX_INPUT_BYTES`] + 1 of them.
     fn read_stdin(&self) -> io::Result<Vec<u8>>;
-}
-
-/// The process's real environment, files and standard input.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemEnvironment;
-
-impl Environment for SystemEnvironment {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
-    }
-
-    fn vars(&self) -> Vec<(String, String)> {
-        std::env::vars_os()
-            .map(|(name, value)| {
-                (
-                    name.to_string_lossy().into_owned(),
-                    value.to_string_lossy().into_owned(),
-                )
-            })
-            .collect()
-    }
-
-    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        read_limited(std::fs::File::open(path)?)
-    }
-
-    fn read_stdin(&self) -> io::Result<Vec<u8>> {
-        read_limited(io::stdin().lock())
-    }
-}
-
-fn read_limited(reader: impl Read) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 #[cfg(test)]

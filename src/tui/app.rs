@@ -4,63 +4,16 @@
 use std::sync::Arc;
 
 use super::action::{Action, Tab};
+use super::effect::{Effect, scan_now};
 use super::keymap::Keymap;
+use super::overlay::{ClaimEdit, CopyItem, KeyMode, Overlay, Overlays};
 use crate::account::Account;
-use crate::aws::AssumedRole;
-use crate::eval::{Diagnosis, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
+use crate::aws::AssumeRequest;
+use crate::eval::{ExplainInputs, RoleScan, ScanClass, Verdict, explain};
 use crate::policy::{PrettyPolicy, pretty};
 use crate::secret::Secret;
+use crate::session::{AssumeResult, Assumed, CredentialFormat, Refusal, credentials_text};
 use crate::token::{Origin, Token};
-
-/// Work `update` asks the runner to do.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Load the account (demo, snapshot or AWS).
-    LoadAccount {
-        /// Answered by `AccountLoaded` with the same generation.
-        generation: u64,
-        /// The embedded demo account, whatever the flags say (`:demo`).
-        demo: bool,
-    },
-    /// Call `AssumeRoleWithWebIdentity` for real.
-    Assume {
-        /// Answered by `AssumeFinished` with the same generation.
-        generation: u64,
-        /// The role.
-        role_arn: String,
-        /// The token.
-        token: Box<Token>,
-        /// The session name.
-        session_name: String,
-        /// The local verdict, to reconcile a refusal with.
-        verdict: Option<Box<Verdict>>,
-    },
-    /// Read a token from a source named on the command line (`@file`, `env:NAME`, `demo:NAME`…).
-    ReadToken {
-        /// The source as typed.
-        source: String,
-    },
-    /// Read a token from the system clipboard.
-    ReadClipboard,
-    /// Put text on the clipboard.
-    Copy {
-        /// What it is, for the toast.
-        label: String,
-        /// The text (may be a secret: never shown in the toast).
-        text: Secret<String>,
-    },
-    /// Evaluate the token against every role.
-    Scan {
-        /// Answered by `ScanFinished` with the same generation.
-        generation: u64,
-        /// The token.
-        token: Box<Token>,
-        /// The account.
-        account: Arc<Account>,
-        /// Now, epoch seconds.
-        now: i64,
-    },
-}
 
 /// The account as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,21 +60,24 @@ pub struct RolesPane {
 /// What one assume call came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssumeOutcome {
-    /// AWS returned credentials.
-    Assumed(AssumedRole),
+    /// AWS returned credentials (and `GetCallerIdentity` confirmed them, or said why not).
+    Assumed(Box<Assumed>),
     /// AWS refused: its code and message, and the diagnosis.
-    Refused {
-        /// The error code.
-        code: String,
-        /// AWS's message.
-        message: String,
-        /// What it means, reconciled with the local verdict.
-        diagnosis: Diagnosis,
-    },
+    Refused(Refusal),
     /// The call did not get an answer, or could not be made.
     Failed(String),
     /// The user cancelled it.
     Cancelled,
+}
+
+impl From<AssumeResult> for AssumeOutcome {
+    fn from(result: AssumeResult) -> Self {
+        match result {
+            AssumeResult::Assumed(assumed) => AssumeOutcome::Assumed(assumed),
+            AssumeResult::Refused(refusal) => AssumeOutcome::Refused(refusal),
+            AssumeResult::Failed(failure) => AssumeOutcome::Failed(failure.message),
+        }
+    }
 }
 
 /// One assume attempt of this session.
@@ -138,47 +94,12 @@ pub struct Attempt {
 /// The Assume screen's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AssumePane {
-    /// The role waiting for the user's yes.
-    pub confirming: Option<String>,
     /// The call in flight: its generation, role and start time.
     pub running: Option<(u64, String, i64)>,
     /// Every attempt, oldest first.
     pub attempts: Vec<Attempt>,
     /// Whether credentials are shown unmasked.
     pub revealed: bool,
-}
-
-/// One entry of the copy menu.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyItem {
-    /// What it is.
-    pub label: String,
-    /// The text to copy (a secret for credentials).
-    pub text: Secret<String>,
-}
-
-/// How keys are read right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyMode {
-    /// Commands.
-    Normal,
-    /// Text goes to the role filter.
-    Filter,
-    /// Digits choose from the copy menu.
-    Menu,
-    /// Text goes to the claim editor.
-    Edit,
-}
-
-/// A claim being edited.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimEdit {
-    /// The claim.
-    pub name: String,
-    /// The text typed so far (a string claim's text, else JSON).
-    pub input: String,
-    /// Whether the claim was a string (the input is taken as text, not JSON).
-    pub was_string: bool,
 }
 
 /// The explanation of the selected role, computed when the selection changes.
@@ -199,8 +120,8 @@ pub struct App {
     pub tab: Tab,
     /// Set when the app should exit.
     pub should_quit: bool,
-    /// Whether the help overlay is open.
-    pub help_open: bool,
+    /// Help, the command line, the editor, the copy menu, the confirmation: whatever is open.
+    pub overlays: Overlays,
     /// Now, epoch seconds.
     pub now: i64,
     /// The account.
@@ -221,14 +142,8 @@ pub struct App {
     pub session_name: String,
     /// The Assume screen.
     pub assume: AssumePane,
-    /// The open copy menu.
-    pub copy_menu: Option<Vec<CopyItem>>,
     /// The claim selected on the Token screen.
     pub claim_selected: usize,
-    /// The claim editor, when open.
-    pub editing: Option<ClaimEdit>,
-    /// The command line (`:`), when open: the text typed so far.
-    pub palette: Option<String>,
     /// The key bindings.
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
@@ -250,7 +165,7 @@ impl App {
                 Tab::Roles
             },
             should_quit: false,
-            help_open: false,
+            overlays: Overlays::default(),
             now,
             account: AccountState::Loading(0),
             tokens,
@@ -266,10 +181,7 @@ impl App {
             toast: None,
             session_name: "trustlens".to_owned(),
             assume: AssumePane::default(),
-            copy_menu: None,
             claim_selected: 0,
-            editing: None,
-            palette: None,
             keymap: Keymap::default(),
             raw_revealed: false,
             account_generation: 1,
@@ -299,20 +211,11 @@ impl App {
                 generation,
                 token,
                 account,
+                session_name,
                 now,
             } = effect
             {
-                let results = crate::eval::scan(&crate::eval::ScanInputs {
-                    token: Some(&token),
-                    claims: token.claims(),
-                    account: &account,
-                    session_name: &app.session_name,
-                    now,
-                });
-                app.update(Action::ScanFinished {
-                    generation,
-                    results,
-                });
+                app.update(scan_now(generation, &token, &account, &session_name, now));
             }
         }
         app
@@ -376,7 +279,7 @@ impl App {
             Action::SelectRow(index) => self.select(index),
             Action::Top => self.move_selection(isize::MIN),
             Action::Bottom => self.move_selection(isize::MAX),
-            Action::ToggleHelp => self.help_open = !self.help_open,
+            Action::ToggleHelp => self.overlays.toggle_help(),
             Action::Back => self.back(),
             Action::StartFilter => {
                 self.tab = Tab::Roles;
@@ -415,24 +318,24 @@ impl App {
                 }
             }
             Action::AskAssume => {
-                self.assume.confirming =
-                    self.selected.as_ref().map(|selected| selected.arn.clone());
+                if let Some(selected) = &self.selected {
+                    let arn = selected.arn.clone();
+                    self.overlays.open(Overlay::ConfirmAssume(arn));
+                }
             }
-            Action::Confirm if self.palette.is_some() => return self.run_command(),
-            Action::Confirm if self.editing.is_some() => return self.apply_edit(),
-            Action::OpenPalette(text) => self.palette = Some(text),
+            Action::Confirm => return self.confirm(),
+            Action::OpenPalette(text) => self.overlays.open(Overlay::CommandLine(text)),
             Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
             Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
             Action::TokenRead(Err(error)) | Action::Notice(error) => self.toast = Some(error),
-            Action::Confirm => return self.start_assume(),
             Action::EditClaim => self.open_editor(),
             Action::EditInput(c) => {
-                if let Some(input) = self.line_input() {
+                if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
                     input.push(c);
                 }
             }
             Action::EditBackspace => {
-                if let Some(input) = self.line_input() {
+                if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
                     input.pop();
                 }
             }
@@ -445,17 +348,16 @@ impl App {
                 if items.is_empty() {
                     self.toast = Some("nothing to copy on this screen".to_owned());
                 } else {
-                    self.copy_menu = Some(items);
+                    self.overlays.open(Overlay::CopyMenu(items));
                 }
             }
             Action::CopyChoice(index) => {
-                let chosen = self
-                    .copy_menu
-                    .as_ref()
-                    .and_then(|items| items.get(index))
-                    .cloned();
+                let chosen = match self.overlays.top() {
+                    Some(Overlay::CopyMenu(items)) => items.get(index).cloned(),
+                    _ => None,
+                };
                 if let Some(item) = chosen {
-                    self.copy_menu = None;
+                    self.overlays.close_top();
                     return vec![Effect::Copy {
                         label: item.label,
                         text: item.text,
@@ -511,16 +413,24 @@ impl App {
         Vec::new()
     }
 
-    /// How keys are read right now.
+    /// How keys are read right now: the top overlay's way, else the filter's while it is typed.
     pub fn key_mode(&self) -> KeyMode {
-        if self.editing.is_some() || self.palette.is_some() {
-            KeyMode::Edit
-        } else if self.copy_menu.is_some() {
-            KeyMode::Menu
-        } else if self.roles.filtering {
+        let base = if self.roles.filtering {
             KeyMode::Filter
         } else {
             KeyMode::Normal
+        };
+        self.overlays.key_mode(base)
+    }
+
+    /// `enter`: what it means depends on the top overlay — run the command line, apply the
+    /// edit, or say yes to assuming.
+    fn confirm(&mut self) -> Vec<Effect> {
+        match self.overlays.top() {
+            Some(Overlay::CommandLine(_)) => self.run_command(),
+            Some(Overlay::Editor(_)) => self.apply_edit(),
+            Some(Overlay::ConfirmAssume(_)) => self.start_assume(),
+            _ => Vec::new(),
         }
     }
 
@@ -573,45 +483,27 @@ impl App {
                     AssumeOutcome::Assumed(assumed) => Some(assumed),
                     _ => None,
                 }) {
-                Some(assumed) => {
-                    let c = &assumed.credentials;
-                    let (secret, session) =
-                        (c.secret_access_key.expose(), c.session_token.expose());
-                    vec![
-                        item(
-                            "the export lines (secret)",
-                            format!(
-                                "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={secret}\nexport AWS_SESSION_TOKEN={session}\n",
-                                c.access_key_id
-                            ),
-                        ),
-                        item(
-                            "the credential_process JSON (secret)",
-                            serde_json::json!({"Version": 1, "AccessKeyId": c.access_key_id, "SecretAccessKey": secret,
-                                "SessionToken": session, "Expiration": c.expiration})
-                            .to_string(),
-                        ),
-                    ]
-                }
+                Some(assumed) => [
+                    ("the export lines (secret)", CredentialFormat::Env),
+                    (
+                        "the credential_process JSON (secret)",
+                        CredentialFormat::CredentialProcess,
+                    ),
+                ]
+                .map(|(label, format)| CopyItem {
+                    label: label.to_owned(),
+                    text: credentials_text(&assumed.role, format),
+                })
+                .into(),
                 None => Vec::new(),
             },
             Tab::Providers => Vec::new(),
         }
     }
 
-    /// Esc: closes the topmost thing — help, a menu, a confirmation, a running call, the filter.
+    /// Esc: closes the topmost thing — an overlay, then a running call, then the filter.
     fn back(&mut self) {
-        if self.help_open {
-            self.help_open = false;
-            return;
-        }
-        if self.copy_menu.take().is_some()
-            || self.editing.take().is_some()
-            || self.palette.take().is_some()
-        {
-            return;
-        }
-        if self.assume.confirming.take().is_some() {
+        if self.overlays.close_top().is_some() {
             return;
         }
         if let Some((_, role_arn, at)) = self.assume.running.take() {
@@ -642,17 +534,17 @@ impl App {
             serde_json::Value::String(text) => (text.clone(), true),
             other => (other.to_string(), false),
         };
-        self.editing = Some(ClaimEdit {
+        self.overlays.open(Overlay::Editor(ClaimEdit {
             name: name.clone(),
             input,
             was_string,
-        });
+        }));
         self.tab = Tab::Token;
     }
 
     /// Applies the edit as a new, unsigned what-if token and re-evaluates every role.
     fn apply_edit(&mut self) -> Vec<Effect> {
-        let Some(edit) = self.editing.take() else {
+        let Some(Overlay::Editor(edit)) = self.overlays.top().cloned() else {
             return Vec::new();
         };
         let value = if edit.was_string {
@@ -665,11 +557,11 @@ impl App {
                         "not JSON ({}); the claim is unchanged",
                         crate::json::error_message(&error)
                     ));
-                    self.editing = Some(edit);
                     return Vec::new();
                 }
             }
         };
+        self.overlays.close_top();
         let Some(current) = self.token() else {
             return Vec::new();
         };
@@ -686,18 +578,17 @@ impl App {
 
     /// Starts the confirmed assume call (one at a time).
     fn start_assume(&mut self) -> Vec<Effect> {
+        let Some(Overlay::ConfirmAssume(role_arn)) = self.overlays.close_top() else {
+            return Vec::new();
+        };
         if self.token().is_some_and(|t| t.token.is_edited()) {
-            self.assume.confirming = None;
             self.toast = Some(
                 "an edited token is not signed, so STS would reject it: switch to the original (t)"
                     .to_owned(),
             );
             return Vec::new();
         }
-        let Some(role_arn) = self.assume.confirming.take() else {
-            return Vec::new();
-        };
-        let Some(token) = self.token().map(|t| Box::new(t.token.clone())) else {
+        let Some(token) = self.token().map(|t| t.token.raw().expose().clone()) else {
             return Vec::new();
         };
         if self.assume.running.is_some() {
@@ -714,9 +605,12 @@ impl App {
             .map(|s| Box::new(s.verdict.clone()));
         vec![Effect::Assume {
             generation: self.assume_generation,
-            role_arn,
-            token,
-            session_name: self.session_name.clone(),
+            request: AssumeRequest {
+                role_arn,
+                session_name: self.session_name.clone(),
+                token: Secret::new(token),
+                duration_seconds: None,
+            },
             verdict,
         }]
     }
@@ -744,17 +638,9 @@ impl App {
         }
     }
 
-    /// The open line input: the claim editor's or the command line's.
-    fn line_input(&mut self) -> Option<&mut String> {
-        match (&mut self.editing, &mut self.palette) {
-            (Some(edit), _) => Some(&mut edit.input),
-            (None, palette) => palette.as_mut(),
-        }
-    }
-
     /// Runs the command line: `role NAME`, `token SRC`, `reload`, `help`, `quit`.
     fn run_command(&mut self) -> Vec<Effect> {
-        let Some(line) = self.palette.take() else {
+        let Some(Overlay::CommandLine(line)) = self.overlays.close_top() else {
             return Vec::new();
         };
         let line = line.trim().to_owned();
@@ -778,6 +664,7 @@ impl App {
             }
             ("token", source) if !source.is_empty() => vec![Effect::ReadToken {
                 source: source.to_owned(),
+                now: self.now,
             }],
             ("reload", "") => self.update(Action::Refresh),
             ("demo", "") => {
@@ -818,6 +705,7 @@ impl App {
             generation: self.scan_generation,
             token,
             account,
+            session_name: self.session_name.clone(),
             now: self.now,
         }]
     }
@@ -898,539 +786,4 @@ fn fuzzy(haystack: &str, needle: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::account::demo;
-
-    const NOW: i64 = 1_795_629_600;
-
-    fn demo_token(name: &str) -> LoadedToken {
-        let text = demo::token(name, NOW).map_err(|e| e.to_string());
-        let token = text.and_then(|t| t.decode().map_err(|e| e.to_string()));
-        match token {
-            Ok(token) => LoadedToken {
-                origin: Origin::Demo(name.to_owned()),
-                token,
-            },
-            Err(error) => unreachable!("demo token {name}: {error}"),
-        }
-    }
-
-    /// An app with the demo account loaded and the scan of `token` applied.
-    fn ready(token: &str) -> App {
-        match demo::account() {
-            Ok(account) => App::loaded(vec![demo_token(token)], account, "the demo", NOW),
-            Err(error) => unreachable!("{error}"),
-        }
-    }
-
-    #[test]
-    fn another_token_starts_with_its_raw_text_masked() {
-        let mut app = ready("semaphore-main");
-        app.tokens.push(demo_token("github-main"));
-        app.update(Action::ShowTab(Tab::Token));
-        app.update(Action::ToggleReveal);
-        assert!(app.raw_revealed);
-        app.update(Action::NextToken);
-        assert_eq!(app.current, 1);
-        assert!(
-            !app.raw_revealed,
-            "revealing one token does not reveal the next"
-        );
-    }
-
-    #[test]
-    fn the_demo_command_reloads_with_the_demo_account_from_then_on() {
-        let mut app = ready("semaphore-main");
-        app.update(Action::OpenPalette("demo".to_owned()));
-        let effects = app.update(Action::Confirm);
-        assert!(
-            matches!(
-                effects.as_slice(),
-                [Effect::LoadAccount {
-                    generation: 2,
-                    demo: true
-                }]
-            ),
-            "{effects:?}"
-        );
-        let effects = app.update(Action::Refresh);
-        assert!(matches!(
-            effects.as_slice(),
-            [Effect::LoadAccount { demo: true, .. }]
-        ));
-    }
-
-    #[test]
-    fn top_and_bottom_move_in_the_current_screen_s_list() {
-        let mut app = ready("semaphore-main");
-        app.update(Action::Move(2));
-        app.update(Action::ShowTab(Tab::Token));
-        app.update(Action::Bottom);
-        let claims = app.token().map_or(0, |t| t.token.claims().len());
-        assert_eq!(app.claim_selected, claims - 1);
-        assert_eq!(app.roles.selected, 2, "the role list stays where it was");
-        app.update(Action::Top);
-        assert_eq!(app.claim_selected, 0);
-        app.update(Action::ShowTab(Tab::Roles));
-        app.update(Action::Top);
-        assert_eq!(app.roles.selected, 0);
-        app.update(Action::Bottom);
-        assert_eq!(app.roles.selected, app.visible_roles().len() - 1);
-    }
-
-    #[test]
-    fn progress_counts_roles_and_a_stale_count_is_dropped() {
-        let (mut app, _) = App::new(Vec::new(), NOW);
-        app.update(Action::AccountProgress {
-            generation: 1,
-            roles: 100,
-        });
-        assert!(matches!(app.account, AccountState::Loading(100)));
-        app.update(Action::AccountProgress {
-            generation: 0,
-            roles: 7,
-        });
-        assert!(matches!(app.account, AccountState::Loading(100)));
-    }
-
-    #[test]
-    fn filter_editing_rows_clock_and_notices() {
-        let mut app = ready("semaphore-main");
-        app.update(Action::StartFilter);
-        for c in "eksx".chars() {
-            app.update(Action::FilterInput(c));
-        }
-        assert!(app.visible_roles().is_empty());
-        app.update(Action::FilterBackspace);
-        assert_eq!(app.roles.filter, "eks");
-        assert!(!app.visible_roles().is_empty());
-        app.update(Action::ConfirmFilter);
-        assert!(!app.roles.filtering, "enter keeps the filter and leaves it");
-        assert_eq!(app.roles.filter, "eks");
-
-        app.update(Action::Back);
-        app.update(Action::SelectRow(3));
-        assert_eq!(app.roles.selected, 3);
-        let arn = app.visible_roles()[3].arn.clone();
-        assert_eq!(app.selected.as_ref().map(|s| s.arn.clone()), Some(arn));
-
-        app.update(Action::Tick(NOW + 60));
-        assert_eq!(app.now, NOW + 60);
-        app.update(Action::Notice("the clipboard is empty".to_owned()));
-        assert_eq!(app.toast.as_deref(), Some("the clipboard is empty"));
-    }
-
-    #[test]
-    fn starts_by_loading_the_account() {
-        let (app, effects) = App::new(Vec::new(), NOW);
-        assert!(matches!(
-            effects.as_slice(),
-            [Effect::LoadAccount {
-                generation: 1,
-                demo: false
-            }]
-        ));
-        assert_eq!(
-            app.tab,
-            Tab::Token,
-            "without a token the Token screen invites a paste"
-        );
-    }
-
-    #[test]
-    fn a_scan_selects_and_explains_the_first_role() {
-        let app = ready("semaphore-pr");
-        let first = app.visible_roles()[0].name.clone();
-        assert_eq!(first, "semaphore-web-pr-preview");
-        assert_eq!(
-            app.selected.as_ref().map(|s| s.verdict.decision.clone()),
-            Some(crate::eval::Decision::Allowed)
-        );
-        assert_eq!(app.counts()[0], (ScanClass::Allowed, 1));
-    }
-
-    #[test]
-    fn stale_results_are_dropped() {
-        let mut app = ready("semaphore-main");
-        let effects = app.update(Action::Refresh);
-        assert!(matches!(
-            effects.as_slice(),
-            [Effect::LoadAccount {
-                generation: 2,
-                demo: false
-            }]
-        ));
-        app.update(Action::AccountLoaded {
-            generation: 1,
-            result: Err("late".to_owned()),
-        });
-        assert_eq!(
-            app.account,
-            AccountState::Loading(0),
-            "an answer to an old load is ignored"
-        );
-        let before = app.scan.as_ref().map(Vec::len);
-        app.update(Action::ScanFinished {
-            generation: 99,
-            results: Vec::new(),
-        });
-        assert_eq!(
-            app.scan.as_ref().map(Vec::len),
-            before,
-            "an answer to an old scan is ignored"
-        );
-    }
-
-    #[test]
-    fn moving_filtering_and_sorting() {
-        let mut app = ready("semaphore-pr");
-        app.update(Action::Move(3));
-        assert_eq!(app.roles.selected, 3);
-        app.update(Action::Bottom);
-        assert_eq!(app.roles.selected, app.visible_roles().len() - 1);
-        app.update(Action::Move(-1000));
-        assert_eq!(app.roles.selected, 0);
-        app.update(Action::StartFilter);
-        for c in "eks".chars() {
-            app.update(Action::FilterInput(c));
-        }
-        assert!(
-            app.visible_roles().iter().all(|r| r.name.contains('e')),
-            "fuzzy filter"
-        );
-        assert!(
-            app.visible_roles()
-                .iter()
-                .any(|r| r.name.starts_with("eks-"))
-        );
-        app.update(Action::Back);
-        assert!(app.roles.filter.is_empty() && !app.roles.filtering);
-        app.update(Action::ToggleSort);
-        assert_eq!(app.visible_roles()[0].name, "circleci-web-deploy");
-    }
-
-    #[test]
-    fn pasting_a_token_adds_it_and_rescans() {
-        let mut app = ready("semaphore-main");
-        let pasted = demo_token("github-main");
-        let effects = app.update(Action::Paste(format!(
-            "Bearer {}",
-            pasted.token.raw().expose()
-        )));
-        assert_eq!(app.tokens.len(), 2);
-        assert_eq!(app.current, 1);
-        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
-        assert!(
-            app.scan.is_none(),
-            "the old scan is gone until the new one answers"
-        );
-        let effects = app.update(Action::Paste("not a token".to_owned()));
-        assert!(effects.is_empty());
-        assert!(
-            app.toast
-                .as_deref()
-                .is_some_and(|t| t.starts_with("not a token:"))
-        );
-        let effects = app.update(Action::NextToken);
-        assert_eq!(app.current, 0);
-        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
-    }
-
-    #[test]
-    fn tabs_help_and_quit() {
-        let mut app = ready("semaphore-main");
-        app.update(Action::NextTab);
-        assert_eq!(app.tab, Tab::Providers);
-        app.update(Action::NextTab);
-        assert_eq!(app.tab, Tab::Assume);
-        app.update(Action::NextTab);
-        assert_eq!(app.tab, Tab::Token);
-        app.update(Action::PreviousTab);
-        assert_eq!(app.tab, Tab::Assume);
-        app.update(Action::ToggleHelp);
-        app.update(Action::Back);
-        assert!(!app.help_open);
-        app.update(Action::Quit);
-        assert!(app.should_quit);
-    }
-
-    #[test]
-    fn assume_asks_first_then_runs_one_call_and_records_its_outcome() {
-        let mut app = ready("semaphore-main");
-        assert!(
-            app.update(Action::Confirm).is_empty(),
-            "nothing to confirm yet"
-        );
-        app.update(Action::AskAssume);
-        let arn = app.selected.as_ref().map(|s| s.arn.clone());
-        assert_eq!(app.assume.confirming, arn);
-        app.update(Action::Back);
-        assert_eq!(app.assume.confirming, None, "esc says no");
-
-        app.update(Action::AskAssume);
-        let effects = app.update(Action::Confirm);
-        let [
-            Effect::Assume {
-                generation,
-                verdict,
-                ..
-            },
-        ] = effects.as_slice()
-        else {
-            unreachable!("{effects:?}")
-        };
-        assert!(
-            verdict.is_some(),
-            "the local verdict goes along for the diagnosis"
-        );
-        assert_eq!(app.tab, Tab::Assume);
-        let generation = *generation;
-
-        app.update(Action::AssumeFinished {
-            generation: generation + 7,
-            outcome: AssumeOutcome::Failed("stale".into()),
-        });
-        assert!(
-            app.assume.attempts.is_empty() && app.assume.running.is_some(),
-            "a stale answer is dropped"
-        );
-        app.update(Action::AssumeFinished {
-            generation,
-            outcome: AssumeOutcome::Failed("no network".into()),
-        });
-        assert_eq!(app.assume.attempts.len(), 1);
-        assert!(app.assume.running.is_none());
-    }
-
-    #[test]
-    fn esc_cancels_a_running_call_and_its_late_answer_is_dropped() {
-        let mut app = ready("semaphore-main");
-        app.update(Action::AskAssume);
-        let effects = app.update(Action::Confirm);
-        let [Effect::Assume { generation, .. }] = effects.as_slice() else {
-            unreachable!("{effects:?}")
-        };
-        let generation = *generation;
-        app.update(Action::Back);
-        assert_eq!(
-            app.assume.attempts.last().map(|a| &a.outcome),
-            Some(&AssumeOutcome::Cancelled)
-        );
-        app.update(Action::AssumeFinished {
-            generation,
-            outcome: AssumeOutcome::Failed("late".into()),
-        });
-        assert_eq!(
-            app.assume.attempts.len(),
-            1,
-            "the cancelled call's answer is ignored"
-        );
-        app.update(Action::ToggleReveal);
-        assert!(app.assume.revealed);
-    }
-
-    #[test]
-    fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
-        let mut app = ready("semaphore-pr");
-        let index = app
-            .visible_roles()
-            .iter()
-            .position(|r| r.name == "semaphore-web-deploy");
-        app.update(Action::Move(
-            index.and_then(|i| isize::try_from(i).ok()).unwrap_or(0),
-        ));
-        app.update(Action::OpenCopyMenu);
-        let labels: Vec<String> = app
-            .copy_menu
-            .iter()
-            .flatten()
-            .map(|item| item.label.clone())
-            .collect();
-        assert_eq!(
-            labels,
-            [
-                "the trust policy",
-                "the failing condition rewritten to admit this token"
-            ]
-        );
-        assert_eq!(app.key_mode(), KeyMode::Menu);
-        let effects = app.update(Action::CopyChoice(1));
-        let [Effect::Copy { text, .. }] = effects.as_slice() else {
-            unreachable!("{effects:?}")
-        };
-        assert!(
-            text.expose().contains("\"StringEquals\""),
-            "{}",
-            text.expose()
-        );
-        assert!(
-            text.expose()
-                .contains("ref_type:pull-request:ref:refs/pull/42/merge")
-        );
-        assert!(app.copy_menu.is_none());
-        app.update(Action::Copied {
-            label: "x".into(),
-            how: "to the system clipboard",
-        });
-        assert_eq!(
-            app.toast.as_deref(),
-            Some("copied x to the system clipboard")
-        );
-
-        app.update(Action::ShowTab(Tab::Providers));
-        app.update(Action::OpenCopyMenu);
-        assert!(app.copy_menu.is_none());
-        assert_eq!(app.toast.as_deref(), Some("nothing to copy on this screen"));
-    }
-
-    /// Runs the scans among `effects` as the effect runner would.
-    fn run_scans(app: &mut App, effects: Vec<Effect>) {
-        for effect in effects {
-            if let Effect::Scan {
-                generation,
-                token,
-                account,
-                now,
-            } = effect
-            {
-                let results = crate::eval::scan(&crate::eval::ScanInputs {
-                    token: Some(&token),
-                    claims: token.claims(),
-                    account: &account,
-                    session_name: "trustlens",
-                    now,
-                });
-                app.update(Action::ScanFinished {
-                    generation,
-                    results,
-                });
-            }
-        }
-    }
-
-    #[test]
-    fn what_if_editing_a_claim_re_evaluates_every_role() {
-        let mut app = ready("semaphore-pr");
-        let allowed_before = app.counts()[0].1;
-        app.update(Action::ShowTab(Tab::Token));
-        app.update(Action::Move(2));
-        app.update(Action::EditClaim);
-        assert_eq!(app.key_mode(), KeyMode::Edit);
-        assert_eq!(app.editing.as_ref().map(|e| e.name.as_str()), Some("sub"));
-        let input = app
-            .editing
-            .as_ref()
-            .map(|e| e.input.clone())
-            .unwrap_or_default();
-        let fixed = input.replace(
-            "ref_type:pull-request:ref:refs/pull/42/merge",
-            "ref_type:branch:ref:refs/heads/main",
-        );
-        for _ in 0..input.chars().count() {
-            app.update(Action::EditBackspace);
-        }
-        for c in fixed.chars() {
-            app.update(Action::EditInput(c));
-        }
-        let effects = app.update(Action::Confirm);
-        assert_eq!(
-            app.tokens.len(),
-            2,
-            "the edit is a new token; the original stays"
-        );
-        assert!(app.token().is_some_and(|t| t.token.is_edited()));
-        run_scans(&mut app, effects);
-        assert!(
-            app.counts()[0].1 > allowed_before,
-            "the main-branch subject opens more roles"
-        );
-
-        app.update(Action::ShowTab(Tab::Roles));
-        app.update(Action::AskAssume);
-        assert!(
-            app.update(Action::Confirm).is_empty(),
-            "an unsigned what-if token is not sent to STS"
-        );
-        assert!(
-            app.toast
-                .as_deref()
-                .is_some_and(|t| t.contains("not signed"))
-        );
-
-        app.update(Action::ShowTab(Tab::Token));
-        app.update(Action::Move(-10));
-        app.update(Action::Move(3));
-        app.update(Action::EditClaim);
-        app.update(Action::EditInput('x'));
-        assert!(
-            app.update(Action::Confirm).is_empty(),
-            "exp is a number: `…x` is not JSON"
-        );
-        assert!(
-            app.toast
-                .as_deref()
-                .is_some_and(|t| t.starts_with("not JSON"))
-        );
-        assert!(
-            app.editing.is_some(),
-            "the editor stays open to fix the input"
-        );
-    }
-
-    #[test]
-    fn the_command_line_selects_roles_and_reads_tokens() {
-        let mut app = ready("semaphore-pr");
-        app.update(Action::OpenPalette(String::new()));
-        assert_eq!(app.key_mode(), KeyMode::Edit);
-        for c in "role semaphore-web-deploy".chars() {
-            app.update(Action::EditInput(c));
-        }
-        app.update(Action::Confirm);
-        assert!(app.palette.is_none());
-        assert_eq!(
-            app.selected
-                .as_ref()
-                .map(|s| s.arn.rsplit('/').next().unwrap_or_default().to_owned()),
-            Some("semaphore-web-deploy".to_owned())
-        );
-
-        app.update(Action::OpenPalette("token @".to_owned()));
-        for c in "/tmp/t.jwt".chars() {
-            app.update(Action::EditInput(c));
-        }
-        let effects = app.update(Action::Confirm);
-        assert!(
-            matches!(effects.as_slice(), [Effect::ReadToken { source }] if source == "@/tmp/t.jwt")
-        );
-        let text = demo_token("github-main").token.raw().expose().clone();
-        let effects = app.update(Action::TokenRead(Ok((
-            Origin::File("/tmp/t.jwt".into()),
-            Secret::new(text),
-        ))));
-        assert_eq!(app.tokens.len(), 2);
-        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
-        app.update(Action::TokenRead(Err(
-            "cannot read the token file /nope".to_owned()
-        )));
-        assert_eq!(
-            app.toast.as_deref(),
-            Some("cannot read the token file /nope")
-        );
-
-        app.update(Action::OpenPalette(String::new()));
-        for c in "frobnicate".chars() {
-            app.update(Action::EditInput(c));
-        }
-        app.update(Action::Confirm);
-        assert!(
-            app.toast
-                .as_deref()
-                .is_some_and(|t| t.starts_with("unknown command :frobnicate"))
-        );
-        assert!(matches!(
-            app.update(Action::PasteFromClipboard).as_slice(),
-            [Effect::ReadClipboard]
-        ));
-    }
-}
+mod tests;

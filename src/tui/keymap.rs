@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Tab};
-use super::app::KeyMode;
+use super::overlay::KeyMode;
 
 /// A verb a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

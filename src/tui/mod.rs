@@ -1,48 +1,123 @@
 //! The terminal explorer: events become actions, `App::update` turns actions into state and
-//! effects, effects run as tasks and answer with actions, and `ui::render` draws the state.
+//! effects, the [`effect::EffectRunner`] runs effects as tasks over the session and answers
+//! with actions, and `ui::render` draws the state.
 
 pub mod action;
 pub mod app;
 mod clipboard;
+pub mod effect;
 pub mod keymap;
+pub mod overlay;
 mod terminal;
 pub mod ui;
 
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use time::OffsetDateTime;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 
 use action::Action;
-use app::{App, AssumeOutcome, Effect, LoadedToken};
+use app::{App, LoadedToken};
 use clipboard::{Clipboard, CopyPath};
+use effect::{Effect, EffectRunner};
 use keymap::Keymap;
 use ui::Theme;
 
-use crate::account::demo;
-use crate::aws::{AssumeFailure, AssumeRequest, LiveAws, Sts, load_account};
-use crate::cli::Globals;
-use crate::cli::account;
-use crate::eval::{ScanInputs, Verdict, diagnose, scan};
 use crate::secret::Secret;
-use crate::token::{Origin, SystemEnvironment, Token, TokenSource};
+use crate::session::{
+    self, Exit, Failure, LITERAL_WARNING, Session, Stdin, TokenChoice, default_session_name,
+    read_text,
+};
+use crate::token::Origin;
+
+/// Opens the explorer over `session` with the token `token` names (else the demo token with
+/// `--demo`, else the CI's own variable, else none: the Token screen invites a paste).
+pub fn main(session: Session, token: Option<&str>) -> Exit {
+    let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    match start(session, token, interactive) {
+        Ok(exit) => exit,
+        Err(failure) => {
+            let _ = writeln!(std::io::stderr(), "error: {}", failure.message);
+            failure.exit
+        }
+    }
+}
+
+fn start(session: Session, token: Option<&str>, interactive: bool) -> Result<Exit, Failure> {
+    if !interactive {
+        return Err(Failure::bad_input(
+            "no-terminal",
+            "the explorer needs a terminal; in scripts use a subcommand (decode, explain, scan, roles, …; see --help)",
+        ));
+    }
+    let now = now();
+    let fallback = if session.is_demo() {
+        TokenChoice::Demo
+    } else {
+        TokenChoice::Detect
+    };
+    let tokens = match session::read_token(token, fallback, Stdin::Terminal, session.env(), now) {
+        Ok(read) => {
+            if read.literal {
+                let _ = writeln!(std::io::stderr(), "{LITERAL_WARNING}");
+            }
+            vec![LoadedToken {
+                origin: read.text.origin,
+                token: read.token,
+            }]
+        }
+        // Nothing named and nothing found: the Token screen invites a paste.
+        Err(_) if token.is_none() && fallback == TokenChoice::Detect => Vec::new(),
+        Err(failure) => return Err(failure),
+    };
+    let keymap = load_keymap(session.env())?;
+    let theme = Theme {
+        color: std::env::var("NO_COLOR").map_or(true, |value| value.is_empty()),
+    };
+    let session_name = default_session_name(session.env(), now);
+    let run = run(Arc::new(session), tokens, keymap, theme, session_name);
+    match session::block_on(run)? {
+        Ok(()) => Ok(Exit::Success),
+        Err(error) => Err(Failure::failed(
+            "terminal",
+            format!("the terminal failed: {error}"),
+        )),
+    }
+}
+
+/// The user's keymap file overlaying the defaults, checked before the screen switches.
+fn load_keymap(env: &dyn crate::token::Environment) -> Result<Keymap, Failure> {
+    let Some(path) = keymap::config_path(env).filter(|path| path.exists()) else {
+        return Ok(Keymap::default());
+    };
+    let text = read_text(&path, "keymap", env)?;
+    Keymap::with_overlay(&text).map_err(|e| {
+        Failure::bad_input(
+            "bad-keymap",
+            format!("the keymap file {} is invalid: {e}", path.display()),
+        )
+    })
+}
 
 /// Runs the explorer until the user quits. Errors are terminal I/O errors.
 pub async fn run(
-    globals: Globals,
+    session: Arc<Session>,
     tokens: Vec<LoadedToken>,
     keymap: Keymap,
     theme: Theme,
+    session_name: String,
 ) -> std::io::Result<()> {
     let (sender, mut actions) = unbounded_channel::<Action>();
     let (mut app, effects) = App::new(tokens, now());
     app.keymap = keymap;
-    let mut globals = Arc::new(globals);
+    app.session_name = session_name;
+    let mut runner = EffectRunner::new(session, sender);
     for effect in effects {
-        spawn(effect, &sender, &globals);
+        runner.spawn(effect);
     }
     let mut tui = terminal::init()?;
     let mut clipboard = Clipboard::new();
@@ -79,15 +154,7 @@ pub async fn run(
                         );
                         pending.push(Action::Copied { label, how });
                     }
-                    Effect::LoadAccount { demo: true, .. } if !globals.demo => {
-                        // From `:demo` on, the session is the demo's: assuming says it needs AWS.
-                        globals = Arc::new(Globals {
-                            demo: true,
-                            ..(*globals).clone()
-                        });
-                        spawn(effect, &sender, &globals);
-                    }
-                    other => spawn(other, &sender, &globals),
+                    other => runner.spawn(other),
                 }
             }
         }
@@ -126,139 +193,5 @@ fn action_for(event: Event, app: &App) -> Option<Action> {
         },
         Event::Resize(..) => Some(Action::Tick(now())),
         _ => None,
-    }
-}
-
-/// Reads `:token SRC`: `@file`, `env:NAME`, `demo:NAME` or the token itself (not `-`: standard
-/// input is the terminal).
-fn read_token(source: &str) -> Result<(Origin, Secret<String>), String> {
-    if let Some(name) = source.strip_prefix("demo:") {
-        let text = demo::token(name, now()).map_err(|e| e.to_string())?;
-        return Ok((
-            text.origin,
-            Secret::new(String::from_utf8_lossy(text.text.expose()).into_owned()),
-        ));
-    }
-    let source = TokenSource::parse(source);
-    if source == TokenSource::Stdin {
-        return Err(
-            "standard input is this terminal: name a file (@FILE) or a variable (env:NAME)"
-                .to_owned(),
-        );
-    }
-    let text = source.read(&SystemEnvironment).map_err(|e| e.to_string())?;
-    let utf8 = String::from_utf8(text.text.expose().clone())
-        .map_err(|_| format!("{} is not UTF-8 text", text.origin))?;
-    Ok((text.origin, Secret::new(utf8)))
-}
-
-/// The real `AssumeRoleWithWebIdentity`, and what its answer means.
-async fn assume(
-    globals: &Globals,
-    role_arn: String,
-    token: &Token,
-    session_name: String,
-    verdict: Option<&Verdict>,
-) -> AssumeOutcome {
-    if !globals.is_live() {
-        return AssumeOutcome::Failed(
-            "the demo and snapshot accounts are not AWS: assuming needs live AWS (--profile, --region, --endpoint-url)"
-                .to_owned(),
-        );
-    }
-    let aws = LiveAws::connect(&account::connect_options(globals)).await;
-    let request = AssumeRequest {
-        role_arn,
-        session_name,
-        token: Secret::new(token.raw().expose().clone()),
-        duration_seconds: None,
-    };
-    match aws.assume_role_with_web_identity(request).await {
-        Ok(assumed) => AssumeOutcome::Assumed(assumed),
-        Err(AssumeFailure::Sts(reply)) => AssumeOutcome::Refused {
-            diagnosis: diagnose(&reply.code, &reply.message, verdict),
-            code: reply.code,
-            message: reply.message,
-        },
-        Err(AssumeFailure::Call(error)) => AssumeOutcome::Failed(error.to_string()),
-    }
-}
-
-/// Runs an effect as a task; its result comes back as an action.
-fn spawn(effect: Effect, sender: &UnboundedSender<Action>, globals: &Arc<Globals>) {
-    let sender = sender.clone();
-    match effect {
-        // Handled in the loop, which owns the clipboard and the terminal.
-        Effect::Copy { .. } | Effect::ReadClipboard => {}
-        Effect::ReadToken { source } => {
-            tokio::task::spawn_blocking(move || {
-                let _ = sender.send(Action::TokenRead(read_token(&source)));
-            });
-        }
-        Effect::LoadAccount { generation, .. } => {
-            let globals = Arc::clone(globals);
-            tokio::spawn(async move {
-                let result = match account::load_offline(&globals, &SystemEnvironment) {
-                    Some(offline) => offline.map_err(|failure| failure.message),
-                    None => {
-                        let aws = LiveAws::connect(&account::connect_options(&globals)).await;
-                        let progress = sender.clone();
-                        let report = move |roles| {
-                            let _ = progress.send(Action::AccountProgress { generation, roles });
-                        };
-                        let region = aws.region();
-                        load_account(&aws, &report)
-                            .await
-                            .map(|(loaded, caller)| {
-                                let description = account::live_session_description(
-                                    &globals,
-                                    region.as_deref(),
-                                    Some(&caller.arn),
-                                );
-                                (loaded, description)
-                            })
-                            .map_err(|error| error.to_string())
-                    }
-                };
-                let _ = sender.send(Action::AccountLoaded { generation, result });
-            });
-        }
-        Effect::Assume {
-            generation,
-            role_arn,
-            token,
-            session_name,
-            verdict,
-        } => {
-            let globals = Arc::clone(globals);
-            tokio::spawn(async move {
-                let outcome =
-                    assume(&globals, role_arn, &token, session_name, verdict.as_deref()).await;
-                let _ = sender.send(Action::AssumeFinished {
-                    generation,
-                    outcome,
-                });
-            });
-        }
-        Effect::Scan {
-            generation,
-            token,
-            account,
-            now,
-        } => {
-            tokio::task::spawn_blocking(move || {
-                let results = scan(&ScanInputs {
-                    token: Some(&token),
-                    claims: token.claims(),
-                    account: &account,
-                    session_name: "trustlens",
-                    now,
-                });
-                let _ = sender.send(Action::ScanFinished {
-                    generation,
-                    results,
-                });
-            });
-        }
     }
 }

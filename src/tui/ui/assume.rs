@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
+use crate::session::Refusal;
 use crate::token::times::expiry_phrase;
 use crate::tui::app::{App, AssumeOutcome};
 
@@ -36,11 +37,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             .unwrap_or(&attempt.role_arn);
         match &attempt.outcome {
             AssumeOutcome::Assumed(assumed) => {
-                let credentials = &assumed.credentials;
+                let credentials = &assumed.role.credentials;
                 lines.push(Line::from(vec![
                     Span::styled(format!("✔ {name}: "), theme.good()),
-                    Span::raw(assumed.assumed_role_arn.clone()),
+                    Span::raw(assumed.role.assumed_role_arn.clone()),
                 ]));
+                lines.push(match &assumed.confirmed {
+                    Ok(identity) if identity.arn == assumed.role.assumed_role_arn => {
+                        Line::styled("    confirmed by GetCallerIdentity", theme.dim())
+                    }
+                    Ok(identity) => Line::styled(
+                        format!("    GetCallerIdentity answers as {}", identity.arn),
+                        theme.warn(),
+                    ),
+                    Err(error) => Line::styled(
+                        format!("    GetCallerIdentity failed: {error}"),
+                        theme.warn(),
+                    ),
+                });
                 let expiry = time::OffsetDateTime::parse(
                     &credentials.expiration,
                     &time::format_description::well_known::Rfc3339,
@@ -62,11 +76,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 lines.push(Line::raw(format!("    SecretAccessKey {secret}")));
                 lines.push(Line::raw(format!("    SessionToken {session}")));
             }
-            AssumeOutcome::Refused {
+            AssumeOutcome::Refused(Refusal {
                 code,
                 message,
                 diagnosis,
-            } => {
+            }) => {
                 lines.push(Line::from(vec![
                     Span::styled(format!("✘ {name}: "), theme.bad()),
                     Span::raw(format!("AWS answered {code}: {message}")),

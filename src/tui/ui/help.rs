@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
-use crate::tui::app::{ClaimEdit, CopyItem};
 use crate::tui::keymap::Keymap;
+use crate::tui::overlay::{ClaimEdit, CopyItem};
 
 /// Draws the key list in `area`, in two columns when one does not fit.
 pub fn render(keymap: &Keymap, frame: &mut Frame, area: Rect, theme: Theme) {

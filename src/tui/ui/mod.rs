@@ -17,6 +17,7 @@ pub use theme::Theme;
 
 use super::action::{Action, Tab};
 use super::app::{AccountState, App};
+use super::overlay::Overlay;
 use crate::token::times::expiry_phrase;
 
 /// The smallest terminal the layout fits.
@@ -50,31 +51,33 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         Tab::Assume => assume::render(app, frame, body, theme),
     }
     frame.render_widget(footer_line(app, theme), footer);
-    if let Some(role_arn) = &app.assume.confirming {
-        assume::render_confirmation(
+    for overlay in app.overlays.iter() {
+        render_overlay(app, overlay, frame, theme);
+    }
+}
+
+/// Draws one overlay, centred over the screen.
+fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme) {
+    let area = frame.area();
+    match overlay {
+        Overlay::ConfirmAssume(role_arn) => assume::render_confirmation(
             role_arn,
             app.current + 1,
             frame,
             centered(area, 70, 10),
             theme,
-        );
-    }
-    if let Some(input) = &app.palette {
-        help::render_palette(input, frame, centered(area, 76, 4), theme);
-    }
-    if let Some(edit) = &app.editing {
-        help::render_editor(edit, frame, centered(area, 76, 5), theme);
-    }
-    if let Some(items) = &app.copy_menu {
-        help::render_copy_menu(
+        ),
+        Overlay::CommandLine(input) => {
+            help::render_palette(input, frame, centered(area, 76, 4), theme);
+        }
+        Overlay::Editor(edit) => help::render_editor(edit, frame, centered(area, 76, 5), theme),
+        Overlay::CopyMenu(items) => help::render_copy_menu(
             items,
             frame,
             centered(area, 70, u16::try_from(items.len()).unwrap_or(9) + 4),
             theme,
-        );
-    }
-    if app.help_open {
-        help::render(&app.keymap, frame, centered(area, 78, 26), theme);
+        ),
+        Overlay::Help => help::render(&app.keymap, frame, centered(area, 78, 26), theme),
     }
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine, in one command: installs what the tests need — tmux,
+# Xvfb and xclip (apt) for the explorer's terminal and clipboard tests, moto (pip) for the AWS
+# tests — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    echo "error: installing $* needs root (or sudo)" >&2
+    exit 1
+  fi
+}
+
+missing=""
+for tool in tmux:tmux Xvfb:xvfb xclip:xclip; do
+  command -v "${tool%%:*}" >/dev/null || missing="$missing ${tool##*:}"
+done
+if [ -n "$missing" ]; then
+  echo "installing$missing (apt)"
+  as_root apt-get update -qq
+  # shellcheck disable=SC2086 # one word per package
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+if ! command -v moto_server >/dev/null && ! python3 -c "import moto.server" 2>/dev/null; then
+  echo "installing moto[server] (pip)"
+  if [ "$(id -u)" -eq 0 ]; then
+    python3 -m pip install --quiet --root-user-action=ignore "moto[server]"
+  else
+    python3 -m pip install --quiet --user "moto[server]"
+  fi
+  command -v pyenv >/dev/null && pyenv rehash || true
+fi
+
+exec cargo test "$@"

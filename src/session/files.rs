@@ -1,0 +1,62 @@
+//! Reading the files commands are given (snapshots, policies, claims, keymaps), with failures
+//! that name the file and what is wrong with it.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::Failure;
+use crate::json;
+use crate::token::Environment;
+
+/// Reads a text file; `what` names it in errors ("the snapshot file …").
+pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<String, Failure> {
+    let bytes = env.read_file(path).map_err(|e| {
+        Failure::bad_input(
+            "file-unreadable",
+            format!("cannot read the {what} file {}: {e}", path.display()),
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::bad_input(
+            "not-utf8",
+            format!(
+                "the {what} file {} is not UTF-8 text (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Reads a JSON object from a file; errors name the file, line and column.
+pub fn read_json_object(
+    path: &Path,
+    what: &str,
+    env: &dyn Environment,
+) -> Result<Map<String, Value>, Failure> {
+    let text = read_text(path, what, env)?;
+    let parsed = json::parse(text.as_bytes()).map_err(|e| {
+        Failure::bad_input(
+            "not-json",
+            format!(
+                "the {what} file {} is not JSON: line {}, column {}: {}",
+                path.display(),
+                e.line(),
+                e.column(),
+                json::error_message(&e)
+            ),
+        )
+    })?;
+    match parsed.value {
+        Value::Object(object) => Ok(object),
+        other => Err(Failure::bad_input(
+            "not-object",
+            format!(
+                "the {what} file {} must hold a JSON object, found {}",
+                path.display(),
+                json::kind_of(&other)
+            ),
+        )),
+    }
+}

@@ -1,0 +1,24 @@
+//! The service layer both front ends stand on (as cargo's `ops`): where the account comes from
+//! (demo · snapshot · live AWS), reading a token, assuming a role and diagnosing the answer,
+//! the default session name and the credential formats. `cli/` and `tui/` call this and the
+//! domain, never each other; `aws/` is reached only through here.
+
+mod account;
+mod assume;
+mod credentials;
+mod environment;
+mod failure;
+mod files;
+mod names;
+mod runtime;
+mod tokens;
+
+pub use account::{AccountChoice, LoadedAccount, LoadedRole, Session};
+pub use assume::{AssumeResult, Assumed, Refusal};
+pub use credentials::{CredentialFormat, credentials_text};
+pub use environment::SystemEnvironment;
+pub use failure::{Exit, Failure};
+pub use files::{read_json_object, read_text};
+pub use names::default_session_name;
+pub use runtime::block_on;
+pub use tokens::{LITERAL_WARNING, ReadToken, Stdin, TokenChoice, read_token};

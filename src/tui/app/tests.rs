@@ -1,0 +1,530 @@
+//! `update` tests: every action, the overlays, stale answers, the effects asked for.
+
+use super::*;
+use crate::account::demo;
+use crate::tui::overlay::KeyMode;
+
+const NOW: i64 = 1_795_629_600;
+
+fn demo_token(name: &str) -> LoadedToken {
+    let text = demo::token(name, NOW).map_err(|e| e.to_string());
+    let token = text.and_then(|t| t.decode().map_err(|e| e.to_string()));
+    match token {
+        Ok(token) => LoadedToken {
+            origin: Origin::Demo(name.to_owned()),
+            token,
+        },
+        Err(error) => unreachable!("demo token {name}: {error}"),
+    }
+}
+
+/// An app with the demo account loaded and the scan of `token` applied.
+fn ready(token: &str) -> App {
+    match demo::account() {
+        Ok(account) => App::loaded(vec![demo_token(token)], account, "the demo", NOW),
+        Err(error) => unreachable!("{error}"),
+    }
+}
+
+#[test]
+fn another_token_starts_with_its_raw_text_masked() {
+    let mut app = ready("semaphore-main");
+    app.tokens.push(demo_token("github-main"));
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::ToggleReveal);
+    assert!(app.raw_revealed);
+    app.update(Action::NextToken);
+    assert_eq!(app.current, 1);
+    assert!(
+        !app.raw_revealed,
+        "revealing one token does not reveal the next"
+    );
+}
+
+#[test]
+fn the_demo_command_reloads_with_the_demo_account_from_then_on() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette("demo".to_owned()));
+    let effects = app.update(Action::Confirm);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::LoadAccount {
+                generation: 2,
+                demo: true
+            }]
+        ),
+        "{effects:?}"
+    );
+    let effects = app.update(Action::Refresh);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadAccount { demo: true, .. }]
+    ));
+}
+
+#[test]
+fn top_and_bottom_move_in_the_current_screen_s_list() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::Move(2));
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::Bottom);
+    let claims = app.token().map_or(0, |t| t.token.claims().len());
+    assert_eq!(app.claim_selected, claims - 1);
+    assert_eq!(app.roles.selected, 2, "the role list stays where it was");
+    app.update(Action::Top);
+    assert_eq!(app.claim_selected, 0);
+    app.update(Action::ShowTab(Tab::Roles));
+    app.update(Action::Top);
+    assert_eq!(app.roles.selected, 0);
+    app.update(Action::Bottom);
+    assert_eq!(app.roles.selected, app.visible_roles().len() - 1);
+}
+
+#[test]
+fn progress_counts_roles_and_a_stale_count_is_dropped() {
+    let (mut app, _) = App::new(Vec::new(), NOW);
+    app.update(Action::AccountProgress {
+        generation: 1,
+        roles: 100,
+    });
+    assert!(matches!(app.account, AccountState::Loading(100)));
+    app.update(Action::AccountProgress {
+        generation: 0,
+        roles: 7,
+    });
+    assert!(matches!(app.account, AccountState::Loading(100)));
+}
+
+#[test]
+fn filter_editing_rows_clock_and_notices() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::StartFilter);
+    for c in "eksx".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    assert!(app.visible_roles().is_empty());
+    app.update(Action::FilterBackspace);
+    assert_eq!(app.roles.filter, "eks");
+    assert!(!app.visible_roles().is_empty());
+    app.update(Action::ConfirmFilter);
+    assert!(!app.roles.filtering, "enter keeps the filter and leaves it");
+    assert_eq!(app.roles.filter, "eks");
+
+    app.update(Action::Back);
+    app.update(Action::SelectRow(3));
+    assert_eq!(app.roles.selected, 3);
+    let arn = app.visible_roles()[3].arn.clone();
+    assert_eq!(app.selected.as_ref().map(|s| s.arn.clone()), Some(arn));
+
+    app.update(Action::Tick(NOW + 60));
+    assert_eq!(app.now, NOW + 60);
+    app.update(Action::Notice("the clipboard is empty".to_owned()));
+    assert_eq!(app.toast.as_deref(), Some("the clipboard is empty"));
+}
+
+#[test]
+fn starts_by_loading_the_account() {
+    let (app, effects) = App::new(Vec::new(), NOW);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadAccount {
+            generation: 1,
+            demo: false
+        }]
+    ));
+    assert_eq!(
+        app.tab,
+        Tab::Token,
+        "without a token the Token screen invites a paste"
+    );
+}
+
+#[test]
+fn a_scan_selects_and_explains_the_first_role() {
+    let app = ready("semaphore-pr");
+    let first = app.visible_roles()[0].name.clone();
+    assert_eq!(first, "semaphore-web-pr-preview");
+    assert_eq!(
+        app.selected.as_ref().map(|s| s.verdict.decision.clone()),
+        Some(crate::eval::Decision::Allowed)
+    );
+    assert_eq!(app.counts()[0], (ScanClass::Allowed, 1));
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let mut app = ready("semaphore-main");
+    let effects = app.update(Action::Refresh);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadAccount {
+            generation: 2,
+            demo: false
+        }]
+    ));
+    app.update(Action::AccountLoaded {
+        generation: 1,
+        result: Err("late".to_owned()),
+    });
+    assert_eq!(
+        app.account,
+        AccountState::Loading(0),
+        "an answer to an old load is ignored"
+    );
+    let before = app.scan.as_ref().map(Vec::len);
+    app.update(Action::ScanFinished {
+        generation: 99,
+        results: Vec::new(),
+    });
+    assert_eq!(
+        app.scan.as_ref().map(Vec::len),
+        before,
+        "an answer to an old scan is ignored"
+    );
+}
+
+#[test]
+fn moving_filtering_and_sorting() {
+    let mut app = ready("semaphore-pr");
+    app.update(Action::Move(3));
+    assert_eq!(app.roles.selected, 3);
+    app.update(Action::Bottom);
+    assert_eq!(app.roles.selected, app.visible_roles().len() - 1);
+    app.update(Action::Move(-1000));
+    assert_eq!(app.roles.selected, 0);
+    app.update(Action::StartFilter);
+    for c in "eks".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    assert!(
+        app.visible_roles().iter().all(|r| r.name.contains('e')),
+        "fuzzy filter"
+    );
+    assert!(
+        app.visible_roles()
+            .iter()
+            .any(|r| r.name.starts_with("eks-"))
+    );
+    app.update(Action::Back);
+    assert!(app.roles.filter.is_empty() && !app.roles.filtering);
+    app.update(Action::ToggleSort);
+    assert_eq!(app.visible_roles()[0].name, "circleci-web-deploy");
+}
+
+#[test]
+fn pasting_a_token_adds_it_and_rescans() {
+    let mut app = ready("semaphore-main");
+    let pasted = demo_token("github-main");
+    let effects = app.update(Action::Paste(format!(
+        "Bearer {}",
+        pasted.token.raw().expose()
+    )));
+    assert_eq!(app.tokens.len(), 2);
+    assert_eq!(app.current, 1);
+    assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+    assert!(
+        app.scan.is_none(),
+        "the old scan is gone until the new one answers"
+    );
+    let effects = app.update(Action::Paste("not a token".to_owned()));
+    assert!(effects.is_empty());
+    assert!(
+        app.toast
+            .as_deref()
+            .is_some_and(|t| t.starts_with("not a token:"))
+    );
+    let effects = app.update(Action::NextToken);
+    assert_eq!(app.current, 0);
+    assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+}
+
+#[test]
+fn tabs_help_and_quit() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::NextTab);
+    assert_eq!(app.tab, Tab::Providers);
+    app.update(Action::NextTab);
+    assert_eq!(app.tab, Tab::Assume);
+    app.update(Action::NextTab);
+    assert_eq!(app.tab, Tab::Token);
+    app.update(Action::PreviousTab);
+    assert_eq!(app.tab, Tab::Assume);
+    app.update(Action::ToggleHelp);
+    app.update(Action::Back);
+    assert!(!app.overlays.help_open());
+    app.update(Action::Quit);
+    assert!(app.should_quit);
+}
+
+#[test]
+fn assume_asks_first_then_runs_one_call_and_records_its_outcome() {
+    let mut app = ready("semaphore-main");
+    assert!(
+        app.update(Action::Confirm).is_empty(),
+        "nothing to confirm yet"
+    );
+    app.update(Action::AskAssume);
+    let arn = app.selected.as_ref().map(|s| s.arn.clone());
+    assert_eq!(app.overlays.top(), arn.map(Overlay::ConfirmAssume).as_ref());
+    app.update(Action::Back);
+    assert_eq!(app.overlays.top(), None, "esc says no");
+
+    app.update(Action::AskAssume);
+    let effects = app.update(Action::Confirm);
+    let [
+        Effect::Assume {
+            generation,
+            verdict,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        unreachable!("{effects:?}")
+    };
+    assert!(
+        verdict.is_some(),
+        "the local verdict goes along for the diagnosis"
+    );
+    assert_eq!(app.tab, Tab::Assume);
+    let generation = *generation;
+
+    app.update(Action::AssumeFinished {
+        generation: generation + 7,
+        outcome: AssumeOutcome::Failed("stale".into()),
+    });
+    assert!(
+        app.assume.attempts.is_empty() && app.assume.running.is_some(),
+        "a stale answer is dropped"
+    );
+    app.update(Action::AssumeFinished {
+        generation,
+        outcome: AssumeOutcome::Failed("no network".into()),
+    });
+    assert_eq!(app.assume.attempts.len(), 1);
+    assert!(app.assume.running.is_none());
+}
+
+#[test]
+fn esc_cancels_a_running_call_and_its_late_answer_is_dropped() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::AskAssume);
+    let effects = app.update(Action::Confirm);
+    let [Effect::Assume { generation, .. }] = effects.as_slice() else {
+        unreachable!("{effects:?}")
+    };
+    let generation = *generation;
+    app.update(Action::Back);
+    assert_eq!(
+        app.assume.attempts.last().map(|a| &a.outcome),
+        Some(&AssumeOutcome::Cancelled)
+    );
+    app.update(Action::AssumeFinished {
+        generation,
+        outcome: AssumeOutcome::Failed("late".into()),
+    });
+    assert_eq!(
+        app.assume.attempts.len(),
+        1,
+        "the cancelled call's answer is ignored"
+    );
+    app.update(Action::ToggleReveal);
+    assert!(app.assume.revealed);
+}
+
+#[test]
+fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
+    let mut app = ready("semaphore-pr");
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "semaphore-web-deploy");
+    app.update(Action::Move(
+        index.and_then(|i| isize::try_from(i).ok()).unwrap_or(0),
+    ));
+    app.update(Action::OpenCopyMenu);
+    let labels: Vec<String> = match app.overlays.top() {
+        Some(Overlay::CopyMenu(items)) => items.iter().map(|item| item.label.clone()).collect(),
+        other => unreachable!("{other:?}"),
+    };
+    assert_eq!(
+        labels,
+        [
+            "the trust policy",
+            "the failing condition rewritten to admit this token"
+        ]
+    );
+    assert_eq!(app.key_mode(), KeyMode::Menu);
+    let effects = app.update(Action::CopyChoice(1));
+    let [Effect::Copy { text, .. }] = effects.as_slice() else {
+        unreachable!("{effects:?}")
+    };
+    assert!(
+        text.expose().contains("\"StringEquals\""),
+        "{}",
+        text.expose()
+    );
+    assert!(
+        text.expose()
+            .contains("ref_type:pull-request:ref:refs/pull/42/merge")
+    );
+    assert_eq!(app.overlays.top(), None);
+    app.update(Action::Copied {
+        label: "x".into(),
+        how: "to the system clipboard",
+    });
+    assert_eq!(
+        app.toast.as_deref(),
+        Some("copied x to the system clipboard")
+    );
+
+    app.update(Action::ShowTab(Tab::Providers));
+    app.update(Action::OpenCopyMenu);
+    assert_eq!(app.overlays.top(), None);
+    assert_eq!(app.toast.as_deref(), Some("nothing to copy on this screen"));
+}
+
+/// Runs the scans among `effects` as the effect runner would.
+fn run_scans(app: &mut App, effects: Vec<Effect>) {
+    for effect in effects {
+        if let Effect::Scan {
+            generation,
+            token,
+            account,
+            session_name,
+            now,
+        } = effect
+        {
+            app.update(scan_now(generation, &token, &account, &session_name, now));
+        }
+    }
+}
+
+/// The claim editor, when it is the top overlay.
+fn editor(app: &App) -> Option<&ClaimEdit> {
+    match app.overlays.top() {
+        Some(Overlay::Editor(edit)) => Some(edit),
+        _ => None,
+    }
+}
+
+#[test]
+fn what_if_editing_a_claim_re_evaluates_every_role() {
+    let mut app = ready("semaphore-pr");
+    let allowed_before = app.counts()[0].1;
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::Move(2));
+    app.update(Action::EditClaim);
+    assert_eq!(app.key_mode(), KeyMode::Edit);
+    assert_eq!(editor(&app).map(|e| e.name.as_str()), Some("sub"));
+    let input = editor(&app).map(|e| e.input.clone()).unwrap_or_default();
+    let fixed = input.replace(
+        "ref_type:pull-request:ref:refs/pull/42/merge",
+        "ref_type:branch:ref:refs/heads/main",
+    );
+    for _ in 0..input.chars().count() {
+        app.update(Action::EditBackspace);
+    }
+    for c in fixed.chars() {
+        app.update(Action::EditInput(c));
+    }
+    let effects = app.update(Action::Confirm);
+    assert_eq!(
+        app.tokens.len(),
+        2,
+        "the edit is a new token; the original stays"
+    );
+    assert!(app.token().is_some_and(|t| t.token.is_edited()));
+    run_scans(&mut app, effects);
+    assert!(
+        app.counts()[0].1 > allowed_before,
+        "the main-branch subject opens more roles"
+    );
+
+    app.update(Action::ShowTab(Tab::Roles));
+    app.update(Action::AskAssume);
+    assert!(
+        app.update(Action::Confirm).is_empty(),
+        "an unsigned what-if token is not sent to STS"
+    );
+    assert!(
+        app.toast
+            .as_deref()
+            .is_some_and(|t| t.contains("not signed"))
+    );
+
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::Move(-10));
+    app.update(Action::Move(3));
+    app.update(Action::EditClaim);
+    app.update(Action::EditInput('x'));
+    assert!(
+        app.update(Action::Confirm).is_empty(),
+        "exp is a number: `…x` is not JSON"
+    );
+    assert!(
+        app.toast
+            .as_deref()
+            .is_some_and(|t| t.starts_with("not JSON"))
+    );
+    assert!(
+        editor(&app).is_some(),
+        "the editor stays open to fix the input"
+    );
+}
+
+#[test]
+fn the_command_line_selects_roles_and_reads_tokens() {
+    let mut app = ready("semaphore-pr");
+    app.update(Action::OpenPalette(String::new()));
+    assert_eq!(app.key_mode(), KeyMode::Edit);
+    for c in "role semaphore-web-deploy".chars() {
+        app.update(Action::EditInput(c));
+    }
+    app.update(Action::Confirm);
+    assert_eq!(app.overlays.top(), None);
+    assert_eq!(
+        app.selected
+            .as_ref()
+            .map(|s| s.arn.rsplit('/').next().unwrap_or_default().to_owned()),
+        Some("semaphore-web-deploy".to_owned())
+    );
+
+    app.update(Action::OpenPalette("token @".to_owned()));
+    for c in "/tmp/t.jwt".chars() {
+        app.update(Action::EditInput(c));
+    }
+    let effects = app.update(Action::Confirm);
+    assert!(
+        matches!(effects.as_slice(), [Effect::ReadToken { source, .. }] if source == "@/tmp/t.jwt")
+    );
+    let text = demo_token("github-main").token.raw().expose().clone();
+    let effects = app.update(Action::TokenRead(Ok((
+        Origin::File("/tmp/t.jwt".into()),
+        Secret::new(text),
+    ))));
+    assert_eq!(app.tokens.len(), 2);
+    assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+    app.update(Action::TokenRead(Err(
+        "cannot read the token file /nope".to_owned()
+    )));
+    assert_eq!(
+        app.toast.as_deref(),
+        Some("cannot read the token file /nope")
+    );
+
+    app.update(Action::OpenPalette(String::new()));
+    for c in "frobnicate".chars() {
+        app.update(Action::EditInput(c));
+    }
+    app.update(Action::Confirm);
+    assert!(
+        app.toast
+            .as_deref()
+            .is_some_and(|t| t.starts_with("unknown command :frobnicate"))
+    );
+    assert!(matches!(
+        app.update(Action::PasteFromClipboard).as_slice(),
+        [Effect::ReadClipboard]
+    ));
+}

@@ -1,0 +1,172 @@
+//! The work `update` asks for, and the runner that does it: each effect runs as a task over
+//! the session (its AWS access injected, so tests drive it without a network) and answers with
+//! an action carrying the effect's generation, so stale answers are dropped.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::Action;
+use super::app::AssumeOutcome;
+use crate::account::Account;
+use crate::aws::AssumeRequest;
+use crate::eval::{ScanInputs, Verdict, scan};
+use crate::secret::Secret;
+use crate::session::{Session, Stdin, TokenChoice, read_token};
+use crate::token::Token;
+
+/// Work `update` asks the runner to do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Load the account (demo, snapshot or AWS).
+    LoadAccount {
+        /// Answered by `AccountLoaded` with the same generation.
+        generation: u64,
+        /// The embedded demo account, whatever the flags say (`:demo`).
+        demo: bool,
+    },
+    /// Call `AssumeRoleWithWebIdentity` for real.
+    Assume {
+        /// Answered by `AssumeFinished` with the same generation.
+        generation: u64,
+        /// The role, the session name and the token (a secret).
+        request: AssumeRequest,
+        /// The local verdict, to reconcile a refusal with.
+        verdict: Option<Box<Verdict>>,
+    },
+    /// Read a token from a source named on the command line (`@file`, `env:NAME`, `demo:NAME`…).
+    ReadToken {
+        /// The source as typed.
+        source: String,
+        /// Now, epoch seconds (demo tokens are minted at this time).
+        now: i64,
+    },
+    /// Read a token from the system clipboard.
+    ReadClipboard,
+    /// Put text on the clipboard.
+    Copy {
+        /// What it is, for the toast.
+        label: String,
+        /// The text (may be a secret: never shown in the toast).
+        text: Secret<String>,
+    },
+    /// Evaluate the token against every role.
+    Scan {
+        /// Answered by `ScanFinished` with the same generation.
+        generation: u64,
+        /// The token.
+        token: Box<Token>,
+        /// The account.
+        account: Arc<Account>,
+        /// The session name of the calls evaluated.
+        session_name: String,
+        /// Now, epoch seconds.
+        now: i64,
+    },
+}
+
+/// Runs effects as tasks; their answers come back on `sender`.
+pub struct EffectRunner {
+    session: Arc<Session>,
+    sender: UnboundedSender<Action>,
+}
+
+impl EffectRunner {
+    /// A runner over `session`, answering on `sender`.
+    pub fn new(session: Arc<Session>, sender: UnboundedSender<Action>) -> EffectRunner {
+        EffectRunner { session, sender }
+    }
+
+    /// Starts `effect` as a task. `Copy` and `ReadClipboard` need the terminal and belong to
+    /// the event loop, so they are not run here.
+    pub fn spawn(&mut self, effect: Effect) {
+        let sender = self.sender.clone();
+        match effect {
+            Effect::Copy { .. } | Effect::ReadClipboard => {}
+            Effect::ReadToken { source, now } => {
+                let session = Arc::clone(&self.session);
+                tokio::task::spawn_blocking(move || {
+                    let read = read_token(
+                        Some(&source),
+                        TokenChoice::Detect,
+                        Stdin::Terminal,
+                        session.env(),
+                        now,
+                    );
+                    let answer = read
+                        .map(|read| {
+                            let text = String::from_utf8_lossy(read.text.text.expose());
+                            (read.text.origin, Secret::new(text.into_owned()))
+                        })
+                        .map_err(|failure| failure.message);
+                    let _ = sender.send(Action::TokenRead(answer));
+                });
+            }
+            Effect::LoadAccount { generation, demo } => {
+                if demo && !self.session.is_demo() {
+                    // From `:demo` on, the session is the demo's: assuming says it needs AWS.
+                    self.session = Arc::new(self.session.demo());
+                }
+                let session = Arc::clone(&self.session);
+                tokio::spawn(async move {
+                    let progress = sender.clone();
+                    let report = move |roles| {
+                        let _ = progress.send(Action::AccountProgress { generation, roles });
+                    };
+                    let result = session
+                        .load_account(&report)
+                        .await
+                        .map(|loaded| (loaded.account, loaded.description))
+                        .map_err(|failure| failure.message);
+                    let _ = sender.send(Action::AccountLoaded { generation, result });
+                });
+            }
+            Effect::Assume {
+                generation,
+                request,
+                verdict,
+            } => {
+                let session = Arc::clone(&self.session);
+                tokio::spawn(async move {
+                    let result = session.assume(request, verdict.as_deref()).await;
+                    let _ = sender.send(Action::AssumeFinished {
+                        generation,
+                        outcome: AssumeOutcome::from(result),
+                    });
+                });
+            }
+            Effect::Scan {
+                generation,
+                token,
+                account,
+                session_name,
+                now,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = sender.send(scan_now(generation, &token, &account, &session_name, now));
+                });
+            }
+        }
+    }
+}
+
+/// The scan effect's work done here and now: every role evaluated for `token`. The runner runs
+/// it on a blocking thread; tests and benchmarks call it directly.
+pub fn scan_now(
+    generation: u64,
+    token: &Token,
+    account: &Account,
+    session_name: &str,
+    now: i64,
+) -> Action {
+    Action::ScanFinished {
+        generation,
+        results: scan(&ScanInputs {
+            token: Some(token),
+            claims: token.claims(),
+            account,
+            session_name,
+            now,
+        }),
+    }
+}
