@@ -170,3 +170,156 @@ pub fn scan_now(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The runner driven end to end over an injected AWS: no network, no terminal.
+
+    use async_trait::async_trait;
+    use tokio::sync::mpsc::unbounded_channel;
+
+    use super::*;
+    use crate::account::{Provider, Role, demo};
+    use crate::aws::{
+        AccountSource, AssumeFailure, AssumedRole, AwsAccess, AwsError, CallerIdentity,
+        ConnectOptions, Credentials, StsReply,
+    };
+    use crate::session::SystemEnvironment;
+
+    /// An AWS that serves the demo account and refuses every assume with STS's audience error.
+    struct DemoAws(Account);
+
+    #[async_trait]
+    impl AccountSource for DemoAws {
+        async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
+            Ok(CallerIdentity {
+                account: self.0.id.clone(),
+                arn: format!("arn:aws:iam::{}:user/tester", self.0.id),
+                user_id: "AIDATESTER".into(),
+            })
+        }
+        async fn providers(&self) -> Result<Vec<Provider>, AwsError> {
+            Ok(self.0.providers.clone())
+        }
+        async fn roles(
+            &self,
+            progress: &(dyn Fn(usize) + Send + Sync),
+        ) -> Result<Vec<Role>, AwsError> {
+            progress(self.0.roles.len());
+            Ok(self.0.roles.clone())
+        }
+        async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError> {
+            self.0.role(name_or_arn).cloned().ok_or(AwsError::NotFound {
+                what: name_or_arn.to_owned(),
+            })
+        }
+    }
+
+    #[async_trait]
+    impl crate::aws::Sts for DemoAws {
+        async fn assume_role_with_web_identity(
+            &self,
+            _: AssumeRequest,
+        ) -> Result<AssumedRole, AssumeFailure> {
+            Err(AssumeFailure::Sts(StsReply {
+                code: "InvalidIdentityToken".into(),
+                message: "Incorrect token audience".into(),
+            }))
+        }
+        async fn caller_identity_with(&self, _: &Credentials) -> Result<CallerIdentity, AwsError> {
+            self.caller_identity().await
+        }
+    }
+
+    impl AwsAccess for DemoAws {
+        fn region(&self) -> Option<String> {
+            Some("eu-west-1".into())
+        }
+    }
+
+    fn runner() -> (EffectRunner, tokio::sync::mpsc::UnboundedReceiver<Action>) {
+        let account = demo::account().unwrap_or_else(|e| unreachable!("{e}"));
+        let session = Session::with_aws(
+            ConnectOptions::default(),
+            Arc::new(SystemEnvironment),
+            Arc::new(DemoAws(account)),
+        );
+        let (sender, receiver) = unbounded_channel();
+        (EffectRunner::new(Arc::new(session), sender), receiver)
+    }
+
+    #[tokio::test]
+    async fn a_live_load_reports_progress_then_the_account_and_who_read_it() {
+        let (mut runner, mut actions) = runner();
+        runner.spawn(Effect::LoadAccount {
+            generation: 4,
+            demo: false,
+        });
+        let progress = actions.recv().await;
+        assert!(
+            matches!(progress, Some(Action::AccountProgress { generation: 4, roles }) if roles > 0)
+        );
+        match actions.recv().await {
+            Some(Action::AccountLoaded {
+                generation: 4,
+                result: Ok((account, description)),
+            }) => {
+                assert_eq!(account.id, "123456789012");
+                assert_eq!(
+                    description,
+                    "AWS, region eu-west-1, as arn:aws:iam::123456789012:user/tester"
+                );
+            }
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_assume_comes_back_diagnosed_and_demo_mode_sends_nothing() {
+        let (mut runner, mut actions) = runner();
+        let request = AssumeRequest {
+            role_arn: "arn:aws:iam::123456789012:role/ci/semaphore-web-deploy".into(),
+            session_name: "trustlens".into(),
+            token: Secret::new("eyJ.e30.sig".into()),
+            duration_seconds: None,
+        };
+        runner.spawn(Effect::Assume {
+            generation: 9,
+            request: request.clone(),
+            verdict: None,
+        });
+        match actions.recv().await {
+            Some(Action::AssumeFinished {
+                generation: 9,
+                outcome: AssumeOutcome::Refused(refusal),
+            }) => {
+                assert_eq!(refusal.code, "InvalidIdentityToken");
+                assert!(!refusal.diagnosis.summary.is_empty());
+            }
+            other => unreachable!("{other:?}"),
+        }
+
+        // `:demo` switches the runner's session: from then on assuming says it needs AWS.
+        runner.spawn(Effect::LoadAccount {
+            generation: 10,
+            demo: true,
+        });
+        assert!(matches!(
+            actions.recv().await,
+            Some(Action::AccountLoaded {
+                generation: 10,
+                result: Ok(_)
+            })
+        ));
+        runner.spawn(Effect::Assume {
+            generation: 11,
+            request,
+            verdict: None,
+        });
+        assert!(matches!(
+            actions.recv().await,
+            Some(Action::AssumeFinished { generation: 11, outcome: AssumeOutcome::Failed(message) })
+                if message.contains("assuming needs live AWS")
+        ));
+    }
+}
