@@ -10,7 +10,7 @@ use super::input::{read_token, report};
 use super::output::write_out;
 use super::{Context, DecodeArgs, Exit};
 use crate::session::Session;
-use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
+use crate::token::times::{TimeClaim, claim_time_phrase, utc};
 use crate::token::{Finding, Severity, Token, TokenText};
 
 /// Runs `decode`.
@@ -43,7 +43,7 @@ fn json_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> Value
     for (name, at) in time_claims(token) {
         times.insert(
             name.to_owned(),
-            json!({ "epoch": at, "utc": utc(at), "relative": time_phrase(name, at, now) }),
+            json!({ "epoch": at, "utc": utc(at), "relative": claim_time_phrase(name, at, now) }),
         );
     }
     json!({
@@ -70,7 +70,7 @@ fn text_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> Strin
     let times = time_claims(token);
     section(&mut out, "Claims", token.claims(), |name, _| {
         let &(_, at) = times.iter().find(|(claim, _)| *claim == name)?;
-        Some(format!("{}  {}", utc(at), time_phrase(name, at, now)))
+        Some(format!("{}  {}", utc(at), claim_time_phrase(name, at, now)))
     });
 
     let _ = writeln!(out, "\nSignature");
@@ -146,14 +146,6 @@ fn time_claims(token: &Token) -> Vec<(&'static str, i64)> {
             Some((name, at))
         })
         .collect()
-}
-
-fn time_phrase(name: &str, at: i64, now: i64) -> String {
-    match name {
-        "exp" => expiry_phrase(now, at),
-        "iat" => format!("issued {}", relative(now, at)),
-        _ => format!("valid from {}", relative(now, at)),
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::{Context, Exit, ExplainArgs};
 use crate::account::Provider;
 use crate::eval::{
     Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
-    ValueDifference, Verdict, explain,
+    ValueDifference, Verdict, audience_candidates, explain,
 };
 use crate::policy::{self, PolicyDocument, PrincipalSet, PrincipalType};
 use crate::session::{Failure, Session, read_json_object, read_text};
@@ -158,7 +158,7 @@ fn target_from_policy(
         }
     };
     let client_ids = if args.client_ids.is_empty() {
-        token_audiences(claims)
+        audience_candidates(claims)
     } else {
         args.client_ids.clone()
     };
@@ -196,22 +196,6 @@ fn target_from_policy(
         role_arn,
         role_tags: Vec::new(),
     })
-}
-
-/// The token's audiences as STS reads them: `azp` alone when present, else every `aud`.
-fn token_audiences(claims: &Map<String, Value>) -> Vec<String> {
-    if let Some(azp) = claims.get("azp").and_then(Value::as_str) {
-        return vec![azp.to_owned()];
-    }
-    match claims.get("aud") {
-        Some(Value::String(aud)) => vec![aud.clone()],
-        Some(Value::Array(values)) => values
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn context_overrides(

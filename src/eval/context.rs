@@ -272,19 +272,29 @@ impl RequestContext {
 /// The audience STS accepted: `azp` when present, else the `aud` value among the client IDs
 /// (else the first `aud`, so what-if contexts still carry one).
 pub fn accepted_audience(claims: &Map<String, Value>, client_ids: &[String]) -> Option<String> {
-    if let Some(azp) = claims.get("azp").and_then(Value::as_str) {
-        return Some(azp.to_owned());
-    }
-    let audiences: Vec<&str> = match claims.get("aud")? {
-        Value::String(aud) => vec![aud.as_str()],
-        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    audiences
+    let candidates = audience_candidates(claims);
+    candidates
         .iter()
-        .find(|aud| client_ids.iter().any(|id| id == *aud))
-        .or(audiences.first())
-        .map(|aud| (*aud).to_owned())
+        .find(|aud| client_ids.contains(aud))
+        .or(candidates.first())
+        .cloned()
+}
+
+/// The audiences STS matches against the provider's client IDs: `azp` alone when present,
+/// else every string of `aud` (aws-web-identity.md §3.2).
+pub fn audience_candidates(claims: &Map<String, Value>) -> Vec<String> {
+    if let Some(azp) = claims.get("azp").and_then(Value::as_str) {
+        return vec![azp.to_owned()];
+    }
+    match claims.get("aud") {
+        Some(Value::String(aud)) => vec![aud.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn first_audience(aud: &Value) -> Option<String> {

@@ -20,6 +20,7 @@ mod verdict;
 pub use condition::{ConditionTrace, ValueDifference};
 pub use context::{
     ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
+    audience_candidates,
 };
 pub use diagnosis::{Diagnosis, diagnose};
 pub use engine::{

@@ -92,6 +92,16 @@ pub fn relative(now: i64, at: i64) -> String {
     }
 }
 
+/// What the time claim `name` (`exp`, `iat`, `nbf`) at `at` means at `now`, in words:
+/// `expires in 23m 10s`, `issued 5m ago`, `valid from 2m ago`.
+pub fn claim_time_phrase(name: &str, at: i64, now: i64) -> String {
+    match name {
+        "exp" => expiry_phrase(now, at),
+        "iat" => format!("issued {}", relative(now, at)),
+        _ => format!("valid from {}", relative(now, at)),
+    }
+}
+
 /// `expires in 23m 10s` or `expired 3h 2m ago`.
 pub fn expiry_phrase(now: i64, exp: i64) -> String {
     if exp > now {

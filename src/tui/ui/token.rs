@@ -11,7 +11,7 @@ use crate::account::strip_scheme;
 use crate::eval::{GENERIC_CLAIMS, exposed_claims};
 use crate::platforms;
 use crate::token::rules::CLOCK_SKEW_SECONDS;
-use crate::token::times::{TimeClaim, expiry_phrase, relative, utc};
+use crate::token::times::{TimeClaim, claim_time_phrase, utc};
 use crate::token::{CI_TOKEN_VARIABLES, Severity, TOKEN_FILE_VARIABLE};
 use crate::tui::app::App;
 
@@ -181,11 +181,7 @@ fn annotation(name: &str, value: &Value, now: i64, prefix: &str, extra: &[&str])
         .then(|| TimeClaim::read(value).seconds())
         .flatten()
     {
-        let phrase = match name {
-            "exp" => expiry_phrase(now, at),
-            "iat" => format!("issued {}", relative(now, at)),
-            _ => format!("valid from {}", relative(now, at)),
-        };
+        let phrase = claim_time_phrase(name, at, now);
         let skew = if name == "exp" && now >= at && now < at + CLOCK_SKEW_SECONDS {
             " (within STS's skew)"
         } else {
