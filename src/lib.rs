@@ -7,7 +7,8 @@
 //! - [`session`]: the service layer both use — the account choice (demo · snapshot · live AWS),
 //!   token reading, assume-then-diagnose, session names, credential formats;
 //! - [`aws`]: the only code that names AWS SDK types;
-//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`account`], [`json`], [`secret`] —
+//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`account`], [`json`], [`secret`],
+//!   [`printable`] —
 //!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
@@ -17,6 +18,7 @@ pub mod eval;
 pub mod json;
 pub mod platforms;
 pub mod policy;
+pub mod printable;
 pub mod secret;
 pub mod session;
 pub mod token;

@@ -9,7 +9,10 @@ use trustlens::cli::Cli;
 use trustlens::session::{Session, SystemEnvironment};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return trustlens::cli::argument_error(&error).into(),
+    };
     let session = Session::new(cli.globals.account_choice(), Arc::new(SystemEnvironment));
     match cli.command {
         Some(command) => trustlens::cli::main(command, &session),

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Modules that hold domain code; each is `src/<name>.rs` or `src/<name>/`.
-const DOMAIN_MODULES: [&str; 10] = [
+const DOMAIN_MODULES: [&str; 11] = [
     "token",
     "policy",
     "eval",
@@ -18,6 +18,7 @@ const DOMAIN_MODULES: [&str; 10] = [
     "json",
     "secret",
     "arn",
+    "printable",
 ];
 
 /// What domain code must never name: front ends, the service layer, the runtime, the SDK, and

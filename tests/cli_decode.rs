@@ -277,6 +277,106 @@ fn without_a_terminal_the_explorer_points_to_the_subcommands() {
     assert!(demo.stdout.starts_with("Token from the embedded demo"));
 }
 
+/// A token whose claims try to drive the terminal: OSC 52 (clipboard), a title change, a bidi
+/// override, C1 CSI and DEL in `sub` (issue 9, item 1).
+fn hostile_token() -> String {
+    common::token(
+        &json!({"alg": "RS256", "kid": "k"}),
+        &json!({
+            "iss": "https://acme.semaphoreci.com",
+            "aud": "https://acme.semaphoreci.com",
+            "sub": "org:acme:\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}]0;owned\u{7}\u{202e}x\u{9b}2J\u{7f}",
+            // Valid for ten years: `assume` judges it by the clock.
+            "exp": NOW + 3_650 * 86_400, "iat": NOW - 60,
+        }),
+    )
+}
+
+/// No control character of the claims reaches the terminal raw, whatever the command.
+#[test]
+fn hostile_claims_are_escaped_in_every_text_output() {
+    let file = temp_file("hostile", "token.jwt", hostile_token());
+    let token = format!("@{file}");
+    let now = ["--now", NOW_RFC3339];
+    for args in [
+        vec!["--demo", "decode", &token, now[0], now[1]],
+        vec!["--demo", "scan", "--all", "--token", &token, now[0], now[1]],
+        vec![
+            "--demo",
+            "explain",
+            "--role",
+            "semaphore-web-deploy",
+            "--token",
+            &token,
+            now[0],
+            now[1],
+        ],
+        vec![
+            "--demo",
+            "assume",
+            "--role",
+            "semaphore-web-deploy",
+            "--dry-run",
+            "--token",
+            &token,
+        ],
+    ] {
+        let out = run(trustlens().args(&args).env("NO_COLOR", "1"));
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !all.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{7f}']),
+            "{args:?} printed a raw control character:\n{all:?}"
+        );
+        assert!(
+            all.contains("\\x1b]52;c;") || all.contains("\\u001b]52;c;"),
+            "{args:?} shows the escape: {all}"
+        );
+    }
+}
+
+/// `--json` stays exact: the claim is the JSON string it was, escaped by JSON's own rules.
+#[test]
+fn json_output_keeps_hostile_values_exact() {
+    let file = temp_file("hostile", "token-json.jwt", hostile_token());
+    let out = run(trustlens().args([
+        "decode",
+        &format!("@{file}"),
+        "--json",
+        "--now",
+        NOW_RFC3339,
+    ]));
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        report["claims"]["sub"]
+            .as_str()
+            .unwrap()
+            .contains("\u{1b}]52;c;")
+    );
+}
+
+/// A token in the wrong place of the command line is named by its shape, never printed.
+#[test]
+fn argument_errors_never_print_a_token() {
+    let jwt = semaphore_token();
+    for args in [
+        vec!["--demo", "scan", &jwt],
+        vec!["decode", "--now", &jwt],
+        vec!["--demo", "assume", "--role", "x", "--duration", &jwt],
+        vec!["--demo", "assume", "--role", "x", "--format", &jwt],
+        vec!["--demo", "explain", "--role", &jwt],
+        vec!["--demo", "decode", &format!("demo:{jwt}")],
+    ] {
+        let out = run(trustlens().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !all.contains(&jwt[..60]),
+            "{args:?} printed the token:\n{all}"
+        );
+        assert!(all.contains("hidden)"), "{args:?}: {all}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use super::input::{read_token, report};
-use super::output::write_out;
+use super::output::write_report;
 use super::{Context, DecodeArgs, Exit};
 use crate::session::Session;
 use crate::token::times::{TimeClaim, claim_time_phrase, utc};
@@ -29,7 +29,7 @@ pub(super) fn run(args: &DecodeArgs, session: &Session, context: &mut Context<'_
     } else {
         text_report(&text, &token, now, args.reveal)
     };
-    write_out(context.out, &report)
+    write_report(context.out, &report, args.json, context.style)
 }
 
 /// The documented `--json` object (see README, "trustlens decode").

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::input::{load_role, read_token, report};
-use super::output::write_out;
+use super::output::write_report;
 use super::style::Style;
 use super::{Context, Exit, ExplainArgs};
 use crate::account::Provider;
@@ -29,7 +29,10 @@ pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'
             } else {
                 render(&verdict, &notes, context.style)
             };
-            match (write_out(context.out, &report), &verdict.decision) {
+            match (
+                write_report(context.out, &report, args.json, context.style),
+                &verdict.decision,
+            ) {
                 (Exit::Success, Decision::Allowed) => Exit::Success,
                 (Exit::Success, _) => Exit::Denied,
                 (other, _) => other,

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{Context, Exit};
+use crate::printable::mask_tokens;
 use crate::session::{self, Failure, LITERAL_WARNING, ReadToken, Session, Stdin, TokenChoice};
 
 /// Reads the token named by `source`, else the demo token (`--demo`) or the CI's own variable;
@@ -29,14 +30,16 @@ pub fn read_token(
 
 /// Prints `failure` (as JSON on stdout with `--json`, else on stderr) and gives its exit.
 pub fn report(failure: &Failure, as_json: bool, context: &mut Context<'_>) -> Exit {
+    // A message may quote what it was given: a token there is masked, in JSON too.
+    let message = mask_tokens(&failure.message);
     let written = if as_json {
         let report = json!({
             "source": failure.source,
-            "error": { "code": failure.code, "message": failure.message },
+            "error": { "code": failure.code, "message": message },
         });
         writeln!(context.out, "{report:#}")
     } else {
-        writeln!(context.err, "error: {}", failure.message)
+        writeln!(context.err, "error: {message}")
     };
     match written {
         Ok(()) => failure.exit,

@@ -290,6 +290,23 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
     }
 }
 
+/// An argument error from clap, printed with every token-shaped value masked (a token passed
+/// in the wrong place must not land in a CI log); `--help` and `--version` print as usual.
+pub fn argument_error(error: &clap::Error) -> Exit {
+    let text = error.render().to_string();
+    let text = crate::printable::mask_tokens(&text);
+    let written = if error.use_stderr() {
+        write!(output::Printable::new(std::io::stderr()), "{text}")
+    } else {
+        write!(std::io::stdout(), "{text}")
+    };
+    match (written, error.exit_code()) {
+        (Err(_), _) => Exit::Failure,
+        (Ok(()), 0) => Exit::Success,
+        (Ok(()), _) => Exit::BadInput,
+    }
+}
+
 /// Runs a subcommand on the process's own environment, clock and streams.
 pub fn main(command: Command, session: &Session) -> Exit {
     let style = Style::detect(
@@ -298,7 +315,7 @@ pub fn main(command: Command, session: &Session) -> Exit {
     );
     // Unlocked handles: a panic hook may write to the terminal too.
     let mut out = std::io::stdout();
-    let mut err = std::io::stderr();
+    let mut err = output::Printable::new(std::io::stderr());
     let mut context = Context {
         env: &SystemEnvironment,
         now: OffsetDateTime::now_utc(),

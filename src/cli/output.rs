@@ -2,13 +2,63 @@
 
 use std::io;
 
-use super::Exit;
+use super::{Exit, Style};
+use crate::printable::{Keep, escape, mask_tokens};
 
 /// Writes a finished report; a closed stdout is a failure, not a panic.
 pub fn write_out(out: &mut dyn io::Write, report: &str) -> Exit {
     match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Exit::Success,
         Err(_) => Exit::Failure,
+    }
+}
+
+/// Writes a finished text report: control characters from data are shown escaped, and only
+/// `style`'s own colours reach the terminal. JSON goes through [`write_out`] untouched.
+pub fn write_text(out: &mut dyn io::Write, report: &str, style: Style) -> Exit {
+    let keep = Keep {
+        line_breaks: true,
+        sequences: style.sequences(),
+    };
+    write_out(out, &escape(report, keep))
+}
+
+/// Writes `report`: JSON exactly as it is, text through [`write_text`].
+pub fn write_report(out: &mut dyn io::Write, report: &str, as_json: bool, style: Style) -> Exit {
+    if as_json {
+        write_out(out, report)
+    } else {
+        write_text(out, report, style)
+    }
+}
+
+/// Standard error for people: every write is escaped (no data can drive the terminal) and
+/// token-shaped values are masked (a CI log must never hold a token).
+pub struct Printable<W: io::Write> {
+    inner: W,
+}
+
+impl<W: io::Write> Printable<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        Printable { inner }
+    }
+}
+
+impl<W: io::Write> io::Write for Printable<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let keep = Keep {
+            line_breaks: true,
+            sequences: &[],
+        };
+        let safe = mask_tokens(&escape(&text, keep)).into_owned();
+        self.inner.write_all(safe.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::input::{load_account, report};
 use super::output::table;
-use super::output::write_out;
+use super::output::write_report;
 use super::{Context, Exit};
 use crate::account::{Account, Role};
 use crate::policy::{PrincipalSet, PrincipalType};
@@ -42,7 +42,7 @@ pub(super) fn run_roles(json_output: bool, session: &Session, context: &mut Cont
             .collect();
         table(&["NAME", "PATH", "TRUSTS", "DESCRIPTION"], &rows)
     };
-    write_out(context.out, &report)
+    write_report(context.out, &report, json_output, context.style)
 }
 
 /// Runs `providers`.
@@ -97,7 +97,7 @@ pub(super) fn run_providers(
             &rows,
         )
     };
-    write_out(context.out, &report)
+    write_report(context.out, &report, json_output, context.style)
 }
 
 /// The principals a role's trust policy names, short: provider URLs for OIDC providers.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::input::{load_account, read_token, report};
-use super::output::write_out;
+use super::output::write_report;
 use super::roles::summary;
 use super::style::Style;
 use super::{Context, Exit, ScanArgs};
@@ -57,7 +57,10 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         render(&mut out, &results, args.all, context.style);
         out
     };
-    match (write_out(context.out, &report), count(ScanClass::Allowed)) {
+    match (
+        write_report(context.out, &report, args.json, context.style),
+        count(ScanClass::Allowed),
+    ) {
         (Exit::Success, 0) => Exit::Denied,
         (exit, _) => exit,
     }

@@ -1,5 +1,12 @@
 //! Colour for terminal output: on when stdout is a terminal and `NO_COLOR` is unset or empty.
 
+const RESET: &str = "\x1b[0m";
+
+/// Every sequence [`Style`] writes.
+const SEQUENCES: [&str; 6] = [
+    "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", RESET,
+];
+
 /// Whether to colour output, and the helpers that do it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
@@ -17,10 +24,16 @@ impl Style {
 
     fn paint(self, code: &str, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("\x1b[{code}m{text}{RESET}")
         } else {
             text.to_owned()
         }
+    }
+
+    /// The escape sequences this style writes, so output escaping lets exactly these through
+    /// (none when colour is off).
+    pub fn sequences(self) -> &'static [&'static str] {
+        if self.color { &SEQUENCES } else { &[] }
     }
 
     /// Success: green.

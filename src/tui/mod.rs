@@ -27,6 +27,7 @@ use effect::{Effect, EffectRunner};
 use keymap::Keymap;
 use ui::Theme;
 
+use crate::printable::{Keep, escape, mask_tokens};
 use crate::secret::Secret;
 use crate::session::{
     self, Exit, Failure, LITERAL_WARNING, Session, Stdin, TokenChoice, default_session_name,
@@ -41,7 +42,8 @@ pub fn main(session: Session, token: Option<&str>) -> Exit {
     match start(session, token, interactive) {
         Ok(exit) => exit,
         Err(failure) => {
-            let _ = writeln!(std::io::stderr(), "error: {}", failure.message);
+            let message = mask_tokens(&escape(&failure.message, Keep::default())).into_owned();
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             failure.exit
         }
     }
