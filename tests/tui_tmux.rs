@@ -165,25 +165,60 @@ fn ctrl_c_restores_the_terminal() {
     assert!(!screen.contains("Roles ✔"), "{screen}");
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
-    let pid_file = std::env::temp_dir().join(format!("trustlens-sigterm-{}", std::process::id()));
+/// `kill -SIGNAL` on the explorer leaves the terminal as it was: out of the alternate screen,
+/// mouse reporting off, the line discipline back (`icanon`), exit 0.
+fn signal_restores_the_terminal(signal: &str) {
+    let pid_file = std::env::temp_dir().join(format!(
+        "trustlens-{signal}-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     let binary = env!("CARGO_BIN_EXE_trustlens");
     // `exec` keeps the shell's PID, which it wrote down first, for the explorer.
     let tmux = Tmux::start(&format!(
-        "sh -c 'echo $$ > {}; exec {binary} --demo'; echo EXITED $?; sleep 600",
+        "sh -c 'echo $$ > {}; exec {binary} --demo'; echo EXITED $?; \
+         stty -a | tr ' ' '\\n' | grep -x -- '-*icanon' | sed 's/^/STTY /'; sleep 600",
         pid_file.display()
     ));
     tmux.wait_for("Roles ✔");
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     let killed = Command::new("kill")
-        .args(["-TERM", pid.trim()])
+        .args([&format!("-{signal}"), pid.trim()])
         .status()
         .unwrap();
     assert!(killed.success());
     let _ = std::fs::remove_file(&pid_file);
     let screen = tmux.wait_for("EXITED 0");
-    assert!(!screen.contains("Roles ✔"), "{screen}");
+    assert!(!screen.contains("Roles ✔"), "{signal}: {screen}");
+    let screen = tmux.wait_for("STTY ");
+    assert!(
+        screen.contains("STTY icanon"),
+        "{signal} left raw mode: {screen}"
+    );
+    let flags = tmux.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "t",
+        "#{alternate_on}#{mouse_standard_flag}#{mouse_button_flag}#{mouse_any_flag}#{mouse_sgr_flag}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&flags.stdout).trim(),
+        "00000",
+        "{signal}: alternate screen and mouse reporting are off"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal("TERM");
+}
+
+#[test]
+fn sigint_sighup_and_sigquit_restore_the_terminal() {
+    for signal in ["INT", "HUP", "QUIT"] {
+        signal_restores_the_terminal(signal);
+    }
 }
 
 #[test]

@@ -125,7 +125,7 @@ pub async fn run(
     let mut clipboard = Clipboard::new();
     let mut events = EventStream::new();
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut signals = Signals::new()?;
     let result = loop {
         if let Err(error) = tui.draw(|frame| ui::render(&app, frame, theme)) {
             break Err(error);
@@ -138,7 +138,7 @@ pub async fn run(
             },
             Some(action) = actions.recv() => Some(action),
             _ = ticks.tick() => Some(Action::Tick(now())),
-            _ = terminate.recv() => Some(Action::Quit),
+            () = signals.recv() => Some(Action::Quit),
         };
         // A copy answers at once (it needs the terminal, for OSC 52); other effects run as tasks.
         let mut pending: Vec<Action> = action.into_iter().collect();
@@ -164,8 +164,36 @@ pub async fn run(
             break Ok(());
         }
     };
-    terminal::restore();
+    drop(tui);
     result
+}
+
+/// The signals that end the explorer with the terminal given back: SIGTERM (`kill`), SIGINT
+/// (`kill -INT`; Ctrl-C in raw mode is a key), SIGHUP (a closed terminal, a dropped SSH
+/// connection) and SIGQUIT.
+struct Signals([tokio::signal::unix::Signal; 4]);
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals([
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::hangup())?,
+            signal(SignalKind::quit())?,
+        ]))
+    }
+
+    /// Waits for any of them.
+    async fn recv(&mut self) {
+        let [terminate, interrupt, hangup, quit] = &mut self.0;
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = hangup.recv() => {}
+            _ = quit.recv() => {}
+        }
+    }
 }
 
 fn now() -> i64 {

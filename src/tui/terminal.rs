@@ -1,5 +1,5 @@
 //! Taking over the terminal and giving it back, on every way out: quit, error, Ctrl-C,
-//! SIGTERM and panic.
+//! SIGTERM, SIGINT, SIGHUP, SIGQUIT, panic, and a start-up that fails half-way (a guard).
 
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,8 +14,27 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-/// The terminal the explorer draws on.
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal the explorer draws on; dropping it gives the terminal back.
+pub struct Tui(Terminal<CrosstermBackend<Stdout>>);
+
+impl std::ops::Deref for Tui {
+    type Target = Terminal<CrosstermBackend<Stdout>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tui {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        restore();
+    }
+}
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -40,7 +59,13 @@ pub fn init() -> io::Result<Tui> {
         restore();
         return Err(error);
     }
-    Terminal::new(CrosstermBackend::new(stdout))
+    match Terminal::new(CrosstermBackend::new(stdout)) {
+        Ok(terminal) => Ok(Tui(terminal)),
+        Err(error) => {
+            restore();
+            Err(error)
+        }
+    }
 }
 
 /// Gives the terminal back. Safe to call more than once.
