@@ -362,7 +362,7 @@ fn render_check(out: &mut String, check: &Check, style: Style) {
         CheckStatus::Skipped => style.dim("·"),
         CheckStatus::NotVerified => style.warn("?"),
     };
-    let _ = writeln!(out, "  {mark} {}: {}", check.name, check.detail);
+    let _ = writeln!(out, "  {mark} {}: {}", check.id, check.detail);
     if let Some(error) = &check.sts_error {
         let _ = writeln!(out, "      STS answers {}", style.bad(&error.to_string()));
     }

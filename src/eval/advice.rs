@@ -6,7 +6,7 @@ use super::engine::{
     ASSUME_ACTION, PolicyDecision, PolicyTrace, SET_SOURCE_IDENTITY_ACTION, StatementTrace,
     TAG_SESSION_ACTION,
 };
-use super::precheck::Check;
+use super::precheck::{Check, CheckId};
 
 /// Why the verdict is what it is, and how to change it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,24 +23,24 @@ pub fn for_rejection(check: &Check, issuer: Option<&str>, audience: Option<&str>
         why: vec![check.detail.clone()],
         fix: Vec::new(),
     };
-    let fix = match check.name {
-        "session-name" => Some("use a session name of 2–64 characters from letters, digits and _+=,.@-".to_owned()),
-        "token-length" => Some("pass the whole ID token (STS accepts 4–20,000 characters)".to_owned()),
-        "issuer" => issuer.map(|iss| {
+    let fix = match check.id {
+        CheckId::SessionName => Some("use a session name of 2–64 characters from letters, digits and _+=,.@-".to_owned()),
+        CheckId::TokenLength => Some("pass the whole ID token (STS accepts 4–20,000 characters)".to_owned()),
+        CheckId::Issuer => issuer.map(|iss| {
             if check.detail.contains("is close") {
                 format!("register the provider with exactly {iss} (or fix the issuer), then trust it in the role")
             } else {
                 format!("create an IAM OIDC provider with URL {iss} in the role's account (same account as the role)")
             }
         }),
-        "audience" => audience.map(|aud| {
+        CheckId::Audience => audience.map(|aud| {
             format!("add \"{aud}\" to the provider's audiences (client IDs), or have the job request an audience the provider lists")
         }),
-        "expiry" => Some("use a fresh token: request it right before the call, and check this machine's and the issuer's clocks".to_owned()),
-        "required-claims" => Some("the issuer must send iss, sub, aud, iat and exp as strings and whole seconds".to_owned()),
-        "algorithm" => Some("the issuer must sign with RS256/384/512 or ES256/384/512".to_owned()),
-        "roles-claim" => Some("assume a role the token's roles claim names, or have the issuer name this role".to_owned()),
-        _ => None,
+        CheckId::Expiry => Some("use a fresh token: request it right before the call, and check this machine's and the issuer's clocks".to_owned()),
+        CheckId::RequiredClaims => Some("the issuer must send iss, sub, aud, iat and exp as strings and whole seconds".to_owned()),
+        CheckId::Algorithm => Some("the issuer must sign with RS256/384/512 or ES256/384/512".to_owned()),
+        CheckId::RolesClaim => Some("assume a role the token's roles claim names, or have the issuer name this role".to_owned()),
+        CheckId::Decodable | CheckId::Signature => None,
     };
     advice.fix.extend(fix);
     advice

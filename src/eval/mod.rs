@@ -27,6 +27,6 @@ pub use engine::{
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,
 };
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
-pub use precheck::{Check, CheckStatus, StsError, Wording};
+pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
 pub use verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};

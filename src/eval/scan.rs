@@ -161,7 +161,7 @@ fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
             };
             (
                 class,
-                Some(format!("{}: {} ({sts_error})", only.name, only.detail)),
+                Some(format!("{}: {} ({sts_error})", only.id, only.detail)),
             )
         }
         (Decision::Rejected { sts_error }, _) => (ScanClass::Far, Some(sts_error.to_string())),

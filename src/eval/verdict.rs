@@ -136,7 +136,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
                 .unwrap_or_else(StsError::access_denied);
             let mut advice = advice::for_rejection(check, issuer, audience.as_deref());
             if !others.is_empty() {
-                let names: Vec<&str> = others.iter().map(|other| other.name).collect();
+                let names: Vec<&str> = others.iter().map(|other| other.id.as_str()).collect();
                 advice.why.push(format!(
                     "{} also fail{}; STS's order of checks is not documented, so it may report one of them first",
                     names.join(", "),

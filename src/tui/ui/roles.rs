@@ -153,7 +153,7 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
         .prechecks
         .iter()
         .filter(|c| c.sts_error.is_some())
-        .map(|check| Line::styled(format!("✘ {}: {}", check.name, check.detail), theme.bad()))
+        .map(|check| Line::styled(format!("✘ {}: {}", check.id, check.detail), theme.bad()))
         .collect();
     if let Some(policy) = &selected.policy {
         lines.extend(policy_lines(verdict, policy, theme));
