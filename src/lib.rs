@@ -5,6 +5,7 @@
 //! Front ends (`cli`) call them and present the results.
 
 pub mod account;
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod eval;
