@@ -222,10 +222,8 @@ fn check_expectations(expect: &Value, verdict: &Verdict) -> Result<(), String> {
             problems.push(format!("deciding: expected {deciding}, got {got}"));
         }
     }
-    for (field, texts) in [
-        ("why_contains", &verdict.why),
-        ("fix_contains", &verdict.fix),
-    ] {
+    let fixes: Vec<String> = verdict.fix.iter().map(ToString::to_string).collect();
+    for (field, texts) in [("why_contains", &verdict.why), ("fix_contains", &fixes)] {
         if let Some(wanted) = expect.get(field).and_then(Value::as_str)
             && !texts.iter().any(|t| t.contains(wanted))
         {

@@ -142,7 +142,8 @@ fn report_local(verdict: &Verdict, source: &str, origin: &str, context: &mut Con
         "Local verdict for {} ({source}, token from {origin}): {local}",
         verdict.role_arn
     );
-    for line in verdict.why.iter().chain(&verdict.fix) {
+    let fixes = verdict.fix.iter().map(ToString::to_string);
+    for line in verdict.why.iter().cloned().chain(fixes) {
         let _ = writeln!(context.err, "  {line}");
     }
 }

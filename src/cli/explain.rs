@@ -347,10 +347,11 @@ fn render(verdict: &Verdict, notes: &[String], style: Style) -> String {
     for finding in &verdict.policy_findings {
         let _ = writeln!(out, "  {} {finding}", style.warn("!"));
     }
-    for (title, lines) in [("Why", &verdict.why), ("Fix", &verdict.fix)] {
-        for line in lines {
-            let _ = writeln!(out, "{} {line}", style.strong(&format!("{title}:")));
-        }
+    for why in &verdict.why {
+        let _ = writeln!(out, "{} {why}", style.strong("Why:"));
+    }
+    for fix in &verdict.fix {
+        let _ = writeln!(out, "{} {fix}", style.strong("Fix:"));
     }
     out
 }

@@ -9,6 +9,7 @@ mod condition;
 mod context;
 mod diagnosis;
 mod engine;
+mod fix;
 mod keys;
 mod matching;
 mod operators;
@@ -26,6 +27,7 @@ pub use engine::{
     ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,
 };
+pub use fix::Fix;
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
 pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};

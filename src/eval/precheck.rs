@@ -402,6 +402,14 @@ fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
     (failed(ID, detail, error), None)
 }
 
+/// The account's provider whose URL nearly equals `iss` (a trailing slash, letter case, a
+/// scheme, or the same host), as the issuer check names it.
+pub(super) fn close_provider<'a>(iss: &str, providers: &'a [Provider]) -> Option<&'a Provider> {
+    providers
+        .iter()
+        .find(|provider| issuer_near_miss(iss, provider).is_some())
+}
+
 /// Names how a provider URL almost matches the issuer.
 fn issuer_near_miss(iss: &str, provider: &Provider) -> Option<String> {
     let registered = provider.issuer();

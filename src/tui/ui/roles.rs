@@ -183,7 +183,7 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
     for fix in &verdict.fix {
         explanation.push(Line::from(vec![
             Span::styled("Fix: ", theme.strong()),
-            Span::raw(fix.clone()),
+            Span::raw(fix.to_string()),
         ]));
     }
     frame.render_widget(
@@ -197,10 +197,12 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
 /// Rows the why/fix box needs at `width` (at most 8).
 fn explanation_height(verdict: &Verdict, width: u16) -> u16 {
     let inner = usize::from(width.saturating_sub(2)).max(1);
+    let fixes = verdict.fix.iter().map(ToString::to_string);
     let rows: usize = verdict
         .why
         .iter()
-        .chain(&verdict.fix)
+        .cloned()
+        .chain(fixes)
         .map(|text| (text.chars().count() + 5) / inner + 1)
         .sum();
     u16::try_from(rows.clamp(1, 8)).unwrap_or(8) + 2
