@@ -162,6 +162,11 @@ impl Arn {
         (!name.is_empty()).then_some(name)
     }
 
+    /// True for an IAM role's ARN (`…:iam::…:role/<path><name>`), not an assumed-role session.
+    pub fn is_role(&self) -> bool {
+        self.service == "iam" && self.role_name().is_some()
+    }
+
     /// The provider URL of an IAM OIDC provider ARN as IAM stores it, without `https://`
     /// (`…:oidc-provider/token.actions.githubusercontent.com` → that host).
     pub fn oidc_provider_url(&self) -> Option<&str> {
@@ -201,6 +206,7 @@ mod tests {
             );
             assert_eq!(arn.resource(), "role/ci/deploy");
             assert_eq!(arn.role_name(), Some("deploy"));
+            assert!(arn.is_role());
             assert_eq!(arn.oidc_provider_url(), None);
             assert_eq!(arn.to_string(), role);
 
@@ -209,6 +215,7 @@ mod tests {
             let arn = Arn::parse(&provider).unwrap();
             assert_eq!(arn.oidc_provider_url(), Some("oidc.circleci.com/org/6d"));
             assert_eq!(arn.role_name(), None);
+            assert!(!arn.is_role());
             assert_eq!(arn.to_string(), provider);
 
             let assumed =
@@ -217,6 +224,7 @@ mod tests {
             assert_eq!(arn.service(), "sts");
             assert_eq!(arn.resource(), "assumed-role/deploy/ci:job/42");
             assert_eq!(arn.role_name(), Some("deploy"));
+            assert!(!arn.is_role());
             assert_eq!(arn.to_string(), assumed);
 
             let regional = format!("arn:{partition}:sts:us-east-1:123456789012:self");

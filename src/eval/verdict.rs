@@ -15,6 +15,7 @@ use super::engine::{
 use super::fix::Fix;
 use super::precheck::{self, Check, CheckStatus, PrecheckInputs, StsError};
 use crate::account::Provider;
+use crate::arn::Arn;
 use crate::policy::{PolicyDocument, PolicyFinding};
 use crate::token::Token;
 use crate::token::rules::{SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM};
@@ -111,8 +112,9 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         now: inputs.now,
     });
     let issuer = inputs.claims.get("iss").and_then(Value::as_str);
-    let partition = inputs.role_arn.split(':').nth(1).unwrap_or("aws");
-    let account = inputs.role_arn.split(':').nth(4).unwrap_or_default();
+    let role = Arn::parse(inputs.role_arn).ok();
+    let partition = role.as_ref().map_or("aws", Arn::partition);
+    let account = role.as_ref().map_or("", Arn::account);
     let provider = prechecks.provider.clone().unwrap_or_else(|| {
         // No provider matched: evaluate as if one existed for the issuer, to show the policy's part.
         Provider::new(partition, account, issuer.unwrap_or_default(), Vec::new())

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
 use super::Theme;
+use crate::arn::Arn;
 use crate::eval::{Decision, ScanClass, Verdict};
 use crate::policy::Anchor;
 use crate::tui::app::{AccountState, App, SelectedRole};
@@ -130,7 +131,11 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
         Decision::Denied { explicit: false } => ("✘ DENIED", theme.bad()),
         Decision::Rejected { .. } => ("✘ REJECTED", theme.bad()),
     };
-    let name = selected.arn.rsplit('/').next().unwrap_or(&selected.arn);
+    let arn = Arn::parse(&selected.arn).ok();
+    let name = arn
+        .as_ref()
+        .and_then(Arn::role_name)
+        .unwrap_or(&selected.arn);
     let [answer_area, policy_area, why_area] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Fill(1),
