@@ -2,7 +2,8 @@
 //!
 //! [`explain`] runs the STS pre-checks in STS's order ([`precheck`]), builds the request
 //! context as STS does ([`RequestContext`]), evaluates the trust policy statement by statement
-//! ([`evaluate`]) and says why ([`Verdict::why`]) and how to fix it ([`Verdict::fix`]).
+//! ([`evaluate`]) and says why ([`Verdict::why`]) and how to fix it ([`Verdict::fix`]: [`Fix`]
+//! values that front ends render to words and later steps apply).
 
 mod advice;
 mod condition;
