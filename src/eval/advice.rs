@@ -1,6 +1,6 @@
 //! The plain-language "why" of a verdict and, where the fix is mechanical, the fix.
 
-use super::condition::ConditionTrace;
+use super::condition::{ConditionTrace, literal_wildcards};
 use super::context::RequestContext;
 use super::engine::{
     ASSUME_ACTION, PolicyDecision, PolicyTrace, SET_SOURCE_IDENTITY_ACTION, StatementTrace,
@@ -10,6 +10,7 @@ use super::fix::Fix;
 use super::precheck::{Check, CheckId};
 use crate::account::Provider;
 use crate::platforms::Platform;
+use crate::policy::{Operator, OperatorKind, SetQualifier};
 
 /// Why the verdict is what it is, and how to change it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -228,8 +229,8 @@ fn specific_condition_advice(
         value,
     };
     if condition.context_values.is_none() {
-        if let Some(why) = context.why_absent(key)
-            && why.contains("does not expose")
+        if context.claim_not_exposed(key)
+            && let Some(why) = context.why_absent(key)
         {
             advice.why.push(format!("{key}: {why}"));
             let prefix = key
@@ -244,10 +245,9 @@ fn specific_condition_advice(
         }
         return;
     }
-    if condition
-        .notes
-        .iter()
-        .any(|n| n.contains("are literal characters"))
+    if let Some(like) = Operator::parse(operator)
+        .filter(|parsed| literal_wildcards(parsed.kind, &condition.policy_values))
+        .and_then(|parsed| like_operator(&parsed))
     {
         advice.why.push(format!(
             "under {operator}, `*` and `?` in the policy value are ordinary characters, not wildcards"
@@ -257,7 +257,7 @@ fn specific_condition_advice(
             condition: at,
             key: key.clone(),
             from: operator.clone(),
-            to: "StringLike".to_owned(),
+            to: like,
         });
         return;
     }
@@ -325,6 +325,25 @@ fn specific_condition_advice(
             .why
             .push("this job ran for a tag, and the role trusts only branch jobs".to_owned());
     }
+}
+
+/// The Like operator that reads `*` and `?` as wildcards in place of an exact string operator,
+/// keeping its set qualifier, negation and `IfExists` (`ForAnyValue:StringNotEqualsIfExists` →
+/// `ForAnyValue:StringNotLikeIfExists`). There is no case-insensitive Like: `…IgnoreCase`
+/// becomes case-sensitive.
+fn like_operator(operator: &Operator) -> Option<String> {
+    let like = match operator.kind {
+        OperatorKind::StringEquals | OperatorKind::StringEqualsIgnoreCase => "StringLike",
+        OperatorKind::StringNotEquals | OperatorKind::StringNotEqualsIgnoreCase => "StringNotLike",
+        _ => return None,
+    };
+    let set = match operator.set {
+        Some(SetQualifier::ForAllValues) => "ForAllValues:",
+        Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
+        None => "",
+    };
+    let if_exists = if operator.if_exists { "IfExists" } else { "" };
+    Some(format!("{set}{like}{if_exists}"))
 }
 
 /// The policy value as written whose substituted text is `resolved` (the text itself when no
@@ -681,6 +700,46 @@ mod tests {
         assert_eq!(
             fix_of(&roles, &providers(), "ci"),
             vec![Fix::RolesClaimRole]
+        );
+    }
+
+    #[test]
+    fn the_like_operator_keeps_negation_qualifier_and_if_exists() {
+        let like = |raw: &str| Operator::parse(raw).and_then(|op| like_operator(&op));
+        assert_eq!(like("StringEquals").as_deref(), Some("StringLike"));
+        assert_eq!(like("StringNotEquals").as_deref(), Some("StringNotLike"));
+        assert_eq!(
+            like("StringEqualsIgnoreCase").as_deref(),
+            Some("StringLike")
+        );
+        assert_eq!(
+            like("ForAnyValue:StringEqualsIfExists").as_deref(),
+            Some("ForAnyValue:StringLikeIfExists")
+        );
+        assert_eq!(
+            like("ForAllValues:StringNotEqualsIgnoreCase").as_deref(),
+            Some("ForAllValues:StringNotLike")
+        );
+        assert_eq!(like("StringLike"), None);
+
+        let sub_key = format!("{GITHUB}:sub");
+        let verdict = run(
+            &github("repo:octo/*"),
+            &[allow(
+                json!({"StringNotEquals": {(sub_key.clone()): "repo:octo/*"}}),
+            )],
+            &providers(),
+            "ci",
+        );
+        assert_eq!(
+            verdict.fix,
+            vec![Fix::ChangeOperator {
+                statement: 0,
+                condition: 0,
+                key: sub_key,
+                from: "StringNotEquals".into(),
+                to: "StringNotLike".into(),
+            }]
         );
     }
 

@@ -40,7 +40,8 @@ pub enum Fix {
         key: String,
         /// The operator as written (`StringEquals`).
         from: String,
-        /// The operator to write (`StringLike`).
+        /// The operator to write: `StringLike`, or `StringNotLike` for a negated one, with the
+        /// set qualifier and `IfExists` kept.
         to: String,
     },
     /// Add `action` to the statement's `Action`.
