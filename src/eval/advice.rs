@@ -743,6 +743,45 @@ mod tests {
         );
     }
 
+    #[test]
+    fn token_fixes_ask_for_the_whole_token_and_a_supported_algorithm() {
+        use base64::Engine as _;
+        let encode = |value: &Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+        };
+        let fix_for = |header: Value, claims: &Value| {
+            let raw = format!("{}.{}.c2ln", encode(&header), encode(claims));
+            let token = crate::token::Token::decode(&raw).unwrap();
+            let document = policy::parse(
+                &json!({"Version": "2012-10-17", "Statement": [allow(json!({}))]}).to_string(),
+            )
+            .unwrap();
+            explain(&ExplainInputs {
+                token: Some(&token),
+                claims: token.claims(),
+                policy: &document,
+                providers: &providers(),
+                role_arn: ROLE,
+                session_name: "ci",
+                role_tags: &[],
+                context_overrides: &[],
+                now: NOW,
+            })
+            .fix
+        };
+        let main = github("repo:octo/web:ref:refs/heads/main");
+        assert_eq!(
+            fix_for(json!({"alg": "HS256", "typ": "JWT"}), &main),
+            vec![Fix::SigningAlgorithm]
+        );
+        let mut long = main.clone();
+        long["padding"] = json!("x".repeat(20_000));
+        assert_eq!(
+            fix_for(json!({"alg": "RS256", "typ": "JWT"}), &long),
+            vec![Fix::WholeToken]
+        );
+    }
+
     /// The data is ready to apply: it names the statement and condition the trace says decided.
     #[test]
     fn fixes_name_the_statement_and_condition_the_trace_names_as_deciding() {
