@@ -12,6 +12,7 @@
 //!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod eval;

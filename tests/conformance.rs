@@ -26,6 +26,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 use trustlens::account::Provider;
+use trustlens::arn::Arn;
 use trustlens::eval::{ContextValue, Decision, ExplainInputs, Verdict, accepted_audience, explain};
 use trustlens::policy;
 use trustlens::token::Token;
@@ -80,7 +81,8 @@ fn run_case(case: &Value) -> Result<(), String> {
         .get("role_arn")
         .and_then(Value::as_str)
         .unwrap_or(DEFAULT_ROLE);
-    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    let role = Arn::parse(role_arn).map_err(|e| format!("role_arn {role_arn:?}: {e}"))?;
+    let account = role.account();
     let providers: Vec<Provider> = match case.get("providers") {
         Some(list) => list
             .as_array()
@@ -222,10 +224,8 @@ fn check_expectations(expect: &Value, verdict: &Verdict) -> Result<(), String> {
             problems.push(format!("deciding: expected {deciding}, got {got}"));
         }
     }
-    for (field, texts) in [
-        ("why_contains", &verdict.why),
-        ("fix_contains", &verdict.fix),
-    ] {
+    let fixes: Vec<String> = verdict.fix.iter().map(ToString::to_string).collect();
+    for (field, texts) in [("why_contains", &verdict.why), ("fix_contains", &fixes)] {
         if let Some(wanted) = expect.get(field).and_then(Value::as_str)
             && !texts.iter().any(|t| t.contains(wanted))
         {

@@ -312,7 +312,8 @@ fn mismatches(case: &Case, verdict: &Verdict) -> Vec<String> {
     for wanted in case.why {
         lines("why", wanted, &verdict.why, &mut problems);
     }
-    lines("fix", case.fix, &verdict.fix, &mut problems);
+    let fixes: Vec<String> = verdict.fix.iter().map(ToString::to_string).collect();
+    lines("fix", case.fix, &fixes, &mut problems);
     lines(
         "STS answer",
         case.answer,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Tag;
+use crate::arn::Arn;
 
 /// An IAM OIDC identity provider in the role's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +59,7 @@ impl Provider {
     pub fn new(partition: &str, account_id: &str, url: &str, client_ids: Vec<String>) -> Provider {
         let url = strip_scheme(url).to_owned();
         Provider {
-            arn: format!("arn:{partition}:iam::{account_id}:oidc-provider/{url}"),
+            arn: Arn::oidc_provider(partition, account_id, &url).to_string(),
             url,
             client_ids,
             thumbprints: Vec::new(),

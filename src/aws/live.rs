@@ -16,6 +16,7 @@ use super::{
     Credentials, Sts, StsReply,
 };
 use crate::account::{Provider, Role, Tag};
+use crate::arn::Arn;
 use crate::policy;
 use crate::secret::Secret;
 use crate::token::times::utc;
@@ -228,7 +229,12 @@ impl AccountSource for LiveAws {
     }
 
     async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError> {
-        let name = name_or_arn.rsplit('/').next().unwrap_or(name_or_arn);
+        // A role ARN names the role; otherwise `name` or `path/name`.
+        let arn = Arn::parse(name_or_arn).ok();
+        let name = match &arn {
+            Some(arn) => arn.role_name().unwrap_or(name_or_arn),
+            None => name_or_arn.rsplit('/').next().unwrap_or(name_or_arn),
+        };
         let output = self
             .iam
             .get_role()

@@ -12,6 +12,7 @@ pub use error::AwsError;
 pub use live::{ConnectOptions, LiveAws};
 
 use crate::account::{Account, Provider, Role};
+use crate::arn::Arn;
 use crate::secret::Secret;
 
 /// Who the configured credentials belong to.
@@ -28,7 +29,7 @@ pub struct CallerIdentity {
 impl CallerIdentity {
     /// The partition named by the ARN (`aws`, `aws-cn`, …).
     pub fn partition(&self) -> String {
-        self.arn.split(':').nth(1).unwrap_or("aws").to_owned()
+        Arn::parse(&self.arn).map_or_else(|_| "aws".to_owned(), |arn| arn.partition().to_owned())
     }
 }
 
@@ -172,5 +173,21 @@ mod tests {
             debug.contains("ASIAEXAMPLE") && !debug.contains("wJalr") && !debug.contains("IQoJ"),
             "{debug}"
         );
+    }
+
+    #[test]
+    fn caller_partition_comes_from_the_caller_arn() {
+        let caller = |arn: &str| CallerIdentity {
+            account: "123456789012".into(),
+            arn: arn.into(),
+            user_id: "AROAEXAMPLE:ci".into(),
+        };
+        let gov = caller("arn:aws-us-gov:sts::123456789012:assumed-role/deploy/ci");
+        assert_eq!(gov.partition(), "aws-us-gov");
+        assert_eq!(
+            caller("arn:aws-cn:iam::123456789012:user/ops").partition(),
+            "aws-cn"
+        );
+        assert_eq!(caller("not an arn").partition(), "aws");
     }
 }

@@ -4,6 +4,7 @@
 use super::input::{load_role, read_token, report};
 use super::output::write_out;
 use super::{AssumeArgs, Context, CredentialFormat, Exit};
+use crate::arn::Arn;
 use crate::aws::AssumeRequest;
 use crate::eval::{Decision, ExplainInputs, Verdict, explain};
 use crate::secret::Secret;
@@ -61,7 +62,9 @@ fn assume(
         }
         // The call itself needs no AWS credentials: with a role ARN, go on without reading it.
         Err(failure)
-            if failure.exit == Exit::Failure && args.role.starts_with("arn:") && !args.dry_run =>
+            if failure.exit == Exit::Failure
+                && Arn::parse(&args.role).is_ok_and(|arn| arn.is_role())
+                && !args.dry_run =>
         {
             let _ = writeln!(
                 context.err,
@@ -148,7 +151,8 @@ fn report_local(verdict: &Verdict, source: &str, origin: &str, context: &mut Con
         "Local verdict for {} ({source}, token from {origin}): {local}",
         verdict.role_arn
     );
-    for line in verdict.why.iter().chain(&verdict.fix) {
+    let fixes = verdict.fix.iter().map(ToString::to_string);
+    for line in verdict.why.iter().cloned().chain(fixes) {
         let _ = writeln!(context.err, "  {line}");
     }
 }

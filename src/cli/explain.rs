@@ -10,6 +10,7 @@ use super::output::write_report;
 use super::style::Style;
 use super::{Context, Exit, ExplainArgs};
 use crate::account::Provider;
+use crate::arn::Arn;
 use crate::eval::{
     Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
     ValueDifference, Verdict, audience_candidates, explain,
@@ -175,7 +176,7 @@ fn target_from_policy(
             let name = path
                 .file_stem()
                 .map_or("role".into(), |s| s.to_string_lossy().into_owned());
-            let arn = format!("arn:{partition}:iam::{account}:role/{name}");
+            let arn = Arn::role(&partition, &account, "/", &name).to_string();
             notes.push(format!(
                 "role {arn} (assumed: pass --role-arn to name the real one)"
             ));
@@ -236,14 +237,14 @@ fn bad_context(path: &Path, key: &str) -> Failure {
 
 /// `arn:<partition>:iam::<account>:role/<name>` → (partition, account).
 fn parse_role_arn(arn: &str) -> Result<(String, String), Failure> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", partition, "iam", "", account, resource]
-            if account.len() == 12
-                && account.chars().all(|c| c.is_ascii_digit())
-                && resource.starts_with("role/") =>
+    match Arn::parse(arn) {
+        Ok(parsed)
+            if parsed.is_role()
+                && parsed.region().is_empty()
+                && parsed.account().len() == 12
+                && parsed.account().chars().all(|c| c.is_ascii_digit()) =>
         {
-            Ok(((*partition).to_owned(), (*account).to_owned()))
+            Ok((parsed.partition().to_owned(), parsed.account().to_owned()))
         }
         _ => Err(Failure::bad_input(
             "bad-role-arn",
@@ -256,7 +257,7 @@ fn parse_role_arn(arn: &str) -> Result<(String, String), Failure> {
 /// (else of any provider ARN; else the documentation account 123456789012).
 fn account_from_policy(document: &PolicyDocument, provider_url: &str) -> (String, String) {
     let host = crate::account::strip_scheme(provider_url);
-    let arns: Vec<&str> = document
+    let arns: Vec<Arn> = document
         .statements
         .iter()
         .filter_map(|s| s.principal.as_ref())
@@ -266,27 +267,27 @@ fn account_from_policy(document: &PolicyDocument, provider_url: &str) -> (String
         })
         .flatten()
         .filter(|(kind, _)| *kind == PrincipalType::Federated)
-        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
-        .filter(|arn| arn.contains(":oidc-provider/"))
+        .flat_map(|(_, ids)| ids.iter())
+        .filter_map(|id| Arn::parse(id).ok())
+        .filter(|arn| arn.oidc_provider_url().is_some())
         .collect();
     let best = arns
         .iter()
-        .find(|arn| arn.ends_with(&format!(":oidc-provider/{host}")))
+        .find(|arn| arn.oidc_provider_url() == Some(host))
         .or(arns.first());
-    best.and_then(|arn| {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        Some(((*parts.get(1)?).to_owned(), (*parts.get(4)?).to_owned()))
-    })
-    .unwrap_or_else(|| ("aws".to_owned(), "123456789012".to_owned()))
+    best.map_or_else(
+        || ("aws".to_owned(), "123456789012".to_owned()),
+        |arn| (arn.partition().to_owned(), arn.account().to_owned()),
+    )
 }
 
 /// The human-readable explanation (PRODUCT.md, "The heart").
 fn render(verdict: &Verdict, notes: &[String], style: Style) -> String {
     let mut out = String::new();
-    let role = verdict
-        .role_arn
-        .rsplit('/')
-        .next()
+    let role_arn = Arn::parse(&verdict.role_arn).ok();
+    let role = role_arn
+        .as_ref()
+        .and_then(Arn::role_name)
         .unwrap_or(&verdict.role_arn);
     let label = match &verdict.decision {
         Decision::Allowed => style.good("✔ ALLOWED"),
@@ -336,10 +337,11 @@ fn render(verdict: &Verdict, notes: &[String], style: Style) -> String {
     for finding in &verdict.policy_findings {
         let _ = writeln!(out, "  {} {finding}", style.warn("!"));
     }
-    for (title, lines) in [("Why", &verdict.why), ("Fix", &verdict.fix)] {
-        for line in lines {
-            let _ = writeln!(out, "{} {line}", style.strong(&format!("{title}:")));
-        }
+    for why in &verdict.why {
+        let _ = writeln!(out, "{} {why}", style.strong("Why:"));
+    }
+    for fix in &verdict.fix {
+        let _ = writeln!(out, "{} {fix}", style.strong("Fix:"));
     }
     out
 }
@@ -351,7 +353,7 @@ fn render_check(out: &mut String, check: &Check, style: Style) {
         CheckStatus::Skipped => style.dim("·"),
         CheckStatus::NotVerified => style.warn("?"),
     };
-    let _ = writeln!(out, "  {mark} {}: {}", check.name, check.detail);
+    let _ = writeln!(out, "  {mark} {}: {}", check.id, check.detail);
     if let Some(error) = &check.sts_error {
         let _ = writeln!(out, "      STS answers {}", style.bad(&error.to_string()));
     }
@@ -416,10 +418,10 @@ fn render_condition(out: &mut String, condition: &ConditionTrace, verdict: &Verd
     let absent = condition.context_values.is_none();
     let shows_difference = condition.difference.is_some();
     if let Some(difference) = &condition.difference {
-        let from_token = verdict
-            .principal
-            .rsplit_once("oidc-provider/")
-            .map(|(_, url)| url)
+        let principal = Arn::parse(&verdict.principal).ok();
+        let from_token = principal
+            .as_ref()
+            .and_then(Arn::oidc_provider_url)
             .is_some_and(|url| {
                 condition
                     .key

@@ -7,6 +7,7 @@ use super::output::table;
 use super::output::write_report;
 use super::{Context, Exit};
 use crate::account::{Account, Role};
+use crate::arn::Arn;
 use crate::policy::{PrincipalSet, PrincipalType};
 use crate::session::Session;
 
@@ -117,9 +118,11 @@ fn trusted(role: &Role) -> Vec<String> {
                 for (kind, ids) in types {
                     for id in ids {
                         let short = match kind {
-                            PrincipalType::Federated => id
-                                .split_once(":oidc-provider/")
-                                .map_or(id.as_str(), |(_, url)| url)
+                            PrincipalType::Federated => Arn::parse(id)
+                                .ok()
+                                .as_ref()
+                                .and_then(Arn::oidc_provider_url)
+                                .unwrap_or(id)
                                 .to_owned(),
                             other => format!("{}: {id}", other.as_str()),
                         };

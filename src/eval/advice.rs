@@ -1,12 +1,16 @@
 //! The plain-language "why" of a verdict and, where the fix is mechanical, the fix.
 
-use super::condition::ConditionTrace;
+use super::condition::{ConditionTrace, literal_wildcards};
 use super::context::RequestContext;
 use super::engine::{
     ASSUME_ACTION, PolicyDecision, PolicyTrace, SET_SOURCE_IDENTITY_ACTION, StatementTrace,
     TAG_SESSION_ACTION,
 };
-use super::precheck::Check;
+use super::fix::Fix;
+use super::precheck::{Check, CheckId};
+use crate::account::Provider;
+use crate::platforms::Platform;
+use crate::policy::{Operator, OperatorKind, SetQualifier};
 
 /// Why the verdict is what it is, and how to change it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,33 +18,51 @@ pub struct Advice {
     /// Reasons, most important first.
     pub why: Vec<String>,
     /// Fixes, when they are mechanical.
-    pub fix: Vec<String>,
+    pub fix: Vec<Fix>,
+}
+
+/// What the advice for a rejected call looks at besides the failed check.
+#[derive(Debug, Clone, Copy)]
+pub struct Rejection<'a> {
+    /// The token's `iss`.
+    pub issuer: Option<&'a str>,
+    /// The token's audience as STS reads it (`azp`, else `aud`).
+    pub audience: Option<&'a str>,
+    /// The provider the issuer matched (or the one it would need, when none did).
+    pub provider: &'a Provider,
+    /// The account's provider whose URL nearly equals the issuer.
+    pub close_provider: Option<&'a Provider>,
+    /// The role's partition.
+    pub partition: &'a str,
+    /// The role's account.
+    pub account: &'a str,
 }
 
 /// Advice for a call rejected by a pre-check.
-pub fn for_rejection(check: &Check, issuer: Option<&str>, audience: Option<&str>) -> Advice {
+pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
     let mut advice = Advice {
         why: vec![check.detail.clone()],
         fix: Vec::new(),
     };
-    let fix = match check.name {
-        "session-name" => Some("use a session name of 2–64 characters from letters, digits and _+=,.@-".to_owned()),
-        "token-length" => Some("pass the whole ID token (STS accepts 4–20,000 characters)".to_owned()),
-        "issuer" => issuer.map(|iss| {
-            if check.detail.contains("is close") {
-                format!("register the provider with exactly {iss} (or fix the issuer), then trust it in the role")
-            } else {
-                format!("create an IAM OIDC provider with URL {iss} in the role's account (same account as the role)")
-            }
+    let fix = match check.id {
+        CheckId::SessionName => Some(Fix::SessionNameRule),
+        CheckId::TokenLength => Some(Fix::WholeToken),
+        CheckId::Issuer => inputs.issuer.map(|iss| Fix::CreateProvider {
+            url: iss.to_owned(),
+            partition: inputs.partition.to_owned(),
+            account: inputs.account.to_owned(),
+            client_id: inputs.audience.map(str::to_owned),
+            close_provider_arn: inputs.close_provider.map(|p| p.arn.clone()),
         }),
-        "audience" => audience.map(|aud| {
-            format!("add \"{aud}\" to the provider's audiences (client IDs), or have the job request an audience the provider lists")
+        CheckId::Audience => inputs.audience.map(|aud| Fix::AddClientId {
+            provider_arn: inputs.provider.arn.clone(),
+            client_id: aud.to_owned(),
         }),
-        "expiry" => Some("use a fresh token: request it right before the call, and check this machine's and the issuer's clocks".to_owned()),
-        "required-claims" => Some("the issuer must send iss, sub, aud, iat and exp as strings and whole seconds".to_owned()),
-        "algorithm" => Some("the issuer must sign with RS256/384/512 or ES256/384/512".to_owned()),
-        "roles-claim" => Some("assume a role the token's roles claim names, or have the issuer name this role".to_owned()),
-        _ => None,
+        CheckId::Expiry => Some(Fix::FreshToken),
+        CheckId::RequiredClaims => Some(Fix::IssuerClaims),
+        CheckId::Algorithm => Some(Fix::SigningAlgorithm),
+        CheckId::RolesClaim => Some(Fix::RolesClaimRole),
+        CheckId::Decodable | CheckId::Signature => None,
     };
     advice.fix.extend(fix);
     advice
@@ -97,16 +119,17 @@ pub fn for_policy(trace: &PolicyTrace, context: &RequestContext, principal: &str
                 "no statement trusts this token's provider: {}",
                 statement.principal.detail
             ));
-            advice.fix.push(format!(
-                "trust it: \"Principal\": {{\"Federated\": \"{principal}\"}}"
-            ));
+            advice.fix.push(Fix::TrustProvider {
+                statement: statement.index,
+                provider_arn: principal.to_owned(),
+            });
         }
         (PolicyDecision::ImplicitDeny { missing_actions }, "action") => {
             action_advice(statement, missing_actions, &mut advice);
         }
         (_, _) => {
             if let Some(condition) = deciding.condition.and_then(|c| statement.conditions.get(c)) {
-                condition_advice(number, condition, context, &mut advice);
+                condition_advice(statement.index, condition, context, &mut advice);
             }
         }
     }
@@ -119,18 +142,20 @@ fn action_advice(statement: &StatementTrace, missing: &[&'static str], advice: &
         match *action {
             TAG_SESSION_ACTION => {
                 advice.why.push("the token carries session tags (https://aws.amazon.com/tags), so STS also needs sts:TagSession".to_owned());
-                advice.fix.push(format!(
-                    "add \"sts:TagSession\" to the Action of statement {number}"
-                ));
+                advice.fix.push(Fix::AddAction {
+                    statement: statement.index,
+                    action: TAG_SESSION_ACTION.to_owned(),
+                });
             }
             SET_SOURCE_IDENTITY_ACTION => {
                 advice.why.push(
                     "the token sets a source identity, so STS also needs sts:SetSourceIdentity"
                         .to_owned(),
                 );
-                advice.fix.push(format!(
-                    "add \"sts:SetSourceIdentity\" to the Action of statement {number}"
-                ));
+                advice.fix.push(Fix::AddAction {
+                    statement: statement.index,
+                    action: SET_SOURCE_IDENTITY_ACTION.to_owned(),
+                });
             }
             ASSUME_ACTION => {
                 let detail = statement
@@ -142,14 +167,20 @@ fn action_advice(statement: &StatementTrace, missing: &[&'static str], advice: &
                     "statement {number} does not allow {ASSUME_ACTION}: {}",
                     detail.unwrap_or_default()
                 ));
-                let fix = if statement
+                let fix = match statement
                     .action_patterns
                     .iter()
-                    .any(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
+                    .find(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
                 {
-                    "sts:AssumeRole is for IAM principals; web identities need \"sts:AssumeRoleWithWebIdentity\"".to_owned()
-                } else {
-                    format!("add \"{ASSUME_ACTION}\" to the Action of statement {number}")
+                    Some(written) => Fix::ReplaceAction {
+                        statement: statement.index,
+                        from: written.clone(),
+                        to: ASSUME_ACTION.to_owned(),
+                    },
+                    None => Fix::AddAction {
+                        statement: statement.index,
+                        action: ASSUME_ACTION.to_owned(),
+                    },
                 };
                 advice.fix.push(fix);
             }
@@ -159,14 +190,15 @@ fn action_advice(statement: &StatementTrace, missing: &[&'static str], advice: &
 }
 
 fn condition_advice(
-    number: usize,
+    statement: usize,
     condition: &ConditionTrace,
     context: &RequestContext,
     advice: &mut Advice,
 ) {
     let (operator, key) = (&condition.operator, &condition.key);
+    let number = statement + 1;
     let before = advice.why.len();
-    specific_condition_advice(condition, context, advice);
+    specific_condition_advice(statement, condition, context, advice);
     if advice.why.len() == before {
         advice.why.insert(
             before,
@@ -181,36 +213,52 @@ fn condition_advice(
 /// Reasons and fixes that name a known cause (a claim AWS does not expose, a wildcard under
 /// Equals, a case or slash difference, a PR or environment job against a branch policy).
 fn specific_condition_advice(
+    statement: usize,
     condition: &ConditionTrace,
     context: &RequestContext,
     advice: &mut Advice,
 ) {
     let (operator, key) = (&condition.operator, &condition.key);
+    let at = condition.index;
+    let set_value = |value: String, policy: &str| Fix::SetConditionValue {
+        statement,
+        condition: at,
+        operator: operator.clone(),
+        key: key.clone(),
+        replaces: written_value(condition, policy),
+        value,
+    };
     if condition.context_values.is_none() {
-        if let Some(why) = context.why_absent(key)
-            && why.contains("does not expose")
+        if context.claim_not_exposed(key)
+            && let Some(why) = context.why_absent(key)
         {
             advice.why.push(format!("{key}: {why}"));
             let prefix = key
                 .rsplit_once(':')
                 .map_or(key.as_str(), |(prefix, _)| prefix);
-            advice.fix.push(format!(
-                "AWS cannot test this claim; express the restriction through `{prefix}:sub` (StringLike on its pattern) instead"
-            ));
+            advice.fix.push(Fix::UseSubInstead {
+                statement,
+                condition: at,
+                key: key.clone(),
+                prefix: prefix.to_owned(),
+            });
         }
         return;
     }
-    if condition
-        .notes
-        .iter()
-        .any(|n| n.contains("are literal characters"))
+    if let Some(like) = Operator::parse(operator)
+        .filter(|parsed| literal_wildcards(parsed.kind, &condition.policy_values))
+        .and_then(|parsed| like_operator(&parsed))
     {
         advice.why.push(format!(
             "under {operator}, `*` and `?` in the policy value are ordinary characters, not wildcards"
         ));
-        advice.fix.push(format!(
-            "change {operator} to StringLike: under {operator} `*` and `?` are ordinary characters"
-        ));
+        advice.fix.push(Fix::ChangeOperator {
+            statement,
+            condition: at,
+            key: key.clone(),
+            from: operator.clone(),
+            to: like,
+        });
         return;
     }
     let Some(difference) = &condition.difference else {
@@ -222,23 +270,19 @@ fn specific_condition_advice(
             "the values differ only in letter case, and String operators are case-sensitive"
                 .to_owned(),
         );
-        advice
-            .fix
-            .push(format!("write \"{request}\" in the policy"));
+        advice.fix.push(set_value(request.clone(), policy));
     } else if policy.trim_end_matches('/') == request.trim_end_matches('/') {
         advice
             .why
             .push("the values differ only by a trailing slash".to_owned());
-        advice
-            .fix
-            .push(format!("write \"{request}\" in the policy"));
+        advice.fix.push(set_value(request.clone(), policy));
     } else if policy.contains(":ref_type:pr:") && request.contains(":ref_type:pull-request:") {
         advice.why.push(
             "Semaphore writes pull requests as ref_type:pull-request, not ref_type:pr".to_owned(),
         );
-        advice.fix.push(format!(
-            "write \"{}\" in the policy",
-            policy.replace(":ref_type:pr:", ":ref_type:pull-request:")
+        advice.fix.push(set_value(
+            policy.replace(":ref_type:pr:", ":ref_type:pull-request:"),
+            policy,
         ));
     } else if request.contains(":ref_type:pull-request:") && policy.contains(":ref_type:branch:") {
         let pr = request
@@ -250,10 +294,20 @@ fn specific_condition_advice(
         advice.why.push(format!(
             "this job ran for pull request{pr}; Semaphore gives PR jobs ref_type \"pull-request\", and the role trusts only branch jobs"
         ));
-        advice.fix.push("run from the trusted branch, or (caution: lets unreviewed PR code in) add a separate, less privileged role for PR jobs".to_owned());
+        advice.fix.push(Fix::RunFromTrustedRef {
+            statement,
+            condition: at,
+            platform: Platform::Semaphore,
+            subject: request.clone(),
+        });
     } else if request.ends_with(":pull_request") && policy.contains(":ref:") {
         advice.why.push("this job ran for a pull_request event; GitHub then sends `…:pull_request` in sub instead of the branch ref".to_owned());
-        advice.fix.push("run from the trusted branch, or (caution: lets unreviewed PR code in) add a separate role trusting `…:pull_request`".to_owned());
+        advice.fix.push(Fix::RunFromTrustedRef {
+            statement,
+            condition: at,
+            platform: Platform::GitHubActions,
+            subject: request.clone(),
+        });
     } else if let Some(environment) = request.split(":environment:").nth(1)
         && policy.contains(":ref:")
     {
@@ -261,12 +315,512 @@ fn specific_condition_advice(
             "the job uses the GitHub environment \"{environment}\"; GitHub then puts `environment:{environment}` in sub instead of the ref"
         ));
         let repo = request.split(":environment:").next().unwrap_or_default();
-        advice.fix.push(format!(
-            "trust \"{repo}:environment:{environment}\" (and protect that environment)"
-        ));
+        advice.fix.push(Fix::TrustEnvironment {
+            statement,
+            condition: at,
+            subject: format!("{repo}:environment:{environment}"),
+        });
     } else if request.contains(":ref_type:tag:") && policy.contains(":ref_type:branch:") {
         advice
             .why
             .push("this job ran for a tag, and the role trusts only branch jobs".to_owned());
+    }
+}
+
+/// The Like operator that reads `*` and `?` as wildcards in place of an exact string operator,
+/// keeping its set qualifier, negation and `IfExists` (`ForAnyValue:StringNotEqualsIfExists` →
+/// `ForAnyValue:StringNotLikeIfExists`). There is no case-insensitive Like: `…IgnoreCase`
+/// becomes case-sensitive.
+fn like_operator(operator: &Operator) -> Option<String> {
+    let like = match operator.kind {
+        OperatorKind::StringEquals | OperatorKind::StringEqualsIgnoreCase => "StringLike",
+        OperatorKind::StringNotEquals | OperatorKind::StringNotEqualsIgnoreCase => "StringNotLike",
+        _ => return None,
+    };
+    let set = match operator.set {
+        Some(SetQualifier::ForAllValues) => "ForAllValues:",
+        Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
+        None => "",
+    };
+    let if_exists = if operator.if_exists { "IfExists" } else { "" };
+    Some(format!("{set}{like}{if_exists}"))
+}
+
+/// The policy value as written whose substituted text is `resolved` (the text itself when no
+/// value resolves to it).
+fn written_value(condition: &ConditionTrace, resolved: &str) -> String {
+    let position = match &condition.resolved_values {
+        Some(values) => values.iter().position(|v| v.as_deref() == Some(resolved)),
+        None => condition.policy_values.iter().position(|v| v == resolved),
+    };
+    position
+        .and_then(|index| condition.policy_values.get(index))
+        .map_or_else(|| resolved.to_owned(), Clone::clone)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::eval::verdict::{ExplainInputs, Verdict, explain};
+    use crate::policy;
+
+    /// Claims, statements, the fixes expected and their words.
+    type Case = (Value, Vec<Value>, Vec<Fix>, Vec<String>);
+
+    const NOW: i64 = 1_800_000_000;
+    const GITHUB: &str = "token.actions.githubusercontent.com";
+    const GITHUB_ARN: &str =
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    const ROLE: &str = "arn:aws:iam::123456789012:role/deploy";
+
+    fn claims(iss: &str, sub: &str, extra: Value) -> Value {
+        let mut claims = json!({"iss": iss, "sub": sub, "aud": "sts.amazonaws.com",
+                                "iat": NOW - 60, "exp": NOW + 240});
+        if let (Some(claims), Value::Object(extra)) = (claims.as_object_mut(), extra) {
+            claims.extend(extra);
+        }
+        claims
+    }
+
+    fn github(sub: &str) -> Value {
+        claims(&format!("https://{GITHUB}"), sub, json!({}))
+    }
+
+    fn allow(condition: Value) -> Value {
+        json!({"Effect": "Allow", "Principal": {"Federated": GITHUB_ARN},
+               "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition})
+    }
+
+    fn run(claims: &Value, statements: &[Value], providers: &[Provider], session: &str) -> Verdict {
+        let document =
+            policy::parse(&json!({"Version": "2012-10-17", "Statement": statements}).to_string())
+                .unwrap();
+        explain(&ExplainInputs {
+            token: None,
+            claims: claims.as_object().unwrap(),
+            policy: &document,
+            providers,
+            role_arn: ROLE,
+            session_name: session,
+            role_tags: &[],
+            context_overrides: &[],
+            now: NOW,
+        })
+    }
+
+    fn providers() -> Vec<Provider> {
+        vec![Provider::new(
+            "aws",
+            "123456789012",
+            GITHUB,
+            vec!["sts.amazonaws.com".to_owned()],
+        )]
+    }
+
+    /// The fixes of one call, each with its words.
+    fn fixes(claims: &Value, statements: &[Value]) -> Vec<(Fix, String)> {
+        let verdict = run(claims, statements, &providers(), "ci");
+        verdict
+            .fix
+            .into_iter()
+            .map(|fix| {
+                let words = fix.to_string();
+                (fix, words)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn condition_fixes_name_the_statement_condition_and_values() {
+        let main = "repo:octo/web:ref:refs/heads/main";
+        let sub_key = format!("{GITHUB}:sub");
+        let cases: Vec<(Value, Vec<Value>, Fix, &str)> = vec![
+            (
+                github(main),
+                vec![allow(
+                    json!({"StringEquals": {(sub_key.clone()): "repo:Octo/web:ref:refs/heads/main"}}),
+                )],
+                Fix::SetConditionValue {
+                    statement: 0,
+                    condition: 0,
+                    operator: "StringEquals".into(),
+                    key: sub_key.clone(),
+                    replaces: "repo:Octo/web:ref:refs/heads/main".into(),
+                    value: main.into(),
+                },
+                "write \"repo:octo/web:ref:refs/heads/main\" in the policy",
+            ),
+            (
+                github(main),
+                vec![allow(
+                    json!({"StringEquals": {(sub_key.clone()): "repo:octo/web:*"}}),
+                )],
+                Fix::ChangeOperator {
+                    statement: 0,
+                    condition: 0,
+                    key: sub_key.clone(),
+                    from: "StringEquals".into(),
+                    to: "StringLike".into(),
+                },
+                "change StringEquals to StringLike: under StringEquals `*` and `?` are ordinary characters",
+            ),
+            (
+                github("repo:octo/web:pull_request"),
+                vec![allow(json!({"StringEquals": {(sub_key.clone()): main}}))],
+                Fix::RunFromTrustedRef {
+                    statement: 0,
+                    condition: 0,
+                    platform: Platform::GitHubActions,
+                    subject: "repo:octo/web:pull_request".into(),
+                },
+                "run from the trusted branch, or (caution: lets unreviewed PR code in) add a separate role trusting `…:pull_request`",
+            ),
+            (
+                github("repo:octo/web:environment:prod"),
+                vec![allow(json!({"StringEquals": {(sub_key.clone()): main}}))],
+                Fix::TrustEnvironment {
+                    statement: 0,
+                    condition: 0,
+                    subject: "repo:octo/web:environment:prod".into(),
+                },
+                "trust \"repo:octo/web:environment:prod\" (and protect that environment)",
+            ),
+            (
+                claims(&format!("https://{GITHUB}"), main, json!({"run_id": "42"})),
+                vec![allow(json!({
+                    "StringEquals": {(sub_key.clone()): main, (format!("{GITHUB}:run_id")): "42"}
+                }))],
+                Fix::UseSubInstead {
+                    statement: 0,
+                    condition: 1,
+                    key: format!("{GITHUB}:run_id"),
+                    prefix: GITHUB.into(),
+                },
+                "AWS cannot test this claim; express the restriction through `token.actions.githubusercontent.com:sub` (StringLike on its pattern) instead",
+            ),
+        ];
+        for (claims, statements, fix, words) in cases {
+            assert_eq!(fixes(&claims, &statements), vec![(fix, words.to_owned())]);
+        }
+    }
+
+    #[test]
+    fn semaphore_fixes_know_its_pull_request_spelling() {
+        let iss = "https://acme.semaphoreci.com";
+        let arn = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+        let key = "acme.semaphoreci.com:sub";
+        let pr = "org:acme:project:p1:repo:web:ref_type:pull-request:ref:refs/pull/42/merge";
+        let providers = vec![Provider::new(
+            "aws",
+            "123456789012",
+            iss,
+            vec![iss.to_owned()],
+        )];
+        let mut claims = claims(iss, pr, json!({}));
+        claims["aud"] = json!(iss);
+        let statement = |value: &str| {
+            json!({"Effect": "Allow", "Principal": {"Federated": arn},
+                   "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringLike": {(key): value}}})
+        };
+        let verdict = run(
+            &claims,
+            &[statement("org:acme:project:p1:repo:web:ref_type:pr:ref:*")],
+            &providers,
+            "ci",
+        );
+        assert_eq!(
+            verdict.fix,
+            vec![Fix::SetConditionValue {
+                statement: 0,
+                condition: 0,
+                operator: "StringLike".into(),
+                key: key.into(),
+                replaces: "org:acme:project:p1:repo:web:ref_type:pr:ref:*".into(),
+                value: "org:acme:project:p1:repo:web:ref_type:pull-request:ref:*".into(),
+            }]
+        );
+        let verdict = run(
+            &claims,
+            &[statement(
+                "org:acme:project:p1:repo:web:ref_type:branch:ref:refs/heads/main",
+            )],
+            &providers,
+            "ci",
+        );
+        assert_eq!(
+            verdict.fix,
+            vec![Fix::RunFromTrustedRef {
+                statement: 0,
+                condition: 0,
+                platform: Platform::Semaphore,
+                subject: pr.into(),
+            }]
+        );
+        assert!(
+            verdict.fix[0]
+                .to_string()
+                .ends_with("a separate, less privileged role for PR jobs")
+        );
+    }
+
+    #[test]
+    fn principal_and_action_fixes_name_the_statement() {
+        let main = "repo:octo/web:ref:refs/heads/main";
+        let other = json!({"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity"});
+        let with_action = |action: &str| json!({"Effect": "Allow", "Principal": {"Federated": GITHUB_ARN}, "Action": action});
+        let tagged = claims(
+            &format!("https://{GITHUB}"),
+            main,
+            json!({"https://aws.amazon.com/tags": {"principal_tags": {"env": ["prod"]}},
+                   "https://aws.amazon.com/source_identity": "octocat"}),
+        );
+        let cases: Vec<Case> = vec![
+            (
+                github(main),
+                vec![other],
+                vec![Fix::TrustProvider {
+                    statement: 0,
+                    provider_arn: GITHUB_ARN.into(),
+                }],
+                vec![format!(
+                    "trust it: \"Principal\": {{\"Federated\": \"{GITHUB_ARN}\"}}"
+                )],
+            ),
+            (
+                github(main),
+                vec![with_action("sts:AssumeRole")],
+                vec![Fix::ReplaceAction {
+                    statement: 0,
+                    from: "sts:AssumeRole".into(),
+                    to: "sts:AssumeRoleWithWebIdentity".into(),
+                }],
+                vec!["sts:AssumeRole is for IAM principals; web identities need \"sts:AssumeRoleWithWebIdentity\"".into()],
+            ),
+            (
+                github(main),
+                vec![with_action("sts:TagSession")],
+                vec![Fix::AddAction {
+                    statement: 0,
+                    action: "sts:AssumeRoleWithWebIdentity".into(),
+                }],
+                vec!["add \"sts:AssumeRoleWithWebIdentity\" to the Action of statement 1".into()],
+            ),
+            (
+                tagged,
+                vec![with_action("sts:AssumeRoleWithWebIdentity")],
+                vec![
+                    Fix::AddAction {
+                        statement: 0,
+                        action: "sts:TagSession".into(),
+                    },
+                    Fix::AddAction {
+                        statement: 0,
+                        action: "sts:SetSourceIdentity".into(),
+                    },
+                ],
+                vec![
+                    "add \"sts:TagSession\" to the Action of statement 1".into(),
+                    "add \"sts:SetSourceIdentity\" to the Action of statement 1".into(),
+                ],
+            ),
+        ];
+        for (claims, statements, want, words) in cases {
+            let got = fixes(&claims, &statements);
+            let (got, got_words): (Vec<Fix>, Vec<String>) = got.into_iter().unzip();
+            assert_eq!((got, got_words), (want, words));
+        }
+    }
+
+    #[test]
+    fn rejection_fixes_carry_the_provider_or_account_to_change() {
+        let main = "repo:octo/web:ref:refs/heads/main";
+        let ok = [allow(json!({}))];
+        let fix_of = |claims: &Value, providers: &[Provider], session: &str| {
+            run(claims, &ok, providers, session).fix
+        };
+        let mut wrong_audience = github(main);
+        wrong_audience["aud"] = json!("my-app");
+        assert_eq!(
+            fix_of(&wrong_audience, &providers(), "ci"),
+            vec![Fix::AddClientId {
+                provider_arn: GITHUB_ARN.into(),
+                client_id: "my-app".into(),
+            }]
+        );
+        let create = Fix::CreateProvider {
+            url: format!("https://{GITHUB}"),
+            partition: "aws".into(),
+            account: "123456789012".into(),
+            client_id: Some("sts.amazonaws.com".into()),
+            close_provider_arn: None,
+        };
+        assert_eq!(fix_of(&github(main), &[], "ci"), vec![create.clone()]);
+        assert_eq!(
+            create.to_string(),
+            "create an IAM OIDC provider with URL https://token.actions.githubusercontent.com in the role's account (same account as the role)"
+        );
+        let slash = vec![Provider::new(
+            "aws",
+            "123456789012",
+            &format!("{GITHUB}/"),
+            vec!["sts.amazonaws.com".to_owned()],
+        )];
+        let close = fix_of(&github(main), &slash, "ci");
+        assert_eq!(
+            close,
+            vec![Fix::CreateProvider {
+                url: format!("https://{GITHUB}"),
+                partition: "aws".into(),
+                account: "123456789012".into(),
+                client_id: Some("sts.amazonaws.com".into()),
+                close_provider_arn: Some(format!("{GITHUB_ARN}/")),
+            }]
+        );
+        assert_eq!(
+            close[0].to_string(),
+            "register the provider with exactly https://token.actions.githubusercontent.com (or fix the issuer), then trust it in the role"
+        );
+        assert_eq!(
+            fix_of(&github(main), &providers(), "x"),
+            vec![Fix::SessionNameRule]
+        );
+        let mut expired = github(main);
+        expired["exp"] = json!(NOW - 3600);
+        assert_eq!(fix_of(&expired, &providers(), "ci"), vec![Fix::FreshToken]);
+        let mut no_sub = github(main);
+        no_sub.as_object_mut().unwrap().remove("sub");
+        assert_eq!(fix_of(&no_sub, &providers(), "ci"), vec![Fix::IssuerClaims]);
+        let mut roles = github(main);
+        roles["https://aws.amazon.com/roles"] = json!(["arn:aws:iam::123456789012:role/other"]);
+        assert_eq!(
+            fix_of(&roles, &providers(), "ci"),
+            vec![Fix::RolesClaimRole]
+        );
+    }
+
+    #[test]
+    fn the_like_operator_keeps_negation_qualifier_and_if_exists() {
+        let like = |raw: &str| Operator::parse(raw).and_then(|op| like_operator(&op));
+        assert_eq!(like("StringEquals").as_deref(), Some("StringLike"));
+        assert_eq!(like("StringNotEquals").as_deref(), Some("StringNotLike"));
+        assert_eq!(
+            like("StringEqualsIgnoreCase").as_deref(),
+            Some("StringLike")
+        );
+        assert_eq!(
+            like("ForAnyValue:StringEqualsIfExists").as_deref(),
+            Some("ForAnyValue:StringLikeIfExists")
+        );
+        assert_eq!(
+            like("ForAllValues:StringNotEqualsIgnoreCase").as_deref(),
+            Some("ForAllValues:StringNotLike")
+        );
+        assert_eq!(like("StringLike"), None);
+
+        let sub_key = format!("{GITHUB}:sub");
+        let verdict = run(
+            &github("repo:octo/*"),
+            &[allow(
+                json!({"StringNotEquals": {(sub_key.clone()): "repo:octo/*"}}),
+            )],
+            &providers(),
+            "ci",
+        );
+        assert_eq!(
+            verdict.fix,
+            vec![Fix::ChangeOperator {
+                statement: 0,
+                condition: 0,
+                key: sub_key,
+                from: "StringNotEquals".into(),
+                to: "StringNotLike".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn token_fixes_ask_for_the_whole_token_and_a_supported_algorithm() {
+        use base64::Engine as _;
+        let encode = |value: &Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+        };
+        let fix_for = |header: Value, claims: &Value| {
+            let raw = format!("{}.{}.c2ln", encode(&header), encode(claims));
+            let token = crate::token::Token::decode(&raw).unwrap();
+            let document = policy::parse(
+                &json!({"Version": "2012-10-17", "Statement": [allow(json!({}))]}).to_string(),
+            )
+            .unwrap();
+            explain(&ExplainInputs {
+                token: Some(&token),
+                claims: token.claims(),
+                policy: &document,
+                providers: &providers(),
+                role_arn: ROLE,
+                session_name: "ci",
+                role_tags: &[],
+                context_overrides: &[],
+                now: NOW,
+            })
+            .fix
+        };
+        let main = github("repo:octo/web:ref:refs/heads/main");
+        assert_eq!(
+            fix_for(json!({"alg": "HS256", "typ": "JWT"}), &main),
+            vec![Fix::SigningAlgorithm]
+        );
+        let mut long = main.clone();
+        long["padding"] = json!("x".repeat(20_000));
+        assert_eq!(
+            fix_for(json!({"alg": "RS256", "typ": "JWT"}), &long),
+            vec![Fix::WholeToken]
+        );
+    }
+
+    /// The data is ready to apply: it names the statement and condition the trace says decided.
+    #[test]
+    fn fixes_name_the_statement_and_condition_the_trace_names_as_deciding() {
+        let main = "repo:octo/web:ref:refs/heads/main";
+        let sub_key = format!("{GITHUB}:sub");
+        let statements = vec![
+            json!({"Effect": "Allow", "Principal": {"Federated": GITHUB_ARN},
+                   "Action": "sts:AssumeRoleWithWebIdentity",
+                   "Condition": {"StringEquals": {"aws:RequestTag/team": "web"}}}),
+            allow(json!({
+                "StringEquals": {(format!("{GITHUB}:aud")): "sts.amazonaws.com",
+                                 (sub_key.clone()): ["repo:octo/api:ref:refs/heads/main",
+                                                     "repo:octo/web:ref:refs/heads/main/"]}
+            })),
+        ];
+        let verdict = run(&github(main), &statements, &providers(), "ci");
+        let deciding = verdict.policy.deciding.clone().unwrap();
+        let [
+            Fix::SetConditionValue {
+                statement,
+                condition,
+                key,
+                replaces,
+                ..
+            },
+        ] = verdict.fix.as_slice()
+        else {
+            panic!("one SetConditionValue expected: {:?}", verdict.fix);
+        };
+        assert_eq!(deciding.statement, 1, "the closer statement decides");
+        assert_eq!(
+            (*statement, Some(*condition)),
+            (deciding.statement, deciding.condition)
+        );
+        let trace = &verdict.policy.statements[*statement].conditions[*condition];
+        assert_eq!(
+            (&trace.key, replaces),
+            (key, &"repo:octo/web:ref:refs/heads/main/".to_owned())
+        );
+        assert!(trace.policy_values.contains(replaces));
     }
 }

@@ -335,10 +335,10 @@ fn reason(
 }
 
 /// Observations about a condition that explain surprising results.
-fn notes(condition: &Condition, value: Option<&ContextValue>, version: Version) -> Vec<String> {
-    let operator = &condition.operator;
-    let kind = operator.kind;
-    let mut notes = Vec::new();
+/// True when an exact string operator (`StringEquals`, its negation and case-insensitive forms)
+/// meets a policy value holding `*` or `?` outside a `${…}` variable: it compares them as
+/// ordinary characters, though the author most likely meant wildcards.
+pub(super) fn literal_wildcards(kind: OperatorKind, values: &[String]) -> bool {
     let exact_string = matches!(
         kind,
         OperatorKind::StringEquals
@@ -346,12 +346,17 @@ fn notes(condition: &Condition, value: Option<&ContextValue>, version: Version) 
             | OperatorKind::StringEqualsIgnoreCase
             | OperatorKind::StringNotEqualsIgnoreCase
     );
-    if exact_string
-        && condition
-            .values
+    exact_string
+        && values
             .iter()
             .any(|v| v.contains(['*', '?']) && !v.contains("${"))
-    {
+}
+
+fn notes(condition: &Condition, value: Option<&ContextValue>, version: Version) -> Vec<String> {
+    let operator = &condition.operator;
+    let kind = operator.kind;
+    let mut notes = Vec::new();
+    if literal_wildcards(kind, &condition.values) {
         notes.push(format!(
             "`*` and `?` are literal characters under {}; wildcards need StringLike",
             kind.name()

@@ -208,20 +208,36 @@ impl RequestContext {
         }
     }
 
+    /// True when `key` is `<provider>:<claim>` for a claim the token has but AWS does not
+    /// expose as a condition key for this issuer, so no policy can test it.
+    pub fn claim_not_exposed(&self, key: &str) -> bool {
+        matches!(self.claim_exposure(key), Some((_, Some(_), false)))
+    }
+
+    /// For a key of this token's provider (`<prefix>:<claim>`, any case): the claim in lower
+    /// case, its name in the token when the token has it, and whether AWS exposes it.
+    fn claim_exposure(&self, key: &str) -> Option<(String, Option<&str>, bool)> {
+        let origin = self.origin.as_ref()?;
+        let lower = key.to_lowercase();
+        let prefix = origin.key_prefix.to_lowercase();
+        let claim = lower.strip_prefix(&format!("{prefix}:"))?.to_owned();
+        let named = origin
+            .claim_names
+            .iter()
+            .find(|name| name.to_lowercase() == claim)
+            .map(String::as_str);
+        let exposed = origin
+            .exposed
+            .iter()
+            .any(|name| name.to_lowercase() == claim);
+        Some((claim, named, exposed))
+    }
+
     /// Why `key` has no value in this context, in words, when the reason is worth telling.
     pub fn why_absent(&self, key: &str) -> Option<String> {
         let origin = self.origin.as_ref()?;
         let lower = key.to_lowercase();
-        let prefix = origin.key_prefix.to_lowercase();
-        if let Some(claim) = lower.strip_prefix(&format!("{prefix}:")) {
-            let named = origin
-                .claim_names
-                .iter()
-                .find(|name| name.to_lowercase() == claim);
-            let exposed = origin
-                .exposed
-                .iter()
-                .any(|name| name.to_lowercase() == claim);
+        if let Some((claim, named, exposed)) = self.claim_exposure(key) {
             return Some(match (named, exposed) {
                 (Some(name), false) => {
                     let mut text = format!(

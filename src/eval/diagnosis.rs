@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::precheck::CheckStatus;
+use super::precheck::{CheckId, CheckStatus};
 use super::verdict::{Decision, Verdict};
 
 /// The explanation of an STS reply.
@@ -22,14 +22,14 @@ pub struct Diagnosis {
 pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnosis {
     let checks = verdict.map_or(&[][..], |v| v.prechecks.as_slice());
     let decision = verdict.map(|v| &v.decision);
-    let check = |name: &str| checks.iter().find(|c| c.name == name);
+    let check = |id: CheckId| checks.iter().find(|c| c.id == id);
     // A local check's finding when it failed; else why AWS may see what this machine did not.
-    let local_view = |name: &str, otherwise: &str| match check(name) {
+    let local_view = |id: CheckId, otherwise: &str| match check(id) {
         Some(c) if c.status == CheckStatus::Failed => c.detail.clone(),
         _ => otherwise.to_owned(),
     };
     let locally_rejected_by =
-        |name: &str| check(name).is_some_and(|c| c.status == CheckStatus::Failed);
+        |id: CheckId| check(id).is_some_and(|c| c.status == CheckStatus::Failed);
     let mut explanations = Vec::new();
     let (summary, agrees) = match code {
         "AccessDenied" => {
@@ -52,7 +52,7 @@ pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnos
         }
         "InvalidIdentityToken" if message.contains("No OpenIDConnect provider found") => {
             explanations.push(local_view(
-                "issuer",
+                CheckId::Issuer,
                 "locally the issuer matches a provider: the role ARN may name another account, or the provider was deleted since the account was read",
             ));
             explanations.push(
@@ -62,29 +62,30 @@ pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnos
             (
                 "no IAM OIDC provider in the role's account has the token's issuer as its URL"
                     .to_owned(),
-                locally_rejected_by("issuer"),
+                locally_rejected_by(CheckId::Issuer),
             )
         }
         "InvalidIdentityToken" if message.contains("Incorrect token audience") => {
             explanations.push(local_view(
-                "audience",
+                CheckId::Audience,
                 "locally the audience is a client ID: the provider's client IDs may have changed since the account was read, or the role is in another account",
             ));
             explanations.push("add the token's audience to the provider's client IDs, or have the job request a listed audience".to_owned());
             (
                 "the token's audience (azp, else aud) is not a client ID of the provider"
                     .to_owned(),
-                locally_rejected_by("audience"),
+                locally_rejected_by(CheckId::Audience),
             )
         }
         "InvalidIdentityToken" if message.contains("Missing a required claim") => {
             explanations.push(local_view(
-                "required-claims",
+                CheckId::RequiredClaims,
                 "locally every required claim is present: compare the token sent with the one checked",
             ));
             (
                 "the token lacks a claim STS requires".to_owned(),
-                locally_rejected_by("required-claims") || locally_rejected_by("audience"),
+                locally_rejected_by(CheckId::RequiredClaims)
+                    || locally_rejected_by(CheckId::Audience),
             )
         }
         "InvalidIdentityToken" if message.contains("Couldn't retrieve verification key") => {
@@ -123,13 +124,13 @@ pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnos
         }
         "ExpiredTokenException" => {
             explanations.push(local_view(
-                "expiry",
+                CheckId::Expiry,
                 "locally the token is still valid: this machine's clock and AWS's differ, or the token sent is older than the one checked",
             ));
             explanations.push("the job reused a cached token, or a clock is off by more than 5 minutes: request a fresh token right before the call".to_owned());
             (
                 "the token expired (STS allows 5 minutes of clock skew)".to_owned(),
-                locally_rejected_by("expiry"),
+                locally_rejected_by(CheckId::Expiry),
             )
         }
         "IDPCommunicationError" => {
@@ -156,14 +157,15 @@ pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnos
             )
         }
         "ValidationError" => {
-            for name in ["session-name", "token-length"] {
-                if locally_rejected_by(name) {
-                    explanations.push(local_view(name, ""));
+            for id in [CheckId::SessionName, CheckId::TokenLength] {
+                if locally_rejected_by(id) {
+                    explanations.push(local_view(id, ""));
                 }
             }
             (
                 "a parameter breaks STS's constraints".to_owned(),
-                locally_rejected_by("session-name") || locally_rejected_by("token-length"),
+                locally_rejected_by(CheckId::SessionName)
+                    || locally_rejected_by(CheckId::TokenLength),
             )
         }
         "RegionDisabledException" => {
@@ -194,7 +196,7 @@ pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnos
             explanations.push("observed for tokens whose sub is null".to_owned());
             (
                 "STS failed internally".to_owned(),
-                locally_rejected_by("required-claims"),
+                locally_rejected_by(CheckId::RequiredClaims),
             )
         }
         _ => ("an error trustlens has no diagnosis for".to_owned(), false),

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::condition::{ConditionTrace, evaluate as evaluate_condition, holds};
 use super::context::RequestContext;
 use super::matching::action_matches;
+use crate::arn::Arn;
 use crate::policy::{
     Effect, PolicyDocument, PrincipalElement, PrincipalSet, PrincipalType, Statement,
 };
@@ -389,8 +390,9 @@ fn principal_step(
 /// A hint when a trusted principal is almost the token's provider.
 fn near_miss(trusted: &[&str], principal: &str) -> String {
     let provider_path = |arn: &str| {
-        arn.split_once(":oidc-provider/")
-            .map(|(_, path)| path.to_owned())
+        Arn::parse(arn)
+            .ok()
+            .and_then(|arn| arn.oidc_provider_url().map(str::to_owned))
     };
     for candidate in trusted {
         if candidate.eq_ignore_ascii_case(principal) {

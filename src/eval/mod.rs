@@ -2,13 +2,15 @@
 //!
 //! [`explain`] runs the STS pre-checks in STS's order ([`precheck`]), builds the request
 //! context as STS does ([`RequestContext`]), evaluates the trust policy statement by statement
-//! ([`evaluate`]) and says why ([`Verdict::why`]) and how to fix it ([`Verdict::fix`]).
+//! ([`evaluate`]) and says why ([`Verdict::why`]) and how to fix it ([`Verdict::fix`]: [`Fix`]
+//! values that front ends render to words and later steps apply).
 
 mod advice;
 mod condition;
 mod context;
 mod diagnosis;
 mod engine;
+mod fix;
 mod keys;
 mod matching;
 mod operators;
@@ -27,7 +29,8 @@ pub use engine::{
     ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,
 };
+pub use fix::Fix;
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
-pub use precheck::{Check, CheckStatus, StsError, Wording};
+pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
 pub use verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};

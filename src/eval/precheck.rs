@@ -80,12 +80,68 @@ pub enum CheckStatus {
     NotVerified,
 }
 
+/// Which pre-check a [`Check`] reports, listed in the order STS runs them; serialized and
+/// displayed as its stable kebab-case name (`session-name`, `roles-claim`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckId {
+    /// `RoleSessionName` is 2–64 characters of `[\w+=,.@-]`.
+    SessionName,
+    /// The token is 4–20,000 characters.
+    TokenLength,
+    /// The token is a JWS whose header and claims are JSON.
+    Decodable,
+    /// An IAM OIDC provider's URL equals `iss`.
+    Issuer,
+    /// `azp`, else `aud`, is one of the provider's client IDs.
+    Audience,
+    /// `exp` has not passed and `iat`/`nbf` are not in the future (5 minutes of skew).
+    Expiry,
+    /// `iss`, `sub`, `aud`, `iat`, `exp` are present and readable.
+    RequiredClaims,
+    /// `alg` is one STS verifies (RS/ES 256–512).
+    Algorithm,
+    /// A `https://aws.amazon.com/roles` claim, when present, names the role.
+    RolesClaim,
+    /// The signature against the issuer's JWKS.
+    Signature,
+}
+
+impl CheckId {
+    /// The stable kebab-case name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::SessionName => "session-name",
+            CheckId::TokenLength => "token-length",
+            CheckId::Decodable => "decodable",
+            CheckId::Issuer => "issuer",
+            CheckId::Audience => "audience",
+            CheckId::Expiry => "expiry",
+            CheckId::RequiredClaims => "required-claims",
+            CheckId::Algorithm => "algorithm",
+            CheckId::RolesClaim => "roles-claim",
+            CheckId::Signature => "signature",
+        }
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One pre-check and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Stable name: `session-name`, `token-length`, `decodable`, `issuer`, `audience`,
-    /// `expiry`, `required-claims`, `algorithm`, `roles-claim`, `signature`.
-    pub name: &'static str,
+    /// Which check this is (serialized as `name`, today's field).
+    #[serde(rename = "name")]
+    pub id: CheckId,
     /// The outcome.
     pub status: CheckStatus,
     /// What was found, in words.
@@ -145,7 +201,7 @@ pub fn run(inputs: &PrecheckInputs<'_>) -> Prechecks {
         algorithm_check(inputs.token),
         roles_claim_check(inputs.claims, inputs.role_arn),
         Check {
-            name: "signature",
+            id: CheckId::Signature,
             status: CheckStatus::NotVerified,
             detail: "the signature is not verified against the issuer's keys (JWKS) yet".to_owned(),
             sts_error: None,
@@ -154,27 +210,27 @@ pub fn run(inputs: &PrecheckInputs<'_>) -> Prechecks {
     Prechecks { checks, provider }
 }
 
-fn passed(name: &'static str, detail: impl Into<String>) -> Check {
+fn passed(id: CheckId, detail: impl Into<String>) -> Check {
     Check {
-        name,
+        id,
         status: CheckStatus::Passed,
         detail: detail.into(),
         sts_error: None,
     }
 }
 
-fn skipped(name: &'static str, detail: impl Into<String>) -> Check {
+fn skipped(id: CheckId, detail: impl Into<String>) -> Check {
     Check {
-        name,
+        id,
         status: CheckStatus::Skipped,
         detail: detail.into(),
         sts_error: None,
     }
 }
 
-fn failed(name: &'static str, detail: impl Into<String>, error: StsError) -> Check {
+fn failed(id: CheckId, detail: impl Into<String>, error: StsError) -> Check {
     Check {
-        name,
+        id,
         status: CheckStatus::Failed,
         detail: detail.into(),
         sts_error: Some(error),
@@ -183,7 +239,7 @@ fn failed(name: &'static str, detail: impl Into<String>, error: StsError) -> Che
 
 /// `RoleSessionName`: 2–64 characters of `[\w+=,.@-]` (STS API model).
 fn session_name_check(name: &str) -> Check {
-    const NAME: &str = "session-name";
+    const ID: CheckId = CheckId::SessionName;
     let length = name.chars().count();
     let valid_chars = name
         .chars()
@@ -191,7 +247,7 @@ fn session_name_check(name: &str) -> Check {
     let prefix = "1 validation error detected: Value";
     if !valid_chars {
         failed(
-            NAME,
+            ID,
             format!("the session name \"{name}\" has characters outside [\\w+=,.@-]"),
             StsError::new(
                 "ValidationError",
@@ -203,7 +259,7 @@ fn session_name_check(name: &str) -> Check {
         )
     } else if length > 64 {
         failed(
-            NAME,
+            ID,
             format!("the session name is {length} characters; STS allows 64"),
             StsError::new(
                 "ValidationError",
@@ -215,7 +271,7 @@ fn session_name_check(name: &str) -> Check {
         )
     } else if length < 2 {
         failed(
-            NAME,
+            ID,
             format!("the session name is {length} character(s); STS needs at least 2"),
             StsError::new(
                 "ValidationError",
@@ -226,15 +282,15 @@ fn session_name_check(name: &str) -> Check {
             ),
         )
     } else {
-        passed(NAME, format!("session name \"{name}\" is valid"))
+        passed(ID, format!("session name \"{name}\" is valid"))
     }
 }
 
 fn token_length_check(token: Option<&Token>) -> Check {
-    const NAME: &str = "token-length";
+    const ID: CheckId = CheckId::TokenLength;
     let Some(token) = token else {
         return skipped(
-            NAME,
+            ID,
             "claims were given directly: there is no token to measure",
         );
     };
@@ -254,19 +310,19 @@ fn token_length_check(token: Option<&Token>) -> Check {
     };
     if length > MAX_TOKEN_CHARS {
         failed(
-            NAME,
+            ID,
             format!("the token is {length} characters; STS accepts at most {MAX_TOKEN_CHARS}"),
             constraint("less than or equal to 20000"),
         )
     } else if length < 4 {
         failed(
-            NAME,
+            ID,
             format!("the token is {length} characters; STS needs at least 4"),
             constraint("greater than or equal to 4"),
         )
     } else {
         passed(
-            NAME,
+            ID,
             format!("{length} characters, within STS's 4–{MAX_TOKEN_CHARS}"),
         )
     }
@@ -275,18 +331,18 @@ fn token_length_check(token: Option<&Token>) -> Check {
 fn decodable_check(token: Option<&Token>) -> Check {
     match token {
         Some(_) => passed(
-            "decodable",
+            CheckId::Decodable,
             "a signed JWT (JWS) with a JSON header and JSON claims",
         ),
         None => skipped(
-            "decodable",
+            CheckId::Decodable,
             "claims were given directly (what-if): nothing to decode",
         ),
     }
 }
 
 fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
-    const NAME: &str = "issuer";
+    const ID: CheckId = CheckId::Issuer;
     let Some(iss) = inputs.claims.get("iss").and_then(Value::as_str) else {
         let error = StsError::new(
             "InvalidIdentityToken",
@@ -295,7 +351,7 @@ fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
         );
         return (
             failed(
-                NAME,
+                ID,
                 "the token has no `iss` string, so no provider can match",
                 error,
             ),
@@ -304,7 +360,7 @@ fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
     };
     if let Some(provider) = inputs.providers.iter().find(|p| p.issuer() == iss) {
         return (
-            passed(NAME, format!("issuer {iss} → provider {}", provider.arn)),
+            passed(ID, format!("issuer {iss} → provider {}", provider.arn)),
             Some(provider.clone()),
         );
     }
@@ -313,7 +369,7 @@ fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
             "issuer {iss} is IAM's built-in provider {} (no IAM provider object needed)",
             provider.url
         );
-        return (passed(NAME, detail), Some(provider));
+        return (passed(ID, detail), Some(provider));
     }
     let near: Vec<String> = inputs
         .providers
@@ -343,7 +399,15 @@ fn issuer_check(inputs: &PrecheckInputs<'_>) -> (Check, Option<Provider>) {
         format!("No OpenIDConnect provider found in your account for {iss}"),
         Wording::Documented,
     );
-    (failed(NAME, detail, error), None)
+    (failed(ID, detail, error), None)
+}
+
+/// The account's provider whose URL nearly equals `iss` (a trailing slash, letter case, a
+/// scheme, or the same host), as the issuer check names it.
+pub(super) fn close_provider<'a>(iss: &str, providers: &'a [Provider]) -> Option<&'a Provider> {
+    providers
+        .iter()
+        .find(|provider| issuer_near_miss(iss, provider).is_some())
 }
 
 /// Names how a provider URL almost matches the issuer.
@@ -375,16 +439,16 @@ fn host_of(url: &str) -> &str {
 }
 
 fn audience_check(claims: &Map<String, Value>, provider: Option<&Provider>) -> Check {
-    const NAME: &str = "audience";
+    const ID: CheckId = CheckId::Audience;
     let Some(provider) = provider else {
         return skipped(
-            NAME,
+            ID,
             "no provider matched the issuer, so there are no client IDs to check",
         );
     };
     if provider.is_built_in() {
         return skipped(
-            NAME,
+            ID,
             format!(
                 "built-in provider: the trust policy checks the audience through {}:aud",
                 provider.url
@@ -393,7 +457,7 @@ fn audience_check(claims: &Map<String, Value>, provider: Option<&Provider>) -> C
     }
     if claims.get("azp").is_none() && claims.get("aud").is_none() {
         return failed(
-            NAME,
+            ID,
             "the token has no `aud` claim",
             StsError::new(
                 "InvalidIdentityToken",
@@ -409,7 +473,7 @@ fn audience_check(claims: &Map<String, Value>, provider: Option<&Provider>) -> C
     let ids = &provider.client_ids;
     match audience {
         Some(audience) if ids.contains(&audience) => passed(
-            NAME,
+            ID,
             format!("{label} \"{audience}\" is one of the provider's client IDs"),
         ),
         audience => {
@@ -434,7 +498,7 @@ fn audience_check(claims: &Map<String, Value>, provider: Option<&Provider>) -> C
                 )
             };
             failed(
-                NAME,
+                ID,
                 format!(
                     "{label} \"{shown}\" is not a client ID of the provider; {registered}{close}"
                 ),
@@ -449,7 +513,7 @@ fn audience_check(claims: &Map<String, Value>, provider: Option<&Provider>) -> C
 }
 
 fn expiry_check(claims: &Map<String, Value>, now: i64) -> Check {
-    const NAME: &str = "expiry";
+    const ID: CheckId = CheckId::Expiry;
     let seconds = |name: &str| {
         claims
             .get(name)
@@ -457,11 +521,11 @@ fn expiry_check(claims: &Map<String, Value>, now: i64) -> Check {
             .and_then(|t| t.seconds())
     };
     let Some(exp) = seconds("exp") else {
-        return skipped(NAME, "no usable `exp` (see required claims)");
+        return skipped(ID, "no usable `exp` (see required claims)");
     };
     if now >= exp + CLOCK_SKEW_SECONDS {
         return failed(
-            NAME,
+            ID,
             format!(
                 "{} — beyond STS's {} minutes of clock skew",
                 expiry_phrase(now, exp),
@@ -481,7 +545,7 @@ fn expiry_check(claims: &Map<String, Value>, now: i64) -> Check {
             && at > now + CLOCK_SKEW_SECONDS
         {
             return failed(
-                NAME,
+                ID,
                 format!(
                     "`{name}` is {} in the future, beyond STS's 5 minutes of clock skew",
                     human_duration(at.abs_diff(now))
@@ -500,13 +564,13 @@ fn expiry_check(claims: &Map<String, Value>, now: i64) -> Check {
         ""
     };
     passed(
-        NAME,
+        ID,
         format!("not expired: {}{skew_note}", expiry_phrase(now, exp)),
     )
 }
 
 fn required_claims_check(claims: &Map<String, Value>) -> Check {
-    const NAME: &str = "required-claims";
+    const ID: CheckId = CheckId::RequiredClaims;
     if let Some(missing) = REQUIRED_CLAIMS
         .iter()
         .find(|name| !claims.contains_key(**name))
@@ -517,7 +581,7 @@ fn required_claims_check(claims: &Map<String, Value>) -> Check {
             Wording::Inferred
         };
         return failed(
-            NAME,
+            ID,
             format!(
                 "the token has no `{missing}`; STS requires {}",
                 REQUIRED_CLAIMS.join(", ")
@@ -533,7 +597,7 @@ fn required_claims_check(claims: &Map<String, Value>) -> Check {
         match claims.get(name).map(TimeClaim::read) {
             Some(TimeClaim::Fractional(value)) => {
                 return failed(
-                    NAME,
+                    ID,
                     format!("`{name}` is {value:?}, not whole seconds"),
                     StsError::new(
                         "InvalidIdentityToken",
@@ -544,7 +608,7 @@ fn required_claims_check(claims: &Map<String, Value>) -> Check {
             }
             Some(TimeClaim::Invalid(found)) => {
                 return failed(
-                    NAME,
+                    ID,
                     format!("`{name}` is {found}, not seconds since 1970"),
                     StsError::new(
                         "InvalidIdentityToken",
@@ -558,7 +622,7 @@ fn required_claims_check(claims: &Map<String, Value>) -> Check {
     }
     if claims.get("sub") == Some(&Value::Null) {
         return failed(
-            NAME,
+            ID,
             "`sub` is null",
             StsError::new(
                 "InternalFailure",
@@ -572,7 +636,7 @@ fn required_claims_check(claims: &Map<String, Value>) -> Check {
         && !claims.contains_key("azp")
     {
         return failed(
-            NAME,
+            ID,
             format!("`aud` has {} values and there is no `azp`", values.len()),
             StsError::new(
                 "InvalidIdentityToken",
@@ -581,20 +645,20 @@ fn required_claims_check(claims: &Map<String, Value>) -> Check {
             ),
         );
     }
-    passed(NAME, "iss, sub, aud, iat and exp are present and readable")
+    passed(ID, "iss, sub, aud, iat and exp are present and readable")
 }
 
 fn algorithm_check(token: Option<&Token>) -> Check {
-    const NAME: &str = "algorithm";
+    const ID: CheckId = CheckId::Algorithm;
     let Some(token) = token else {
-        return skipped(NAME, "claims were given directly: there is no header");
+        return skipped(ID, "claims were given directly: there is no header");
     };
     match token.algorithm() {
         Some(alg) if ACCEPTED_ALGORITHMS.contains(&alg) => {
-            passed(NAME, format!("{alg} is an algorithm STS verifies"))
+            passed(ID, format!("{alg} is an algorithm STS verifies"))
         }
         other => failed(
-            NAME,
+            ID,
             format!(
                 "alg {} is not one of {}",
                 other.unwrap_or("(none)"),
@@ -610,9 +674,9 @@ fn algorithm_check(token: Option<&Token>) -> Check {
 }
 
 fn roles_claim_check(claims: &Map<String, Value>, role_arn: &str) -> Check {
-    const NAME: &str = "roles-claim";
+    const ID: CheckId = CheckId::RolesClaim;
     let Some(value) = claims.get(ROLES_CLAIM) else {
-        return passed(NAME, "no roles claim: any role may be asked for");
+        return passed(ID, "no roles claim: any role may be asked for");
     };
     let error = StsError::new(
         "InvalidIdentityToken",
@@ -621,17 +685,62 @@ fn roles_claim_check(claims: &Map<String, Value>, role_arn: &str) -> Check {
     );
     match roles_claim_arns(value) {
         Ok(arns) if arns.iter().any(|arn| arn == role_arn) => {
-            passed(NAME, format!("the roles claim names {role_arn}"))
+            passed(ID, format!("the roles claim names {role_arn}"))
         }
         Ok(arns) => failed(
-            NAME,
+            ID,
             format!("the roles claim names {}, not {role_arn}", arns.join(", ")),
             error,
         ),
         Err(problem) => failed(
-            NAME,
+            ID,
             format!("the roles claim can match no role: {problem}"),
             error,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_keep_their_kebab_names_in_text_and_json() {
+        let ids = [
+            (CheckId::SessionName, "session-name"),
+            (CheckId::TokenLength, "token-length"),
+            (CheckId::Decodable, "decodable"),
+            (CheckId::Issuer, "issuer"),
+            (CheckId::Audience, "audience"),
+            (CheckId::Expiry, "expiry"),
+            (CheckId::RequiredClaims, "required-claims"),
+            (CheckId::Algorithm, "algorithm"),
+            (CheckId::RolesClaim, "roles-claim"),
+            (CheckId::Signature, "signature"),
+        ];
+        for (id, name) in ids {
+            assert_eq!(id.as_str(), name);
+            assert_eq!(id.to_string(), name);
+            assert_eq!(serde_json::to_value(id).unwrap(), Value::from(name));
+        }
+    }
+
+    #[test]
+    fn a_check_serializes_its_id_under_name() {
+        let claims = Map::new();
+        let prechecks = run(&PrecheckInputs {
+            token: None,
+            claims: &claims,
+            providers: &[],
+            role_arn: "arn:aws:iam::123456789012:role/deploy",
+            session_name: "ci",
+            now: 0,
+        });
+        let ids: Vec<CheckId> = prechecks.checks.iter().map(|c| c.id).collect();
+        assert_eq!(ids.first(), Some(&CheckId::SessionName));
+        assert_eq!(ids.last(), Some(&CheckId::Signature));
+        let json = serde_json::to_value(&prechecks.checks[3]).unwrap();
+        assert_eq!(json["name"], "issuer");
+        assert!(json.get("id").is_none());
     }
 }

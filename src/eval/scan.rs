@@ -9,7 +9,8 @@ use super::condition::ConditionTrace;
 use super::engine::PolicyDecision;
 use super::precheck::CheckStatus;
 use super::verdict::{Decision, ExplainInputs, Verdict, explain};
-use crate::account::{Account, Provider, Role, strip_scheme};
+use crate::account::{Account, Provider, Role};
+use crate::arn::Arn;
 use crate::policy::{Effect, PolicyDocument, PrincipalSet, PrincipalType};
 use crate::token::Token;
 
@@ -77,12 +78,7 @@ pub fn scan(inputs: &ScanInputs<'_>) -> Vec<RoleScan> {
         .or_else(|| Provider::built_in(issuer).map(|p| p.arn))
         .unwrap_or_else(|| {
             let account = &inputs.account;
-            format!(
-                "arn:{}:iam::{}:oidc-provider/{}",
-                account.partition,
-                account.id,
-                strip_scheme(issuer)
-            )
+            Arn::oidc_provider(&account.partition, &account.id, issuer).to_string()
         });
     let mut results: Vec<RoleScan> = inputs
         .account
@@ -161,7 +157,7 @@ fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
             };
             (
                 class,
-                Some(format!("{}: {} ({sts_error})", only.name, only.detail)),
+                Some(format!("{}: {} ({sts_error})", only.id, only.detail)),
             )
         }
         (Decision::Rejected { sts_error }, _) => (ScanClass::Far, Some(sts_error.to_string())),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::advice::{self, Advice};
+use super::advice::{self, Advice, Rejection};
 use super::context::{
     ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
 };
@@ -12,8 +12,10 @@ use super::engine::{
     self, ASSUME_ACTION, PolicyDecision, PolicyTrace, Request, SET_SOURCE_IDENTITY_ACTION,
     TAG_SESSION_ACTION,
 };
+use super::fix::Fix;
 use super::precheck::{self, Check, CheckStatus, PrecheckInputs, StsError};
 use crate::account::Provider;
+use crate::arn::Arn;
 use crate::policy::{PolicyDocument, PolicyFinding};
 use crate::token::Token;
 use crate::token::rules::{SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM};
@@ -83,8 +85,20 @@ pub struct Verdict {
     pub policy_findings: Vec<String>,
     /// Why, in plain words.
     pub why: Vec<String>,
-    /// How to fix it, where the fix is mechanical.
-    pub fix: Vec<String>,
+    /// How to fix it, where the fix is mechanical; serialized twice, as `fix` (the words)
+    /// and as `fixes` (the data, each with its `kind`).
+    #[serde(flatten, serialize_with = "words_and_data")]
+    pub fix: Vec<Fix>,
+}
+
+/// `"fix": ["…"], "fixes": [{"kind": …}]`: the words front ends print, then the data.
+fn words_and_data<S: serde::Serializer>(fixes: &[Fix], serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let words: Vec<String> = fixes.iter().map(Fix::to_string).collect();
+    let mut map = serializer.serialize_map(Some(2))?;
+    map.serialize_entry("fix", &words)?;
+    map.serialize_entry("fixes", fixes)?;
+    map.end()
 }
 
 /// Explains what STS would do with this call.
@@ -98,10 +112,11 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         now: inputs.now,
     });
     let issuer = inputs.claims.get("iss").and_then(Value::as_str);
+    let role = Arn::parse(inputs.role_arn).ok();
+    let partition = role.as_ref().map_or("aws", Arn::partition);
+    let account = role.as_ref().map_or("", Arn::account);
     let provider = prechecks.provider.clone().unwrap_or_else(|| {
         // No provider matched: evaluate as if one existed for the issuer, to show the policy's part.
-        let partition = inputs.role_arn.split(':').nth(1).unwrap_or("aws");
-        let account = inputs.role_arn.split(':').nth(4).unwrap_or_default();
         Provider::new(partition, account, issuer.unwrap_or_default(), Vec::new())
     });
     let mut context = RequestContext::for_web_identity(WebIdentityInputs {
@@ -134,9 +149,21 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
                 .sts_error
                 .clone()
                 .unwrap_or_else(StsError::access_denied);
-            let mut advice = advice::for_rejection(check, issuer, audience.as_deref());
+            let close_provider =
+                issuer.and_then(|iss| precheck::close_provider(iss, inputs.providers));
+            let mut advice = advice::for_rejection(
+                check,
+                &Rejection {
+                    issuer,
+                    audience: audience.as_deref(),
+                    provider: &provider,
+                    close_provider,
+                    partition,
+                    account,
+                },
+            );
             if !others.is_empty() {
-                let names: Vec<&str> = others.iter().map(|other| other.name).collect();
+                let names: Vec<&str> = others.iter().map(|other| other.id.as_str()).collect();
                 advice.why.push(format!(
                     "{} also fail{}; STS's order of checks is not documented, so it may report one of them first",
                     names.join(", "),

@@ -1,5 +1,7 @@
 //! The facts about tokens that STS enforces (reference: aws-web-identity.md §1.2, §1.4, §3.5).
 
+use crate::arn::Arn;
+
 /// `WebIdentityToken` length limits, in characters (STS API model: 4–20000).
 pub const MAX_TOKEN_CHARS: usize = 20_000;
 
@@ -52,10 +54,9 @@ pub fn roles_claim_arns(value: &serde_json::Value) -> Result<Vec<String>, String
     if arns.iter().all(String::is_empty) {
         return Err("it names no role".to_owned());
     }
-    match arns
-        .iter()
-        .find(|arn| !arn.starts_with("arn:") || arn.contains(['*', '?']))
-    {
+    match arns.iter().find(|arn| {
+        !Arn::parse(arn).is_ok_and(|parsed| parsed.is_role()) || arn.contains(['*', '?'])
+    }) {
         Some(arn) => Err(format!("\"{arn}\" is not an exact role ARN (no wildcards)")),
         None => Ok(arns),
     }
@@ -67,4 +68,40 @@ pub fn is_valid_source_identity(value: &str) -> bool {
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_roles_claim_names_exact_iam_role_arns_only() {
+        let role = "arn:aws:iam::123456789012:role/ci/deploy";
+        assert_eq!(
+            roles_claim_arns(&json!(format!(
+                "{role}; arn:aws-cn:iam::123456789012:role/x"
+            ))),
+            Ok(vec![
+                role.to_owned(),
+                "arn:aws-cn:iam::123456789012:role/x".to_owned()
+            ])
+        );
+        for not_a_role in [
+            "arn:aws:iam::123456789012:role/ci-*",
+            "arn:aws:iam::123456789012:oidc-provider/gitlab.com",
+            "arn:aws:sts::123456789012:assumed-role/deploy/ci",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws",
+            "deploy",
+        ] {
+            assert_eq!(
+                roles_claim_arns(&json!([role, not_a_role])),
+                Err(format!(
+                    "\"{not_a_role}\" is not an exact role ARN (no wildcards)"
+                )),
+            );
+        }
+    }
 }

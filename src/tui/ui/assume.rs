@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
+use crate::arn::Arn;
 use crate::session::Refusal;
 use crate::token::times::expiry_phrase;
 use crate::tui::app::{App, AssumeOutcome};
@@ -30,10 +31,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         ));
     }
     for attempt in app.assume.attempts.iter().rev() {
-        let name = attempt
-            .role_arn
-            .rsplit('/')
-            .next()
+        let arn = Arn::parse(&attempt.role_arn).ok();
+        let name = arn
+            .as_ref()
+            .and_then(Arn::role_name)
             .unwrap_or(&attempt.role_arn);
         match &attempt.outcome {
             AssumeOutcome::Assumed(assumed) => {

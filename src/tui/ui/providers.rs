@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use super::Theme;
 use crate::account::Provider;
-use crate::eval::accepted_audience;
+use crate::eval::{Fix, accepted_audience};
 use crate::tui::app::{AccountState, App};
 use serde_json::{Map, Value};
 
@@ -72,15 +72,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         (Some(issuer), Some(claims)) => {
             match account.providers.iter().find(|p| p.issuer() == issuer) {
                 Some(provider) => provider_detail(provider, claims, theme),
-                None => vec![
-                    Line::styled(format!("No OIDC provider for {issuer}."), theme.bad()),
-                    Line::raw(format!(
-                        "STS refuses every role: No OpenIDConnect provider found in your account for {issuer}"
-                    )),
-                    Line::raw(format!(
-                        "Fix: aws iam create-open-id-connect-provider --url {issuer} --client-id-list AUDIENCE"
-                    )),
-                ],
+                None => {
+                    let fix = Fix::CreateProvider {
+                        url: issuer.to_owned(),
+                        partition: account.partition.clone(),
+                        account: account.id.clone(),
+                        client_id: accepted_audience(claims, &[]),
+                        close_provider_arn: None,
+                    };
+                    vec![
+                        Line::styled(format!("No OIDC provider for {issuer}."), theme.bad()),
+                        Line::raw(format!(
+                            "STS refuses every role: No OpenIDConnect provider found in your account for {issuer}"
+                        )),
+                        Line::raw(format!("Fix: {}", fix.aws_command().unwrap_or_default())),
+                    ]
+                }
             }
         }
         _ => vec![Line::styled(
@@ -118,13 +125,19 @@ fn provider_detail<'a>(
             format!("✔ the token's audience \"{aud}\" is a client ID"),
             theme.good(),
         )),
-        Some(aud) => lines.push(Line::styled(
-            format!(
-                "✘ missing client ID \"{aud}\" — aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {aud}",
-                provider.arn
-            ),
-            theme.bad(),
-        )),
+        Some(aud) => {
+            let fix = Fix::AddClientId {
+                provider_arn: provider.arn.clone(),
+                client_id: aud.clone(),
+            };
+            lines.push(Line::styled(
+                format!(
+                    "✘ missing client ID \"{aud}\" — {}",
+                    fix.aws_command().unwrap_or_default()
+                ),
+                theme.bad(),
+            ));
+        }
         None => lines.push(Line::styled(
             "✘ the token has no aud (or azp) claim: STS needs one that is a client ID",
             theme.bad(),

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
 use super::Theme;
+use crate::arn::Arn;
 use crate::eval::{Decision, ScanClass, Verdict};
 use crate::policy::Anchor;
 use crate::tui::app::{AccountState, App, SelectedRole};
@@ -130,7 +131,11 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
         Decision::Denied { explicit: false } => ("✘ DENIED", theme.bad()),
         Decision::Rejected { .. } => ("✘ REJECTED", theme.bad()),
     };
-    let name = selected.arn.rsplit('/').next().unwrap_or(&selected.arn);
+    let arn = Arn::parse(&selected.arn).ok();
+    let name = arn
+        .as_ref()
+        .and_then(Arn::role_name)
+        .unwrap_or(&selected.arn);
     let [answer_area, policy_area, why_area] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Fill(1),
@@ -153,7 +158,7 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
         .prechecks
         .iter()
         .filter(|c| c.sts_error.is_some())
-        .map(|check| Line::styled(format!("✘ {}: {}", check.name, check.detail), theme.bad()))
+        .map(|check| Line::styled(format!("✘ {}: {}", check.id, check.detail), theme.bad()))
         .collect();
     if let Some(policy) = &selected.policy {
         lines.extend(policy_lines(verdict, policy, theme));
@@ -183,7 +188,7 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
     for fix in &verdict.fix {
         explanation.push(Line::from(vec![
             Span::styled("Fix: ", theme.strong()),
-            Span::raw(fix.clone()),
+            Span::raw(fix.to_string()),
         ]));
     }
     frame.render_widget(
@@ -197,10 +202,12 @@ fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: 
 /// Rows the why/fix box needs at `width` (at most 8).
 fn explanation_height(verdict: &Verdict, width: u16) -> u16 {
     let inner = usize::from(width.saturating_sub(2)).max(1);
+    let fixes = verdict.fix.iter().map(ToString::to_string);
     let rows: usize = verdict
         .why
         .iter()
-        .chain(&verdict.fix)
+        .cloned()
+        .chain(fixes)
         .map(|text| (text.chars().count() + 5) / inner + 1)
         .sum();
     u16::try_from(rows.clamp(1, 8)).unwrap_or(8) + 2
