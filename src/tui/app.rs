@@ -102,6 +102,29 @@ pub struct AssumePane {
     pub revealed: bool,
 }
 
+/// How long news stays in the footer, in seconds.
+const NEWS_SECONDS: i64 = 5;
+
+/// A message in the footer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    /// What it says.
+    pub text: String,
+    /// An error stays until `esc`; news fades at this moment (epoch seconds).
+    pub fades_at: Option<i64>,
+}
+
+impl Toast {
+    /// Whether it is an error (it stays until dismissed).
+    pub fn is_error(&self) -> bool {
+        self.fades_at.is_none()
+    }
+
+    fn expired(&self, now: i64) -> bool {
+        self.fades_at.is_some_and(|at| now >= at)
+    }
+}
+
 /// The explanation of the selected role, computed when the selection changes.
 #[derive(Debug, Clone)]
 pub struct SelectedRole {
@@ -136,8 +159,8 @@ pub struct App {
     pub roles: RolesPane,
     /// The selected role's explanation.
     pub selected: Option<SelectedRole>,
-    /// A short message for the footer.
-    pub toast: Option<String>,
+    /// The footer's message: news fade after a few seconds, errors stay until `esc`.
+    pub toast: Option<Toast>,
     /// The session name used for explanations and assume calls.
     pub session_name: String,
     /// The Assume screen.
@@ -262,7 +285,6 @@ impl App {
 
     /// Applies an action; returns the effects to run.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        self.toast = None;
         match action {
             Action::Quit => self.should_quit = true,
             Action::ShowTab(tab) => self.tab = tab,
@@ -304,13 +326,18 @@ impl App {
             Action::Refresh => {
                 self.account_generation += 1;
                 self.account = AccountState::Loading(0);
-                self.toast = Some("reloading the account…".to_owned());
+                self.notify("reloading the account…");
                 return vec![Effect::LoadAccount {
                     generation: self.account_generation,
                     demo: self.demo,
                 }];
             }
-            Action::Tick(now) => self.now = now,
+            Action::Tick(now) => {
+                self.now = now;
+                if self.toast.as_ref().is_some_and(|toast| toast.expired(now)) {
+                    self.toast = None;
+                }
+            }
             Action::Paste(text) => return self.paste(&text),
             Action::NextToken => {
                 if self.tokens.len() > 1 {
@@ -327,7 +354,7 @@ impl App {
             Action::OpenPalette(text) => self.overlays.open(Overlay::CommandLine(text)),
             Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
             Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
-            Action::TokenRead(Err(error)) | Action::Notice(error) => self.toast = Some(error),
+            Action::TokenRead(Err(error)) | Action::Notice(error) => self.error(error),
             Action::EditClaim => self.open_editor(),
             Action::EditInput(c) => {
                 if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
@@ -346,7 +373,7 @@ impl App {
             Action::OpenCopyMenu => {
                 let items = self.copy_items();
                 if items.is_empty() {
-                    self.toast = Some("nothing to copy on this screen".to_owned());
+                    self.notify("nothing to copy on this screen");
                 } else {
                     self.overlays.open(Overlay::CopyMenu(items));
                 }
@@ -364,7 +391,7 @@ impl App {
                     }];
                 }
             }
-            Action::Copied { label, how } => self.toast = Some(format!("copied {label} {how}")),
+            Action::Copied { label, how } => self.notify(format!("copied {label} {how}")),
             Action::AssumeFinished {
                 generation,
                 outcome,
@@ -501,9 +528,34 @@ impl App {
         }
     }
 
-    /// Esc: closes the topmost thing — an overlay, then a running call, then the filter.
+    /// News for the footer; it fades after a few seconds.
+    fn notify(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            fades_at: Some(self.now + NEWS_SECONDS),
+        });
+    }
+
+    /// An error for the footer; it stays until `esc`.
+    fn error(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            fades_at: None,
+        });
+    }
+
+    /// The footer's message, if any.
+    pub fn toast_text(&self) -> Option<&str> {
+        self.toast.as_ref().map(|toast| toast.text.as_str())
+    }
+
+    /// Esc: closes the topmost thing — an overlay, an error message, a running call, the filter.
     fn back(&mut self) {
         if self.overlays.close_top().is_some() {
+            return;
+        }
+        if self.toast.as_ref().is_some_and(Toast::is_error) {
+            self.toast = None;
             return;
         }
         if let Some((_, role_arn, at)) = self.assume.running.take() {
@@ -527,7 +579,7 @@ impl App {
             .token()
             .and_then(|t| t.token.claims().iter().nth(self.claim_selected));
         let Some((name, value)) = selected else {
-            self.toast = Some("select a claim on the Token screen (1) to edit it".to_owned());
+            self.notify("select a claim on the Token screen (1) to edit it");
             return;
         };
         let (input, was_string) = match value {
@@ -553,7 +605,7 @@ impl App {
             match crate::json::parse(edit.input.as_bytes()) {
                 Ok(parsed) => parsed.value,
                 Err(error) => {
-                    self.toast = Some(format!(
+                    self.error(format!(
                         "not JSON ({}); the claim is unchanged",
                         crate::json::error_message(&error)
                     ));
@@ -568,7 +620,7 @@ impl App {
         let token = current.token.with_claim(&edit.name, value);
         let origin = Origin::Edited(format!("{} of token {}", edit.name, self.current + 1));
         self.tokens.push(LoadedToken { origin, token });
-        self.toast = Some(format!(
+        self.notify(format!(
             "token {}: {} edited — not signed; every role re-evaluated",
             self.tokens.len(),
             edit.name
@@ -582,9 +634,8 @@ impl App {
             return Vec::new();
         };
         if self.token().is_some_and(|t| t.token.is_edited()) {
-            self.toast = Some(
-                "an edited token is not signed, so STS would reject it: switch to the original (t)"
-                    .to_owned(),
+            self.error(
+                "an edited token is not signed, so STS would reject it: switch to the original (t)",
             );
             return Vec::new();
         }
@@ -592,7 +643,7 @@ impl App {
             return Vec::new();
         };
         if self.assume.running.is_some() {
-            self.toast = Some("an assume call is already running (esc cancels it)".to_owned());
+            self.notify("an assume call is already running (esc cancels it)");
             return Vec::new();
         }
         self.assume_generation += 1;
@@ -623,7 +674,7 @@ impl App {
     fn add_token(&mut self, origin: Origin, text: &str) -> Vec<Effect> {
         match Token::decode(text) {
             Ok(token) => {
-                self.toast = Some(format!(
+                self.notify(format!(
                     "token {} of {} loaded from {origin}",
                     self.tokens.len() + 1,
                     self.tokens.len() + 1
@@ -632,7 +683,7 @@ impl App {
                 self.show_token(self.tokens.len() - 1)
             }
             Err(error) => {
-                self.toast = Some(format!("not a token: {error}"));
+                self.error(format!("not a token: {error}"));
                 Vec::new()
             }
         }
@@ -658,7 +709,7 @@ impl App {
                     .position(|r| r.name == name || r.arn == name)
                 {
                     Some(index) => self.select(index),
-                    None => self.toast = Some(format!("no role named {name}")),
+                    None => self.error(format!("no role named {name}")),
                 }
                 Vec::new()
             }
@@ -674,7 +725,7 @@ impl App {
             ("help", "") => self.update(Action::ToggleHelp),
             ("quit" | "q", "") => self.update(Action::Quit),
             _ => {
-                self.toast = Some(format!(
+                self.error(format!(
                     "unknown command :{line} — try :role NAME, :token SRC, :reload, :demo, :help, :quit"
                 ));
                 Vec::new()

@@ -120,7 +120,7 @@ fn filter_editing_rows_clock_and_notices() {
     app.update(Action::Tick(NOW + 60));
     assert_eq!(app.now, NOW + 60);
     app.update(Action::Notice("the clipboard is empty".to_owned()));
-    assert_eq!(app.toast.as_deref(), Some("the clipboard is empty"));
+    assert_eq!(app.toast_text(), Some("the clipboard is empty"));
 }
 
 #[test]
@@ -230,8 +230,7 @@ fn pasting_a_token_adds_it_and_rescans() {
     let effects = app.update(Action::Paste("not a token".to_owned()));
     assert!(effects.is_empty());
     assert!(
-        app.toast
-            .as_deref()
+        app.toast_text()
             .is_some_and(|t| t.starts_with("not a token:"))
     );
     let effects = app.update(Action::NextToken);
@@ -373,15 +372,12 @@ fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
         label: "x".into(),
         how: "to the system clipboard",
     });
-    assert_eq!(
-        app.toast.as_deref(),
-        Some("copied x to the system clipboard")
-    );
+    assert_eq!(app.toast_text(), Some("copied x to the system clipboard"));
 
     app.update(Action::ShowTab(Tab::Providers));
     app.update(Action::OpenCopyMenu);
     assert_eq!(app.overlays.top(), None);
-    assert_eq!(app.toast.as_deref(), Some("nothing to copy on this screen"));
+    assert_eq!(app.toast_text(), Some("nothing to copy on this screen"));
 }
 
 /// Runs the scans among `effects` as the effect runner would.
@@ -447,11 +443,7 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
         app.update(Action::Confirm).is_empty(),
         "an unsigned what-if token is not sent to STS"
     );
-    assert!(
-        app.toast
-            .as_deref()
-            .is_some_and(|t| t.contains("not signed"))
-    );
+    assert!(app.toast_text().is_some_and(|t| t.contains("not signed")));
 
     app.update(Action::ShowTab(Tab::Token));
     app.update(Action::Move(-10));
@@ -462,11 +454,7 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
         app.update(Action::Confirm).is_empty(),
         "exp is a number: `…x` is not JSON"
     );
-    assert!(
-        app.toast
-            .as_deref()
-            .is_some_and(|t| t.starts_with("not JSON"))
-    );
+    assert!(app.toast_text().is_some_and(|t| t.starts_with("not JSON")));
     assert!(
         editor(&app).is_some(),
         "the editor stays open to fix the input"
@@ -486,7 +474,8 @@ fn the_command_line_selects_roles_and_reads_tokens() {
     assert_eq!(
         app.selected
             .as_ref()
-            .map(|s| s.arn.rsplit('/').next().unwrap_or_default().to_owned()),
+            .and_then(|s| crate::arn::Arn::parse(&s.arn).ok())
+            .and_then(|arn| arn.role_name().map(str::to_owned)),
         Some("semaphore-web-deploy".to_owned())
     );
 
@@ -508,10 +497,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
     app.update(Action::TokenRead(Err(
         "cannot read the token file /nope".to_owned()
     )));
-    assert_eq!(
-        app.toast.as_deref(),
-        Some("cannot read the token file /nope")
-    );
+    assert_eq!(app.toast_text(), Some("cannot read the token file /nope"));
 
     app.update(Action::OpenPalette(String::new()));
     for c in "frobnicate".chars() {
@@ -519,12 +505,38 @@ fn the_command_line_selects_roles_and_reads_tokens() {
     }
     app.update(Action::Confirm);
     assert!(
-        app.toast
-            .as_deref()
+        app.toast_text()
             .is_some_and(|t| t.starts_with("unknown command :frobnicate"))
     );
     assert!(matches!(
         app.update(Action::PasteFromClipboard).as_slice(),
         [Effect::ReadClipboard]
     ));
+}
+
+#[test]
+fn news_fades_after_a_few_seconds_and_errors_stay_until_esc() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::Copied {
+        label: "the claims".into(),
+        how: "to the system clipboard",
+    });
+    for second in 1..NEWS_SECONDS {
+        app.update(Action::Tick(NOW + second));
+        app.update(Action::Move(1));
+        assert!(app.toast_text().is_some(), "still shown after {second} s");
+    }
+    app.update(Action::Tick(NOW + NEWS_SECONDS));
+    assert_eq!(app.toast_text(), None, "news fades");
+
+    app.update(Action::Paste("not a token".into()));
+    assert!(app.toast.as_ref().is_some_and(Toast::is_error));
+    app.update(Action::Tick(NOW + 3_600));
+    app.update(Action::Move(1));
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.starts_with("not a token"))
+    );
+    app.update(Action::Back);
+    assert_eq!(app.toast_text(), None, "esc dismisses an error");
 }

@@ -157,7 +157,11 @@ fn header_line(app: &App, theme: Theme) -> Line<'static> {
 
 fn footer_line(app: &App, theme: Theme) -> Line<'static> {
     if let Some(toast) = &app.toast {
-        return Line::styled(toast.clone(), theme.warn());
+        return if toast.is_error() {
+            Line::styled(format!("{} (esc dismisses)", toast.text), theme.bad())
+        } else {
+            Line::styled(toast.text.clone(), theme.warn())
+        };
     }
     let hints = if app.roles.filtering {
         "type to filter · enter keep · esc clear"
