@@ -79,6 +79,14 @@ impl Tmux {
         assert!(self.run(&args).status.success());
     }
 
+    /// Answers the assume confirmation as a person does: once it is on screen and has been
+    /// read (the explorer ignores an `enter` that comes faster than a person reads).
+    fn confirm(&self) {
+        self.wait_for("for real?");
+        std::thread::sleep(Duration::from_millis(600));
+        self.keys(&["Enter"]);
+    }
+
     /// Pastes `text` as a bracketed paste, as a terminal does.
     fn paste(&self, text: &str) {
         assert!(self.run(&["set-buffer", "--", text]).status.success());
@@ -163,6 +171,32 @@ fn ctrl_c_restores_the_terminal() {
     tmux.keys(&["C-c"]);
     let screen = tmux.wait_for("EXITED 0");
     assert!(!screen.contains("Roles ✔"), "{screen}");
+}
+
+/// A paste holding the bracketed-paste end marker: the terminal ends the paste there and the
+/// rest arrives as keys — `2` (Roles), `a` (assume), `enter` (yes). None of them may act.
+#[test]
+fn pasted_keys_cannot_confirm_an_assume() {
+    let tmux = explorer("--demo --token demo:semaphore-main");
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["1"]);
+    tmux.wait_for("Header");
+    tmux.paste("not-a-token\u{1b}[201~2a\r");
+    tmux.wait_for("keys that arrived with the paste were ignored");
+    std::thread::sleep(Duration::from_millis(800));
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("for real?") && !screen.contains("assuming"),
+        "pasted keys asked for or confirmed an assume:\n{screen}"
+    );
+
+    // Typed by a person, the same keys still work: `a`, then enter once the question is read.
+    tmux.keys(&["2"]);
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["a"]);
+    tmux.confirm();
+    let screen = tmux.wait_for("1 attempt(s)");
+    assert!(screen.contains("assuming needs live AWS"), "{screen}");
 }
 
 /// `kill -SIGNAL` on the explorer leaves the terminal as it was: out of the alternate screen,
@@ -250,8 +284,7 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
         "the header names the region and the caller:\n{screen}"
     );
     tmux.keys(&["a"]);
-    tmux.wait_for("Call AssumeRoleWithWebIdentity for real?");
-    tmux.keys(&["Enter"]);
+    tmux.confirm();
     let screen = tmux.wait_for("assumed-role/deploy/trustlens");
     assert!(
         screen.contains("SecretAccessKey ••••••••"),
@@ -282,7 +315,7 @@ fn without_credentials_it_says_so_and_offers_the_demo() {
     tmux.wait_for("(the embedded demo account)");
     tmux.wait_for("Roles ✔5");
     tmux.keys(&["a"]);
-    tmux.keys(&["Enter"]);
+    tmux.confirm();
     tmux.wait_for("assuming needs live AWS");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");

@@ -94,8 +94,10 @@ pub enum Action {
     /// Token text read by an effect (`:token SRC`, the clipboard) and where from, or why it
     /// could not be read.
     TokenRead(Result<(Origin, Secret<String>), String>),
-    /// A message for the footer.
+    /// An error for the footer (it stays until `esc`).
     Notice(String),
+    /// News for the footer (it fades).
+    News(String),
     /// Open the copy menu for the current screen.
     OpenCopyMenu,
     /// Copy the menu's item number `n` (0-based).

@@ -355,6 +355,7 @@ impl App {
             Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
             Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
             Action::TokenRead(Err(error)) | Action::Notice(error) => self.error(error),
+            Action::News(text) => self.notify(text),
             Action::EditClaim => self.open_editor(),
             Action::EditInput(c) => {
                 if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {

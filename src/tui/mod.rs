@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 mod clipboard;
 pub mod effect;
+mod guard;
 pub mod keymap;
 pub mod overlay;
 mod terminal;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -24,7 +25,9 @@ use action::Action;
 use app::{App, LoadedToken};
 use clipboard::{Clipboard, CopyPath};
 use effect::{Effect, EffectRunner};
+use guard::InputGuard;
 use keymap::Keymap;
+use overlay::Overlay;
 use ui::Theme;
 
 use crate::printable::{Keep, escape, mask_tokens};
@@ -125,40 +128,60 @@ pub async fn run(
     let mut clipboard = Clipboard::new();
     let mut events = EventStream::new();
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    let mut guard = InputGuard::default();
     let mut signals = Signals::new()?;
     let result = loop {
         if let Err(error) = tui.draw(|frame| ui::render(&app, frame, theme)) {
             break Err(error);
         }
-        let action = tokio::select! {
+        let first = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => action_for(event, &app),
+                Some(Ok(event)) => Wake::Input(event),
                 Some(Err(error)) => break Err(error),
-                None => Some(Action::Quit),
+                None => Wake::Action(Action::Quit),
             },
-            Some(action) = actions.recv() => Some(action),
-            _ = ticks.tick() => Some(Action::Tick(now())),
-            () = signals.recv() => Some(Action::Quit),
+            Some(action) = actions.recv() => Wake::Action(action),
+            _ = ticks.tick() => Wake::Action(Action::Tick(now())),
+            () = signals.recv() => Wake::Action(Action::Quit),
         };
-        // A copy answers at once (it needs the terminal, for OSC 52); other effects run as tasks.
-        let mut pending: Vec<Action> = action.into_iter().collect();
-        while let Some(action) = pending.pop() {
-            for effect in app.update(action) {
-                match effect {
-                    Effect::ReadClipboard => pending.push(match clipboard.read() {
-                        Ok(text) => Action::TokenRead(Ok((Origin::Clipboard, Secret::new(text)))),
-                        Err(error) => Action::Notice(error),
-                    }),
-                    Effect::Copy { label, text } => {
-                        let how = clipboard.copy(text.expose(), tui.backend_mut()).map_or(
-                            "nowhere: the terminal could not be written",
-                            CopyPath::describe,
-                        );
-                        pending.push(Action::Copied { label, how });
+        // A burst of input (a paste and what follows it) is taken whole before the next frame,
+        // so the guard sees how close together it came.
+        let mut wakes = vec![first];
+        if matches!(wakes[0], Wake::Input(_)) {
+            while let Some(Some(Ok(event))) = events.next().now_or_never() {
+                wakes.push(Wake::Input(event));
+            }
+        }
+        for wake in wakes {
+            let action = match wake {
+                Wake::Input(event) => guarded(action_for(&event, &app), &event, &app, &mut guard),
+                Wake::Action(action) => Some(action),
+            };
+            // A copy answers at once (it needs the terminal, for OSC 52); other effects run as
+            // tasks.
+            let mut pending: Vec<Action> = action.into_iter().collect();
+            while let Some(action) = pending.pop() {
+                for effect in app.update(action) {
+                    match effect {
+                        Effect::ReadClipboard => pending.push(match clipboard.read() {
+                            Ok(text) => {
+                                Action::TokenRead(Ok((Origin::Clipboard, Secret::new(text))))
+                            }
+                            Err(error) => Action::Notice(error),
+                        }),
+                        Effect::Copy { label, text } => {
+                            let how = clipboard.copy(text.expose(), tui.backend_mut()).map_or(
+                                "nowhere: the terminal could not be written",
+                                CopyPath::describe,
+                            );
+                            pending.push(Action::Copied { label, how });
+                        }
+                        other => runner.spawn(other),
                     }
-                    other => runner.spawn(other),
                 }
             }
+            let confirming = matches!(app.overlays.top(), Some(Overlay::ConfirmAssume(_)));
+            guard.confirmation_on_screen(confirming, std::time::Instant::now());
         }
         if app.should_quit {
             break Ok(());
@@ -166,6 +189,13 @@ pub async fn run(
     };
     drop(tui);
     result
+}
+
+/// What woke the event loop: terminal input, or an action (an effect's answer, the clock, a
+/// signal).
+enum Wake {
+    Input(Event),
+    Action(Action),
 }
 
 /// The signals that end the explorer with the terminal given back: SIGTERM (`kill`), SIGINT
@@ -200,13 +230,43 @@ fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// `action` unless pasted input could be behind it (see [`guard`]): keys in a paste's burst are
+/// dropped, and `enter` on a confirmation counts only once it has been on screen a moment.
+fn guarded(
+    action: Option<Action>,
+    event: &Event,
+    app: &App,
+    guard: &mut InputGuard,
+) -> Option<Action> {
+    let at = std::time::Instant::now();
+    match event {
+        Event::Paste(_) => {
+            guard.pasted(at);
+            action
+        }
+        Event::Key(_) if !guard.admits_key(at) => Some(Action::News(
+            "keys that arrived with the paste were ignored".to_owned(),
+        )),
+        Event::Key(_)
+            if action == Some(Action::Confirm)
+                && matches!(app.overlays.top(), Some(Overlay::ConfirmAssume(_)))
+                && !guard.admits_confirmation(at) =>
+        {
+            Some(Action::News(
+                "read the confirmation first, then press enter".to_owned(),
+            ))
+        }
+        _ => action,
+    }
+}
+
 /// The action for a terminal event.
-fn action_for(event: Event, app: &App) -> Option<Action> {
+fn action_for(event: &Event, app: &App) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
-            app.keymap.action_for(key, app.key_mode())
+            app.keymap.action_for(*key, app.key_mode())
         }
-        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Action::Move(1)),
             MouseEventKind::ScrollUp => Some(Action::Move(-1)),
