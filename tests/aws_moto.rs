@@ -271,3 +271,34 @@ fn assume_succeeds_through_motos_sts_in_every_format() {
         "{stderr}"
     );
 }
+
+/// Inside a pipeline the role comes from `AWS_ROLE_ARN` (beside `AWS_WEB_IDENTITY_TOKEN_FILE`),
+/// and without it `assume` says what it needs.
+#[test]
+fn assume_takes_the_role_from_aws_role_arn() {
+    let moto = Moto::start();
+    populate(&moto, 3);
+    let token = semaphore_token("branch", "refs/heads/main");
+    let mut command = common::against_aws(&moto.endpoint);
+    command
+        .args(["assume", "--format", "json"])
+        .env("SEMAPHORE_OIDC_TOKEN", &token)
+        .env(
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/ci/deploy-prod",
+        );
+    let output = common::run(&mut command);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stdout.contains("assumed-role/deploy-prod"),
+        "{}",
+        output.stdout
+    );
+
+    let (code, _, stderr) = trustlens(&moto, &["assume"], Some(&token));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--role NAME|ARN, or AWS_ROLE_ARN"),
+        "{stderr}"
+    );
+}

@@ -202,3 +202,39 @@ fn bad_snapshots_and_missing_accounts_exit_2() {
         );
     }
 }
+
+/// Inside a pipeline there are no AWS credentials: a role named by name cannot be read, and the
+/// message says to name it by its ARN (the call itself needs no credentials).
+#[test]
+fn assume_by_name_without_credentials_asks_for_the_arn() {
+    let token = common::signed_rs256(
+        "k1",
+        &serde_json::json!({"iss": "https://acme.semaphoreci.com", "aud": "https://acme.semaphoreci.com",
+            "sub": "org:acme", "iat": 1, "exp": 4_102_444_800_i64}),
+    );
+    let output = common::run(
+        Command::cargo_bin("trustlens")
+            .unwrap()
+            .env_clear()
+            .env("HOME", "/nonexistent")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_REGION", "us-east-1")
+            .env("SEMAPHORE_OIDC_TOKEN", token)
+            .args([
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "assume",
+                "--role",
+                "deploy",
+            ]),
+    );
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("name the role by its ARN")
+            && output.stderr.contains("AWS_ROLE_ARN"),
+        "{}",
+        output.stderr
+    );
+}

@@ -179,6 +179,7 @@ fn assume_screen_with_every_kind_of_attempt() {
                         "the token's audience (azp, else aud) is not a client ID of the provider"
                             .into(),
                     agrees_with_local: false,
+                    local_verdict: true,
                     explanations: vec!["locally the audience is a client ID: …".into()],
                 },
             }),

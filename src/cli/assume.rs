@@ -32,7 +32,14 @@ fn assume(
         .session_name
         .clone()
         .unwrap_or_else(|| default_session_name(context.env, now));
-    let (role_arn, verdict) = match load_role(&args.role, session) {
+    let Some(role) = args.role.as_deref() else {
+        return Err(Failure::bad_input(
+            "no-role",
+            "assume needs the role: --role NAME|ARN, or AWS_ROLE_ARN (set beside AWS_WEB_IDENTITY_TOKEN_FILE)",
+        ));
+    };
+    let is_arn = Arn::parse(role).is_ok_and(|arn| arn.is_role());
+    let (role_arn, verdict) = match load_role(role, session) {
         Ok(loaded) => {
             let role = loaded.role;
             let document = role.policy().map_err(|e| {
@@ -61,17 +68,25 @@ fn assume(
             (role.arn, Some(verdict))
         }
         // The call itself needs no AWS credentials: with a role ARN, go on without reading it.
-        Err(failure)
-            if failure.exit == Exit::Failure
-                && Arn::parse(&args.role).is_ok_and(|arn| arn.is_role())
-                && !args.dry_run =>
-        {
+        Err(failure) if failure.exit == Exit::Failure && is_arn && !args.dry_run => {
             let _ = writeln!(
                 context.err,
                 "Cannot read the role ({}); calling STS without a local verdict",
                 failure.message
             );
-            (args.role.clone(), None)
+            (role.to_owned(), None)
+        }
+        // Inside a pipeline there are no AWS credentials to read the role by name with.
+        Err(failure) if failure.exit == Exit::Failure && !is_arn => {
+            return Err(Failure {
+                message: format!(
+                    "cannot read the role {role} ({}). Without AWS credentials (as inside a pipeline) \
+                     name the role by its ARN — --role arn:aws:iam::ACCOUNT:role/NAME or AWS_ROLE_ARN — \
+                     the call itself needs no credentials",
+                    failure.message
+                ),
+                ..failure
+            });
         }
         Err(failure) => return Err(failure),
     };
@@ -117,7 +132,9 @@ fn assume(
                 "AWS answered: {}: {}",
                 refusal.code, refusal.message
             );
-            let agreement = if diagnosis.agrees_with_local {
+            let agreement = if !diagnosis.local_verdict {
+                "no local verdict: the role could not be read"
+            } else if diagnosis.agrees_with_local {
                 "as the local verdict predicted"
             } else {
                 "the local verdict did not predict this"

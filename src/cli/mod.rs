@@ -108,9 +108,11 @@ pub enum Command {
 /// Arguments of `trustlens assume`.
 #[derive(Debug, Args)]
 pub struct AssumeArgs {
-    /// The role: its name or ARN.
-    #[arg(long, value_name = "NAME|ARN")]
-    pub role: String,
+    /// The role: its name or ARN (default: `AWS_ROLE_ARN`, the variable that pairs with
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE`). Without AWS credentials (inside a pipeline) give the ARN:
+    /// the call needs none, but reading the role by name does.
+    #[arg(long, value_name = "NAME|ARN", env = "AWS_ROLE_ARN")]
+    pub role: Option<String>,
 
     /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own variable).
     #[arg(long, value_name = "SRC")]

@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use serde_json::{Map, Value};
+
+use super::context::audience_candidates;
 use super::precheck::{CheckId, CheckStatus};
 use super::verdict::{Decision, Verdict};
 
@@ -13,6 +16,8 @@ pub struct Diagnosis {
     pub summary: String,
     /// Whether the local verdict predicted the reply.
     pub agrees_with_local: bool,
+    /// Whether there was a local verdict at all (the role could be read).
+    pub local_verdict: bool,
     /// Causes to check, most likely first.
     pub explanations: Vec<String>,
 }
@@ -205,6 +210,95 @@ pub fn diagnose(code: &str, message: &str, verdict: Option<&Verdict>) -> Diagnos
     Diagnosis {
         summary,
         agrees_with_local: agrees,
+        local_verdict: verdict.is_some(),
         explanations,
+    }
+}
+
+/// What the token alone tells about the job, for a refusal without a local verdict: who issued
+/// it, for whom, and the kind of run its `sub` reveals (a pull request, a tag, an environment).
+pub fn token_facts(claims: &Map<String, Value>) -> Vec<String> {
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    let mut facts = Vec::new();
+    if let Some(iss) = text("iss") {
+        let platform = crate::platforms::detect(iss)
+            .map(|p| format!(" ({})", p.name()))
+            .unwrap_or_default();
+        facts.push(format!("the token was issued by {iss}{platform}"));
+    }
+    let audiences = audience_candidates(claims);
+    if !audiences.is_empty() {
+        facts.push(format!(
+            "its audience is {}: the provider must list it as a client ID",
+            audiences.join(", ")
+        ));
+    }
+    let Some(sub) = text("sub") else {
+        return facts;
+    };
+    facts.push(format!("its subject is {sub}"));
+    if let Some(number) = sub
+        .split_once(":ref_type:pull-request:")
+        .and_then(|(_, rest)| rest.split("refs/pull/").nth(1))
+        .and_then(|rest| rest.split('/').next())
+    {
+        facts.push(format!(
+            "this job ran for pull request #{number}: a role that trusts only branch jobs refuses it"
+        ));
+    } else if sub.ends_with(":pull_request") {
+        facts.push(
+            "this job ran for a pull_request event: a role that trusts only branch refs refuses it"
+                .to_owned(),
+        );
+    } else if let Some(environment) = sub.split(":environment:").nth(1) {
+        facts.push(format!(
+            "this job uses the environment \"{environment}\": its sub carries the environment, not the branch"
+        ));
+    } else if sub.contains(":ref_type:tag:") || sub.contains(":ref:refs/tags/") {
+        facts
+            .push("this job ran for a tag: a role that trusts only branches refuses it".to_owned());
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn claims(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn without_a_local_verdict_the_token_still_tells_the_kind_of_job() {
+        let pr = claims(json!({
+            "iss": "https://acme.semaphoreci.com", "aud": "https://acme.semaphoreci.com",
+            "sub": "org:acme:project:p:repo:web:ref_type:pull-request:ref:refs/pull/42/merge",
+        }));
+        let facts = token_facts(&pr);
+        assert_eq!(
+            facts[0],
+            "the token was issued by https://acme.semaphoreci.com (Semaphore)"
+        );
+        assert!(
+            facts
+                .iter()
+                .any(|f| f.starts_with("this job ran for pull request #42"))
+        );
+        let environment = claims(json!({"sub": "repo:octo-org/octo-repo:environment:prod"}));
+        assert!(
+            token_facts(&environment)
+                .iter()
+                .any(|f| f.contains("environment \"prod\""))
+        );
+        assert!(token_facts(&Map::new()).is_empty());
+    }
+
+    #[test]
+    fn a_diagnosis_says_whether_there_was_a_local_verdict() {
+        let without = diagnose("AccessDenied", "Not authorized", None);
+        assert!(!without.local_verdict && !without.agrees_with_local);
     }
 }

@@ -24,7 +24,7 @@ pub use context::{
     ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
     audience_candidates,
 };
-pub use diagnosis::{Diagnosis, diagnose};
+pub use diagnosis::{Diagnosis, diagnose, token_facts};
 pub use engine::{
     ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,

@@ -3,7 +3,8 @@
 
 use super::{Failure, Session, account::aws_failure};
 use crate::aws::{AssumeFailure, AssumeRequest, AssumedRole, CallerIdentity};
-use crate::eval::{Diagnosis, Verdict, diagnose};
+use crate::eval::{Diagnosis, Verdict, diagnose, token_facts};
+use crate::token::Token;
 
 /// Credentials STS returned, and who they are according to `GetCallerIdentity`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,7 @@ impl Session {
             Ok(aws) => aws,
             Err(failure) => return AssumeResult::Failed(failure),
         };
+        let token = request.token.clone();
         match aws.assume_role_with_web_identity(request).await {
             Ok(role) => {
                 let confirmed = aws
@@ -52,11 +54,21 @@ impl Session {
                     .map_err(|e| e.to_string());
                 AssumeResult::Assumed(Box::new(Assumed { role, confirmed }))
             }
-            Err(AssumeFailure::Sts(reply)) => AssumeResult::Refused(Refusal {
-                diagnosis: diagnose(&reply.code, &reply.message, verdict),
-                code: reply.code,
-                message: reply.message,
-            }),
+            Err(AssumeFailure::Sts(reply)) => {
+                let mut diagnosis = diagnose(&reply.code, &reply.message, verdict);
+                if verdict.is_none() {
+                    // No trust policy to reconcile with: say what the token alone tells.
+                    let facts = Token::decode(token.expose())
+                        .map(|token| token_facts(token.claims()))
+                        .unwrap_or_default();
+                    diagnosis.explanations.splice(0..0, facts);
+                }
+                AssumeResult::Refused(Refusal {
+                    diagnosis,
+                    code: reply.code,
+                    message: reply.message,
+                })
+            }
             Err(AssumeFailure::Call(error)) => AssumeResult::Failed(aws_failure(error)),
         }
     }

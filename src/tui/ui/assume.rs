@@ -86,7 +86,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                     Span::styled(format!("✘ {name}: "), theme.bad()),
                     Span::raw(format!("AWS answered {code}: {message}")),
                 ]));
-                let agreement = if diagnosis.agrees_with_local {
+                let agreement = if !diagnosis.local_verdict {
+                    "no local verdict: the role could not be read"
+                } else if diagnosis.agrees_with_local {
                     "as the local verdict predicted"
                 } else {
                     "the local verdict did not predict this"
