@@ -238,3 +238,42 @@ fn assume_by_name_without_credentials_asks_for_the_arn() {
         output.stderr
     );
 }
+
+/// A snapshot is written whole or not at all: when the disk refuses part of it (here a file
+/// size limit, as a full disk would), the old file stays as it was and no partial file is left.
+#[test]
+fn a_failed_snapshot_write_leaves_the_old_file_whole() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("atomic-snapshot");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("acct.json");
+    std::fs::write(&target, "the old snapshot").unwrap();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    // SIGXFSZ ignored: a write past the limit fails with EFBIG instead of killing the process.
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 8; exec {binary} --demo snapshot -o {}",
+            target.display()
+        ))
+        .env_clear()
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the file is unchanged"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "the old snapshot"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        [std::ffi::OsString::from("acct.json")],
+        "no partial file is left"
+    );
+}

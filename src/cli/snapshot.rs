@@ -6,7 +6,7 @@ use super::input::{load_account, report};
 use super::output::write_out;
 use super::{Context, Exit, SnapshotArgs};
 use crate::account::Snapshot;
-use crate::session::Session;
+use crate::session::{Session, write_atomically};
 
 /// Runs `snapshot`.
 pub(super) fn run(args: &SnapshotArgs, session: &Session, context: &mut Context<'_>) -> Exit {
@@ -18,7 +18,7 @@ pub(super) fn run(args: &SnapshotArgs, session: &Session, context: &mut Context<
     let text = Snapshot::write(&account, &captured_at);
     match &args.output {
         None => write_out(context.out, &text),
-        Some(path) => match std::fs::write(path, &text) {
+        Some(path) => match write_atomically(path, text.as_bytes()) {
             Ok(()) => {
                 let _ = writeln!(
                     context.err,
@@ -32,7 +32,7 @@ pub(super) fn run(args: &SnapshotArgs, session: &Session, context: &mut Context<
             Err(error) => {
                 let _ = writeln!(
                     context.err,
-                    "error: cannot write {}: {error}",
+                    "error: cannot write {}: {error} (the file is unchanged)",
                     path.display()
                 );
                 Exit::Failure

@@ -18,7 +18,7 @@ pub use assume::{AssumeResult, Assumed, Refusal};
 pub use credentials::{CredentialFormat, credentials_text};
 pub use environment::SystemEnvironment;
 pub use failure::{Exit, Failure};
-pub use files::{read_json_object, read_text};
+pub use files::{read_json_object, read_text, write_atomically};
 pub use names::default_session_name;
 pub use runtime::block_on;
 pub use tokens::{LITERAL_WARNING, ReadToken, Stdin, TokenChoice, read_token};
