@@ -79,7 +79,8 @@ pub fn same_char(a: char, b: char, ignore_case: bool) -> bool {
     a == b || (ignore_case && a.to_lowercase().eq(b.to_lowercase()))
 }
 
-/// Greedy matching with backtracking to the last `*`: O(n·m) at worst, no allocation.
+/// Greedy matching with backtracking to the last `*`: O(n·m) at worst, no allocation. Used for
+/// case-insensitive matching (actions, short ARN parts); [`segment_match`] does the rest.
 fn wildcard_match<P: PatternSource + ?Sized>(pattern: &P, text: &str, ignore_case: bool) -> bool {
     let char_at = |position: usize| text.get(position..).and_then(|rest| rest.chars().next());
     let (mut p, mut t) = (0, 0);
@@ -117,12 +118,98 @@ fn wildcard_match<P: PatternSource + ?Sized>(pattern: &P, text: &str, ignore_cas
 
 /// Does `text` match `pattern`?
 pub fn glob_matches(pattern: &[Glob], text: &str, ignore_case: bool) -> bool {
-    wildcard_match(pattern, text, ignore_case)
+    if ignore_case {
+        wildcard_match(pattern, text, true)
+    } else {
+        segment_match(pattern, text)
+    }
 }
 
-/// Does `text` match the policy text `pattern` (`*` and `?` wildcards)? No allocation.
+/// Does `text` match the policy text `pattern` (`*` and `?` wildcards)?
 pub fn like(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    wildcard_match(&Wildcards(pattern), text, ignore_case)
+    if ignore_case {
+        wildcard_match(&Wildcards(pattern), text, true)
+    } else {
+        let globs: Vec<Glob> = (0..)
+            .scan(0, |position, _| {
+                let (glob, next) = Wildcards(pattern).at(*position)?;
+                *position = next;
+                Some(glob)
+            })
+            .collect();
+        segment_match(&globs, text)
+    }
+}
+
+/// Case-sensitive matching in near-linear time, whatever the input: the pattern is split at
+/// each `*` into fixed-length segments, and each is placed at its leftmost position after the
+/// previous one (which is optimal for fixed-length pieces) — the first anchored at the start,
+/// the last at the end. A segment without `?` is found with `str::find` (linear); one with `?`
+/// is compared in place.
+fn segment_match(pattern: &[Glob], text: &str) -> bool {
+    let segments: Vec<&[Glob]> = pattern.split(|g| *g == Glob::AnyRun).collect();
+    let [first, middle @ .., last] = segments.as_slice() else {
+        return segment_at(segments.first().copied().unwrap_or(&[]), text, 0)
+            .is_some_and(|end| end == text.len());
+    };
+    let Some(mut at) = segment_at(first, text, 0) else {
+        return false;
+    };
+    for segment in middle {
+        match find_segment(segment, text, at) {
+            Some(end) => at = end,
+            None => return false,
+        }
+    }
+    // The last segment ends the text, after everything placed so far.
+    let length = last.len();
+    let Some(start) = text
+        .char_indices()
+        .rev()
+        .nth(length.wrapping_sub(1))
+        .map(|(i, _)| i)
+        .or((length == 0).then_some(text.len()))
+    else {
+        return false;
+    };
+    start >= at && segment_at(last, text, start) == Some(text.len())
+}
+
+/// Where `segment` (no `*`) ends when it matches `text` at byte `at`.
+fn segment_at(segment: &[Glob], text: &str, at: usize) -> Option<usize> {
+    let mut chars = text.get(at..)?.char_indices();
+    let mut end = at;
+    for glob in segment {
+        let (offset, c) = chars.next()?;
+        match glob {
+            Glob::Char(expected) if *expected != c => return None,
+            _ => end = at + offset + c.len_utf8(),
+        }
+    }
+    Some(end)
+}
+
+/// Where `segment` ends at its leftmost match in `text` from byte `from`.
+fn find_segment(segment: &[Glob], text: &str, from: usize) -> Option<usize> {
+    if segment.is_empty() {
+        return Some(from);
+    }
+    if segment.iter().all(|g| matches!(g, Glob::Char(_))) {
+        let literal: String = segment
+            .iter()
+            .filter_map(|g| match g {
+                Glob::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        return text
+            .get(from..)?
+            .find(&literal)
+            .map(|offset| from + offset + literal.len());
+    }
+    text.get(from..)?
+        .char_indices()
+        .find_map(|(offset, _)| segment_at(segment, text, from + offset))
 }
 
 /// Why a Like pattern did not match: the literal part that could not be placed, and the
@@ -177,7 +264,10 @@ pub fn explain_like(pattern: &[Glob], text: &str) -> LikeMiss {
                     let start = chars.len().checked_sub(length).filter(|s| *s >= at);
                     start.filter(|s| starts_with_at(&chars, *s, &literal))
                 } else {
-                    (at..=chars.len()).find(|s| starts_with_at(&chars, *s, &literal))
+                    // Leftmost occurrence, found in linear time.
+                    let rest: String = chars.get(at..).unwrap_or_default().iter().collect();
+                    rest.find(&literal)
+                        .map(|byte| at + rest[..byte].chars().count())
                 };
                 match found {
                     Some(start) => at = start + length,
@@ -348,5 +438,37 @@ mod tests {
             &pattern_of("arn:aws:sts::1:assumed-role/r/*"),
             "arn:aws:sts::1:assumed-role/r/a:b"
         ));
+    }
+
+    proptest::proptest! {
+        /// The near-linear matcher decides exactly as the backtracking one.
+        #[test]
+        fn segment_matching_agrees_with_backtracking(pattern in "[ab*?é]{0,8}", text in "[abé]{0,10}") {
+            let globs = pattern_of(&pattern);
+            proptest::prop_assert_eq!(
+                segment_match(&globs, &text),
+                wildcard_match(globs.as_slice(), &text, false),
+                "pattern {:?} text {:?}", pattern, text
+            );
+        }
+    }
+
+    #[test]
+    fn a_huge_pattern_against_a_huge_value_stays_linear() {
+        // 20,000 characters against 900,000: the backtracking matcher needs ~10^10 steps here.
+        let pattern = format!("*{}b*", "a".repeat(20_000));
+        let text = "a".repeat(900_000);
+        assert!(!super::like(&pattern, &text, false));
+        assert!(super::like(
+            &format!("*{}", "a".repeat(20_000)),
+            &text,
+            false
+        ));
+        let miss = explain_like(&pattern_of(&pattern), &text);
+        assert_eq!(
+            miss.literal.len(),
+            20_001,
+            "the trace names the literal that is missing"
+        );
     }
 }
