@@ -229,6 +229,13 @@ impl App {
             generation: 1,
             result: Ok((account, source.to_owned())),
         });
+        app.run_scans(effects);
+        app
+    }
+
+    /// Runs the scans among `effects` here and now, as the effect runner would (for tests,
+    /// benchmarks and snapshots); other effects are dropped.
+    pub fn run_scans(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             if let Effect::Scan {
                 generation,
@@ -238,10 +245,9 @@ impl App {
                 now,
             } = effect
             {
-                app.update(scan_now(generation, &token, &account, &session_name, now));
+                self.update(scan_now(generation, &token, &account, &session_name, now));
             }
         }
-        app
     }
 
     /// The shown token, if any.

@@ -380,21 +380,6 @@ fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
     assert_eq!(app.toast_text(), Some("nothing to copy on this screen"));
 }
 
-/// Runs the scans among `effects` as the effect runner would.
-fn run_scans(app: &mut App, effects: Vec<Effect>) {
-    for effect in effects {
-        if let Effect::Scan {
-            generation,
-            token,
-            account,
-            session_name,
-            now,
-        } = effect
-        {
-            app.update(scan_now(generation, &token, &account, &session_name, now));
-        }
-    }
-}
 
 /// The claim editor, when it is the top overlay.
 fn editor(app: &App) -> Option<&ClaimEdit> {
@@ -431,7 +416,7 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
         "the edit is a new token; the original stays"
     );
     assert!(app.token().is_some_and(|t| t.token.is_edited()));
-    run_scans(&mut app, effects);
+    app.run_scans(effects);
     assert!(
         app.counts()[0].1 > allowed_before,
         "the main-branch subject opens more roles"
