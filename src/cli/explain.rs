@@ -15,7 +15,7 @@ use crate::eval::{
     Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
     ValueDifference, Verdict, audience_candidates, explain,
 };
-use crate::policy::{self, PolicyDocument, PrincipalSet, PrincipalType};
+use crate::policy::{self, PolicyDocument};
 use crate::session::{Failure, Session, read_json_object, read_text};
 use crate::token::Token;
 
@@ -258,16 +258,7 @@ fn parse_role_arn(arn: &str) -> Result<(String, String), Failure> {
 fn account_from_policy(document: &PolicyDocument, provider_url: &str) -> (String, String) {
     let host = crate::account::strip_scheme(provider_url);
     let arns: Vec<Arn> = document
-        .statements
-        .iter()
-        .filter_map(|s| s.principal.as_ref())
-        .filter_map(|p| match &p.set {
-            PrincipalSet::Typed(types) => Some(types),
-            PrincipalSet::Anyone => None,
-        })
-        .flatten()
-        .filter(|(kind, _)| *kind == PrincipalType::Federated)
-        .flat_map(|(_, ids)| ids.iter())
+        .federated()
         .filter_map(|id| Arn::parse(id).ok())
         .filter(|arn| arn.oidc_provider_url().is_some())
         .collect();

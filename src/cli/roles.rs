@@ -8,7 +8,7 @@ use super::output::write_report;
 use super::{Context, Exit};
 use crate::account::{Account, Role};
 use crate::arn::Arn;
-use crate::policy::{PrincipalSet, PrincipalType};
+use crate::policy::PrincipalType;
 use crate::session::Session;
 
 /// Runs `roles`.
@@ -107,31 +107,19 @@ fn trusted(role: &Role) -> Vec<String> {
         return vec!["(invalid trust policy)".to_owned()];
     };
     let mut names = Vec::new();
-    for element in document
-        .statements
-        .iter()
-        .filter_map(|s| s.principal.as_ref())
-    {
-        match &element.set {
-            PrincipalSet::Anyone => names.push("*".to_owned()),
-            PrincipalSet::Typed(types) => {
-                for (kind, ids) in types {
-                    for id in ids {
-                        let short = match kind {
-                            PrincipalType::Federated => Arn::parse(id)
-                                .ok()
-                                .as_ref()
-                                .and_then(Arn::oidc_provider_url)
-                                .unwrap_or(id)
-                                .to_owned(),
-                            other => format!("{}: {id}", other.as_str()),
-                        };
-                        if !names.contains(&short) {
-                            names.push(short);
-                        }
-                    }
-                }
-            }
+    for principal in document.principals() {
+        let short = match principal {
+            None => "*".to_owned(),
+            Some((PrincipalType::Federated, id)) => Arn::parse(id)
+                .ok()
+                .as_ref()
+                .and_then(Arn::oidc_provider_url)
+                .unwrap_or(id)
+                .to_owned(),
+            Some((other, id)) => format!("{}: {id}", other.as_str()),
+        };
+        if !names.contains(&short) {
+            names.push(short);
         }
     }
     names
@@ -139,12 +127,8 @@ fn trusted(role: &Role) -> Vec<String> {
 
 /// Does any statement name `arn` as a Federated principal?
 fn role_trusts(role: &Role, arn: &str) -> bool {
-    role.policy().is_ok_and(|document| {
-        document.statements.iter().filter_map(|s| s.principal.as_ref()).any(|element| {
-            matches!(&element.set, PrincipalSet::Typed(types)
-                if types.iter().any(|(kind, ids)| *kind == PrincipalType::Federated && ids.iter().any(|id| id == arn)))
-        })
-    })
+    role.policy()
+        .is_ok_and(|document| document.federated().any(|id| id == arn))
 }
 
 /// The account's providers and roles count, for headers.

@@ -20,6 +20,33 @@ pub struct PolicyDocument {
     pub was_url_encoded: bool,
 }
 
+impl PolicyDocument {
+    /// Every principal the statements' `Principal` and `NotPrincipal` elements name, as (type,
+    /// value), in document order (`None` for the bare `"*"`).
+    pub fn principals(&self) -> impl Iterator<Item = Option<(PrincipalType, &str)>> {
+        self.statements
+            .iter()
+            .filter_map(|statement| statement.principal.as_ref())
+            .flat_map(|element| -> Vec<Option<(PrincipalType, &str)>> {
+                match &element.set {
+                    PrincipalSet::Anyone => vec![None],
+                    PrincipalSet::Typed(types) => types
+                        .iter()
+                        .flat_map(|(kind, ids)| ids.iter().map(|id| Some((*kind, id.as_str()))))
+                        .collect(),
+                }
+            })
+    }
+
+    /// The `Federated` principals named, in document order.
+    pub fn federated(&self) -> impl Iterator<Item = &str> {
+        self.principals().filter_map(|principal| match principal {
+            Some((PrincipalType::Federated, id)) => Some(id),
+            _ => None,
+        })
+    }
+}
+
 /// The policy language version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {

@@ -380,7 +380,6 @@ fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
     assert_eq!(app.toast_text(), Some("nothing to copy on this screen"));
 }
 
-
 /// The claim editor, when it is the top overlay.
 fn editor(app: &App) -> Option<&ClaimEdit> {
     match app.overlays.top() {
