@@ -9,7 +9,8 @@ mod common;
 #[path = "common/fake_aws.rs"]
 mod fake_aws;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Output, signed_rs256};
 use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request};
@@ -172,10 +173,13 @@ fn normal_account() -> FakeAws {
     FakeAws::start(normal_reply)
 }
 
+/// How long a test waits for the binary before failing (a bound on the test, not a speed goal).
+const PATIENCE: Duration = Duration::from_secs(120);
+
 /// Runs the binary against `endpoint` with test credentials only; the token, if any, is in `T`.
 fn trustlens(endpoint: &str, args: &[&str], token: Option<&str>) -> Output {
     let mut command = common::against_aws(endpoint);
-    command.args(args);
+    command.args(args).timeout(PATIENCE);
     if let Some(token) = token {
         command.env("T", token);
     }
@@ -956,4 +960,182 @@ fn assume_by_arn_goes_on_when_the_role_cannot_be_read() {
         by_name.stderr
     );
     assert_local_only(&aws);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Missing credentials: a clean environment with HOME at a directory written for the test
+
+/// A home directory for one test holding `files` (paths relative to it), fresh each run.
+fn home_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("aws_errors-homes")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    for (path, contents) in files {
+        let path = home.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    home
+}
+
+/// The binary as a CI job without AWS credentials runs it: nothing in the environment but
+/// `HOME`, a region, the endpoint, and instance metadata switched off (no network).
+fn without_credentials(home: &Path, endpoint: &str) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["--endpoint-url", endpoint])
+        .timeout(PATIENCE);
+    command
+}
+
+/// Exit 1 with `message`, and nothing blamed on the network or instance metadata.
+fn assert_credentials_failure(out: &Output, message: &str) {
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(message),
+        "want {message:?} in:\n{}",
+        out.stderr
+    );
+    for blame in ["IMDS", "network", "cannot reach AWS", "dispatch failure"] {
+        assert!(!out.stderr.contains(blame), "{blame:?} in:\n{}", out.stderr);
+    }
+}
+
+const NO_CREDENTIALS: &str = "no AWS credentials found (environment, profiles, SSO, web identity, \
+                              instance metadata): configure some, pass --profile NAME";
+
+#[test]
+fn no_credentials_anywhere_are_named() {
+    let aws = normal_account();
+    let home = home_with("none", &[]);
+    let out = common::run(without_credentials(&home, &aws.endpoint).arg("roles"));
+    assert_credentials_failure(&out, NO_CREDENTIALS);
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+/// A CI runner's metadata address may answer, but not as EC2's does (here with 403 and HTML to
+/// the IMDSv2 token request): that is still "no credentials", not a network problem.
+#[test]
+fn a_metadata_service_that_is_not_ec2s_means_no_credentials() {
+    let aws = normal_account();
+    let metadata = FakeAws::start(|_| Reply::raw(403, "text/html", "<html>Forbidden</html>"));
+    let home = home_with("imds", &[]);
+    let mut command = without_credentials(&home, &aws.endpoint);
+    command
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.endpoint)
+        .arg("roles");
+    let out = common::run(&mut command);
+    assert_credentials_failure(&out, NO_CREDENTIALS);
+    assert!(
+        metadata
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path == "/latest/api/token"),
+        "the metadata service was asked: {:?}",
+        metadata.requests()
+    );
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+const OTHER_PROFILE: &str = "[profile other]\nregion = eu-west-1\n";
+
+#[test]
+fn a_profile_that_does_not_exist_is_named() {
+    let aws = normal_account();
+    let home = home_with("missing-profile", &[(".aws/config", OTHER_PROFILE)]);
+    let want = "AWS profile `nosuch` not found in the AWS config files";
+    let by_variable = common::run(
+        without_credentials(&home, &aws.endpoint)
+            .env("AWS_PROFILE", "nosuch")
+            .arg("roles"),
+    );
+    assert_credentials_failure(&by_variable, want);
+    let by_flag = common::run(without_credentials(&home, &aws.endpoint).args([
+        "--profile",
+        "nosuch",
+        "roles",
+    ]));
+    assert_credentials_failure(&by_flag, want);
+    assert!(by_flag.stderr.contains("aws configure list-profiles"));
+
+    // With no AWS config file at all, aws-config cannot tell a missing profile from an empty
+    // one: the message names the profile and both causes.
+    let empty = home_with("no-config", &[]);
+    let out = common::run(
+        without_credentials(&empty, &aws.endpoint)
+            .env("AWS_PROFILE", "nosuch")
+            .arg("roles"),
+    );
+    assert_credentials_failure(
+        &out,
+        "no AWS credentials from profile `nosuch`: no AWS config file defines it",
+    );
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+const SSO_CONFIG: &str = "\
+[profile dev]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = ReadOnly
+region = us-east-1
+
+[profile legacy]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 123456789012
+sso_role_name = ReadOnly
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+";
+
+/// `~/.aws/sso/cache/` names a session's token file by the SHA-1 of the session's name.
+const CORP_TOKEN_FILE: &str = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+
+const EXPIRED_SSO_TOKEN: &str = r#"{"accessToken": "expired-access-token", "expiresAt": "2020-01-01T00:00:00Z",
+  "region": "us-east-1", "startUrl": "https://corp.awsapps.com/start"}"#;
+
+/// An SSO profile whose login expired (or never happened on this machine) says how to log in.
+/// Only cases aws-config decides locally: nothing reaches an SSO portal.
+#[test]
+fn an_expired_sso_session_says_how_to_log_in() {
+    let aws = normal_account();
+    let expired = home_with(
+        "sso-expired",
+        &[
+            (".aws/config", SSO_CONFIG),
+            (CORP_TOKEN_FILE, EXPIRED_SSO_TOKEN),
+        ],
+    );
+    let never = home_with("sso-never", &[(".aws/config", SSO_CONFIG)]);
+    for (home, profile) in [(&expired, "dev"), (&never, "dev"), (&never, "legacy")] {
+        let out = common::run(
+            without_credentials(home, &aws.endpoint)
+                .env("AWS_PROFILE", profile)
+                .arg("roles"),
+        );
+        assert_credentials_failure(
+            &out,
+            &format!(
+                "the SSO session has expired (or was never started here): run \
+                 `aws sso login --profile {profile}`"
+            ),
+        );
+        assert!(
+            !out.stderr.contains("expired-access-token"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
 }

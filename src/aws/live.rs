@@ -1,9 +1,11 @@
 //! The real IAM and STS, through aws-config and the AWS SDK for Rust.
 
+use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use aws_config::imds::client::error::ImdsError;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -90,8 +92,13 @@ impl LiveAws {
 
     fn error<E>(&self, action: &'static str, error: &SdkError<E>) -> AwsError
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        E: ProvideErrorMetadata + Error + 'static,
     {
+        if !matches!(error, SdkError::ServiceError(_))
+            && let Some(problem) = self.credentials_problem(error)
+        {
+            return problem;
+        }
         let context = readable(&DisplayErrorContext(error).to_string());
         match error {
             SdkError::ServiceError(_) => {
@@ -116,18 +123,6 @@ impl LiveAws {
                     },
                 }
             }
-            _ if context.contains("SSO")
-                && (context.contains("expired") || context.contains("refresh")) =>
-            {
-                AwsError::SsoExpired {
-                    profile: self.profile.clone(),
-                }
-            }
-            _ if context.contains("no providers in chain provided credentials")
-                || context.contains("credentials") && context.contains("not loaded") =>
-            {
-                AwsError::NoCredentials
-            }
             SdkError::TimeoutError(_) => AwsError::Unreachable {
                 action,
                 detail: "the call timed out".to_owned(),
@@ -138,6 +133,69 @@ impl LiveAws {
             },
         }
     }
+
+    /// Why the credential chain gave no credentials, when that is why the call failed. The
+    /// chain reports it as a dispatch failure whose sources say which provider gave up; the
+    /// profile and SSO errors reach us as text only (aws-config formats or hides their types).
+    fn credentials_problem(&self, error: &(dyn Error + 'static)) -> Option<AwsError> {
+        let mut next = Some(error);
+        while let Some(cause) = next {
+            // Instance metadata is the chain's last resort: failing there means nothing else
+            // was configured (a CI runner's metadata service may answer, but not as EC2's).
+            if cause.downcast_ref::<ImdsError>().is_some() {
+                return Some(self.no_credentials());
+            }
+            let text = cause.to_string();
+            if let Some(detail) = text.split_once(PROFILE_UNUSABLE).map(|(_, d)| d) {
+                return Some(match missing_profile(detail) {
+                    Some(profile) => AwsError::ProfileNotFound {
+                        profile: profile.to_owned(),
+                    },
+                    None => AwsError::BadProfile {
+                        profile: self.profile_name(),
+                        detail: detail.to_owned(),
+                    },
+                });
+            }
+            if SSO_SIGNS.iter().any(|sign| text.contains(sign)) {
+                return Some(AwsError::SsoExpired {
+                    profile: self.profile.clone(),
+                });
+            }
+            if text.contains("no providers in chain provided credentials") {
+                return Some(self.no_credentials());
+            }
+            next = cause.source();
+        }
+        None
+    }
+
+    /// No credentials: with a named profile, that profile gave none.
+    fn no_credentials(&self) -> AwsError {
+        match &self.profile {
+            Some(profile) => AwsError::ProfileWithoutCredentials {
+                profile: profile.clone(),
+            },
+            None => AwsError::NoCredentials,
+        }
+    }
+
+    fn profile_name(&self) -> String {
+        self.profile.clone().unwrap_or_else(|| "default".to_owned())
+    }
+}
+
+/// How aws-config introduces a profile it cannot use.
+const PROFILE_UNUSABLE: &str = "ProfileFile provider could not be built: ";
+
+/// Words only aws-config's SSO providers use: an expired or missing cached SSO token, or the
+/// SSO portal refusing the token.
+const SSO_SIGNS: [&str; 3] = ["SSO token", "sso/cache", "UnauthorizedException"];
+
+/// The profile in "profile `NAME` was not defined: …".
+fn missing_profile(detail: &str) -> Option<&str> {
+    let (before, _) = detail.split_once("` was not defined")?;
+    before.rsplit_once("profile `").map(|(_, name)| name)
 }
 
 #[async_trait]
@@ -376,5 +434,21 @@ impl Sts for LiveAws {
 impl super::AwsAccess for LiveAws {
     fn region(&self) -> Option<String> {
         self.config.region().map(ToString::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_profile_is_read_from_aws_configs_words() {
+        let detail = "profile `nosuch` was not defined: could not find source profile nosuch \
+                      referenced from the root profile";
+        assert_eq!(missing_profile(detail), Some("nosuch"));
+        assert_eq!(
+            missing_profile("profile `a` has invalid SSO config: x"),
+            None
+        );
     }
 }
