@@ -686,34 +686,6 @@ fn packed_policy_too_large() {
 }
 
 #[test]
-fn sts_throttling() {
-    let aws = account_where(
-        "AssumeRoleWithWebIdentity",
-        Reply::sts_error(400, "Throttling", "Rate exceeded"),
-    );
-    let out = assume(&aws, &allowed_token(), &[]);
-    assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("AWS answered: Throttling: Rate exceeded\n"),
-        "{}",
-        out.stderr
-    );
-    assert_diagnosis(
-        &out,
-        "STS throttled the call",
-        false,
-        &["too many calls: back off and retry"],
-    );
-    let attempts = aws.count("AssumeRoleWithWebIdentity");
-    assert!(
-        (1..=10).contains(&attempts),
-        "an SDK may retry throttling a few times, saw {attempts}"
-    );
-    assert_local_only(&aws);
-}
-
-#[test]
 fn idp_rejected_claim() {
     let out = refused(
         403,
@@ -1138,4 +1110,151 @@ fn an_expired_sso_session_says_how_to_log_in() {
         );
     }
     assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes: 3 only for STS's refusals (4xx with an error code); AWS's own failures are 1
+
+/// `assume` against an STS answering `reply`: exit 1, `message`, and no refusal or diagnosis.
+fn assume_fails(reply: Reply, message: &str) -> FakeAws {
+    let aws = account_where("AssumeRoleWithWebIdentity", reply);
+    let out = assume(&aws, &allowed_token(), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(message),
+        "want {message:?} in:\n{}",
+        out.stderr
+    );
+    for refusal in ["AWS answered:", "Diagnosis:"] {
+        assert!(
+            !out.stderr.contains(refusal),
+            "{refusal:?} in:\n{}",
+            out.stderr
+        );
+    }
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert_local_only(&aws);
+    aws
+}
+
+#[test]
+fn sts_failing_on_its_side_is_not_a_refusal() {
+    let aws = assume_fails(
+        Reply::sts_error(500, "InternalFailure", "An internal error occurred."),
+        "AWS failed sts:AssumeRoleWithWebIdentity (HTTP 500, InternalFailure: An internal error \
+         occurred.) even after retries: try again later",
+    );
+    let attempts = aws.count("AssumeRoleWithWebIdentity");
+    assert!(attempts >= 2, "a 500 is retried, saw {attempts}");
+}
+
+#[test]
+fn sts_throttling_after_retries_is_not_a_refusal() {
+    let aws = assume_fails(
+        Reply::sts_error(400, "Throttling", "Rate exceeded"),
+        "AWS throttled sts:AssumeRoleWithWebIdentity even after retries",
+    );
+    let attempts = aws.count("AssumeRoleWithWebIdentity");
+    assert!(
+        (2..=10).contains(&attempts),
+        "the SDK retries throttling a few times, saw {attempts}"
+    );
+}
+
+#[test]
+fn unparsable_sts_replies_are_not_refusals() {
+    assume_fails(
+        Reply::raw(400, "text/html", "<html><body>Bad Request</body></html>"),
+        "sts:AssumeRoleWithWebIdentity failed: the endpoint did not answer like AWS (HTTP 400, \
+         body \"<html><body>Bad Request</body></html>\")",
+    );
+    // A success reply may carry credentials: its body is never shown.
+    assume_fails(
+        Reply::raw(
+            200,
+            "application/json",
+            r#"{"SecretAccessKey": "wJalrXUtnFEMI"}"#,
+        ),
+        "the endpoint did not answer like AWS (HTTP 200, a 36-byte body, not shown as it may \
+         hold credentials)",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies that are not AWS's: the HTTP status and the first bytes of the body, escaped
+
+#[test]
+fn replies_that_are_not_aws_show_their_status_and_first_bytes() {
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><title>Sign in to the proxy</title></head><body>{}</body></html>",
+        "lorem ipsum ".repeat(30)
+    );
+    let cases = [
+        (
+            Reply::raw(200, "text/html", &page),
+            "HTTP 200, body \"<!DOCTYPE html>\\n<html><head><title>Sign in to the proxy</title>",
+        ),
+        (
+            Reply::raw(
+                403,
+                "application/json",
+                r#"{"message":"Missing Authentication Token"}"#,
+            ),
+            "HTTP 403, body \"{\\\"message\\\":\\\"Missing Authentication Token\\\"}\"",
+        ),
+        (
+            Reply::raw(
+                200,
+                "application/octet-stream",
+                "\u{1b}]52;c;aGk=\u{7}\u{1b}[2Jgarbage",
+            ),
+            "HTTP 200, body \"\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2Jgarbage\"",
+        ),
+        (Reply::raw(200, "text/xml", ""), "HTTP 200, an empty body"),
+    ];
+    for (reply, detail) in cases {
+        let aws = account_where("GetCallerIdentity", reply);
+        let out = trustlens(&aws.endpoint, &["roles"], None);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let want = format!(
+            "error: sts:GetCallerIdentity failed: the endpoint did not answer like AWS ({detail}"
+        );
+        assert!(
+            out.stderr.contains(&want),
+            "want {want:?} in:\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("check --endpoint-url"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains('\u{1b}'),
+            "raw escape in {:?}",
+            out.stderr
+        );
+        assert!(out.stderr.chars().count() < 600, "{}", out.stderr);
+        assert_eq!(aws.count("ListRoles"), 0);
+    }
+}
+
+/// A proxy's error page that echoes the request must not print the web identity token.
+#[test]
+fn an_echoed_token_is_masked() {
+    let token = allowed_token();
+    let echo = format!("<html>denied: WebIdentityToken={token}</html>");
+    let aws = account_where(
+        "AssumeRoleWithWebIdentity",
+        Reply::raw(403, "text/html", &echo),
+    );
+    let out = assume(&aws, &token, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("body \"<html>denied: WebIdentityToken=<token></html>\""),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(&token[..40]), "{}", out.stderr);
 }

@@ -71,6 +71,33 @@ pub enum AwsError {
         /// The IAM action.
         action: &'static str,
     },
+    /// AWS failed on its side (HTTP 5xx) even after retries.
+    #[error(
+        "AWS failed {action} (HTTP {status}, {code}: {message}) even after retries: try again later"
+    )]
+    ServerError {
+        /// The action.
+        action: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The error code.
+        code: String,
+        /// AWS's message.
+        message: String,
+    },
+    /// The reply is not one AWS would send (HTML, JSON, garbage, empty).
+    #[error(
+        "{action} failed: the endpoint did not answer like AWS (HTTP {status}, {body}): check \
+         --endpoint-url, AWS_ENDPOINT_URL and any proxy in between"
+    )]
+    NotAws {
+        /// The action.
+        action: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, escaped (or why it is not shown).
+        body: String,
+    },
     /// The entity does not exist.
     #[error("{what} not found")]
     NotFound {

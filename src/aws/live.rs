@@ -44,6 +44,8 @@ pub struct LiveAws {
 
 /// Concurrent `GetOpenIDConnectProvider` calls.
 const PROVIDER_CONCURRENCY: usize = 8;
+/// How much of a reply that is not AWS's the error shows.
+const BODY_PREVIEW_CHARS: usize = 120;
 
 impl LiveAws {
     /// Loads the configuration (no network call yet) and builds the clients.
@@ -94,44 +96,30 @@ impl LiveAws {
     where
         E: ProvideErrorMetadata + Error + 'static,
     {
-        if !matches!(error, SdkError::ServiceError(_))
-            && let Some(problem) = self.credentials_problem(error)
-        {
+        if let Some(response) = error.raw_response() {
+            let status = response.status().as_u16();
+            let body = response.body().bytes().unwrap_or_default();
+            return match (error, error.code()) {
+                (SdkError::ServiceError(_), Some(code)) => {
+                    let message = error.message().unwrap_or_default().to_owned();
+                    coded_error(action, status, code, message)
+                }
+                // Whatever answered is not AWS (or not all of a reply came).
+                _ => AwsError::NotAws {
+                    action,
+                    status,
+                    body: body_preview(body, may_hold_credentials(action, status)),
+                },
+            };
+        }
+        if let Some(problem) = self.credentials_problem(error) {
             return problem;
         }
-        let context = readable(&DisplayErrorContext(error).to_string());
-        match error {
-            SdkError::ServiceError(_) => {
-                let code = error.code().unwrap_or("Unknown").to_owned();
-                let message = error.message().unwrap_or_default().to_owned();
-                match code.as_str() {
-                    "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-                        AwsError::AccessDenied { action, message }
-                    }
-                    "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
-                        AwsError::Throttled { action }
-                    }
-                    "NoSuchEntity" => AwsError::NotFound { what: message },
-                    "ExpiredToken"
-                    | "ExpiredTokenException"
-                    | "InvalidClientTokenId"
-                    | "SignatureDoesNotMatch" => AwsError::BadCredentials { code, message },
-                    _ => AwsError::Other {
-                        action,
-                        code,
-                        message,
-                    },
-                }
-            }
-            SdkError::TimeoutError(_) => AwsError::Unreachable {
-                action,
-                detail: "the call timed out".to_owned(),
-            },
-            _ => AwsError::Unreachable {
-                action,
-                detail: context,
-            },
-        }
+        let detail = match error {
+            SdkError::TimeoutError(_) => "the call timed out".to_owned(),
+            _ => readable(&DisplayErrorContext(error).to_string()),
+        };
+        AwsError::Unreachable { action, detail }
     }
 
     /// Why the credential chain gave no credentials, when that is why the call failed. The
@@ -196,6 +184,98 @@ const SSO_SIGNS: [&str; 3] = ["SSO token", "sso/cache", "UnauthorizedException"]
 fn missing_profile(detail: &str) -> Option<&str> {
     let (before, _) = detail.split_once("` was not defined")?;
     before.rsplit_once("profile `").map(|(_, name)| name)
+}
+
+/// An error reply with an AWS error code.
+fn coded_error(action: &'static str, status: u16, code: &str, message: String) -> AwsError {
+    match code {
+        _ if is_throttling(status, code) => AwsError::Throttled { action },
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            AwsError::AccessDenied { action, message }
+        }
+        "NoSuchEntity" => AwsError::NotFound { what: message },
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch" => AwsError::BadCredentials {
+            code: code.to_owned(),
+            message,
+        },
+        _ if status >= 500 => AwsError::ServerError {
+            action,
+            status,
+            code: code.to_owned(),
+            message,
+        },
+        _ => AwsError::Other {
+            action,
+            code: code.to_owned(),
+            message,
+        },
+    }
+}
+
+fn is_throttling(status: u16, code: &str) -> bool {
+    status == 429
+        || matches!(
+            code,
+            "Throttling"
+                | "ThrottlingException"
+                | "ThrottledException"
+                | "RequestLimitExceeded"
+                | "RequestThrottled"
+                | "RequestThrottledException"
+                | "TooManyRequestsException"
+                | "SlowDown"
+        )
+}
+
+/// A successful `AssumeRoleWithWebIdentity` reply carries credentials: its body is never shown.
+fn may_hold_credentials(action: &str, status: u16) -> bool {
+    action == "sts:AssumeRoleWithWebIdentity" && (200..300).contains(&status)
+}
+
+/// The first characters of a body, control characters and quotes escaped, JWT-shaped text
+/// masked — or why it is not shown.
+fn body_preview(body: &[u8], hidden: bool) -> String {
+    if body.is_empty() {
+        return "an empty body".to_owned();
+    }
+    if hidden {
+        return format!(
+            "a {}-byte body, not shown as it may hold credentials",
+            body.len()
+        );
+    }
+    let text = mask_tokens(&String::from_utf8_lossy(body));
+    let mut preview: String = text
+        .chars()
+        .take(BODY_PREVIEW_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(BODY_PREVIEW_CHARS).is_some() {
+        preview.push('…');
+    }
+    format!("body \"{preview}\"")
+}
+
+/// Replaces JWT-shaped runs (`eyJ` and base64url characters) with `<token>`: a web identity
+/// token echoed back by a proxy's error page must not reach the terminal or a CI log.
+fn mask_tokens(text: &str) -> String {
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("eyJ") {
+        let (before, candidate) = rest.split_at(at);
+        out.push_str(before);
+        let length = candidate
+            .find(|c: char| !is_token_char(c))
+            .unwrap_or(candidate.len());
+        out.push_str("<token>");
+        rest = &candidate[length..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[async_trait]
@@ -376,16 +456,13 @@ impl Sts for LiveAws {
             .await;
         let output = match result {
             Ok(output) => output,
-            Err(error @ SdkError::ServiceError(_)) => {
-                return Err(AssumeFailure::Sts(StsReply {
-                    code: error.code().unwrap_or("Unknown").to_owned(),
-                    message: error.message().unwrap_or_default().to_owned(),
-                }));
-            }
             Err(error) => {
-                return Err(AssumeFailure::Call(
-                    self.error("sts:AssumeRoleWithWebIdentity", &error),
-                ));
+                return Err(match refusal(&error) {
+                    Some(reply) => AssumeFailure::Sts(reply),
+                    None => {
+                        AssumeFailure::Call(self.error("sts:AssumeRoleWithWebIdentity", &error))
+                    }
+                });
             }
         };
         let Some(credentials) = output.credentials() else {
@@ -431,6 +508,24 @@ impl Sts for LiveAws {
     }
 }
 
+/// STS's refusal, when that is what `error` is: an AWS error code in a 4xx reply other than
+/// throttling. 5xx, throttling, replies that are not AWS's and failed calls are not refusals.
+fn refusal<E>(error: &SdkError<E>) -> Option<StsReply>
+where
+    E: ProvideErrorMetadata + Error + 'static,
+{
+    let SdkError::ServiceError(service) = error else {
+        return None;
+    };
+    let status = service.raw().status().as_u16();
+    let code = error.code()?;
+    let refused = (400..500).contains(&status) && !is_throttling(status, code);
+    refused.then(|| StsReply {
+        code: code.to_owned(),
+        message: error.message().unwrap_or_default().to_owned(),
+    })
+}
+
 impl super::AwsAccess for LiveAws {
     fn region(&self) -> Option<String> {
         self.config.region().map(ToString::to_string)
@@ -440,6 +535,26 @@ impl super::AwsAccess for LiveAws {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_preview_is_short_escaped_and_masks_tokens() {
+        assert_eq!(body_preview(b"", false), "an empty body");
+        let long = format!("<html>\u{1b}]52;c;{}\n{}", "x".repeat(10), "y".repeat(200));
+        let preview = body_preview(long.as_bytes(), false);
+        assert!(
+            preview.starts_with("body \"<html>\\u{1b}]52;c;xxxxxxxxxx\\nyyy"),
+            "{preview}"
+        );
+        assert!(preview.ends_with("…\""), "{preview}");
+        assert!(!preview.contains('\u{1b}'));
+        let echoed = body_preview(
+            b"bad token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln!",
+            false,
+        );
+        assert_eq!(echoed, "body \"bad token <token>!\"");
+        let hidden = body_preview(b"{\"SecretAccessKey\":\"s\"}", true);
+        assert!(hidden.contains("not shown"), "{hidden}");
+    }
 
     #[test]
     fn a_missing_profile_is_read_from_aws_configs_words() {
