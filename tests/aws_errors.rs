@@ -1258,3 +1258,68 @@ fn an_echoed_token_is_masked() {
     );
     assert!(!out.stderr.contains(&token[..40]), "{}", out.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Endless paging
+
+#[test]
+fn a_list_roles_reply_that_repeats_its_marker_stops() {
+    let aws = account_where(
+        "ListRoles",
+        fake_aws::list_roles_page(&[role()], Some("again")),
+    );
+    let out = trustlens(&aws.endpoint, &["roles"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "iam:ListRoles stopped: page 2 repeated the marker of an earlier page, so the listing \
+             would never end (2 roles read)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("ListRoles"), 2);
+
+    // A longer cycle: a → b → a.
+    let cycle = FakeAws::start(|request| match request.action.as_str() {
+        "ListRoles" => {
+            let next = match request.param("Marker") {
+                Some("a") => "b",
+                _ => "a",
+            };
+            fake_aws::list_roles_page(&[role()], Some(next))
+        }
+        _ => normal_reply(request),
+    });
+    let out = trustlens(&cycle.endpoint, &["roles"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("page 3 repeated the marker"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(cycle.count("ListRoles"), 3);
+    assert_local_only(&cycle);
+}
+
+#[test]
+fn more_providers_than_iam_allows_are_refused_before_reading_them() {
+    let arns: Vec<String> = (0..1_001)
+        .map(|i| format!("arn:aws:iam::123456789012:oidc-provider/issuer{i}.example.com"))
+        .collect();
+    let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+    let aws = account_where(
+        "ListOpenIDConnectProviders",
+        fake_aws::list_open_id_connect_providers(&arns),
+    );
+    let out = trustlens(&aws.endpoint, &["providers"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "iam:ListOpenIDConnectProviders stopped: it listed 1001 providers, more than the 1000"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("GetOpenIDConnectProvider"), 0);
+}

@@ -98,6 +98,14 @@ pub enum AwsError {
         /// The start of the body, escaped (or why it is not shown).
         body: String,
     },
+    /// A listing would not end: a repeated marker, or more pages or items than AWS allows.
+    #[error("{action} stopped: {detail}; AWS never answers so (check --endpoint-url)")]
+    Unbounded {
+        /// The action.
+        action: &'static str,
+        /// What happened.
+        detail: String,
+    },
     /// The entity does not exist.
     #[error("{what} not found")]
     NotFound {

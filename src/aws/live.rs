@@ -1,5 +1,6 @@
 //! The real IAM and STS, through aws-config and the AWS SDK for Rust.
 
+use std::collections::HashSet;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +45,12 @@ pub struct LiveAws {
 
 /// Concurrent `GetOpenIDConnectProvider` calls.
 const PROVIDER_CONCURRENCY: usize = 8;
+/// More `ListRoles` pages than any account has (IAM allows at most a few thousand roles).
+const MAX_PAGES: usize = 10_000;
+/// More roles than any account has.
+const MAX_ROLES: usize = 1_000_000;
+/// More OIDC providers than any account has (IAM allows 100).
+const MAX_PROVIDERS: usize = 1_000;
 /// How much of a reply that is not AWS's the error shows.
 const BODY_PREVIEW_CHARS: usize = 120;
 
@@ -285,6 +292,34 @@ impl AccountSource for LiveAws {
     }
 
     async fn providers(&self) -> Result<Vec<Provider>, AwsError> {
+        self.all_providers().await
+    }
+
+    async fn roles(&self, progress: &(dyn Fn(usize) + Send + Sync)) -> Result<Vec<Role>, AwsError> {
+        self.all_roles(progress).await
+    }
+
+    async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError> {
+        let name = name_or_arn.rsplit('/').next().unwrap_or(name_or_arn);
+        let output = self
+            .iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| self.error("iam:GetRole", &e))?;
+        output
+            .role()
+            .map(role_from_sdk)
+            .ok_or_else(|| AwsError::NotFound {
+                what: format!("role {name}"),
+            })
+    }
+}
+
+impl LiveAws {
+    /// `ListOpenIDConnectProviders`, then each provider's details, a few at a time.
+    async fn all_providers(&self) -> Result<Vec<Provider>, AwsError> {
         let list = self
             .iam
             .list_open_id_connect_providers()
@@ -296,6 +331,16 @@ impl AccountSource for LiveAws {
             .iter()
             .filter_map(|p| p.arn().map(str::to_owned))
             .collect();
+        if arns.len() > MAX_PROVIDERS {
+            return Err(AwsError::Unbounded {
+                action: "iam:ListOpenIDConnectProviders",
+                detail: format!(
+                    "it listed {} providers, more than the {MAX_PROVIDERS} trustlens reads \
+                     (IAM allows 100 per account)",
+                    arns.len()
+                ),
+            });
+        }
         let limit = Arc::new(Semaphore::new(PROVIDER_CONCURRENCY));
         let mut tasks = tokio::task::JoinSet::new();
         for (index, arn) in arns.into_iter().enumerate() {
@@ -341,8 +386,14 @@ impl AccountSource for LiveAws {
             .collect())
     }
 
-    async fn roles(&self, progress: &(dyn Fn(usize) + Send + Sync)) -> Result<Vec<Role>, AwsError> {
+    /// Every `ListRoles` page; a marker seen before, or more pages or roles than an account
+    /// can have, stops the listing with an error instead of paging forever.
+    async fn all_roles(
+        &self,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<Vec<Role>, AwsError> {
         let mut roles = Vec::new();
+        let mut pages = Pages::new("roles", MAX_PAGES, MAX_ROLES);
         let mut marker: Option<String> = None;
         loop {
             let page = self
@@ -353,33 +404,72 @@ impl AccountSource for LiveAws {
                 .send()
                 .await
                 .map_err(|e| self.error("iam:ListRoles", &e))?;
-            for role in page.roles() {
-                roles.push(role_from_sdk(role));
-            }
+            roles.extend(page.roles().iter().map(role_from_sdk));
             progress(roles.len());
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(next)) => marker = Some(next.to_owned()),
-                _ => break,
+            let next = page.marker().filter(|_| page.is_truncated());
+            marker = pages
+                .next(roles.len(), next)
+                .map_err(|detail| AwsError::Unbounded {
+                    action: "iam:ListRoles",
+                    detail,
+                })?;
+            if marker.is_none() {
+                return Ok(roles);
             }
         }
-        Ok(roles)
+    }
+}
+
+/// The bounds of a paged listing: at most `max_pages` pages and `max_items` items, and no
+/// marker twice (a reply that repeats its marker would be asked for forever).
+#[derive(Debug)]
+struct Pages {
+    what: &'static str,
+    seen: HashSet<String>,
+    count: usize,
+    max_pages: usize,
+    max_items: usize,
+}
+
+impl Pages {
+    fn new(what: &'static str, max_pages: usize, max_items: usize) -> Pages {
+        Pages {
+            what,
+            seen: HashSet::new(),
+            count: 0,
+            max_pages,
+            max_items,
+        }
     }
 
-    async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError> {
-        let name = name_or_arn.rsplit('/').next().unwrap_or(name_or_arn);
-        let output = self
-            .iam
-            .get_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(|e| self.error("iam:GetRole", &e))?;
-        output
-            .role()
-            .map(role_from_sdk)
-            .ok_or_else(|| AwsError::NotFound {
-                what: format!("role {name}"),
-            })
+    /// After a page that brought the total to `items`: the marker to ask for next (`None`:
+    /// the listing is complete), or what is wrong.
+    fn next(&mut self, items: usize, marker: Option<&str>) -> Result<Option<String>, String> {
+        self.count += 1;
+        let count = self.count;
+        if items > self.max_items {
+            return Err(format!(
+                "it returned more than {} {} in {count} pages",
+                self.max_items, self.what
+            ));
+        }
+        let Some(marker) = marker else {
+            return Ok(None);
+        };
+        if !self.seen.insert(marker.to_owned()) {
+            return Err(format!(
+                "page {count} repeated the marker of an earlier page, so the listing would \
+                 never end ({items} {} read)",
+                self.what
+            ));
+        }
+        if count >= self.max_pages {
+            return Err(format!(
+                "it was still paging after {count} pages ({items} {} read)",
+                self.what
+            ));
+        }
+        Ok(Some(marker.to_owned()))
     }
 }
 
@@ -535,6 +625,36 @@ impl super::AwsAccess for LiveAws {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_end_without_a_marker() {
+        let mut pages = Pages::new("roles", 10, 100);
+        assert_eq!(pages.next(5, Some("a")), Ok(Some("a".to_owned())));
+        assert_eq!(pages.next(9, Some("b")), Ok(Some("b".to_owned())));
+        assert_eq!(pages.next(12, None), Ok(None));
+    }
+
+    #[test]
+    fn a_repeated_marker_stops_the_listing() {
+        let mut pages = Pages::new("roles", 10, 100);
+        assert!(pages.next(1, Some("a")).is_ok());
+        assert!(pages.next(2, Some("b")).is_ok());
+        let error = pages.next(3, Some("a")).unwrap_err();
+        assert!(error.starts_with("page 3 repeated the marker"), "{error}");
+    }
+
+    #[test]
+    fn too_many_pages_or_items_stop_the_listing() {
+        let mut pages = Pages::new("roles", 3, 100);
+        assert!(pages.next(1, Some("a")).is_ok());
+        assert!(pages.next(2, Some("b")).is_ok());
+        let error = pages.next(3, Some("c")).unwrap_err();
+        assert_eq!(error, "it was still paging after 3 pages (3 roles read)");
+
+        let mut pages = Pages::new("roles", 10, 100);
+        let error = pages.next(101, Some("a")).unwrap_err();
+        assert_eq!(error, "it returned more than 100 roles in 1 pages");
+    }
 
     #[test]
     fn a_body_preview_is_short_escaped_and_masks_tokens() {
