@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Output, signed_rs256};
-use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request};
+use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request, Silent};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "123456789012";
@@ -289,13 +289,18 @@ fn roles_reports_throttling_after_several_attempts() {
     assert_local_only(&aws);
 }
 
+/// A refused connection is named as such and not retried (the SDK's backoff would only delay
+/// the same answer by seconds).
 #[test]
 fn an_endpoint_nothing_listens_on_is_unreachable() {
     let endpoint = format!("http://127.0.0.1:{}", fake_aws::closed_port());
     let roles = trustlens(&endpoint, &["roles"], None);
     assert_eq!(roles.code, 1, "{}", roles.stderr);
     assert!(
-        roles.stderr.contains("cannot reach AWS"),
+        roles.stderr.contains(
+            "cannot reach AWS for sts:GetCallerIdentity: the connection was refused \
+             (nothing listens at the endpoint)"
+        ),
         "{}",
         roles.stderr
     );
@@ -312,7 +317,7 @@ fn an_endpoint_nothing_listens_on_is_unreachable() {
     );
     assert_eq!(assume.code, 1, "{}", assume.stderr);
     assert!(
-        assume.stderr.contains("cannot reach AWS"),
+        assume.stderr.contains("the connection was refused"),
         "{}",
         assume.stderr
     );
@@ -1322,4 +1327,65 @@ fn more_providers_than_iam_allows_are_refused_before_reading_them() {
         out.stderr
     );
     assert_eq!(aws.count("GetOpenIDConnectProvider"), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting: one deadline (--timeout) for an endpoint that never answers
+
+#[test]
+fn a_silent_endpoint_meets_the_deadline() {
+    let silent = Silent::start();
+    let deadline = "within 2 s (the --timeout deadline): check the network, --region and \
+                    --endpoint-url, or allow longer with --timeout SECONDS";
+    let cases: [(&[&str], &str); 3] = [
+        (&["--timeout", "2", "roles"], "sts:GetCallerIdentity"),
+        (
+            &[
+                "--timeout",
+                "2",
+                "explain",
+                "--role",
+                "deploy",
+                "--token",
+                "env:T",
+            ],
+            "iam:",
+        ),
+        (
+            &[
+                "--timeout",
+                "2",
+                "assume",
+                "--role",
+                ROLE_ARN,
+                "--token",
+                "env:T",
+            ],
+            "sts:AssumeRoleWithWebIdentity",
+        ),
+    ];
+    for (args, action) in cases {
+        let out = trustlens(&silent.endpoint, args, Some(&allowed_token()));
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("no answer from AWS for {action}")),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(deadline), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn the_timeout_must_be_a_positive_number_of_seconds() {
+    let aws = normal_account();
+    for bad in ["0", "-1", "soon"] {
+        let flag = format!("--timeout={bad}");
+        let out = trustlens(&aws.endpoint, &[&flag, "roles"], None);
+        assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
+        assert!(out.stderr.contains("--timeout"), "{}", out.stderr);
+    }
+    assert!(aws.requests().is_empty());
 }

@@ -106,6 +106,17 @@ pub enum AwsError {
         /// What happened.
         detail: String,
     },
+    /// The command's deadline passed (`--timeout`), the SDK's retries included.
+    #[error(
+        "no answer from AWS for {action} within {seconds} s (the --timeout deadline): check the \
+         network, --region and --endpoint-url, or allow longer with --timeout SECONDS"
+    )]
+    TimedOut {
+        /// The action.
+        action: &'static str,
+        /// The deadline in seconds.
+        seconds: u64,
+    },
     /// The entity does not exist.
     #[error("{what} not found")]
     NotFound {

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::error::Error;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::config::interceptors::InterceptorContext;
+use aws_sdk_sts::config::retry::{ClassifyRetry, RetryAction};
 use tokio::sync::Semaphore;
 
 use super::{
@@ -24,7 +27,7 @@ use crate::secret::Secret;
 use crate::token::times::utc;
 
 /// How to reach AWS: the standard chain, plus the command line's overrides.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     /// `--profile`.
     pub profile: Option<String>,
@@ -32,6 +35,22 @@ pub struct ConnectOptions {
     pub region: Option<String>,
     /// `--endpoint-url`, for IAM and STS (`AWS_ENDPOINT_URL` is honoured too).
     pub endpoint_url: Option<String>,
+    /// `--timeout`: the deadline of each AWS operation, the SDK's retries inside it.
+    pub timeout: Duration,
+}
+
+/// The deadline when `--timeout` is not given.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
 }
 
 /// IAM and STS clients sharing one configuration.
@@ -41,6 +60,7 @@ pub struct LiveAws {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
     profile: Option<String>,
+    timeout: Duration,
 }
 
 /// Concurrent `GetOpenIDConnectProvider` calls.
@@ -53,6 +73,8 @@ const MAX_ROLES: usize = 1_000_000;
 const MAX_PROVIDERS: usize = 1_000;
 /// How much of a reply that is not AWS's the error shows.
 const BODY_PREVIEW_CHARS: usize = 120;
+/// The longest single attempt inside the deadline, so that the SDK can retry within it.
+const MAX_ATTEMPT: Duration = Duration::from_secs(15);
 
 impl LiveAws {
     /// Loads the configuration (no network call yet) and builds the clients.
@@ -65,9 +87,9 @@ impl LiveAws {
             .retry_config(RetryConfig::standard().with_max_attempts(5))
             .timeout_config(
                 TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(15))
-                    .operation_timeout(Duration::from_secs(60))
+                    .connect_timeout(Duration::from_secs(5).min(options.timeout))
+                    .operation_attempt_timeout(MAX_ATTEMPT.min(options.timeout))
+                    .operation_timeout(options.timeout)
                     .build(),
             );
         if let Some(profile) = &options.profile {
@@ -77,11 +99,33 @@ impl LiveAws {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;
+        let iam = aws_sdk_iam::config::Builder::from(&config)
+            .retry_classifier(NoRetryWhenUnreachable)
+            .build();
         LiveAws {
-            iam: aws_sdk_iam::Client::new(&config),
-            sts: aws_sdk_sts::Client::new(&config),
+            iam: aws_sdk_iam::Client::from_conf(iam),
+            sts: aws_sdk_sts::Client::from_conf(sts_config(&config).build()),
             config,
             profile: options.profile.clone(),
+            timeout: options.timeout,
+        }
+    }
+
+    /// Runs `call` within the deadline (`--timeout`); past it, `action` timed out.
+    async fn within<T>(
+        &self,
+        action: &'static str,
+        call: impl Future<Output = Result<T, AwsError>>,
+    ) -> Result<T, AwsError> {
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .unwrap_or_else(|_| Err(self.timed_out(action)))
+    }
+
+    fn timed_out(&self, action: &'static str) -> AwsError {
+        AwsError::TimedOut {
+            action,
+            seconds: self.timeout.as_secs(),
         }
     }
 
@@ -119,12 +163,15 @@ impl LiveAws {
                 },
             };
         }
+        if let SdkError::TimeoutError(_) = error {
+            return self.timed_out(action);
+        }
         if let Some(problem) = self.credentials_problem(error) {
             return problem;
         }
-        let detail = match error {
-            SdkError::TimeoutError(_) => "the call timed out".to_owned(),
-            _ => readable(&DisplayErrorContext(error).to_string()),
+        let detail = match connection_failure(error) {
+            Some(reason) => reason.to_owned(),
+            None => readable(&DisplayErrorContext(error).to_string()),
         };
         AwsError::Unreachable { action, detail }
     }
@@ -191,6 +238,11 @@ const SSO_SIGNS: [&str; 3] = ["SSO token", "sso/cache", "UnauthorizedException"]
 fn missing_profile(detail: &str) -> Option<&str> {
     let (before, _) = detail.split_once("` was not defined")?;
     before.rsplit_once("profile `").map(|(_, name)| name)
+}
+
+/// The STS client configuration over `config`, with trustlens's retry rule.
+fn sts_config(config: &SdkConfig) -> aws_sdk_sts::config::Builder {
+    aws_sdk_sts::config::Builder::from(config).retry_classifier(NoRetryWhenUnreachable)
 }
 
 /// An error reply with an AWS error code.
@@ -285,35 +337,83 @@ fn mask_tokens(text: &str) -> String {
     out
 }
 
+/// "connection refused" or "the host name does not resolve", found in an error's sources:
+/// failures that retrying cannot mend.
+fn connection_failure(error: &(dyn Error + 'static)) -> Option<&'static str> {
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return Some("the connection was refused (nothing listens at the endpoint)");
+        }
+        if cause.to_string().contains("dns error") {
+            return Some("the endpoint's host name does not resolve");
+        }
+        next = cause.source();
+    }
+    None
+}
+
+/// Forbids the SDK's retries when the connection was refused or the host does not resolve:
+/// they would only delay the answer by the backoff (seconds).
+#[derive(Debug)]
+struct NoRetryWhenUnreachable;
+
+impl ClassifyRetry for NoRetryWhenUnreachable {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        let unreachable = context
+            .output_or_error()
+            .and_then(Result::err)
+            .and_then(|error| error.as_connector_error())
+            .and_then(|error| connection_failure(error))
+            .is_some();
+        match unreachable {
+            true => RetryAction::RetryForbidden,
+            false => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "NoRetryWhenUnreachable"
+    }
+}
+
 #[async_trait]
 impl AccountSource for LiveAws {
     async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
-        self.identity_of(&self.sts).await
+        self.within("sts:GetCallerIdentity", self.identity_of(&self.sts))
+            .await
     }
 
     async fn providers(&self) -> Result<Vec<Provider>, AwsError> {
-        self.all_providers().await
+        self.within("iam:ListOpenIDConnectProviders", self.all_providers())
+            .await
     }
 
     async fn roles(&self, progress: &(dyn Fn(usize) + Send + Sync)) -> Result<Vec<Role>, AwsError> {
-        self.all_roles(progress).await
+        self.within("iam:ListRoles", self.all_roles(progress)).await
     }
 
     async fn role(&self, name_or_arn: &str) -> Result<Role, AwsError> {
         let name = name_or_arn.rsplit('/').next().unwrap_or(name_or_arn);
-        let output = self
-            .iam
-            .get_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(|e| self.error("iam:GetRole", &e))?;
-        output
-            .role()
-            .map(role_from_sdk)
-            .ok_or_else(|| AwsError::NotFound {
-                what: format!("role {name}"),
-            })
+        let call = async {
+            let output = self
+                .iam
+                .get_role()
+                .role_name(name)
+                .send()
+                .await
+                .map_err(|e| self.error("iam:GetRole", &e))?;
+            output
+                .role()
+                .map(role_from_sdk)
+                .ok_or_else(|| AwsError::NotFound {
+                    what: format!("role {name}"),
+                })
+        };
+        self.within("iam:GetRole", call).await
     }
 }
 
@@ -535,23 +635,24 @@ impl Sts for LiveAws {
         &self,
         request: AssumeRequest,
     ) -> Result<AssumedRole, AssumeFailure> {
-        let result = self
+        const ACTION: &str = "sts:AssumeRoleWithWebIdentity";
+        let call = self
             .sts
             .assume_role_with_web_identity()
             .role_arn(&request.role_arn)
             .role_session_name(&request.session_name)
             .web_identity_token(request.token.expose())
             .set_duration_seconds(request.duration_seconds)
-            .send()
-            .await;
+            .send();
+        let result = tokio::time::timeout(self.timeout, call)
+            .await
+            .map_err(|_| AssumeFailure::Call(self.timed_out(ACTION)))?;
         let output = match result {
             Ok(output) => output,
             Err(error) => {
                 return Err(match refusal(&error) {
                     Some(reply) => AssumeFailure::Sts(reply),
-                    None => {
-                        AssumeFailure::Call(self.error("sts:AssumeRoleWithWebIdentity", &error))
-                    }
+                    None => AssumeFailure::Call(self.error(ACTION, &error)),
                 });
             }
         };
@@ -590,10 +691,11 @@ impl Sts for LiveAws {
             None,
             "trustlens-assumed-role",
         );
-        let config = aws_sdk_sts::config::Builder::from(&self.config)
+        let config = sts_config(&self.config)
             .credentials_provider(provider)
             .build();
-        self.identity_of(&aws_sdk_sts::Client::from_conf(config))
+        let client = aws_sdk_sts::Client::from_conf(config);
+        self.within("sts:GetCallerIdentity", self.identity_of(&client))
             .await
     }
 }
