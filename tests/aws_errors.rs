@@ -9,10 +9,11 @@ mod common;
 #[path = "common/fake_aws.rs"]
 mod fake_aws;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Output, signed_rs256};
-use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request};
+use fake_aws::{FakeAws, FakeCredentials, FakeRole, Reply, Request, Silent};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "123456789012";
@@ -172,10 +173,13 @@ fn normal_account() -> FakeAws {
     FakeAws::start(normal_reply)
 }
 
+/// How long a test waits for the binary before failing (a bound on the test, not a speed goal).
+const PATIENCE: Duration = Duration::from_secs(120);
+
 /// Runs the binary against `endpoint` with test credentials only; the token, if any, is in `T`.
 fn trustlens(endpoint: &str, args: &[&str], token: Option<&str>) -> Output {
     let mut command = common::against_aws(endpoint);
-    command.args(args);
+    command.args(args).timeout(PATIENCE);
     if let Some(token) = token {
         command.env("T", token);
     }
@@ -285,13 +289,18 @@ fn roles_reports_throttling_after_several_attempts() {
     assert_local_only(&aws);
 }
 
+/// A refused connection is named as such and not retried (the SDK's backoff would only delay
+/// the same answer by seconds).
 #[test]
 fn an_endpoint_nothing_listens_on_is_unreachable() {
     let endpoint = format!("http://127.0.0.1:{}", fake_aws::closed_port());
     let roles = trustlens(&endpoint, &["roles"], None);
     assert_eq!(roles.code, 1, "{}", roles.stderr);
     assert!(
-        roles.stderr.contains("cannot reach AWS"),
+        roles.stderr.contains(
+            "cannot reach AWS for sts:GetCallerIdentity: the connection was refused \
+             (nothing listens at the endpoint)"
+        ),
         "{}",
         roles.stderr
     );
@@ -308,7 +317,7 @@ fn an_endpoint_nothing_listens_on_is_unreachable() {
     );
     assert_eq!(assume.code, 1, "{}", assume.stderr);
     assert!(
-        assume.stderr.contains("cannot reach AWS"),
+        assume.stderr.contains("the connection was refused"),
         "{}",
         assume.stderr
     );
@@ -682,34 +691,6 @@ fn packed_policy_too_large() {
 }
 
 #[test]
-fn sts_throttling() {
-    let aws = account_where(
-        "AssumeRoleWithWebIdentity",
-        Reply::sts_error(400, "Throttling", "Rate exceeded"),
-    );
-    let out = assume(&aws, &allowed_token(), &[]);
-    assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("AWS answered: Throttling: Rate exceeded\n"),
-        "{}",
-        out.stderr
-    );
-    assert_diagnosis(
-        &out,
-        "STS throttled the call",
-        false,
-        &["too many calls: back off and retry"],
-    );
-    let attempts = aws.count("AssumeRoleWithWebIdentity");
-    assert!(
-        (1..=10).contains(&attempts),
-        "an SDK may retry throttling a few times, saw {attempts}"
-    );
-    assert_local_only(&aws);
-}
-
-#[test]
 fn idp_rejected_claim() {
     let out = refused(
         403,
@@ -956,4 +937,455 @@ fn assume_by_arn_goes_on_when_the_role_cannot_be_read() {
         by_name.stderr
     );
     assert_local_only(&aws);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Missing credentials: a clean environment with HOME at a directory written for the test
+
+/// A home directory for one test holding `files` (paths relative to it), fresh each run.
+fn home_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("aws_errors-homes")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    for (path, contents) in files {
+        let path = home.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    home
+}
+
+/// The binary as a CI job without AWS credentials runs it: nothing in the environment but
+/// `HOME`, a region, the endpoint, and instance metadata switched off (no network).
+fn without_credentials(home: &Path, endpoint: &str) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["--endpoint-url", endpoint])
+        .timeout(PATIENCE);
+    command
+}
+
+/// Exit 1 with `message`, and nothing blamed on the network or instance metadata.
+fn assert_credentials_failure(out: &Output, message: &str) {
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(message),
+        "want {message:?} in:\n{}",
+        out.stderr
+    );
+    for blame in ["IMDS", "network", "cannot reach AWS", "dispatch failure"] {
+        assert!(!out.stderr.contains(blame), "{blame:?} in:\n{}", out.stderr);
+    }
+}
+
+const NO_CREDENTIALS: &str = "no AWS credentials found (environment, profiles, SSO, web identity, \
+                              instance metadata): configure some, pass --profile NAME";
+
+#[test]
+fn no_credentials_anywhere_are_named() {
+    let aws = normal_account();
+    let home = home_with("none", &[]);
+    let out = common::run(without_credentials(&home, &aws.endpoint).arg("roles"));
+    assert_credentials_failure(&out, NO_CREDENTIALS);
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+/// A CI runner's metadata address may answer, but not as EC2's does (here with 403 and HTML to
+/// the IMDSv2 token request): that is still "no credentials", not a network problem.
+#[test]
+fn a_metadata_service_that_is_not_ec2s_means_no_credentials() {
+    let aws = normal_account();
+    let metadata = FakeAws::start(|_| Reply::raw(403, "text/html", "<html>Forbidden</html>"));
+    let home = home_with("imds", &[]);
+    let mut command = without_credentials(&home, &aws.endpoint);
+    command
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.endpoint)
+        .arg("roles");
+    let out = common::run(&mut command);
+    assert_credentials_failure(&out, NO_CREDENTIALS);
+    assert!(
+        metadata
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path == "/latest/api/token"),
+        "the metadata service was asked: {:?}",
+        metadata.requests()
+    );
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+const OTHER_PROFILE: &str = "[profile other]\nregion = eu-west-1\n";
+
+#[test]
+fn a_profile_that_does_not_exist_is_named() {
+    let aws = normal_account();
+    let home = home_with("missing-profile", &[(".aws/config", OTHER_PROFILE)]);
+    let want = "AWS profile `nosuch` not found in the AWS config files";
+    let by_variable = common::run(
+        without_credentials(&home, &aws.endpoint)
+            .env("AWS_PROFILE", "nosuch")
+            .arg("roles"),
+    );
+    assert_credentials_failure(&by_variable, want);
+    let by_flag = common::run(without_credentials(&home, &aws.endpoint).args([
+        "--profile",
+        "nosuch",
+        "roles",
+    ]));
+    assert_credentials_failure(&by_flag, want);
+    assert!(by_flag.stderr.contains("aws configure list-profiles"));
+
+    // With no AWS config file at all, aws-config cannot tell a missing profile from an empty
+    // one: the message names the profile and both causes.
+    let empty = home_with("no-config", &[]);
+    let out = common::run(
+        without_credentials(&empty, &aws.endpoint)
+            .env("AWS_PROFILE", "nosuch")
+            .arg("roles"),
+    );
+    assert_credentials_failure(
+        &out,
+        "no AWS credentials from profile `nosuch`: no AWS config file defines it",
+    );
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+const SSO_CONFIG: &str = "\
+[profile dev]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = ReadOnly
+region = us-east-1
+
+[profile legacy]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 123456789012
+sso_role_name = ReadOnly
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+";
+
+/// `~/.aws/sso/cache/` names a session's token file by the SHA-1 of the session's name.
+const CORP_TOKEN_FILE: &str = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+
+const EXPIRED_SSO_TOKEN: &str = r#"{"accessToken": "expired-access-token", "expiresAt": "2020-01-01T00:00:00Z",
+  "region": "us-east-1", "startUrl": "https://corp.awsapps.com/start"}"#;
+
+/// An SSO profile whose login expired (or never happened on this machine) says how to log in.
+/// Only cases aws-config decides locally: nothing reaches an SSO portal.
+#[test]
+fn an_expired_sso_session_says_how_to_log_in() {
+    let aws = normal_account();
+    let expired = home_with(
+        "sso-expired",
+        &[
+            (".aws/config", SSO_CONFIG),
+            (CORP_TOKEN_FILE, EXPIRED_SSO_TOKEN),
+        ],
+    );
+    let never = home_with("sso-never", &[(".aws/config", SSO_CONFIG)]);
+    for (home, profile) in [(&expired, "dev"), (&never, "dev"), (&never, "legacy")] {
+        let out = common::run(
+            without_credentials(home, &aws.endpoint)
+                .env("AWS_PROFILE", profile)
+                .arg("roles"),
+        );
+        assert_credentials_failure(
+            &out,
+            &format!(
+                "the SSO session has expired (or was never started here): run \
+                 `aws sso login --profile {profile}`"
+            ),
+        );
+        assert!(
+            !out.stderr.contains("expired-access-token"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(aws.requests().is_empty(), "{:?}", aws.actions());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes: 3 only for STS's refusals (4xx with an error code); AWS's own failures are 1
+
+/// `assume` against an STS answering `reply`: exit 1, `message`, and no refusal or diagnosis.
+fn assume_fails(reply: Reply, message: &str) -> FakeAws {
+    let aws = account_where("AssumeRoleWithWebIdentity", reply);
+    let out = assume(&aws, &allowed_token(), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(message),
+        "want {message:?} in:\n{}",
+        out.stderr
+    );
+    for refusal in ["AWS answered:", "Diagnosis:"] {
+        assert!(
+            !out.stderr.contains(refusal),
+            "{refusal:?} in:\n{}",
+            out.stderr
+        );
+    }
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert_local_only(&aws);
+    aws
+}
+
+#[test]
+fn sts_failing_on_its_side_is_not_a_refusal() {
+    let aws = assume_fails(
+        Reply::sts_error(500, "InternalFailure", "An internal error occurred."),
+        "AWS failed sts:AssumeRoleWithWebIdentity (HTTP 500, InternalFailure: An internal error \
+         occurred.) even after retries: try again later",
+    );
+    let attempts = aws.count("AssumeRoleWithWebIdentity");
+    assert!(attempts >= 2, "a 500 is retried, saw {attempts}");
+}
+
+#[test]
+fn sts_throttling_after_retries_is_not_a_refusal() {
+    let aws = assume_fails(
+        Reply::sts_error(400, "Throttling", "Rate exceeded"),
+        "AWS throttled sts:AssumeRoleWithWebIdentity even after retries",
+    );
+    let attempts = aws.count("AssumeRoleWithWebIdentity");
+    assert!(
+        (2..=10).contains(&attempts),
+        "the SDK retries throttling a few times, saw {attempts}"
+    );
+}
+
+#[test]
+fn unparsable_sts_replies_are_not_refusals() {
+    assume_fails(
+        Reply::raw(400, "text/html", "<html><body>Bad Request</body></html>"),
+        "sts:AssumeRoleWithWebIdentity failed: the endpoint did not answer like AWS (HTTP 400, \
+         body \"<html><body>Bad Request</body></html>\")",
+    );
+    // A success reply may carry credentials: its body is never shown.
+    assume_fails(
+        Reply::raw(
+            200,
+            "application/json",
+            r#"{"SecretAccessKey": "wJalrXUtnFEMI"}"#,
+        ),
+        "the endpoint did not answer like AWS (HTTP 200, a 36-byte body, not shown as it may \
+         hold credentials)",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies that are not AWS's: the HTTP status and the first bytes of the body, escaped
+
+#[test]
+fn replies_that_are_not_aws_show_their_status_and_first_bytes() {
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><title>Sign in to the proxy</title></head><body>{}</body></html>",
+        "lorem ipsum ".repeat(30)
+    );
+    let cases = [
+        (
+            Reply::raw(200, "text/html", &page),
+            "HTTP 200, body \"<!DOCTYPE html>\\n<html><head><title>Sign in to the proxy</title>",
+        ),
+        (
+            Reply::raw(
+                403,
+                "application/json",
+                r#"{"message":"Missing Authentication Token"}"#,
+            ),
+            "HTTP 403, body \"{\\\"message\\\":\\\"Missing Authentication Token\\\"}\"",
+        ),
+        (
+            Reply::raw(
+                200,
+                "application/octet-stream",
+                "\u{1b}]52;c;aGk=\u{7}\u{1b}[2Jgarbage",
+            ),
+            "HTTP 200, body \"\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2Jgarbage\"",
+        ),
+        (Reply::raw(200, "text/xml", ""), "HTTP 200, an empty body"),
+    ];
+    for (reply, detail) in cases {
+        let aws = account_where("GetCallerIdentity", reply);
+        let out = trustlens(&aws.endpoint, &["roles"], None);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let want = format!(
+            "error: sts:GetCallerIdentity failed: the endpoint did not answer like AWS ({detail}"
+        );
+        assert!(
+            out.stderr.contains(&want),
+            "want {want:?} in:\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("check --endpoint-url"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains('\u{1b}'),
+            "raw escape in {:?}",
+            out.stderr
+        );
+        assert!(out.stderr.chars().count() < 600, "{}", out.stderr);
+        assert_eq!(aws.count("ListRoles"), 0);
+    }
+}
+
+/// A proxy's error page that echoes the request must not print the web identity token.
+#[test]
+fn an_echoed_token_is_masked() {
+    let token = allowed_token();
+    let echo = format!("<html>denied: WebIdentityToken={token}</html>");
+    let aws = account_where(
+        "AssumeRoleWithWebIdentity",
+        Reply::raw(403, "text/html", &echo),
+    );
+    let out = assume(&aws, &token, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("body \"<html>denied: WebIdentityToken=<token></html>\""),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(&token[..40]), "{}", out.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endless paging
+
+#[test]
+fn a_list_roles_reply_that_repeats_its_marker_stops() {
+    let aws = account_where(
+        "ListRoles",
+        fake_aws::list_roles_page(&[role()], Some("again")),
+    );
+    let out = trustlens(&aws.endpoint, &["roles"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "iam:ListRoles stopped: page 2 repeated the marker of an earlier page, so the listing \
+             would never end (2 roles read)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("ListRoles"), 2);
+
+    // A longer cycle: a → b → a.
+    let cycle = FakeAws::start(|request| match request.action.as_str() {
+        "ListRoles" => {
+            let next = match request.param("Marker") {
+                Some("a") => "b",
+                _ => "a",
+            };
+            fake_aws::list_roles_page(&[role()], Some(next))
+        }
+        _ => normal_reply(request),
+    });
+    let out = trustlens(&cycle.endpoint, &["roles"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("page 3 repeated the marker"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(cycle.count("ListRoles"), 3);
+    assert_local_only(&cycle);
+}
+
+#[test]
+fn more_providers_than_iam_allows_are_refused_before_reading_them() {
+    let arns: Vec<String> = (0..1_001)
+        .map(|i| format!("arn:aws:iam::123456789012:oidc-provider/issuer{i}.example.com"))
+        .collect();
+    let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+    let aws = account_where(
+        "ListOpenIDConnectProviders",
+        fake_aws::list_open_id_connect_providers(&arns),
+    );
+    let out = trustlens(&aws.endpoint, &["providers"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "iam:ListOpenIDConnectProviders stopped: it listed 1001 providers, more than the 1000"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("GetOpenIDConnectProvider"), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting: one deadline (--timeout) for an endpoint that never answers
+
+#[test]
+fn a_silent_endpoint_meets_the_deadline() {
+    let silent = Silent::start();
+    let deadline = "within 2 s (the --timeout deadline): check the network, --region and \
+                    --endpoint-url, or allow longer with --timeout SECONDS";
+    let cases: [(&[&str], &str); 3] = [
+        (&["--timeout", "2", "roles"], "sts:GetCallerIdentity"),
+        (
+            &[
+                "--timeout",
+                "2",
+                "explain",
+                "--role",
+                "deploy",
+                "--token",
+                "env:T",
+            ],
+            "iam:",
+        ),
+        (
+            &[
+                "--timeout",
+                "2",
+                "assume",
+                "--role",
+                ROLE_ARN,
+                "--token",
+                "env:T",
+            ],
+            "sts:AssumeRoleWithWebIdentity",
+        ),
+    ];
+    for (args, action) in cases {
+        let out = trustlens(&silent.endpoint, args, Some(&allowed_token()));
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("no answer from AWS for {action}")),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(deadline), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn the_timeout_must_be_a_positive_number_of_seconds() {
+    let aws = normal_account();
+    for bad in ["0", "-1", "soon"] {
+        let flag = format!("--timeout={bad}");
+        let out = trustlens(&aws.endpoint, &[&flag, "roles"], None);
+        assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
+        assert!(out.stderr.contains("--timeout"), "{}", out.stderr);
+    }
+    assert!(aws.requests().is_empty());
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use async_trait::async_trait;
 
 pub use error::AwsError;
-pub use live::{ConnectOptions, LiveAws};
+pub use live::{ConnectOptions, DEFAULT_TIMEOUT, LiveAws};
 
 use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;

@@ -66,6 +66,12 @@ pub struct Globals {
     /// is honoured too.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+
+    /// Seconds each AWS operation may take, the SDK's retries included (one call, or a whole
+    /// listing such as every ListRoles page).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::aws::DEFAULT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
 }
 
 impl Globals {
@@ -78,6 +84,7 @@ impl Globals {
                 profile: self.profile.clone(),
                 region: self.region.clone(),
                 endpoint_url: self.endpoint_url.clone(),
+                timeout: std::time::Duration::from_secs(self.timeout),
             }),
         }
     }

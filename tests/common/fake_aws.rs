@@ -19,6 +19,10 @@ pub const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 /// One request the server received.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// The HTTP method (`POST`, `PUT`, …).
+    pub method: String,
+    /// The request target (`/`, `/latest/api/token`, …).
+    pub path: String,
     /// The `Action=` form parameter (empty when missing).
     pub action: String,
     /// The decoded form parameters.
@@ -41,25 +45,37 @@ impl Request {
     }
 }
 
-/// An HTTP reply: status and XML body.
+/// An HTTP reply: status, content type and body (XML, unless a test wants something else).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     /// The HTTP status.
     pub status: u16,
-    /// The XML body.
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
     pub body: String,
 }
 
 impl Reply {
     /// HTTP 200 with `body`.
     pub fn ok(body: String) -> Reply {
-        Reply { status: 200, body }
+        Reply::raw(200, "text/xml", &body)
+    }
+
+    /// Any status, content type and body: for replies that are not AWS's.
+    pub fn raw(status: u16, content_type: &'static str, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type,
+            body: body.to_owned(),
+        }
     }
 
     /// AWS's Query-protocol error body, `<ErrorResponse>` in namespace `ns`.
     pub fn error(status: u16, ns: &str, code: &str, message: &str) -> Reply {
         Reply {
             status,
+            content_type: "text/xml",
             body: format!(
                 "<ErrorResponse xmlns=\"{ns}\">\n  <Error>\n    <Type>Sender</Type>\n    \
                  <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  \
@@ -158,6 +174,52 @@ impl Drop for FakeAws {
     }
 }
 
+/// An endpoint on 127.0.0.1 that accepts connections and never answers; stopped on drop.
+pub struct Silent {
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Silent {
+    /// Starts listening; every connection is held open, unread and unanswered.
+    pub fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local address").port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut held = Vec::new();
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    held.extend(stream.ok());
+                }
+            })
+        };
+        Silent {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// A 127.0.0.1 port nothing listens on (bound, then released).
 pub fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -175,6 +237,9 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, route: &Router) {
     if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
         return; // The drop's wake-up connection, or a client that gave up.
     }
+    let mut target = request_line.split_whitespace();
+    let method = target.next().unwrap_or_default().to_owned();
+    let path = target.next().unwrap_or_default().to_owned();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -204,6 +269,8 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, route: &Router) {
     }
     let params = parse_form(&String::from_utf8_lossy(&body));
     let request = Request {
+        method,
+        path,
         action: params.get("Action").cloned().unwrap_or_default(),
         params,
         headers,
@@ -218,9 +285,10 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, route: &Router) {
         _ => "Error",
     };
     let response = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
          x-amzn-RequestId: 4d1a3b52-6c7e-4f0a-9d2b-1c8e5f7a9b30\r\nConnection: close\r\n\r\n{}",
         reply.status,
+        reply.content_type,
         reply.body.len(),
         reply.body
     );
@@ -340,12 +408,24 @@ pub fn get_role(role: &FakeRole) -> Reply {
 
 /// `ListRoles` success: one page.
 pub fn list_roles(roles: &[FakeRole]) -> Reply {
+    list_roles_page(roles, None)
+}
+
+/// A `ListRoles` page; with a `marker`, `IsTruncated` is true and more pages follow.
+pub fn list_roles_page(roles: &[FakeRole], marker: Option<&str>) -> Reply {
     let members: String = roles
         .iter()
         .map(|role| format!("\n      <member>{}</member>", role_xml(role)))
         .collect();
+    let more = match marker {
+        Some(marker) => format!(
+            "true</IsTruncated>\n    <Marker>{}</Marker>",
+            escape(marker)
+        ),
+        None => "false</IsTruncated>".to_owned(),
+    };
     Reply::ok(format!(
-        "<ListRolesResponse xmlns=\"{IAM_NS}\">\n  <ListRolesResult>\n    <IsTruncated>false</IsTruncated>\n    \
+        "<ListRolesResponse xmlns=\"{IAM_NS}\">\n  <ListRolesResult>\n    <IsTruncated>{more}\n    \
          <Roles>{members}\n    </Roles>\n  </ListRolesResult>\n  <ResponseMetadata>\n    \
          <RequestId>{REQUEST_ID}</RequestId>\n  </ResponseMetadata>\n</ListRolesResponse>\n"
     ))
