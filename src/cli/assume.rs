@@ -1,15 +1,18 @@
 //! `trustlens assume`: the local explanation, then the real `AssumeRoleWithWebIdentity`.
 //! Credentials go to standard output in the chosen format; everything else to standard error.
 
-use super::input::{load_role, read_token, report};
+use std::future::Future;
+use std::time::Duration;
+
+use super::input::{read_token, report};
 use super::output::write_out;
 use super::{AssumeArgs, Context, CredentialFormat, Exit};
 use crate::arn::Arn;
-use crate::aws::AssumeRequest;
+use crate::aws::{AssumeRequest, AwsError};
 use crate::eval::{Decision, ExplainInputs, Verdict, explain};
 use crate::secret::Secret;
 use crate::session::{
-    self, AssumeResult, Failure, Session, credentials_text, default_session_name,
+    self, AccountChoice, AssumeResult, Failure, Session, credentials_text, default_session_name,
 };
 
 /// Runs `assume`: exit 0 on success, 3 when STS refuses, 2 for bad input, 1 otherwise.
@@ -39,7 +42,12 @@ fn assume(
         ));
     };
     let is_arn = Arn::parse(role).is_ok_and(|arn| arn.is_role());
-    let (role_arn, verdict) = match load_role(role, session) {
+    // One deadline for the whole command: reading the role and the call share `--timeout`.
+    let deadline = Deadline::start(session);
+    let loaded = deadline
+        .run("iam:GetRole", session.load_role(role))
+        .and_then(|loaded| loaded);
+    let (role_arn, verdict) = match loaded {
         Ok(loaded) => {
             let role = loaded.role;
             let document = role.policy().map_err(|e| {
@@ -102,7 +110,11 @@ fn assume(
         token: Secret::new(token.raw().expose().clone()),
         duration_seconds: args.duration,
     };
-    match session::block_on(session.assume(request, verdict.as_ref()))? {
+    let answer = deadline.run(
+        "sts:AssumeRoleWithWebIdentity",
+        session.assume(request, verdict.as_ref()),
+    )?;
+    match answer {
         AssumeResult::Assumed(assumed) => {
             let role = &assumed.role;
             let _ = match &assumed.confirmed {
@@ -181,5 +193,39 @@ impl From<CredentialFormat> for session::CredentialFormat {
             CredentialFormat::Json => Self::Json,
             CredentialFormat::CredentialProcess => Self::CredentialProcess,
         }
+    }
+}
+
+/// The moment a command's AWS calls must be done by (`--timeout` after the start), so calls
+/// made one after another share one deadline instead of one each.
+struct Deadline {
+    at: Option<(tokio::time::Instant, Duration)>,
+}
+
+impl Deadline {
+    fn start(session: &Session) -> Deadline {
+        let at = match session.choice() {
+            AccountChoice::Live(options) => Some((
+                tokio::time::Instant::now() + options.timeout,
+                options.timeout,
+            )),
+            _ => None,
+        };
+        Deadline { at }
+    }
+
+    /// Runs `call` on the process's runtime, stopped at the deadline (`action` is named then).
+    fn run<F: Future>(&self, action: &'static str, call: F) -> Result<F::Output, Failure> {
+        let Some((at, timeout)) = self.at else {
+            return session::block_on(call);
+        };
+        // The timer is made inside the runtime, which it needs.
+        session::block_on(async { tokio::time::timeout_at(at, call).await })?.map_err(|_| {
+            let error = AwsError::TimedOut {
+                action,
+                seconds: timeout.as_secs(),
+            };
+            Failure::failed("aws", error.to_string())
+        })
     }
 }
