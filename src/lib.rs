@@ -8,7 +8,7 @@
 //!   token reading, assume-then-diagnose, session names, credential formats;
 //! - [`aws`]: the only code that names AWS SDK types;
 //! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`account`], [`json`], [`secret`],
-//!   [`printable`] —
+//!   [`printable`], [`trail`] —
 //!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
@@ -23,4 +23,5 @@ pub mod printable;
 pub mod secret;
 pub mod session;
 pub mod token;
+pub mod trail;
 pub mod tui;

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Modules that hold domain code; each is `src/<name>.rs` or `src/<name>/`.
-const DOMAIN_MODULES: [&str; 11] = [
+const DOMAIN_MODULES: [&str; 12] = [
     "token",
     "policy",
     "eval",
@@ -19,6 +19,7 @@ const DOMAIN_MODULES: [&str; 11] = [
     "secret",
     "arn",
     "printable",
+    "trail",
 ];
 
 /// What domain code must never name: front ends, the service layer, the runtime, the SDK, and

@@ -1,5 +1,6 @@
-//! Property tests: the policy parser and the evaluation engine never panic, whatever the
-//! document, claims or context (bad input gets an error or a verdict, never a crash).
+//! Property tests: the policy parser, the evaluation engine and the CloudTrail reader never
+//! panic, whatever the document, claims, context or event (bad input gets an error or a
+//! verdict, never a crash).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
@@ -130,5 +131,57 @@ proptest! {
         let claims = json!({"iss": "https://idp.example.com", "aud": "sts.amazonaws.com", "sub": sub,
                             "iat": NOW - 1, "exp": NOW + 100});
         run(&policy.to_string(), claims.as_object().cloned().unwrap(), Vec::new());
+    }
+
+    /// Any bytes as a CloudTrail file: events or an error naming the place.
+    #[test]
+    fn trail_reader_survives_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        if let Err(error) = trustlens::trail::parse_input(&bytes) {
+            prop_assert!(!error.place.is_empty());
+        }
+    }
+
+    /// Event-shaped JSON with random fields, plain and gzip: parsed, then explained against a
+    /// policy, without a panic.
+    #[test]
+    fn trail_events_with_random_fields_are_read_and_explained(
+        identity in json_value(), request in json_value(), resources in json_value(),
+        principal in ".{0,60}", gzip in any::<bool>(),
+    ) {
+        let event = json!({"Records": [{
+            "eventName": "AssumeRoleWithWebIdentity",
+            "eventTime": "2026-11-30T10:00:00Z",
+            "userIdentity": identity,
+            "requestParameters": request,
+            "resources": resources,
+        }, {
+            "eventName": "AssumeRoleWithWebIdentity",
+            "userIdentity": {"principalId": principal, "userName": "x",
+                             "identityProvider": "arn:aws:iam::123456789012:oidc-provider/idp.example.com"},
+            "requestParameters": {"roleArn": "arn:aws:iam::123456789012:role/r"},
+        }]});
+        let text = event.to_string();
+        let bytes = if gzip {
+            use std::io::Write;
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            encoder.write_all(text.as_bytes()).unwrap();
+            encoder.finish().unwrap()
+        } else {
+            text.into_bytes()
+        };
+        let Ok(parsed) = trustlens::trail::parse_input(&bytes) else { return Ok(()) };
+        let policy = policy::parse(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/idp.example.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"idp.example.com:sub": "*", "idp.example.com:ref": "main"}}}]}"#).unwrap();
+        let target = trustlens::trail::RoleTarget {
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            policy,
+            providers: vec![Provider::new("aws", "123456789012", "https://idp.example.com", vec!["sts.amazonaws.com".into()])],
+            role_tags: Vec::new(),
+        };
+        for event in &parsed.events {
+            let _ = trustlens::trail::explain_event(event, &target);
+        }
     }
 }
