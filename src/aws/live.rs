@@ -18,8 +18,8 @@ use aws_sdk_sts::config::retry::{ClassifyRetry, RetryAction};
 use tokio::sync::Semaphore;
 
 use super::{
-    AccountSource, AssumeFailure, AssumeRequest, AssumedRole, AwsError, CallerIdentity,
-    Credentials, Sts, StsReply,
+    AccountSource, AssumeFailure, AssumeRequest, AssumedRole, AwsError, CallerIdentity, CloudTrail,
+    Credentials, LookedUpEvents, LookupWindow, Sts, StsReply,
 };
 use crate::account::{Provider, Role, Tag};
 use crate::arn::Arn;
@@ -722,6 +722,100 @@ where
         code: code.to_owned(),
         message: error.message().unwrap_or_default().to_owned(),
     })
+}
+
+/// CloudTrail's `LookupEvents` limit: two requests a second per account and region.
+const LOOKUP_INTERVAL: Duration = Duration::from_millis(500);
+/// The most events one `LookupEvents` page holds.
+const LOOKUP_PAGE_SIZE: usize = 50;
+
+impl LiveAws {
+    /// Every page of `AssumeRoleWithWebIdentity` events in `window` from `region`.
+    async fn web_identity_events(
+        &self,
+        region: &str,
+        window: &LookupWindow,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<LookedUpEvents, AwsError> {
+        use aws_sdk_cloudtrail::primitives::DateTime;
+        use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+
+        const ACTION: &str = "cloudtrail:LookupEvents";
+        let config = aws_sdk_cloudtrail::config::Builder::from(&self.config)
+            .region(Region::new(region.to_owned()))
+            .retry_classifier(NoRetryWhenUnreachable)
+            .build();
+        let client = aws_sdk_cloudtrail::Client::from_conf(config);
+        let attribute = LookupAttribute::builder()
+            .attribute_key(LookupAttributeKey::EventName)
+            .attribute_value(crate::trail::EVENT_NAME)
+            .build()
+            .map_err(|e| AwsError::Unreachable {
+                action: ACTION,
+                detail: e.to_string(),
+            })?;
+        let mut found = LookedUpEvents::default();
+        let mut pages = Pages::new("events", MAX_PAGES, usize::MAX);
+        let mut token: Option<String> = None;
+        let mut last_request: Option<tokio::time::Instant> = None;
+        loop {
+            if let Some(at) = last_request {
+                tokio::time::sleep_until(at + LOOKUP_INTERVAL).await;
+            }
+            last_request = Some(tokio::time::Instant::now());
+            let left = window.max_events.saturating_sub(found.events.len());
+            let page = client
+                .lookup_events()
+                .lookup_attributes(attribute.clone())
+                .start_time(DateTime::from_secs(window.start))
+                .end_time(DateTime::from_secs(window.end))
+                .max_results(i32::try_from(left.min(LOOKUP_PAGE_SIZE)).unwrap_or(1))
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| self.error(ACTION, &e))?;
+            found.events.extend(
+                page.events()
+                    .iter()
+                    .filter_map(|event| event.cloud_trail_event().map(str::to_owned))
+                    .take(left),
+            );
+            progress(found.events.len());
+            let next = page.next_token().filter(|t| !t.is_empty());
+            if found.events.len() >= window.max_events {
+                found.truncated = next.is_some();
+                return Ok(found);
+            }
+            token = pages
+                .next(found.events.len(), next)
+                .map_err(|detail| AwsError::Unbounded {
+                    action: ACTION,
+                    detail,
+                })?;
+            if token.is_none() {
+                return Ok(found);
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl CloudTrail for LiveAws {
+    async fn lookup_web_identity_events(
+        &self,
+        region: &str,
+        window: &LookupWindow,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<LookedUpEvents, AwsError> {
+        if window.max_events == 0 {
+            return Ok(LookedUpEvents::default());
+        }
+        self.within(
+            "cloudtrail:LookupEvents",
+            self.web_identity_events(region, window, progress),
+        )
+        .await
+    }
 }
 
 impl super::AwsAccess for LiveAws {

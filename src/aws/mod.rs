@@ -1,4 +1,4 @@
-//! AWS access: IAM and STS behind capability traits. The only module that names AWS SDK types
+//! AWS access: IAM, STS and CloudTrail behind capability traits. The only module that names AWS SDK types
 //! (in `live`); everything it returns is the app's own types.
 
 mod error;
@@ -149,9 +149,43 @@ pub trait Sts: Send + Sync {
     ) -> Result<CallerIdentity, AwsError>;
 }
 
-/// Everything the session layer needs of AWS: the account, STS, and the region in use. The live
-/// implementation is [`LiveAws`]; tests inject their own.
-pub trait AwsAccess: AccountSource + Sts {
+/// A time window of CloudTrail's event history, and how many events to read at most.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupWindow {
+    /// The start, epoch seconds.
+    pub start: i64,
+    /// The end, epoch seconds.
+    pub end: i64,
+    /// At most this many events (`--max-events`).
+    pub max_events: usize,
+}
+
+/// What one region's `LookupEvents` returned.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LookedUpEvents {
+    /// Each event's `CloudTrailEvent` JSON text, newest first.
+    pub events: Vec<String>,
+    /// True when `max_events` stopped the paging before the window was read.
+    pub truncated: bool,
+}
+
+/// What the CloudTrail front needs.
+#[async_trait]
+pub trait CloudTrail: Send + Sync {
+    /// `cloudtrail:LookupEvents` with `EventName = AssumeRoleWithWebIdentity` over `window` in
+    /// `region`, every page, at most two requests a second (CloudTrail's limit); `progress`
+    /// hears the count read so far.
+    async fn lookup_web_identity_events(
+        &self,
+        region: &str,
+        window: &LookupWindow,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<LookedUpEvents, AwsError>;
+}
+
+/// Everything the session layer needs of AWS: the account, STS, CloudTrail, and the region in
+/// use. The live implementation is [`LiveAws`]; tests inject their own.
+pub trait AwsAccess: AccountSource + Sts + CloudTrail {
     /// The region STS calls go to, when one is configured.
     fn region(&self) -> Option<String>;
 }

@@ -273,7 +273,7 @@ fn account_from_policy(document: &PolicyDocument, provider_url: &str) -> (String
 }
 
 /// The human-readable explanation (PRODUCT.md, "The heart").
-fn render(verdict: &Verdict, notes: &[String], style: Style) -> String {
+pub(super) fn render(verdict: &Verdict, notes: &[String], style: Style) -> String {
     let mut out = String::new();
     let role_arn = Arn::parse(&verdict.role_arn).ok();
     let role = role_arn

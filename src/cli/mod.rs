@@ -10,6 +10,7 @@ mod roles;
 mod scan;
 mod snapshot;
 mod style;
+mod trail;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -110,6 +111,53 @@ pub enum Command {
     /// Explain locally, then call AssumeRoleWithWebIdentity for real; print the credentials,
     /// or AWS's error with a diagnosis. Exit code: 0 assumed, 3 refused.
     Assume(AssumeArgs),
+    /// Explain failed AssumeRoleWithWebIdentity calls from CloudTrail, without the token: from
+    /// a file, standard input, or live LookupEvents. Exit code: 0 none failed, 3 failures found.
+    Trail(TrailArgs),
+}
+
+/// Arguments of `trustlens trail`.
+#[derive(Debug, Args)]
+pub struct TrailArgs {
+    /// A CloudTrail event, a `{"Records": […]}` file (also gzip) or `aws cloudtrail
+    /// lookup-events` output; `-` for standard input. Without it: live LookupEvents in the
+    /// region and us-east-1 (needs cloudtrail:LookupEvents).
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<PathBuf>,
+
+    /// Live: look back this far (30m, 2h, 7d; at most 90d; default 1h).
+    #[arg(long, value_name = "DURATION", value_parser = trail::parse_duration,
+          conflicts_with_all = ["file", "start"])]
+    pub since: Option<i64>,
+
+    /// Live: the window's start (RFC 3339).
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339", conflicts_with = "file")]
+    pub start: Option<OffsetDateTime>,
+
+    /// Live: the window's end (RFC 3339; default now).
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339", conflicts_with = "file")]
+    pub end: Option<OffsetDateTime>,
+
+    /// Only calls for this role (name or ARN); events that name no role are evaluated against it.
+    #[arg(long, value_name = "NAME|ARN")]
+    pub role: Option<String>,
+
+    /// Only calls whose subject matches this pattern (`*` and `?` as in StringLike).
+    #[arg(long, value_name = "PATTERN")]
+    pub subject: Option<String>,
+
+    /// Only failed calls (no summary of the successful ones).
+    #[arg(long)]
+    pub failed: bool,
+
+    /// Live: read at most this many events (each region's newest first).
+    #[arg(long, value_name = "N", default_value_t = 500,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_events: u64,
+
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `trustlens assume`.
@@ -296,6 +344,7 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Providers(args) => roles::run_providers(args.json, session, context),
         Command::Snapshot(args) => snapshot::run(&args, session, context),
         Command::Assume(args) => assume::run(&args, session, context),
+        Command::Trail(args) => trail::run(&args, session, context),
     }
 }
 

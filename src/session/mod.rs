@@ -1,6 +1,6 @@
 //! The service layer both front ends stand on (as cargo's `ops`): where the account comes from
 //! (demo · snapshot · live AWS), reading a token, assuming a role and diagnosing the answer,
-//! the default session name and the credential formats. `cli/` and `tui/` call this and the
+//! the default session name, the credential formats, and CloudTrail's events explained. `cli/` and `tui/` call this and the
 //! domain, never each other; `aws/` is reached only through here.
 
 mod account;
@@ -12,6 +12,7 @@ mod files;
 mod names;
 mod runtime;
 mod tokens;
+mod trail;
 
 pub use account::{AccountChoice, LoadedAccount, LoadedRole, Session};
 pub use assume::{AssumeResult, Assumed, Refusal};
@@ -22,3 +23,4 @@ pub use files::{read_json_object, read_text, write_atomically};
 pub use names::default_session_name;
 pub use runtime::block_on;
 pub use tokens::{LITERAL_WARNING, ReadToken, Stdin, TokenChoice, read_token};
+pub use trail::{GLOBAL_REGION, LookedUp, read_trail};

@@ -231,6 +231,18 @@ mod tests {
         }
     }
 
+    #[async_trait]
+    impl crate::aws::CloudTrail for DemoAws {
+        async fn lookup_web_identity_events(
+            &self,
+            _: &str,
+            _: &crate::aws::LookupWindow,
+            _: &(dyn Fn(usize) + Send + Sync),
+        ) -> Result<crate::aws::LookedUpEvents, AwsError> {
+            Ok(crate::aws::LookedUpEvents::default())
+        }
+    }
+
     impl AwsAccess for DemoAws {
         fn region(&self) -> Option<String> {
             Some("eu-west-1".into())

@@ -1,5 +1,7 @@
-//! A fake AWS endpoint for IAM and STS: a small HTTP/1.1 server on 127.0.0.1 that answers the
-//! AWS Query protocol (`POST /` with an `Action=` form body) with the XML bodies AWS documents.
+//! A fake AWS endpoint for IAM, STS and CloudTrail: a small HTTP/1.1 server on 127.0.0.1 that
+//! answers the AWS Query protocol (`POST /` with an `Action=` form body) with the XML bodies AWS
+//! documents, and the JSON protocol (`X-Amz-Target: <service>.<Operation>`, awsJson1_1, as
+//! CloudTrail speaks it) with JSON bodies.
 //! Every request is recorded, so tests can count calls and read their parameters.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -23,8 +25,11 @@ pub struct Request {
     pub method: String,
     /// The request target (`/`, `/latest/api/token`, …).
     pub path: String,
-    /// The `Action=` form parameter (empty when missing).
+    /// The `Action=` form parameter, else the operation named by `X-Amz-Target` (empty when
+    /// neither is there).
     pub action: String,
+    /// The body as text (the JSON request of the JSON protocol).
+    pub body: String,
     /// The decoded form parameters.
     pub params: HashMap<String, String>,
     /// The headers, names in lower case.
@@ -83,6 +88,24 @@ impl Reply {
                 escape(code),
                 escape(message)
             ),
+        }
+    }
+
+    /// HTTP 200 with a JSON-protocol (awsJson1_1) body.
+    pub fn json(body: &serde_json::Value) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "application/x-amz-json-1.1",
+            body: body.to_string(),
+        }
+    }
+
+    /// A JSON-protocol error: `{"__type": code, "message": …}`.
+    pub fn json_error(status: u16, code: &str, message: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "application/x-amz-json-1.1",
+            body: serde_json::json!({ "__type": code, "message": message }).to_string(),
         }
     }
 
@@ -267,13 +290,19 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, route: &Router) {
     if reader.read_exact(&mut body).is_err() {
         return;
     }
-    let params = parse_form(&String::from_utf8_lossy(&body));
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let params = parse_form(&body);
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|target| target.rsplit_once('.'))
+        .map(|(_, operation)| operation.to_owned());
     let request = Request {
         method,
         path,
-        action: params.get("Action").cloned().unwrap_or_default(),
+        action: params.get("Action").cloned().or(target).unwrap_or_default(),
         params,
         headers,
+        body,
     };
     requests.lock().expect("request log").push(request.clone());
     let reply = route(&request);
@@ -505,4 +534,30 @@ pub fn assume_role_with_web_identity(
         escape(&credentials.access_key_id),
         escape(provider)
     ))
+}
+
+/// A CloudTrail `LookupEvents` page holding `events` (each a CloudTrail event as JSON text);
+/// with `next_token`, more pages follow.
+pub fn lookup_events_page(events: &[String], next_token: Option<&str>) -> Reply {
+    let events: Vec<serde_json::Value> = events
+        .iter()
+        .map(|text| {
+            let event: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+            serde_json::json!({
+                "EventId": event["eventID"],
+                "EventName": event["eventName"],
+                "ReadOnly": "true",
+                "EventTime": 1_795_990_000.0,
+                "EventSource": "sts.amazonaws.com",
+                "Username": event["userIdentity"]["userName"],
+                "Resources": [],
+                "CloudTrailEvent": text,
+            })
+        })
+        .collect();
+    let mut body = serde_json::json!({ "Events": events });
+    if let Some(token) = next_token {
+        body["NextToken"] = serde_json::json!(token);
+    }
+    Reply::json(&body)
 }
