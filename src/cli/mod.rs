@@ -63,7 +63,7 @@ pub struct Globals {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Send IAM and STS calls to this endpoint (an emulator such as moto); `AWS_ENDPOINT_URL`
+    /// Send IAM, STS and CloudTrail calls to this endpoint (an emulator such as moto); `AWS_ENDPOINT_URL`
     /// is honoured too.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
