@@ -48,6 +48,45 @@ fn roles_screen_on_a_pull_request_token() {
     insta::assert_snapshot!("roles_80x24", draw(&app, 80, 24));
 }
 
+/// The demo account's CloudTrail history, explained against the demo account.
+fn demo_events() -> Box<trustlens::trail::TrailReport> {
+    let text = include_str!("../assets/demo/cloudtrail.json");
+    let parsed = trustlens::trail::parse_input(text.as_bytes()).unwrap();
+    let account = demo::account().unwrap();
+    let filters = trustlens::trail::Filters::default();
+    let targets = trustlens::trail::targets_in(&account, &parsed.events, &filters);
+    Box::new(trustlens::trail::analyze(
+        &parsed.events,
+        parsed.skipped,
+        &filters,
+        &targets,
+    ))
+}
+
+#[test]
+fn events_screen() {
+    let mut app = app("semaphore-main");
+    app.update(Action::ShowTab(Tab::Events));
+    insta::assert_snapshot!("events_loading_80x24", draw(&app, 80, 24));
+    app.update(Action::EventsLoaded {
+        generation: 1,
+        result: Ok((
+            demo_events(),
+            "the demo account's CloudTrail history".into(),
+        )),
+    });
+    insta::assert_snapshot!("events_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("events_80x24", draw(&app, 80, 24));
+    // The Semaphore pull request: the sub condition fails, the audience shown whole.
+    app.update(Action::Move(3));
+    let screen = draw(&app, 100, 30);
+    assert!(screen.contains("https://acme.semaphoreci.com"), "{screen}");
+    insta::assert_snapshot!("events_semaphore_100x30", screen);
+    // A group of successful calls.
+    app.update(Action::Bottom);
+    insta::assert_snapshot!("events_success_100x30", draw(&app, 100, 30));
+}
+
 #[test]
 fn token_screen() {
     let mut app = app("semaphore-tagged");

@@ -12,7 +12,7 @@ use super::{Context, Exit, TrailArgs};
 use crate::aws::LookupWindow;
 use crate::eval::Decision;
 use crate::session::{self, Failure, Session};
-use crate::trail::{Attempt, Explanation, Filters, RoleSource, TrailEvent, TrailReport};
+use crate::trail::{Attempt, Explanation, Filters, TrailReport};
 
 /// The look-back when neither `--since` nor `--start` is given.
 const DEFAULT_SINCE_SECONDS: i64 = 3_600;
@@ -243,7 +243,7 @@ fn render_attempt(out: &mut String, attempt: &Attempt, style: Style) {
         event.time.as_deref().unwrap_or("(no time)")
     );
     let _ = writeln!(out, "  {}", style.strong("What the event tells"));
-    for (label, value) in event_facts(event) {
+    for (label, value) in event.facts() {
         let _ = writeln!(out, "    {label:<11} {value}");
     }
     match &attempt.explanation {
@@ -279,62 +279,6 @@ fn render_attempt(out: &mut String, attempt: &Attempt, style: Style) {
             }
         }
     }
-}
-
-/// The facts an event gives, labelled, in the order a person asks for them.
-pub(super) fn event_facts(event: &TrailEvent) -> Vec<(&'static str, String)> {
-    let mut facts = Vec::new();
-    let mut push = |label: &'static str, value: Option<String>| {
-        if let Some(value) = value {
-            facts.push((label, value));
-        }
-    };
-    push(
-        "issuer",
-        event
-            .issuer
-            .clone()
-            .map(|issuer| match &event.provider_account {
-                Some(account) => format!("{issuer} (provider in account {account})"),
-                None => issuer,
-            }),
-    );
-    push("audience", event.audience.clone());
-    push("subject", event.subject.clone());
-    push(
-        "role",
-        Some(match (&event.role_arn, event.role_source) {
-            (Some(arn), Some(RoleSource::Resources)) => {
-                format!("{arn} (from resources[]: requestParameters.roleArn is null)")
-            }
-            (Some(arn), _) => arn.clone(),
-            (None, _) => "not recorded (requestParameters.roleArn is null)".to_owned(),
-        }),
-    );
-    push("session", event.session_name.clone());
-    let place = [
-        event.region.clone(),
-        event.endpoint.clone().map(|e| format!("via {e}")),
-        event.source_ip.clone().map(|ip| format!("from {ip}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    push("where", (!place.is_empty()).then_some(place));
-    push("client", event.user_agent.clone());
-    push(
-        "CloudTrail",
-        event
-            .error_code
-            .clone()
-            .map(|code| match &event.error_message {
-                Some(message) => format!("{code}: {message}"),
-                None => code,
-            }),
-    );
-    push("event ID", event.event_id.clone());
-    facts
 }
 
 fn plural(count: usize) -> &'static str {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::Failure;
-use super::account::{Session, aws_failure};
+use super::account::{AccountChoice, Session, aws_failure};
 use crate::aws::LookupWindow;
 use crate::token::MAX_INPUT_BYTES;
 use crate::trail::{self, Filters, ParsedEvents, RoleTarget, Targets, TrailReport};
@@ -15,6 +15,9 @@ pub const GLOBAL_REGION: &str = "us-east-1";
 
 /// Most distinct roles one report loads.
 const MAX_ROLES: usize = 50;
+
+/// The demo account's CloudTrail history (`--demo`).
+const DEMO_EVENTS: &str = include_str!("../../assets/demo/cloudtrail.json");
 
 /// Events read from live `LookupEvents`, and where they were looked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +60,38 @@ pub fn read_trail(
 }
 
 impl Session {
+    /// The account's recent events: the demo's embedded history, or live `LookupEvents` over
+    /// `window` (a snapshot holds no events); with where they came from.
+    pub async fn recent_trail(
+        &self,
+        window: &LookupWindow,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(ParsedEvents, String), Failure> {
+        match self.choice() {
+            AccountChoice::Demo => {
+                let parsed = trail::parse_input(DEMO_EVENTS.as_bytes())
+                    .map_err(|e| Failure::failed("demo-failed", e.to_string()))?;
+                Ok((parsed, "the demo account's CloudTrail history".to_owned()))
+            }
+            AccountChoice::Snapshot(_) => Err(Failure::bad_input(
+                "not-live",
+                "a snapshot holds no CloudTrail events: read a file (:events FILE), or use live AWS",
+            )),
+            AccountChoice::Live(_) => {
+                let looked = self.lookup_trail(window, progress).await?;
+                let stopped = if looked.truncated {
+                    format!(", the newest {} only", window.max_events)
+                } else {
+                    String::new()
+                };
+                Ok((
+                    looked.parsed,
+                    format!("LookupEvents in {}{stopped}", looked.regions.join(" and ")),
+                ))
+            }
+        }
+    }
+
     /// Live `LookupEvents` for `AssumeRoleWithWebIdentity` in `window`, in the configured
     /// region and [`GLOBAL_REGION`]; `progress` hears the count read so far.
     pub async fn lookup_trail(
@@ -129,6 +164,27 @@ impl Session {
         parsed: &ParsedEvents,
         filters: &Filters,
     ) -> Result<TrailReport, Failure> {
+        let targets = if self.is_live() {
+            self.live_targets(parsed, filters).await?
+        } else {
+            let loaded = self.load_account(&|_| {}).await?;
+            trail::targets_in(&loaded.account, &parsed.events, filters)
+        };
+        Ok(trail::analyze(
+            &parsed.events,
+            parsed.skipped,
+            filters,
+            &targets,
+        ))
+    }
+
+    /// Each role the kept failed events name, by `iam:GetRole` (so `iam:ListRoles` is not
+    /// needed); a role that does not exist is reported beside its events.
+    async fn live_targets(
+        &self,
+        parsed: &ParsedEvents,
+        filters: &Filters,
+    ) -> Result<Targets, Failure> {
         let mut targets = Targets::new();
         let wanted = parsed
             .events
@@ -157,11 +213,6 @@ impl Session {
             };
             targets.insert(role, target);
         }
-        Ok(trail::analyze(
-            &parsed.events,
-            parsed.skipped,
-            filters,
-            &targets,
-        ))
+        Ok(targets)
     }
 }

@@ -99,6 +99,63 @@ impl TrailEvent {
     pub fn failed(&self) -> bool {
         self.error_code.is_some()
     }
+
+    /// The facts the event gives, labelled, in the order a person asks for them.
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
+        let event = self;
+        let mut facts = Vec::new();
+        let mut push = |label: &'static str, value: Option<String>| {
+            if let Some(value) = value {
+                facts.push((label, value));
+            }
+        };
+        push(
+            "issuer",
+            event
+                .issuer
+                .clone()
+                .map(|issuer| match &event.provider_account {
+                    Some(account) => format!("{issuer} (provider in account {account})"),
+                    None => issuer,
+                }),
+        );
+        push("audience", event.audience.clone());
+        push("subject", event.subject.clone());
+        push(
+            "role",
+            Some(match (&event.role_arn, event.role_source) {
+                (Some(arn), Some(RoleSource::Resources)) => {
+                    format!("{arn} (from resources[]: requestParameters.roleArn is null)")
+                }
+                (Some(arn), _) => arn.clone(),
+                (None, _) => "not recorded (requestParameters.roleArn is null)".to_owned(),
+            }),
+        );
+        push("session", event.session_name.clone());
+        let place = [
+            event.region.clone(),
+            event.endpoint.clone().map(|e| format!("via {e}")),
+            event.source_ip.clone().map(|ip| format!("from {ip}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        push("where", (!place.is_empty()).then_some(place));
+        push("client", event.user_agent.clone());
+        push(
+            "CloudTrail",
+            event
+                .error_code
+                .clone()
+                .map(|code| match &event.error_message {
+                    Some(message) => format!("{code}: {message}"),
+                    None => code,
+                }),
+        );
+        push("event ID", event.event_id.clone());
+        facts
+    }
 }
 
 /// What an input held: the `AssumeRoleWithWebIdentity` events, and how many others were skipped.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::event::TrailEvent;
-use crate::account::Provider;
+use crate::account::{Account, Provider};
 use crate::arn::Arn;
 use crate::eval::{CheckId, CheckStatus, Decision, ExplainInputs, Verdict, explain};
 use crate::policy::PolicyDocument;
@@ -198,6 +198,40 @@ impl TrailReport {
 
 /// The roles `analyze` needs, by the name [`Filters::role_for`] gives: loaded, or why not.
 pub type Targets = BTreeMap<String, Result<RoleTarget, String>>;
+
+/// The roles the failed events that `filters` keep ask for, found in `account` (an offline
+/// account: the demo or a snapshot); a role it does not hold is reported beside its events.
+pub fn targets_in(account: &Account, events: &[TrailEvent], filters: &Filters) -> Targets {
+    let mut targets = Targets::new();
+    for wanted in events
+        .iter()
+        .filter(|e| e.failed() && filters.keeps(e))
+        .filter_map(|e| filters.role_for(e))
+    {
+        if targets.contains_key(&wanted) {
+            continue;
+        }
+        let target = match account.role(&wanted) {
+            None => Err(format!("no role named {wanted} in the account")),
+            Some(role) => role
+                .policy()
+                .map(|policy| RoleTarget {
+                    role_arn: role.arn.clone(),
+                    policy,
+                    providers: account.providers.clone(),
+                    role_tags: role.tag_pairs(),
+                })
+                .map_err(|e| {
+                    format!(
+                        "the trust policy of {} is not a valid policy: {e}",
+                        role.arn
+                    )
+                }),
+        };
+        targets.insert(wanted, target);
+    }
+    targets
+}
 
 /// Groups, evaluates and summarises `events` (skipped counts the others read).
 pub fn analyze(

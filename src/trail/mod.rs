@@ -12,4 +12,5 @@ pub use event::{
 pub use explain::{
     Attempt, CANNOT_TELL, Certainty, Explanation, Filters, RETRY_WINDOW_SECONDS, RoleTarget,
     Success, Targets, TrailReport, analyze, claims_of, explain_event, glob, group_retries,
+    targets_in,
 };

@@ -5,6 +5,7 @@ use crate::account::Account;
 use crate::eval::RoleScan;
 use crate::secret::Secret;
 use crate::token::Origin;
+use crate::trail::TrailReport;
 
 /// The screens, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,11 +18,19 @@ pub enum Tab {
     Providers,
     /// Real `AssumeRoleWithWebIdentity` calls and their results.
     Assume,
+    /// Recent `AssumeRoleWithWebIdentity` calls from CloudTrail, failed first, explained.
+    Events,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 4] = [Tab::Token, Tab::Roles, Tab::Providers, Tab::Assume];
+    pub const ALL: [Tab; 5] = [
+        Tab::Token,
+        Tab::Roles,
+        Tab::Providers,
+        Tab::Assume,
+        Tab::Events,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -30,6 +39,7 @@ impl Tab {
             Tab::Roles => "Roles",
             Tab::Providers => "Providers",
             Tab::Assume => "Assume",
+            Tab::Events => "Events",
         }
     }
 }
@@ -129,6 +139,20 @@ pub enum Action {
         generation: u64,
         /// The account and where it came from, or the error.
         result: Result<(Account, String), String>,
+    },
+    /// CloudTrail events read so far while they load.
+    EventsProgress {
+        /// The load this reports on.
+        generation: u64,
+        /// How many events have arrived.
+        events: usize,
+    },
+    /// The events finished loading and were explained (or failed).
+    EventsLoaded {
+        /// The load this answers.
+        generation: u64,
+        /// The report and where the events came from, or the error.
+        result: Result<(Box<TrailReport>, String), String>,
     },
     /// The scan of every role finished.
     ScanFinished {

@@ -14,6 +14,7 @@ use crate::policy::{PrettyPolicy, pretty};
 use crate::secret::Secret;
 use crate::session::{AssumeResult, Assumed, CredentialFormat, Refusal, credentials_text};
 use crate::token::{Origin, Token};
+use crate::trail::{Explanation, TrailReport};
 
 /// The account as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +126,63 @@ impl Toast {
     }
 }
 
+/// The CloudTrail events as far as they are known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventsState {
+    /// Not asked for yet (they load when the Events screen is first shown).
+    Idle,
+    /// Being read; how many events have arrived.
+    Loading(usize),
+    /// Read and explained, with where they came from.
+    Ready(Arc<TrailReport>, String),
+    /// Could not be read.
+    Failed(String),
+}
+
+/// One row of the Events screen: a failed attempt or a group of successful calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRow {
+    /// `report.attempts[n]`.
+    Attempt(usize),
+    /// `report.successes[n]`.
+    Success(usize),
+}
+
+/// The Events screen's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventsPane {
+    /// The events.
+    pub state: EventsState,
+    /// Index into the rows (attempts first, then successes).
+    pub selected: usize,
+    generation: u64,
+}
+
+impl EventsPane {
+    /// The report, when the events are loaded.
+    pub fn report(&self) -> Option<&TrailReport> {
+        match &self.state {
+            EventsState::Ready(report, _) => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The rows: failed attempts (newest first), then successful calls.
+    pub fn rows(&self) -> Vec<EventRow> {
+        self.report().map_or_else(Vec::new, |report| {
+            (0..report.attempts.len())
+                .map(EventRow::Attempt)
+                .chain((0..report.successes.len()).map(EventRow::Success))
+                .collect()
+        })
+    }
+
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<EventRow> {
+        self.rows().get(self.selected).copied()
+    }
+}
+
 /// The explanation of the selected role, computed when the selection changes.
 #[derive(Debug, Clone)]
 pub struct SelectedRole {
@@ -171,6 +229,8 @@ pub struct App {
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
     pub raw_revealed: bool,
+    /// The Events screen.
+    pub events: EventsPane,
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
@@ -207,6 +267,11 @@ impl App {
             claim_selected: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
+            events: EventsPane {
+                state: EventsState::Idle,
+                selected: 0,
+                generation: 0,
+            },
             account_generation: 1,
             demo: false,
             scan_generation: 0,
@@ -293,7 +358,10 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => self.should_quit = true,
-            Action::ShowTab(tab) => self.tab = tab,
+            Action::ShowTab(tab) => {
+                self.tab = tab;
+                return self.events_on_first_visit();
+            }
             Action::NextTab | Action::PreviousTab => {
                 let step = if action == Action::NextTab {
                     1
@@ -302,6 +370,7 @@ impl App {
                 };
                 let index = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                 self.tab = Tab::ALL[(index + step) % Tab::ALL.len()];
+                return self.events_on_first_visit();
             }
             Action::Move(delta) => self.move_selection(delta),
             Action::SelectRow(index) => self.select(index),
@@ -329,6 +398,7 @@ impl App {
                 };
                 self.select(0);
             }
+            Action::Refresh if self.tab == Tab::Events => return self.load_events(None),
             Action::Refresh => {
                 self.account_generation += 1;
                 self.account = AccountState::Loading(0);
@@ -434,6 +504,22 @@ impl App {
                     Err(error) => self.account = AccountState::Failed(error),
                 }
             }
+            Action::EventsProgress { generation, events } => {
+                if generation == self.events.generation
+                    && matches!(self.events.state, EventsState::Loading(_))
+                {
+                    self.events.state = EventsState::Loading(events);
+                }
+            }
+            Action::EventsLoaded { generation, result } => {
+                if generation == self.events.generation {
+                    self.events.selected = 0;
+                    self.events.state = match result {
+                        Ok((report, source)) => EventsState::Ready(Arc::from(report), source),
+                        Err(error) => EventsState::Failed(error),
+                    };
+                }
+            }
             Action::ScanFinished {
                 generation,
                 results,
@@ -531,8 +617,91 @@ impl App {
                 .into(),
                 None => Vec::new(),
             },
+            Tab::Events => self.event_copy_items(),
             Tab::Providers => Vec::new(),
         }
+    }
+
+    /// On Events: the event as JSON, its subject, and the failing condition rewritten to
+    /// admit that subject.
+    fn event_copy_items(&self) -> Vec<CopyItem> {
+        let item = |label: &str, text: String| CopyItem {
+            label: label.to_owned(),
+            text: Secret::new(text),
+        };
+        let (Some(report), Some(EventRow::Attempt(index))) =
+            (self.events.report(), self.events.selected_row())
+        else {
+            return Vec::new();
+        };
+        let Some(attempt) = report.attempts.get(index) else {
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        if let Explanation::Evaluated { verdict, .. } = &attempt.explanation
+            && let Some(condition) = admitting_condition(verdict)
+        {
+            items.push(item(
+                "the failing condition rewritten to admit this subject",
+                condition,
+            ));
+        }
+        if let Some(subject) = &attempt.event.subject {
+            items.push(item("the subject", subject.clone()));
+        }
+        items.push(item(
+            "what the event tells (JSON)",
+            serde_json::to_string_pretty(&attempt.event).unwrap_or_default(),
+        ));
+        items
+    }
+
+    /// The selected attempt's verdict as a role explanation (its trust policy from the loaded
+    /// account, when it is there).
+    pub fn selected_event_role(&self) -> Option<SelectedRole> {
+        let report = self.events.report()?;
+        let EventRow::Attempt(index) = self.events.selected_row()? else {
+            return None;
+        };
+        let Explanation::Evaluated { verdict, .. } = &report.attempts.get(index)?.explanation
+        else {
+            return None;
+        };
+        let policy = match &self.account {
+            AccountState::Ready(account, _) => account
+                .roles
+                .iter()
+                .find(|role| role.arn == verdict.role_arn)
+                .and_then(|role| role.policy().ok())
+                .map(|document| pretty(&document)),
+            _ => None,
+        };
+        Some(SelectedRole {
+            arn: verdict.role_arn.clone(),
+            verdict: (**verdict).clone(),
+            policy,
+        })
+    }
+
+    /// Loads the events the first time the Events screen is shown.
+    fn events_on_first_visit(&mut self) -> Vec<Effect> {
+        if self.tab == Tab::Events && self.events.state == EventsState::Idle {
+            self.load_events(None)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Starts reading events: `file`, else the account's recent ones.
+    fn load_events(&mut self, file: Option<std::path::PathBuf>) -> Vec<Effect> {
+        self.events.generation += 1;
+        self.events.state = EventsState::Loading(0);
+        self.events.selected = 0;
+        vec![Effect::LoadEvents {
+            generation: self.events.generation,
+            file,
+            now: self.now,
+        }]
     }
 
     /// News for the footer; it fades after a few seconds.
@@ -724,6 +893,11 @@ impl App {
                 source: source.to_owned(),
                 now: self.now,
             }],
+            ("events", file) => {
+                self.tab = Tab::Events;
+                let file = (!file.is_empty()).then(|| std::path::PathBuf::from(file));
+                self.load_events(file)
+            }
             ("reload", "") => self.update(Action::Refresh),
             ("demo", "") => {
                 self.demo = true;
@@ -733,7 +907,7 @@ impl App {
             ("quit" | "q", "") => self.update(Action::Quit),
             _ => {
                 self.error(format!(
-                    "unknown command :{line} — try :role NAME, :token SRC, :reload, :demo, :help, :quit"
+                    "unknown command :{line} — try :role NAME, :token SRC, :events [FILE], :reload, :demo, :help, :quit"
                 ));
                 Vec::new()
             }
@@ -769,6 +943,15 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
+        if self.tab == Tab::Events {
+            let rows = self.events.rows().len();
+            self.events.selected = self
+                .events
+                .selected
+                .saturating_add_signed(delta)
+                .min(rows.saturating_sub(1));
+            return;
+        }
         if self.tab == Tab::Token {
             let claims = self.token().map_or(0, |t| t.token.claims().len());
             self.claim_selected = self

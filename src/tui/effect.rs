@@ -2,6 +2,7 @@
 //! the session (its AWS access injected, so tests drive it without a network) and answers with
 //! an action carrying the effect's generation, so stale answers are dropped.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -9,11 +10,17 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::action::Action;
 use super::app::AssumeOutcome;
 use crate::account::Account;
-use crate::aws::AssumeRequest;
+use crate::aws::{AssumeRequest, LookupWindow};
 use crate::eval::{ScanInputs, Verdict, scan};
 use crate::secret::Secret;
-use crate::session::{Session, Stdin, TokenChoice, read_token};
+use crate::session::{Failure, Session, Stdin, TokenChoice, read_token, read_trail};
 use crate::token::Token;
+use crate::trail::{Filters, TrailReport};
+
+/// How far back the Events view looks, in seconds.
+pub const EVENTS_WINDOW_SECONDS: i64 = 24 * 3_600;
+/// The most events the Events view reads.
+pub const EVENTS_MAX: usize = 500;
 
 /// Work `update` asks the runner to do.
 #[derive(Debug, Clone)]
@@ -49,6 +56,15 @@ pub enum Effect {
         label: String,
         /// The text (may be a secret: never shown in the toast).
         text: Secret<String>,
+    },
+    /// Read CloudTrail events (the account's recent ones, or a file's) and explain them.
+    LoadEvents {
+        /// Answered by `EventsLoaded` with the same generation.
+        generation: u64,
+        /// A file (`:events FILE`) instead of the account's recent events.
+        file: Option<PathBuf>,
+        /// Now, epoch seconds (the end of the look-back window).
+        now: i64,
     },
     /// Evaluate the token against every role.
     Scan {
@@ -135,6 +151,24 @@ impl EffectRunner {
                     });
                 });
             }
+            Effect::LoadEvents {
+                generation,
+                file,
+                now,
+            } => {
+                let session = Arc::clone(&self.session);
+                tokio::spawn(async move {
+                    let progress = sender.clone();
+                    let report = move |events| {
+                        let _ = progress.send(Action::EventsProgress { generation, events });
+                    };
+                    let result = load_events(&session, file, now, &report)
+                        .await
+                        .map(|(report, source)| (Box::new(report), source))
+                        .map_err(|failure| failure.message);
+                    let _ = sender.send(Action::EventsLoaded { generation, result });
+                });
+            }
             Effect::Scan {
                 generation,
                 token,
@@ -148,6 +182,32 @@ impl EffectRunner {
             }
         }
     }
+}
+
+/// The events effect's work: read the events (a file, or the account's last day), then
+/// explain them against the roles they name.
+async fn load_events(
+    session: &Session,
+    file: Option<PathBuf>,
+    now: i64,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<(TrailReport, String), Failure> {
+    let (parsed, source) = match file {
+        Some(path) => (
+            read_trail(&path, session.env())?,
+            path.display().to_string(),
+        ),
+        None => {
+            let window = LookupWindow {
+                start: now.saturating_sub(EVENTS_WINDOW_SECONDS),
+                end: now,
+                max_events: EVENTS_MAX,
+            };
+            session.recent_trail(&window, progress).await?
+        }
+    };
+    let report = session.explain_trail(&parsed, &Filters::default()).await?;
+    Ok((report, source))
 }
 
 /// The scan effect's work done here and now: every role evaluated for `token`. The runner runs
@@ -231,15 +291,31 @@ mod tests {
         }
     }
 
+    /// The demo's CloudTrail history in eu-west-1; nothing in us-east-1.
     #[async_trait]
     impl crate::aws::CloudTrail for DemoAws {
         async fn lookup_web_identity_events(
             &self,
-            _: &str,
+            region: &str,
             _: &crate::aws::LookupWindow,
-            _: &(dyn Fn(usize) + Send + Sync),
+            progress: &(dyn Fn(usize) + Send + Sync),
         ) -> Result<crate::aws::LookedUpEvents, AwsError> {
-            Ok(crate::aws::LookedUpEvents::default())
+            if region != "eu-west-1" {
+                return Ok(crate::aws::LookedUpEvents::default());
+            }
+            let text = include_str!("../../assets/demo/cloudtrail.json");
+            let records: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+            let events: Vec<String> = records["Records"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect();
+            progress(events.len());
+            Ok(crate::aws::LookedUpEvents {
+                events,
+                truncated: false,
+            })
         }
     }
 
@@ -280,6 +356,45 @@ mod tests {
                 assert_eq!(
                     description,
                     "AWS, region eu-west-1, as arn:aws:iam::123456789012:user/tester"
+                );
+            }
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn live_events_report_progress_then_come_back_explained() {
+        let (mut runner, mut actions) = runner();
+        runner.spawn(Effect::LoadEvents {
+            generation: 2,
+            file: None,
+            now: 1_795_990_000,
+        });
+        let progress = actions.recv().await;
+        assert!(
+            matches!(
+                progress,
+                Some(Action::EventsProgress {
+                    generation: 2,
+                    events: 10
+                })
+            ),
+            "{progress:?}"
+        );
+        match actions.recv().await {
+            Some(Action::EventsLoaded {
+                generation: 2,
+                result: Ok((report, source)),
+            }) => {
+                assert_eq!(source, "LookupEvents in eu-west-1 and us-east-1");
+                assert_eq!(report.skipped, 1);
+                assert_eq!(report.attempts.len(), 4);
+                assert!(
+                    report.attempts.iter().all(|a| matches!(
+                        a.explanation,
+                        crate::trail::Explanation::Evaluated { .. }
+                    )),
+                    "every role is read through the injected AWS"
                 );
             }
             other => unreachable!("{other:?}"),

@@ -22,6 +22,8 @@ pub enum Command {
     ProvidersTab,
     /// The Assume tab.
     AssumeTab,
+    /// The Events tab.
+    EventsTab,
     /// Assume the selected role for real.
     Assume,
     /// Yes, in a confirmation.
@@ -70,6 +72,7 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("2", Command::RolesTab),
     ("3", Command::ProvidersTab),
     ("4", Command::AssumeTab),
+    ("5", Command::EventsTab),
     ("tab", Command::NextTab),
     ("shift-tab", Command::PreviousTab),
     ("up", Command::Up),
@@ -111,6 +114,7 @@ const COMMAND_NAMES: &[(&str, Command)] = &[
     ("roles_tab", Command::RolesTab),
     ("providers_tab", Command::ProvidersTab),
     ("assume_tab", Command::AssumeTab),
+    ("events_tab", Command::EventsTab),
     ("assume", Command::Assume),
     ("confirm", Command::Confirm),
     ("reveal", Command::Reveal),
@@ -155,6 +159,7 @@ impl Command {
             Command::RolesTab => Action::ShowTab(Tab::Roles),
             Command::ProvidersTab => Action::ShowTab(Tab::Providers),
             Command::AssumeTab => Action::ShowTab(Tab::Assume),
+            Command::EventsTab => Action::ShowTab(Tab::Events),
             Command::Assume => Action::AskAssume,
             Command::Confirm => Action::Confirm,
             Command::Reveal => Action::ToggleReveal,
@@ -188,6 +193,7 @@ impl Command {
             Command::RolesTab => "Roles tab",
             Command::ProvidersTab => "Providers tab",
             Command::AssumeTab => "Assume tab",
+            Command::EventsTab => "Events tab (CloudTrail)",
             Command::Assume => "assume the selected role for real",
             Command::Confirm => "yes (in a confirmation)",
             Command::Reveal => "show / mask secrets",
@@ -206,7 +212,7 @@ impl Command {
             Command::Back => "close / clear the filter",
             Command::Filter => "filter roles",
             Command::Sort => "sort by verdict / name",
-            Command::Refresh => "reload the account",
+            Command::Refresh => "reload the account (on Events: the events)",
             Command::NextToken => "next loaded token",
         }
     }
@@ -524,9 +530,10 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 27);
+        assert_eq!(help().len(), 28);
         assert_eq!(command("y"), Some(Command::Copy));
-        assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
+        assert_eq!(command("5"), Some(Command::EventsTab));
+        assert_eq!(help()[5], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }
 }

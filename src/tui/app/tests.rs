@@ -245,10 +245,17 @@ fn tabs_help_and_quit() {
     assert_eq!(app.tab, Tab::Providers);
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Assume);
+    let effects = app.update(Action::NextTab);
+    assert_eq!(app.tab, Tab::Events);
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadEvents { file: None, .. }]),
+        "the events load on the first visit"
+    );
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Token);
-    app.update(Action::PreviousTab);
-    assert_eq!(app.tab, Tab::Assume);
+    let effects = app.update(Action::PreviousTab);
+    assert_eq!(app.tab, Tab::Events);
+    assert!(effects.is_empty(), "a load is already under way");
     app.update(Action::ToggleHelp);
     app.update(Action::Back);
     assert!(!app.overlays.help_open());
@@ -523,4 +530,110 @@ fn news_fades_after_a_few_seconds_and_errors_stay_until_esc() {
     );
     app.update(Action::Back);
     assert_eq!(app.toast_text(), None, "esc dismisses an error");
+}
+
+/// The demo account's CloudTrail history, explained against the demo account.
+fn demo_events() -> Box<TrailReport> {
+    let text = include_str!("../../../assets/demo/cloudtrail.json");
+    let (parsed, account) = match (crate::trail::parse_input(text.as_bytes()), demo::account()) {
+        (Ok(parsed), Ok(account)) => (parsed, account),
+        _ => unreachable!("the demo events and account read"),
+    };
+    let filters = crate::trail::Filters::default();
+    let targets = crate::trail::targets_in(&account, &parsed.events, &filters);
+    Box::new(crate::trail::analyze(
+        &parsed.events,
+        parsed.skipped,
+        &filters,
+        &targets,
+    ))
+}
+
+#[test]
+fn the_events_screen_loads_once_shows_failures_first_and_explains_the_selected_one() {
+    let mut app = ready("semaphore-main");
+    let effects = app.update(Action::ShowTab(Tab::Events));
+    let [
+        Effect::LoadEvents {
+            generation,
+            file: None,
+            now,
+        },
+    ] = effects.as_slice()
+    else {
+        unreachable!("{effects:?}")
+    };
+    assert_eq!(*now, NOW);
+    let generation = *generation;
+    app.update(Action::EventsProgress {
+        generation,
+        events: 4,
+    });
+    assert_eq!(app.events.state, EventsState::Loading(4));
+    // A stale answer is dropped.
+    app.update(Action::EventsLoaded {
+        generation: generation + 7,
+        result: Err("late".into()),
+    });
+    assert_eq!(app.events.state, EventsState::Loading(4));
+    app.update(Action::EventsLoaded {
+        generation,
+        result: Ok((demo_events(), "the demo's history".into())),
+    });
+    let rows = app.events.rows();
+    assert_eq!(rows.first(), Some(&EventRow::Attempt(0)));
+    assert_eq!(rows.last(), Some(&EventRow::Success(1)));
+    // The newest failure: the retried pull_request job against the GitHub deploy role.
+    let selected = app.selected_event_role();
+    let selected = selected.as_ref();
+    assert_eq!(
+        selected.map(|s| s.arn.as_str()),
+        Some("arn:aws:iam::123456789012:role/ci/github-octo-repo-deploy")
+    );
+    assert!(
+        selected.is_some_and(|s| s.policy.is_some()),
+        "the policy is pretty-printed"
+    );
+    app.update(Action::Bottom);
+    assert_eq!(app.events.selected_row(), Some(EventRow::Success(1)));
+    assert!(app.selected_event_role().is_none());
+    app.update(Action::Top);
+
+    // Copying: the admitting condition, the subject, the event.
+    app.update(Action::OpenCopyMenu);
+    let labels: Vec<String> = match app.overlays.top() {
+        Some(Overlay::CopyMenu(items)) => items.iter().map(|i| i.label.clone()).collect(),
+        other => unreachable!("{other:?}"),
+    };
+    assert_eq!(
+        labels,
+        [
+            "the failing condition rewritten to admit this subject",
+            "the subject",
+            "what the event tells (JSON)"
+        ]
+    );
+    app.update(Action::Back);
+
+    // Coming back does not reload; R does, and :events FILE reads a file.
+    app.update(Action::ShowTab(Tab::Roles));
+    assert!(app.update(Action::ShowTab(Tab::Events)).is_empty());
+    assert!(matches!(
+        app.update(Action::Refresh).as_slice(),
+        [Effect::LoadEvents { file: None, .. }]
+    ));
+    app.update(Action::OpenPalette("events trail.json.gz".into()));
+    let effects = app.update(Action::Confirm);
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadEvents { file: Some(path), .. }] if path.as_os_str() == "trail.json.gz"),
+        "{effects:?}"
+    );
+    app.update(Action::EventsLoaded {
+        generation: app.events.generation,
+        result: Err("cannot read trail.json.gz".into()),
+    });
+    assert_eq!(
+        app.events.state,
+        EventsState::Failed("cannot read trail.json.gz".into())
+    );
 }

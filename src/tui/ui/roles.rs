@@ -123,7 +123,9 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     frame.render_widget(List::new(items).block(Block::bordered().title(title)), area);
 }
 
-fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: Theme) {
+/// The selected role's answer, trust policy marked line by line, and why/fix (the Events
+/// screen draws an event's verdict with it too).
+pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: Theme) {
     let verdict = &selected.verdict;
     let (label, style) = match &verdict.decision {
         Decision::Allowed => ("✔ ALLOWED", theme.good()),
