@@ -507,3 +507,61 @@ fn an_invalid_keymap_file_is_reported_before_the_screen_switches() {
     tmux.keys(&["x"]);
     tmux.wait_for("EXITED 0");
 }
+
+#[test]
+fn the_events_view_explains_the_demo_s_cloudtrail_history_and_reads_a_gzip_file() {
+    let tmux = explorer("--demo --token demo:semaphore-main");
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["5"]);
+    // Failed attempts first, the newest selected and explained like a token.
+    let screen = tmux.wait_for("Events ✘4 ✔3");
+    assert!(
+        screen.contains("certain: the policy's conditions use only what the event"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Why: this job ran for a pull_request event"),
+        "{screen}"
+    );
+    // Down to the Semaphore pull request: the audience with its :// kept whole.
+    tmux.keys(&["j", "j", "j"]);
+    let screen = tmux.wait_for("audience    https://acme.semaphoreci.com");
+    assert!(screen.contains("semaphore-web-deploy"), "{screen}");
+    assert!(
+        screen.contains("Why: this job ran for pull request #42"),
+        "{screen}"
+    );
+    // The retried job shows its count.
+    tmux.keys(&["k"]);
+    tmux.wait_for("retried: 3 events until 2026-11-30T11:02:12Z");
+
+    // A gzip Records file through the command line.
+    let records = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/trail/records.json.gz"
+    );
+    tmux.keys(&[":"]);
+    tmux.keys(&[&format!("events {records}")]);
+    tmux.keys(&["Enter"]);
+    // The file has no Semaphore event: three failed attempts, where the demo history has four.
+    let screen = tmux.wait_for("Events ✘3 ✔3");
+    assert!(
+        screen.contains("/tests/fixture"),
+        "the title names the file: {screen}"
+    );
+    // A file that does not read: the place, and how to retry.
+    let truncated = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/trail/truncated.json"
+    );
+    tmux.keys(&[":"]);
+    tmux.keys(&[&format!("events {truncated}")]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("The events could not be read");
+    assert!(
+        screen.contains("truncated.json: line 33, column"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
