@@ -220,6 +220,26 @@ fn standard_input_and_the_filters() {
 }
 
 #[test]
+fn without_a_file_the_demo_reads_its_embedded_history_and_a_snapshot_has_none() {
+    let (code, report) = trail_json(&["--failed"]);
+    assert_eq!(code, 3);
+    assert_eq!(report["source"], "the demo account's CloudTrail history");
+    assert_eq!(report["attempts"].as_array().map(Vec::len), Some(4));
+    let snapshot = common::temp_file("trail", "empty-snapshot.json", "{}");
+    let out = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
+        "--snapshot",
+        &snapshot,
+        "trail",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("a snapshot holds no CloudTrail events"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn only_successes_exit_zero() {
     let out = trail(&[&file("success.json")]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -80,12 +80,16 @@ fn gather(
         }
         None => {
             let window = window(args, context.now.unix_timestamp())?;
-            let looked = session::block_on(session.lookup_trail(&window, &|_| {}))??;
-            let words = format!(
-                "LookupEvents from {} to {}",
-                crate::token::times::utc(window.start),
-                crate::token::times::utc(window.end)
-            );
+            let looked = session::block_on(session.recent_trail(&window, &|_| {}))??;
+            let words = if session.is_live() {
+                format!(
+                    "LookupEvents from {} to {}",
+                    crate::token::times::utc(window.start),
+                    crate::token::times::utc(window.end)
+                )
+            } else {
+                looked.description
+            };
             (
                 looked.parsed,
                 Source {

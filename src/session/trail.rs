@@ -28,6 +28,8 @@ pub struct LookedUp {
     pub regions: Vec<String>,
     /// True when `--max-events` stopped the lookup before the window's end.
     pub truncated: bool,
+    /// Where the events came from, in words.
+    pub description: String,
 }
 
 /// Reads CloudTrail events from `path` (`-` for standard input); failures name the place.
@@ -66,29 +68,23 @@ impl Session {
         &self,
         window: &LookupWindow,
         progress: &(dyn Fn(usize) + Send + Sync),
-    ) -> Result<(ParsedEvents, String), Failure> {
+    ) -> Result<LookedUp, Failure> {
         match self.choice() {
             AccountChoice::Demo => {
                 let parsed = trail::parse_input(DEMO_EVENTS.as_bytes())
                     .map_err(|e| Failure::failed("demo-failed", e.to_string()))?;
-                Ok((parsed, "the demo account's CloudTrail history".to_owned()))
+                Ok(LookedUp {
+                    parsed,
+                    regions: Vec::new(),
+                    truncated: false,
+                    description: "the demo account's CloudTrail history".to_owned(),
+                })
             }
             AccountChoice::Snapshot(_) => Err(Failure::bad_input(
                 "not-live",
-                "a snapshot holds no CloudTrail events: read a file (:events FILE), or use live AWS",
+                "a snapshot holds no CloudTrail events: read a CloudTrail file instead, or use live AWS",
             )),
-            AccountChoice::Live(_) => {
-                let looked = self.lookup_trail(window, progress).await?;
-                let stopped = if looked.truncated {
-                    format!(", the newest {} only", window.max_events)
-                } else {
-                    String::new()
-                };
-                Ok((
-                    looked.parsed,
-                    format!("LookupEvents in {}{stopped}", looked.regions.join(" and ")),
-                ))
-            }
+            AccountChoice::Live(_) => self.lookup_trail(window, progress).await,
         }
     }
 
@@ -150,7 +146,13 @@ impl Session {
                 }
             }
         }
+        let stopped = if truncated {
+            format!(", the newest {} only", window.max_events)
+        } else {
+            String::new()
+        };
         Ok(LookedUp {
+            description: format!("LookupEvents in {}{stopped}", regions.join(" and ")),
             parsed,
             regions,
             truncated,

@@ -203,7 +203,8 @@ async fn load_events(
                 end: now,
                 max_events: EVENTS_MAX,
             };
-            session.recent_trail(&window, progress).await?
+            let looked = session.recent_trail(&window, progress).await?;
+            (looked.parsed, looked.description)
         }
     };
     let report = session.explain_trail(&parsed, &Filters::default()).await?;
