@@ -519,6 +519,79 @@ fn agreement(verdict: &Verdict, event: &TrailEvent) -> String {
 mod tests {
     use super::*;
 
+    fn github_event(subject: &str, error: Option<&str>) -> TrailEvent {
+        let provider =
+            "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+        let error = error.map_or(String::new(), |code| format!(r#","errorCode":"{code}""#));
+        let text = format!(
+            r#"{{"eventName":"AssumeRoleWithWebIdentity","eventTime":"2026-11-30T10:00:00Z",
+                "userIdentity":{{"principalId":"{provider}:sts.amazonaws.com:{subject}",
+                                 "userName":"{subject}","identityProvider":"{provider}"}},
+                "requestParameters":{{"roleArn":"arn:aws:iam::123456789012:role/ci/github-octo-repo-deploy",
+                                      "roleSessionName":"GitHubActions"}}{error}}}"#
+        );
+        match super::super::parse_event_text(&text, "test") {
+            Ok(Some(event)) => event,
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    fn agreement_for(event: &TrailEvent) -> String {
+        let account = crate::account::demo::account().unwrap_or_else(|e| unreachable!("{e}"));
+        // Successful events are not evaluated by `analyze`: build the target as it would.
+        let failed = TrailEvent {
+            error_code: Some("AccessDenied".into()),
+            ..event.clone()
+        };
+        let targets = targets_in(&account, std::slice::from_ref(&failed), &Filters::default());
+        let role = event.role_arn.clone().unwrap_or_default();
+        match targets.get(&role) {
+            Some(Ok(target)) => match explain_event(event, target) {
+                Explanation::Evaluated { agreement, .. } => agreement,
+                other => unreachable!("{other:?}"),
+            },
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_verdict_is_compared_with_what_sts_answered_then() {
+        let main = "repo:octo-org/octo-repo:ref:refs/heads/main";
+        let pr = "repo:octo-org/octo-repo:pull_request";
+        assert_eq!(
+            agreement_for(&github_event(pr, Some("AccessDenied"))),
+            "agrees with CloudTrail: AccessDenied"
+        );
+        assert!(
+            agreement_for(&github_event(main, Some("AccessDenied"))).starts_with(
+                "differs from CloudTrail (AccessDenied): the trust policy allows these claims today"
+            ),
+        );
+        assert!(
+            agreement_for(&github_event(pr, None))
+                .starts_with("differs from CloudTrail: the call succeeded then"),
+        );
+    }
+
+    #[test]
+    fn retries_are_grouped_by_job_and_window() {
+        let pr = "repo:octo-org/octo-repo:pull_request";
+        let at = |epoch: i64, subject: &str| TrailEvent {
+            epoch: Some(epoch),
+            ..github_event(subject, Some("AccessDenied"))
+        };
+        let events = [
+            at(0, pr),
+            at(300, pr),
+            at(300, "repo:octo-org/other:pull_request"),
+            at(850, pr),
+            at(850 + RETRY_WINDOW_SECONDS + 1, pr),
+        ];
+        let refs: Vec<&TrailEvent> = events.iter().collect();
+        let sizes: Vec<usize> = group_retries(&refs).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [3, 1, 1]);
+    }
+
     #[test]
     fn globs_match_like_string_like() {
         assert!(glob(
