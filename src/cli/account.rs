@@ -7,7 +7,7 @@ use super::input::{Failure, read_text};
 use super::{Context, Exit, Globals};
 use crate::account::{Account, Provider, Role, Snapshot, demo};
 use crate::aws::{AccountSource, AwsError, ConnectOptions, LiveAws, load_account};
-use crate::token::Environment;
+use crate::token::{Environment, InputKind};
 
 /// The whole account and a description of where it came from.
 pub fn load(globals: &Globals, context: &Context<'_>) -> Result<(Account, String), Failure> {
@@ -34,7 +34,7 @@ pub fn load_offline(
         return Some(account.map(|account| (account, "the embedded demo account".to_owned())));
     }
     let path = globals.snapshot.as_ref()?;
-    let loaded = read_text(path, "snapshot", env).and_then(|text| {
+    let loaded = read_text(path, InputKind::Snapshot, env).and_then(|text| {
         let snapshot = Snapshot::load(&text).map_err(|e| {
             Failure::bad_input(
                 "bad-snapshot",

@@ -15,7 +15,7 @@ use crate::eval::{
     ValueDifference, Verdict, explain,
 };
 use crate::policy::{self, PolicyDocument, PrincipalSet, PrincipalType};
-use crate::token::Token;
+use crate::token::{InputKind, Token};
 
 /// Runs `explain`.
 pub(super) fn run(args: &ExplainArgs, globals: &Globals, context: &mut Context<'_>) -> Exit {
@@ -52,7 +52,7 @@ fn prepare_and_explain(
                 "claims from {} (what-if: not a signed token)",
                 path.display()
             ));
-            (None, read_json_object(path, "claims", context)?)
+            (None, read_json_object(path, InputKind::Claims, context)?)
         }
         None => {
             let (text, token) = read_token(args.token.as_deref(), globals.demo, now, context)?;
@@ -62,7 +62,9 @@ fn prepare_and_explain(
         }
     };
     let overrides = match &args.context {
-        Some(path) => context_overrides(path, &read_json_object(path, "context", context)?)?,
+        Some(path) => {
+            context_overrides(path, &read_json_object(path, InputKind::Context, context)?)?
+        }
         None => Vec::new(),
     };
     let target = match (&args.role, &args.policy) {
@@ -132,7 +134,7 @@ fn target_from_policy(
     context: &Context<'_>,
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
-    let policy_text = read_text(path, "policy", context.env)?;
+    let policy_text = read_text(path, InputKind::Policy, context.env)?;
     let document = policy::parse(&policy_text).map_err(|e| {
         Failure::bad_input(
             "bad-policy",

@@ -1,5 +1,6 @@
 //! Reading what commands are given — tokens, JSON files — with failures that say what is wrong.
 
+use std::io;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -7,7 +8,7 @@ use serde_json::{Value, json};
 use super::{Context, Exit};
 use crate::account::demo;
 use crate::json;
-use crate::token::{Environment, Token, TokenSource, TokenText, detect};
+use crate::token::{Environment, InputKind, Token, TokenSource, TokenText, detect};
 
 const LITERAL_WARNING: &str = "warning: a token given on the command line is now in your shell \
      history; prefer @FILE, - (stdin) or env:NAME";
@@ -110,13 +111,22 @@ fn decoded(text: TokenText) -> Result<(TokenText, Token), Failure> {
     }
 }
 
-/// Reads a text file given on the command line.
-pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<String, Failure> {
-    let bytes = env.read_file(path).map_err(|e| {
-        Failure::bad_input(
+/// Reads a text file given on the command line, up to `kind`'s size cap.
+pub fn read_text(path: &Path, kind: InputKind, env: &dyn Environment) -> Result<String, Failure> {
+    let what = kind.noun();
+    let bytes = env.read_file(path, kind).map_err(|e| match e.kind() {
+        io::ErrorKind::FileTooLarge => Failure::bad_input(
+            "input-too-large",
+            format!(
+                "the {what} file {} is larger than {}",
+                path.display(),
+                kind.limit_text()
+            ),
+        ),
+        _ => Failure::bad_input(
             "file-unreadable",
             format!("cannot read the {what} file {}: {e}", path.display()),
-        )
+        ),
     })?;
     String::from_utf8(bytes).map_err(|e| {
         Failure::bad_input(
@@ -133,10 +143,11 @@ pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<Strin
 /// Reads a JSON object from a file; errors name the file, line and column.
 pub fn read_json_object(
     path: &Path,
-    what: &str,
+    kind: InputKind,
     context: &Context<'_>,
 ) -> Result<serde_json::Map<String, Value>, Failure> {
-    let text = read_text(path, what, context.env)?;
+    let what = kind.noun();
+    let text = read_text(path, kind, context.env)?;
     let parsed = json::parse(text.as_bytes()).map_err(|e| {
         Failure::bad_input(
             "not-json",

@@ -337,14 +337,15 @@ fn explore(token: Option<&str>, globals: Globals, context: &mut Context<'_>) -> 
     };
     let keymap = match crate::tui::keymap::config_path(context.env) {
         Some(path) if path.exists() => {
-            let loaded = input::read_text(&path, "keymap", context.env).and_then(|text| {
-                Keymap::with_overlay(&text).map_err(|e| {
-                    input::Failure::bad_input(
-                        "bad-keymap",
-                        format!("the keymap file {} is invalid: {e}", path.display()),
-                    )
-                })
-            });
+            let loaded = input::read_text(&path, crate::token::InputKind::Keymap, context.env)
+                .and_then(|text| {
+                    Keymap::with_overlay(&text).map_err(|e| {
+                        input::Failure::bad_input(
+                            "bad-keymap",
+                            format!("the keymap file {} is invalid: {e}", path.display()),
+                        )
+                    })
+                });
             match loaded {
                 Ok(keymap) => keymap,
                 Err(failure) => return failure.report(false, context),
