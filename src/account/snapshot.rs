@@ -199,12 +199,18 @@ fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::TrustPolicy;
 
     fn sample() -> Account {
         Account {
             id: "123456789012".into(),
             partition: "aws".into(),
-            providers: vec![Provider::new("aws", "123456789012", "acme.semaphoreci.com", vec!["https://acme.semaphoreci.com".into()])],
+            providers: vec![Provider::new(
+                "aws",
+                "123456789012",
+                "acme.semaphoreci.com",
+                vec!["https://acme.semaphoreci.com".into()],
+            )],
             roles: vec![Role {
                 name: "deploy".into(),
                 arn: "arn:aws:iam::123456789012:role/ci/deploy".into(),
@@ -213,7 +219,9 @@ mod tests {
                 max_session_duration: 3600,
                 create_date: None,
                 tags: Vec::new(),
-                trust_policy: r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity"}}"#.into(),
+                trust_policy: TrustPolicy::new(
+                    r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity"}}"#,
+                ),
             }],
         }
     }

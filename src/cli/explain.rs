@@ -107,7 +107,7 @@ fn target_from_account(
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
     let (role, providers, source) = account::load_role(name, globals, context)?;
-    let document = role.policy().map_err(|e| {
+    let document = role.policy().cloned().map_err(|e| {
         Failure::bad_input(
             "bad-policy",
             format!(

@@ -106,13 +106,13 @@ fn scan_role(role: &Role, principal: &str, inputs: &ScanInputs<'_>) -> RoleScan 
         Ok(document) => document,
         Err(error) => return unrelated(Some(format!("the trust policy does not parse: {error}"))),
     };
-    if !trusts(&document, principal) {
+    if !trusts(document, principal) {
         return unrelated(None);
     }
     let verdict = explain(&ExplainInputs {
         token: inputs.token,
         claims: inputs.claims,
-        policy: &document,
+        policy: document,
         providers: &inputs.account.providers,
         role_arn: &role.arn,
         session_name: inputs.session_name,
