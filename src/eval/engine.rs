@@ -492,6 +492,38 @@ pub fn decide(
     }
 }
 
+/// For an implicit deny: the trace of the Allow statement [`evaluate`] names as deciding (the
+/// one nearest to allowing the first missing action), with only that statement traced. What a
+/// scan needs to name a blocker without tracing every statement; a property test holds it equal
+/// to [`evaluate`]'s.
+pub fn closest_allow_trace(
+    policy: &PolicyDocument,
+    context: &RequestContext,
+    request: &Request,
+    missing: &[&'static str],
+) -> Option<StatementTrace> {
+    let wanted = missing.first()?;
+    let best = policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .max_by_key(|s| {
+            let principal =
+                PrincipalMatch::classify(s.principal.as_ref(), s.effect, &request.principal);
+            let failing = s
+                .conditions
+                .iter()
+                .filter(|c| !holds(c, context, policy.version))
+                .count();
+            (
+                principal.passed(),
+                action_covered(s, wanted),
+                std::cmp::Reverse(failing),
+            )
+        })?;
+    Some(evaluate_statement(best, policy, context, request))
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -581,7 +613,17 @@ mod tests {
                 actions.push(TAG_SESSION_ACTION);
             }
             let request = Request { principal: PROVIDER.to_owned(), actions };
-            prop_assert_eq!(decide(&document, &context, &request), evaluate(&document, &context, &request).decision);
+            let traced = evaluate(&document, &context, &request);
+            prop_assert_eq!(decide(&document, &context, &request), traced.decision.clone());
+            if let PolicyDecision::ImplicitDeny { missing_actions } = &traced.decision {
+                let deciding = traced.deciding.as_ref().and_then(|d| {
+                    traced.statements.iter().find(|s| s.index == d.statement).cloned()
+                });
+                prop_assert_eq!(
+                    closest_allow_trace(&document, &context, &request, missing_actions),
+                    deciding
+                );
+            }
         }
     }
 }

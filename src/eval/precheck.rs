@@ -609,8 +609,13 @@ fn algorithm_check(token: Option<&Token>) -> Check {
     }
 }
 
-fn roles_claim_check(claims: &Map<String, Value>, role_arn: &str) -> Check {
-    const NAME: &str = "roles-claim";
+/// The name of the one check that depends on the role: [`roles_claim_check`].
+pub const ROLES_CLAIM_CHECK: &str = "roles-claim";
+
+/// Does the token's `roles` claim, when it has one, name `role_arn`? The only pre-check that
+/// depends on the role, so a scan runs the others once.
+pub fn roles_claim_check(claims: &Map<String, Value>, role_arn: &str) -> Check {
+    const NAME: &str = ROLES_CLAIM_CHECK;
     let Some(value) = claims.get(ROLES_CLAIM) else {
         return passed(NAME, "no roles claim: any role may be asked for");
     };
