@@ -143,9 +143,16 @@ impl<'p> Place<'p> {
 
     /// The path of this place.
     pub fn path(&self) -> JsonPath {
-        let mut segments = Vec::new();
+        let mut segments = Vec::with_capacity(self.depth());
         self.push_segments(&mut segments);
         JsonPath(segments)
+    }
+
+    fn depth(&self) -> usize {
+        match self {
+            Place::Root => 0,
+            Place::Member(parent, _) | Place::Element(parent, _) => parent.depth() + 1,
+        }
     }
 
     fn push_segments(&self, segments: &mut Vec<PathSegment>) {
