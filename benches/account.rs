@@ -135,7 +135,7 @@ fn role(i: usize) -> Value {
     role.insert("name".into(), json!(name));
     role.insert("arn".into(), json!(arn));
     role.insert("path".into(), json!(path));
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         role.insert(
             "description".into(),
             json!(format!("Assumed by {team} pipelines ({i})")),
@@ -143,7 +143,7 @@ fn role(i: usize) -> Value {
     }
     role.insert(
         "max_session_duration".into(),
-        json!(if i % 4 == 0 { 43_200 } else { 3_600 }),
+        json!(if i.is_multiple_of(4) { 43_200 } else { 3_600 }),
     );
     role.insert(
         "create_date".into(),
@@ -155,7 +155,7 @@ fn role(i: usize) -> Value {
             i % 60
         )),
     );
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         role.insert(
             "tags".into(),
             json!([{"key": "team", "value": team}, {"key": "cost-center", "value": format!("cc-{}", i % 40)}]),
