@@ -46,6 +46,15 @@ pub struct ContextEntry {
 /// The key telling whether the token's roles claim names the role.
 const ROLE_AUTHORIZED_KEY: &str = "sts:RoleAuthorizedByIdp";
 
+/// Whether `key` is one the role sets ([`RequestContext::for_role`]): its tags, and whether the
+/// token's roles claim names it.
+pub fn is_role_key(key: &str) -> bool {
+    let key = key.to_lowercase();
+    key.starts_with("aws:resourcetag/")
+        || key.starts_with("iam:resourcetag/")
+        || key == ROLE_AUTHORIZED_KEY.to_lowercase()
+}
+
 /// Does the token's roles claim name `role_arn`?
 fn authorized_by_idp(claims: &Map<String, Value>, role_arn: &str) -> bool {
     claims

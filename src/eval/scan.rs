@@ -2,11 +2,13 @@
 //! (a single condition or pre-check in the way), which trust its issuer but are far off, and
 //! which have nothing to do with it.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::condition::ConditionTrace;
-use super::context::{RequestContext, WebIdentityInputs};
+use super::context::{RequestContext, WebIdentityInputs, is_role_key};
 use super::engine::{PolicyDecision, Request, StatementTrace, closest_allow_trace, decide};
 use super::precheck::{self, Check, CheckStatus, PrecheckInputs, Prechecks, StsError};
 use super::verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};
@@ -239,12 +241,12 @@ fn decided(
         })
         .filter(|check| check.status == CheckStatus::Failed)
         .collect();
-    let tags = if role.tags.is_empty() {
-        Vec::new()
+    let context = if reads_role_keys(document) {
+        call.context
+            .for_role(inputs.claims, &role.arn, &role.tag_pairs())
     } else {
-        role.tag_pairs()
+        Cow::Borrowed(&call.context)
     };
-    let context = call.context.for_role(inputs.claims, &role.arn, &tags);
     let policy = decide(document, &context, &call.request);
     if let [first, ..] = failed.as_slice() {
         let sts_error = first
@@ -314,6 +316,18 @@ fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
             policy_blockers(statement)
         }
     }
+}
+
+/// Whether the policy reads a key the role sets, by name or through a policy variable (the
+/// engine reads the context only through condition keys and variables).
+fn reads_role_keys(document: &PolicyDocument) -> bool {
+    document
+        .statements
+        .iter()
+        .flat_map(|statement| &statement.conditions)
+        .any(|condition| {
+            is_role_key(&condition.key) || condition.values.iter().any(|v| v.contains("${"))
+        })
 }
 
 /// A pre-check failed: a near miss when it is the only thing in the way.
