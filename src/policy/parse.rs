@@ -116,6 +116,17 @@ pub fn url_decode(text: &str) -> Result<String> {
     })
 }
 
+/// Collects `len` results into a vector of exactly that capacity (a parsed policy is kept for
+/// every role of an account, so spare capacity is memory times thousands), stopping at the
+/// first error.
+fn exact<T>(len: usize, items: impl Iterator<Item = Result<T>>) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(len);
+    for item in items {
+        out.push(item?);
+    }
+    Ok(out)
+}
+
 /// An object's members, in source order.
 type Members<'a> = [(Cow<'a, str>, Node<'a>)];
 
@@ -165,13 +176,12 @@ impl Reader<'_> {
             Some(Node::Array(items)) if items.is_empty() => {
                 return self.error(&root.key("Statement"), "Statement is an empty array");
             }
-            Some(Node::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
+            Some(Node::Array(items)) => exact(
+                items.len(),
+                items.iter().enumerate().map(|(index, item)| {
                     self.statement(index, &root.key("Statement").index(index), item)
-                })
-                .collect::<Result<Vec<_>>>()?,
+                }),
+            )?,
             Some(single @ Node::Object(_)) => {
                 vec![self.statement(0, &root.key("Statement"), single)?]
             }
@@ -313,7 +323,7 @@ impl Reader<'_> {
     fn principal_set(&self, path: &Place<'_>, value: &Node<'_>) -> Result<PrincipalSet> {
         match value {
             Node::String(star) if star == "*" => Ok(PrincipalSet::Anyone),
-            Node::Object(members) => members
+            Node::Object(members) => exact(members.len(), members
                 .iter()
                 .map(|(name, ids)| {
                     let kind = match name.as_ref() {
@@ -329,8 +339,7 @@ impl Reader<'_> {
                         }
                     };
                     Ok((kind, self.strings(&path.key(name), ids)?))
-                })
-                .collect::<Result<Vec<_>>>()
+                }))
                 .map(PrincipalSet::Typed),
             other => self.error(path, format!("a principal must be \"*\" or an object, found {other}")),
         }
@@ -340,17 +349,16 @@ impl Reader<'_> {
     fn strings(&self, path: &Place<'_>, value: &Node<'_>) -> Result<Vec<String>> {
         match value {
             Node::String(text) => Ok(vec![text.as_ref().to_owned()]),
-            Node::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| match item {
+            Node::Array(items) => exact(
+                items.len(),
+                items.iter().enumerate().map(|(index, item)| match item {
                     Node::String(text) => Ok(text.as_ref().to_owned()),
                     other => self.error(
                         &path.index(index),
                         format!("expected a string, found {}", other.kind()),
                     ),
-                })
-                .collect(),
+                }),
+            ),
             other => self.error(
                 path,
                 format!(
@@ -368,7 +376,14 @@ impl Reader<'_> {
                 format!("Condition must be an object, found {}", value.kind()),
             );
         };
-        let mut conditions = Vec::new();
+        let keys = blocks
+            .iter()
+            .map(|(_, block)| match block {
+                Node::Object(keys) => keys.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut conditions = Vec::with_capacity(keys);
         for (name, block) in blocks {
             let block_path = path.key(name);
             let Some(operator) = Operator::parse(name) else {
@@ -411,11 +426,13 @@ impl Reader<'_> {
             ),
         };
         match value {
-            Node::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| scalar(&path.index(i), item))
-                .collect(),
+            Node::Array(items) => exact(
+                items.len(),
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| scalar(&path.index(i), item)),
+            ),
             other => Ok(vec![scalar(path, other)?]),
         }
     }
