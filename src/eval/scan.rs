@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::condition::ConditionTrace;
 use super::context::{RequestContext, WebIdentityInputs, is_role_key};
-use super::engine::{PolicyDecision, Request, StatementTrace, closest_allow_trace, decide};
+use super::engine::{Blockers, PolicyDecision, Request, closest_allow_blockers, decide};
 use super::precheck::{self, Check, CheckStatus, PrecheckInputs, Prechecks, StsError};
 use super::verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};
 use crate::account::{Account, Provider, Role, strip_scheme};
@@ -220,7 +220,7 @@ fn explained(
 }
 
 /// What [`explained`] gives, from the call's shared parts, the fast decision, and — for an
-/// implicit deny — the trace of the deciding statement alone.
+/// implicit deny — what stands in the way in the deciding statement, traced alone.
 fn decided(
     role: &Role,
     document: &PolicyDocument,
@@ -267,9 +267,9 @@ fn decided(
             (ScanClass::Far, denied(), Some(explicit_deny(statement)))
         }
         PolicyDecision::ImplicitDeny { missing_actions } => {
-            let statement =
-                closest_allow_trace(document, &context, &call.request, &missing_actions);
-            let (class, blocker) = policy_blockers(statement.as_ref());
+            let blockers =
+                closest_allow_blockers(document, &context, &call.request, &missing_actions);
+            let (class, blocker) = policy_blockers(blockers.as_ref());
             (class, denied(), blocker)
         }
     }
@@ -306,14 +306,15 @@ fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
             )),
         ),
         Decision::Denied { explicit: false } => {
-            let statement = verdict.policy.deciding.as_ref().and_then(|deciding| {
+            let blockers = verdict.policy.deciding.as_ref().and_then(|deciding| {
                 verdict
                     .policy
                     .statements
                     .iter()
                     .find(|s| s.index == deciding.statement)
+                    .map(Blockers::of)
             });
-            policy_blockers(statement)
+            policy_blockers(blockers.as_ref())
         }
     }
 }
@@ -357,20 +358,19 @@ fn explicit_deny(statement: usize) -> String {
     format!("statement {} (Deny) refuses it", statement + 1)
 }
 
-/// The blockers of an implicit deny, from the trace of the statement that came nearest.
-fn policy_blockers(statement: Option<&StatementTrace>) -> (ScanClass, Option<String>) {
+/// The blockers of an implicit deny, in the statement that came nearest.
+fn policy_blockers(statement: Option<&Blockers>) -> (ScanClass, Option<String>) {
     let Some(statement) = statement else {
         return (ScanClass::Far, None);
     };
-    let failing_conditions: Vec<_> = statement.conditions.iter().filter(|c| !c.passed).collect();
-    let failing_actions: Vec<_> = statement.actions.iter().filter(|a| !a.passed).collect();
-    let blockers =
-        failing_conditions.len() + failing_actions.len() + usize::from(!statement.principal.passed);
+    let blockers = statement.failing_conditions
+        + statement.failing_actions.len()
+        + usize::from(!statement.principal.passed);
     let first = if !statement.principal.passed {
         format!("principal: {}", statement.principal.detail)
-    } else if let Some(action) = failing_actions.first() {
+    } else if let Some(action) = statement.failing_actions.first() {
         format!("action: {}", action.detail)
-    } else if let Some(condition) = failing_conditions.first() {
+    } else if let Some(condition) = &statement.first_failing_condition {
         condition_blocker(condition)
     } else {
         "no statement allows it".to_owned()
