@@ -277,3 +277,69 @@ fn a_failed_snapshot_write_leaves_the_old_file_whole() {
         "no partial file is left"
     );
 }
+
+/// The fixture with `copies` more copies of each of its roles (renamed `NAME-N`).
+fn large_snapshot(copies: usize) -> String {
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot.json")).unwrap()).unwrap();
+    let originals = file["roles"].as_array().unwrap().clone();
+    let roles = file["roles"].as_array_mut().unwrap();
+    for copy in 0..copies {
+        for original in &originals {
+            let mut role = original.clone();
+            let name = format!("{}-{copy}", role["name"].as_str().unwrap());
+            let arn = format!("{}-{copy}", role["arn"].as_str().unwrap());
+            role["name"] = json!(name);
+            role["arn"] = json!(arn);
+            roles.push(role);
+        }
+    }
+    serde_json::to_string_pretty(&file).unwrap()
+}
+
+#[test]
+fn a_snapshot_over_the_token_cap_loads_and_scans() {
+    let text = large_snapshot(400);
+    assert!(text.len() > 1024 * 1024, "{} bytes", text.len());
+    let snapshot = temp_file("cli_account", "large.json", text);
+    let out = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "scan",
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ],
+        Some(semaphore_token("pull-request", "refs/pull/42/merge")),
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["counts"],
+        json!({"allowed": 0, "near-miss": 802, "far": 401, "unrelated": 802})
+    );
+}
+
+#[test]
+fn a_snapshot_over_its_cap_is_named_as_too_large() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_account");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("over-cap.json");
+    // Sparse: no disk space, and trustlens refuses it by its size before reading.
+    std::fs::File::create(&path)
+        .and_then(|file| file.set_len(512 * 1024 * 1024 + 1))
+        .unwrap();
+    let shown = path.display().to_string();
+    let out = trustlens(&["--snapshot", &shown, "roles", "--json"], None);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["error"],
+        json!({
+            "code": "input-too-large",
+            "message": format!("the snapshot file {shown} is larger than 512 MiB"),
+        })
+    );
+}

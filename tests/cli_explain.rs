@@ -250,3 +250,50 @@ proptest! {
         prop_assert!(!out.stderr.contains("panicked"));
     }
 }
+
+#[test]
+fn a_policy_of_10000_statements_loads() {
+    let federated = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+    let project = "936a5312-a3b8-4921-8b3f-2cec8baac574";
+    let statement = |sub: String| {
+        serde_json::json!({
+            "Effect": "Allow",
+            "Principal": {"Federated": federated},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"acme.semaphoreci.com:sub": sub}},
+        })
+    };
+    let mut statements: Vec<Value> = (0..9_999)
+        .map(|i| {
+            statement(format!(
+                "org:acme:project:{project}:repo:web-{i}:ref_type:branch:*"
+            ))
+        })
+        .collect();
+    statements.push(statement(format!(
+        "org:acme:project:{project}:repo:web:ref_type:pull-request:*"
+    )));
+    let text = serde_json::to_string_pretty(
+        &serde_json::json!({"Version": "2012-10-17", "Statement": statements}),
+    )
+    .unwrap();
+    assert!(text.len() > 1024 * 1024, "{} bytes", text.len());
+    let policy = temp_file("cli_explain", "10000-statements.json", text);
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--policy",
+        &policy,
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(verdict["decision"]["result"], "allowed");
+    let statements = verdict["policy"]["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), 10_000);
+    assert_eq!(
+        statements[9_999]["applies_to"][0],
+        "sts:AssumeRoleWithWebIdentity"
+    );
+    assert_eq!(statements[0]["applies_to"], serde_json::json!([]));
+}

@@ -17,7 +17,7 @@ use crate::eval::{
 };
 use crate::policy::{self, PolicyDocument};
 use crate::session::{Failure, Session, read_json_object, read_text};
-use crate::token::Token;
+use crate::token::{InputKind, Token};
 
 /// Runs `explain`.
 pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'_>) -> Exit {
@@ -57,7 +57,10 @@ fn prepare_and_explain(
                 "claims from {} (what-if: not a signed token)",
                 path.display()
             ));
-            (None, read_json_object(path, "claims", context.env)?)
+            (
+                None,
+                read_json_object(path, InputKind::Claims, context.env)?,
+            )
         }
         None => {
             let read = read_token(args.token.as_deref(), session, now, context)?;
@@ -68,7 +71,10 @@ fn prepare_and_explain(
         }
     };
     let overrides = match &args.context {
-        Some(path) => context_overrides(path, &read_json_object(path, "context", context.env)?)?,
+        Some(path) => context_overrides(
+            path,
+            &read_json_object(path, InputKind::Context, context.env)?,
+        )?,
         None => Vec::new(),
     };
     let target = match (&args.role, &args.policy) {
@@ -111,7 +117,7 @@ fn target_from_account(
 ) -> Result<Target, Failure> {
     let loaded = load_role(name, session)?;
     let (role, providers, source) = (loaded.role, loaded.providers, loaded.description);
-    let document = role.policy().map_err(|e| {
+    let document = role.policy().cloned().map_err(|e| {
         Failure::bad_input(
             "bad-policy",
             format!(
@@ -138,7 +144,7 @@ fn target_from_policy(
     context: &Context<'_>,
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
-    let policy_text = read_text(path, "policy", context.env)?;
+    let policy_text = read_text(path, InputKind::Policy, context.env)?;
     let document = policy::parse(&policy_text).map_err(|e| {
         Failure::bad_input(
             "bad-policy",

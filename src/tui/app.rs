@@ -801,7 +801,7 @@ impl App {
         let verdict = explain(&ExplainInputs {
             token: Some(&token.token),
             claims: token.token.claims(),
-            policy: &document,
+            policy: document,
             providers: &account.providers,
             role_arn: &role.arn,
             session_name: &self.session_name,
@@ -812,7 +812,7 @@ impl App {
         Some(SelectedRole {
             arn: arn.to_owned(),
             verdict,
-            policy: Some(pretty(&document)),
+            policy: Some(pretty(document)),
         })
     }
 }
