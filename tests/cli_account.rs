@@ -169,19 +169,10 @@ fn bad_snapshots_and_missing_accounts_exit_2() {
         "newer.json",
         text.replacen("\"version\": 1", "\"version\": 2", 1),
     );
-    let bad_policy = temp_file(
-        "cli_account",
-        "bad-policy.json",
-        text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
-    );
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--snapshot", &newer, "roles"],
             "written by a newer trustlens (format version 2; this one reads 1)",
-        ),
-        (
-            vec!["--snapshot", &bad_policy, "roles"],
-            "(roles[0].trust_policy): the trust policy is invalid",
         ),
         (
             vec!["--snapshot", "/nonexistent.json", "roles"],
@@ -341,5 +332,42 @@ fn a_snapshot_over_its_cap_is_named_as_too_large() {
             "code": "input-too-large",
             "message": format!("the snapshot file {shown} is larger than 512 MiB"),
         })
+    );
+}
+
+/// A role whose trust policy does not parse (IAM stores what it was given) is captured as it is
+/// and loads with the role marked — the rest of the account stays usable (issue 9, item 11).
+#[test]
+fn a_role_with_an_unparsable_trust_policy_loads_marked() {
+    let text = std::fs::read_to_string(fixture("snapshot.json")).unwrap();
+    let bad_policy = temp_file(
+        "cli_account",
+        "bad-policy.json",
+        text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
+    );
+    let roles = trustlens(&["--snapshot", &bad_policy, "roles"], None);
+    assert_eq!(roles.code, 0, "{}", roles.stderr);
+    assert!(
+        roles.stdout.contains("(invalid trust policy)"),
+        "{}",
+        roles.stdout
+    );
+    let scan = trustlens(
+        &["--snapshot", &bad_policy, "scan", "--all"],
+        Some(semaphore_token("branch", "refs/heads/main")),
+    );
+    assert!(
+        scan.stdout.contains("the trust policy does not parse"),
+        "{}",
+        scan.stdout
+    );
+    let copy = temp_file("cli_account", "bad-policy-copy.json", "");
+    let written = trustlens(&["--snapshot", &bad_policy, "snapshot", "-o", &copy], None);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    assert!(
+        std::fs::read_to_string(&copy)
+            .unwrap()
+            .contains(r#"\"Effect\": \"allow\""#),
+        "the policy is kept as IAM returned it"
     );
 }
