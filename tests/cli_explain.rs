@@ -297,3 +297,44 @@ fn a_policy_of_10000_statements_loads() {
     );
     assert_eq!(statements[0]["applies_to"], serde_json::json!([]));
 }
+
+/// STS's size limit holds for claims and contexts given directly: claims that no real token
+/// could carry, or a context value longer than any request, are refused before matching
+/// (a 20,000-character pattern against a 900,000-character claim took 41 s before).
+#[test]
+fn claims_and_contexts_beyond_sts_limits_are_refused() {
+    let pattern = format!("*{}b*", "a".repeat(20_000));
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringLike": {"acme.semaphoreci.com:sub": pattern}}}]});
+    let policy = temp_file("cli_explain", "huge-pattern.json", policy.to_string());
+    let claims = serde_json::json!({"iss": "https://acme.semaphoreci.com",
+        "aud": "https://acme.semaphoreci.com", "sub": "a".repeat(900_000),
+        "iat": 1_795_629_000, "exp": 1_795_633_200});
+    let claims_file = temp_file("cli_explain", "huge-claims.json", claims.to_string());
+    let out = explain(&["--claims", &claims_file, "--policy", &policy]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("STS accepts at most 20000"), "{}", out.stderr);
+
+    let context = serde_json::json!({"aws:SourceIp": "a".repeat(20_001)});
+    let context_file = temp_file("cli_explain", "huge-context.json", context.to_string());
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--context",
+        &context_file,
+        "--policy",
+        &policy,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("more than any request can carry"), "{}", out.stderr);
+
+    // Within the limits the huge pattern is still matched at once (near-linear matching).
+    let claims = serde_json::json!({"iss": "https://acme.semaphoreci.com",
+        "aud": "https://acme.semaphoreci.com", "sub": "a".repeat(14_000),
+        "iat": 1_795_629_000, "exp": 1_795_633_200});
+    let claims_file = temp_file("cli_explain", "big-claims.json", claims.to_string());
+    let out = explain(&["--claims", &claims_file, "--policy", &policy]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+}
