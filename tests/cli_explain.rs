@@ -249,6 +249,40 @@ proptest! {
         prop_assert!(serde_json::from_str::<Value>(&out.stdout).is_ok());
         prop_assert!(!out.stderr.contains("panicked"));
     }
+
+    /// Any bytes as claims, context or snapshot file: a documented exit code, one JSON object
+    /// with `--json`, never a panic.
+    #[test]
+    fn any_claims_context_or_snapshot_bytes_are_handled(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let file = temp_file("cli_explain", "fuzz-input.json", &bytes);
+        let policy = fixture("policies/semaphore-deploy-prod.json");
+        let claims = fixture("claims/semaphore-pr-42.json");
+        let runs = [
+            explain(&["--claims", &file, "--policy", &policy, "--json"]),
+            explain(&["--claims", &claims, "--context", &file, "--policy", &policy, "--json"]),
+            run(Command::cargo_bin("trustlens").unwrap().env_clear()
+                .args(["--snapshot", &file, "scan", "--json", "--token", "demo:semaphore-main"])),
+        ];
+        for out in runs {
+            prop_assert!([0, 2, 3].contains(&out.code), "exit {}: {}", out.code, out.stderr);
+            prop_assert!(serde_json::from_str::<Value>(&out.stdout).is_ok(), "{}", out.stdout);
+            prop_assert!(!out.stderr.contains("panicked"));
+        }
+    }
+
+    /// Any arguments: exit 0, 1, 2 or 3 (never a panic), and a token among them is never
+    /// echoed whole.
+    #[test]
+    fn any_arguments_are_handled(args in proptest::collection::vec("[-a-z0-9=:@./]{0,12}|eyJ[A-Za-z0-9]{20}\\.[A-Za-z0-9]{20}\\.[A-Za-z0-9]{8}", 0..5)) {
+        // In a scratch directory: whatever the arguments say, nothing lands in the source tree.
+        let out = run(Command::cargo_bin("trustlens").unwrap().env_clear()
+            .current_dir(env!("CARGO_TARGET_TMPDIR")).arg("--demo").args(&args));
+        prop_assert!([0, 1, 2, 3].contains(&out.code), "exit {}: {}", out.code, out.stderr);
+        prop_assert!(!out.stderr.contains("panicked"));
+        for arg in args.iter().filter(|a| a.starts_with("eyJ")) {
+            prop_assert!(!out.stderr.contains(arg.as_str()) && !out.stdout.contains(arg.as_str()), "{arg} echoed");
+        }
+    }
 }
 
 #[test]
@@ -315,7 +349,11 @@ fn claims_and_contexts_beyond_sts_limits_are_refused() {
     let claims_file = temp_file("cli_explain", "huge-claims.json", claims.to_string());
     let out = explain(&["--claims", &claims_file, "--policy", &policy]);
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("STS accepts at most 20000"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("STS accepts at most 20000"),
+        "{}",
+        out.stderr
+    );
 
     let context = serde_json::json!({"aws:SourceIp": "a".repeat(20_001)});
     let context_file = temp_file("cli_explain", "huge-context.json", context.to_string());
@@ -328,7 +366,11 @@ fn claims_and_contexts_beyond_sts_limits_are_refused() {
         &policy,
     ]);
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("more than any request can carry"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("more than any request can carry"),
+        "{}",
+        out.stderr
+    );
 
     // Within the limits the huge pattern is still matched at once (near-linear matching).
     let claims = serde_json::json!({"iss": "https://acme.semaphoreci.com",
