@@ -13,7 +13,7 @@ import termios
 import time
 
 RUNS = 15
-BINARY = "target/release/trustlens"
+BINARY = os.environ.get("TRUSTLENS", "target/release/trustlens")
 
 
 def once():

@@ -4,7 +4,9 @@
 //! policy documents), silently. We do the same, but record every repetition so the user
 //! hears about the member that was lost.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -105,7 +107,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
     let duplicates = RefCell::new(Vec::new());
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = ValueSeed {
-        path: JsonPath::root(),
+        at: Place::Root,
         duplicates: &duplicates,
     }
     .deserialize(&mut deserializer)?;
@@ -116,12 +118,101 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
     })
 }
 
-struct ValueSeed<'a> {
-    path: JsonPath,
+/// Where a value sits while it is read: a chain of borrowed steps, turned into a [`JsonPath`]
+/// only when one is needed (an error, a repeated name), so reading allocates no path per value.
+#[derive(Debug, Clone, Copy)]
+pub enum Place<'p> {
+    /// The document itself.
+    Root,
+    /// A member of the object at the parent place.
+    Member(&'p Place<'p>, &'p str),
+    /// An element of the array at the parent place.
+    Element(&'p Place<'p>, usize),
+}
+
+impl<'p> Place<'p> {
+    /// The member `key` of the object here.
+    pub fn key(&'p self, key: &'p str) -> Place<'p> {
+        Place::Member(self, key)
+    }
+
+    /// Element `index` of the array here.
+    pub fn index(&'p self, index: usize) -> Place<'p> {
+        Place::Element(self, index)
+    }
+
+    /// The path of this place.
+    pub fn path(&self) -> JsonPath {
+        let mut segments = Vec::with_capacity(self.depth());
+        self.push_segments(&mut segments);
+        JsonPath(segments)
+    }
+
+    fn depth(&self) -> usize {
+        match self {
+            Place::Root => 0,
+            Place::Member(parent, _) | Place::Element(parent, _) => parent.depth() + 1,
+        }
+    }
+
+    fn push_segments(&self, segments: &mut Vec<PathSegment>) {
+        match self {
+            Place::Root => {}
+            Place::Member(parent, key) => {
+                parent.push_segments(segments);
+                segments.push(PathSegment::Key((*key).to_owned()));
+            }
+            Place::Element(parent, index) => {
+                parent.push_segments(segments);
+                segments.push(PathSegment::Index(*index));
+            }
+        }
+    }
+}
+
+/// Counts repeated names of one object, in the order they first repeat; a name is found by
+/// hashing, so many repeated names stay linear.
+#[derive(Default)]
+struct Repeats {
+    counts: Vec<(String, usize)>,
+    index: HashMap<String, usize>,
+}
+
+impl Repeats {
+    fn add(&mut self, key: &str) {
+        match self.index.get(key) {
+            Some(&at) => self.counts[at].1 += 1,
+            None => {
+                self.index.insert(key.to_owned(), self.counts.len());
+                self.counts.push((key.to_owned(), 2));
+            }
+        }
+    }
+
+    fn report(self, at: &Place<'_>, duplicates: &RefCell<Vec<DuplicateKey>>) {
+        if self.counts.is_empty() {
+            return;
+        }
+        let path = at.path();
+        duplicates
+            .borrow_mut()
+            .extend(
+                self.counts
+                    .into_iter()
+                    .map(|(key, occurrences)| DuplicateKey {
+                        path: path.key(&key),
+                        occurrences,
+                    }),
+            );
+    }
+}
+
+struct ValueSeed<'a, 'p> {
+    at: Place<'p>,
     duplicates: &'a RefCell<Vec<DuplicateKey>>,
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -129,7 +220,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for ValueSeed<'_> {
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -172,7 +263,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         let mut items = Vec::new();
         loop {
             let seed = ValueSeed {
-                path: self.path.index(items.len()),
+                at: Place::Element(&self.at, items.len()),
                 duplicates: self.duplicates,
             };
             match seq.next_element_seed(seed)? {
@@ -184,27 +275,247 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
-        let mut repeated: Vec<(String, usize)> = Vec::new();
+        let mut repeats = Repeats::default();
         while let Some(key) = access.next_key::<String>()? {
             let seed = ValueSeed {
-                path: self.path.key(&key),
+                at: Place::Member(&self.at, &key),
                 duplicates: self.duplicates,
             };
             let value = access.next_value_seed(seed)?;
-            if map.insert(key.clone(), value).is_some() {
-                match repeated.iter_mut().find(|(name, _)| *name == key) {
-                    Some((_, count)) => *count += 1,
-                    None => repeated.push((key, 2)),
+            if map.contains_key(&key) {
+                repeats.add(&key);
+            }
+            map.insert(key, value);
+        }
+        repeats.report(&self.at, self.duplicates);
+        Ok(Value::Object(map))
+    }
+}
+
+/// A JSON value that borrows its strings from the text where it can, with objects as lists in
+/// source order (a repeated name keeps its first place and its last value, as [`parse`] does):
+/// what reading a policy needs, without serde_json's hashed maps.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string.
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Node<'a>>),
+    /// An object's members in source order, each name once.
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl Node<'_> {
+    /// The value as a serde_json [`Value`] (for messages that quote it).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(flag) => Value::Bool(*flag),
+            Node::Number(number) => Value::Number(number.clone()),
+            Node::String(text) => Value::String(text.as_ref().to_owned()),
+            Node::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            Node::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(key, value)| (key.as_ref().to_owned(), value.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Describes the kind for messages, as [`kind_of`] does.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Null => "null",
+            Node::Bool(_) => "a boolean",
+            Node::Number(_) => "a number",
+            Node::String(_) => "a string",
+            Node::Array(_) => "an array",
+            Node::Object(_) => "an object",
+        }
+    }
+}
+
+impl fmt::Display for Node<'_> {
+    /// Compact JSON, as serde_json prints a [`Value`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.to_value(), f)
+    }
+}
+
+/// A document read as a [`Node`], and the repeated member names found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedNode<'a> {
+    /// The document.
+    pub value: Node<'a>,
+    /// Every repeated member name, in the order [`parse`] reports them.
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// Parses one JSON document as [`parse`] does, into a [`Node`] borrowing from `text`.
+pub fn parse_node(text: &str) -> Result<ParsedNode<'_>, serde_json::Error> {
+    let duplicates = RefCell::new(Vec::new());
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = NodeSeed {
+        at: Place::Root,
+        duplicates: &duplicates,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(ParsedNode {
+        value,
+        duplicates: duplicates.into_inner(),
+    })
+}
+
+/// Objects up to this many members find a repeated name by comparing; larger ones by hashing.
+const SCANNED_MEMBERS: usize = 16;
+
+struct NodeSeed<'a, 'p> {
+    at: Place<'p>,
+    duplicates: &'a RefCell<Vec<DuplicateKey>>,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
+    type Value = Node<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node<'de>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+        Ok(Number::from_f64(v).map_or(Node::Null, Node::Number))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            let seed = NodeSeed {
+                at: Place::Element(&self.at, items.len()),
+                duplicates: self.duplicates,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(item) => items.push(item),
+                None => return Ok(Node::Array(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Node<'de>, A::Error> {
+        let mut members: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
+        let mut index: Option<HashMap<String, usize>> = None;
+        let mut repeats = Repeats::default();
+        while let Some(key) = access.next_key_seed(KeySeed)? {
+            let seed = NodeSeed {
+                at: Place::Member(&self.at, &key),
+                duplicates: self.duplicates,
+            };
+            let value = access.next_value_seed(seed)?;
+            let earlier = match &index {
+                Some(index) => index.get(key.as_ref()).copied(),
+                None => members.iter().position(|(name, _)| *name == key),
+            };
+            match earlier {
+                Some(at) => {
+                    repeats.add(&key);
+                    members[at].1 = value;
+                }
+                None => {
+                    if let Some(index) = &mut index {
+                        index.insert(key.as_ref().to_owned(), members.len());
+                    }
+                    members.push((key, value));
+                    if index.is_none() && members.len() > SCANNED_MEMBERS {
+                        index = Some(
+                            members
+                                .iter()
+                                .enumerate()
+                                .map(|(at, (name, _))| (name.as_ref().to_owned(), at))
+                                .collect(),
+                        );
+                    }
                 }
             }
         }
-        self.duplicates
-            .borrow_mut()
-            .extend(repeated.into_iter().map(|(key, occurrences)| DuplicateKey {
-                path: self.path.key(&key),
-                occurrences,
-            }));
-        Ok(Value::Object(map))
+        repeats.report(&self.at, self.duplicates);
+        Ok(Node::Object(members))
+    }
+}
+
+/// A member name, borrowed from the text when it has no escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -405,6 +716,25 @@ mod tests {
         assert!(doc.duplicates.is_empty());
     }
 
+    /// 45,000 names each repeated: every one reported once, counted, in first-repeat order —
+    /// found by hashing (this took seconds when each was looked up in a list).
+    #[test]
+    fn many_repeated_names_are_counted_in_linear_time() {
+        let members: Vec<String> = (0..45_000)
+            .flat_map(|i| [format!("\"k{i}\": 1"), format!("\"k{i}\": 2")])
+            .collect();
+        let text = format!("{{{}}}", members.join(","));
+        for duplicates in [
+            parse(text.as_bytes()).map(|doc| doc.duplicates),
+            parse_node(&text).map(|doc| doc.duplicates),
+        ] {
+            let duplicates = duplicates.unwrap_or_default();
+            assert_eq!(duplicates.len(), 45_000);
+            assert!(duplicates.iter().all(|d| d.occurrences == 2));
+            assert_eq!(duplicates[44_999].path.to_string(), "k44999");
+        }
+    }
+
     #[test]
     fn repeated_member_keeps_last_value_and_is_reported() {
         let doc = parsed(r#"{"sub": "first", "x": {"k": 1, "k": 2, "k": 3}, "sub": "last"}"#);
@@ -482,6 +812,45 @@ mod tests {
             locate(text, &JsonPath::root()),
             Some(Position { line: 1, column: 1 })
         );
+    }
+
+    /// `parse_node` must read every document as `parse` does.
+    fn same_as_parse(text: &str) {
+        let value = parse(text.as_bytes()).map(|p| (p.value, p.duplicates));
+        let node = parse_node(text).map(|p| (p.value.to_value(), p.duplicates));
+        match (value, node) {
+            (Ok(value), Ok(node)) => assert_eq!(value, node, "{text}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+            (a, b) => unreachable!("{text}: {a:?} but {b:?}"),
+        }
+    }
+
+    #[test]
+    fn nodes_read_as_values_do() {
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 25)).collect();
+        for text in [
+            r#"{"sub": "first", "x": {"k": 1, "k": 2, "k": 3}, "sub": "last"}"#,
+            r#"{"Statement": [{}, {"Condition": {"StringEquals": {}, "StringEquals": {}}}]}"#,
+            r#"{"a\"b": "\u00e9\n", "a\"b": [1, -2, 2.5, 1e400, true, null]}"#,
+            &format!("{{{}}}", many.join(", ")),
+            "[1, 2",
+            "{\"a\": 1} x",
+            "\"\\ud800\"",
+        ] {
+            same_as_parse(text);
+        }
+        let node = parse_node(r#"{"b": 1, "a": {"k": "v"}, "b": 2}"#).map(|p| p.value);
+        assert_eq!(
+            node.map(|n| n.to_string()).ok().as_deref(),
+            Some(r#"{"b":2,"a":{"k":"v"}}"#)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nodes_read_any_text_as_values_do(text in r#"[\[\]{}",:a-c0-9 .e\\-]{0,40}"#) {
+            same_as_parse(&text);
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Live AWS code against a real local endpoint: moto's IAM and STS, started per test on
-//! 127.0.0.1. Providers and 1,200 roles are created through the IAM API; `roles`, `providers`,
+//! 127.0.0.1. Providers and up to 5,000 roles are created through the IAM API; `roles`, `providers`,
 //! `snapshot`, `scan` and `assume` run as the real binary against them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -301,4 +301,40 @@ fn assume_takes_the_role_from_aws_role_arn() {
         stderr.contains("--role NAME|ARN, or AWS_ROLE_ARN"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_5000_role_snapshot_round_trips_and_scans() {
+    let moto = Moto::start();
+    populate(&moto, 5_000);
+    let file = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("moto-5000-roles.json");
+    let file = file.display().to_string();
+    let (code, _, stderr) = trustlens(&moto, &["snapshot", "-o", &file], None);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("(2 providers, 5000 roles"), "{stderr}");
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size > 1024 * 1024, "{size} bytes: more than the token cap");
+
+    let (code, stdout, stderr) = trustlens(
+        &moto,
+        &["--snapshot", &file, "scan", "--json"],
+        Some(&semaphore_token("pull-request", "refs/pull/42/merge")),
+    );
+    assert_eq!(code, 3, "no role admits a PR job: {stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["counts"],
+        json!({"allowed": 0, "near-miss": 3, "far": 0, "unrelated": 4_997})
+    );
+    assert_eq!(report["roles"].as_array().map(Vec::len), Some(5_000));
+
+    let (code, stdout, stderr) = trustlens(
+        &moto,
+        &["--snapshot", &file, "scan", "--json"],
+        Some(&semaphore_token("branch", "refs/heads/main")),
+    );
+    assert_eq!(code, 0, "main may assume deploy-prod: {stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["counts"]["allowed"], 2, "{}", report["counts"]);
+    std::fs::remove_file(&file).unwrap();
 }

@@ -169,19 +169,10 @@ fn bad_snapshots_and_missing_accounts_exit_2() {
         "newer.json",
         text.replacen("\"version\": 1", "\"version\": 2", 1),
     );
-    let bad_policy = temp_file(
-        "cli_account",
-        "bad-policy.json",
-        text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
-    );
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--snapshot", &newer, "roles"],
             "written by a newer trustlens (format version 2; this one reads 1)",
-        ),
-        (
-            vec!["--snapshot", &bad_policy, "roles"],
-            "(roles[0].trust_policy): the trust policy is invalid",
         ),
         (
             vec!["--snapshot", "/nonexistent.json", "roles"],
@@ -275,5 +266,108 @@ fn a_failed_snapshot_write_leaves_the_old_file_whole() {
         left,
         [std::ffi::OsString::from("acct.json")],
         "no partial file is left"
+    );
+}
+
+/// The fixture with `copies` more copies of each of its roles (renamed `NAME-N`).
+fn large_snapshot(copies: usize) -> String {
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot.json")).unwrap()).unwrap();
+    let originals = file["roles"].as_array().unwrap().clone();
+    let roles = file["roles"].as_array_mut().unwrap();
+    for copy in 0..copies {
+        for original in &originals {
+            let mut role = original.clone();
+            let name = format!("{}-{copy}", role["name"].as_str().unwrap());
+            let arn = format!("{}-{copy}", role["arn"].as_str().unwrap());
+            role["name"] = json!(name);
+            role["arn"] = json!(arn);
+            roles.push(role);
+        }
+    }
+    serde_json::to_string_pretty(&file).unwrap()
+}
+
+#[test]
+fn a_snapshot_over_the_token_cap_loads_and_scans() {
+    let text = large_snapshot(400);
+    assert!(text.len() > 1024 * 1024, "{} bytes", text.len());
+    let snapshot = temp_file("cli_account", "large.json", text);
+    let out = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "scan",
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ],
+        Some(semaphore_token("pull-request", "refs/pull/42/merge")),
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["counts"],
+        json!({"allowed": 0, "near-miss": 802, "far": 401, "unrelated": 802})
+    );
+}
+
+#[test]
+fn a_snapshot_over_its_cap_is_named_as_too_large() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_account");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("over-cap.json");
+    // Sparse: no disk space, and trustlens refuses it by its size before reading.
+    std::fs::File::create(&path)
+        .and_then(|file| file.set_len(512 * 1024 * 1024 + 1))
+        .unwrap();
+    let shown = path.display().to_string();
+    let out = trustlens(&["--snapshot", &shown, "roles", "--json"], None);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["error"],
+        json!({
+            "code": "input-too-large",
+            "message": format!("the snapshot file {shown} is larger than 512 MiB"),
+        })
+    );
+}
+
+/// A role whose trust policy does not parse (IAM stores what it was given) is captured as it is
+/// and loads with the role marked — the rest of the account stays usable (issue 9, item 11).
+#[test]
+fn a_role_with_an_unparsable_trust_policy_loads_marked() {
+    let text = std::fs::read_to_string(fixture("snapshot.json")).unwrap();
+    let bad_policy = temp_file(
+        "cli_account",
+        "bad-policy.json",
+        text.replacen(r#"\"Effect\": \"Allow\""#, r#"\"Effect\": \"allow\""#, 1),
+    );
+    let roles = trustlens(&["--snapshot", &bad_policy, "roles"], None);
+    assert_eq!(roles.code, 0, "{}", roles.stderr);
+    assert!(
+        roles.stdout.contains("(invalid trust policy)"),
+        "{}",
+        roles.stdout
+    );
+    let scan = trustlens(
+        &["--snapshot", &bad_policy, "scan", "--all"],
+        Some(semaphore_token("branch", "refs/heads/main")),
+    );
+    assert!(
+        scan.stdout.contains("the trust policy does not parse"),
+        "{}",
+        scan.stdout
+    );
+    let copy = temp_file("cli_account", "bad-policy-copy.json", "");
+    let written = trustlens(&["--snapshot", &bad_policy, "snapshot", "-o", &copy], None);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    assert!(
+        std::fs::read_to_string(&copy)
+            .unwrap()
+            .contains(r#"\"Effect\": \"allow\""#),
+        "the policy is kept as IAM returned it"
     );
 }

@@ -249,6 +249,25 @@ fn unreadable_or_missing_sources_exit_2() {
 }
 
 #[test]
+fn a_token_file_or_stdin_over_1_mib_is_too_large() {
+    let huge = temp_file("cli_decode", "huge.jwt", vec![b'a'; 1024 * 1024 + 1]);
+    let file = run(trustlens().args(["decode", &format!("@{huge}")]));
+    assert_eq!(file.code, 2);
+    assert_eq!(
+        file.stderr,
+        format!(
+            "error: the input from file {huge} is larger than 1 MiB; a token is at most 20,000 characters\n"
+        )
+    );
+    let stdin = run(trustlens()
+        .args(["decode", "-", "--json"])
+        .write_stdin(vec![b'a'; 1024 * 1024 + 1]));
+    assert_eq!(stdin.code, 2);
+    let report: Value = serde_json::from_str(&stdin.stdout).unwrap();
+    assert_eq!(report["error"]["code"], "input-too-large");
+}
+
+#[test]
 fn a_scanned_variable_is_named() {
     let out = run(trustlens()
         .args(["decode"])

@@ -249,4 +249,134 @@ proptest! {
         prop_assert!(serde_json::from_str::<Value>(&out.stdout).is_ok());
         prop_assert!(!out.stderr.contains("panicked"));
     }
+
+    /// Any bytes as claims, context or snapshot file: a documented exit code, one JSON object
+    /// with `--json`, never a panic.
+    #[test]
+    fn any_claims_context_or_snapshot_bytes_are_handled(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let file = temp_file("cli_explain", "fuzz-input.json", &bytes);
+        let policy = fixture("policies/semaphore-deploy-prod.json");
+        let claims = fixture("claims/semaphore-pr-42.json");
+        let runs = [
+            explain(&["--claims", &file, "--policy", &policy, "--json"]),
+            explain(&["--claims", &claims, "--context", &file, "--policy", &policy, "--json"]),
+            run(Command::cargo_bin("trustlens").unwrap().env_clear()
+                .args(["--snapshot", &file, "scan", "--json", "--token", "demo:semaphore-main"])),
+        ];
+        for out in runs {
+            prop_assert!([0, 2, 3].contains(&out.code), "exit {}: {}", out.code, out.stderr);
+            prop_assert!(serde_json::from_str::<Value>(&out.stdout).is_ok(), "{}", out.stdout);
+            prop_assert!(!out.stderr.contains("panicked"));
+        }
+    }
+
+    /// Any arguments: exit 0, 1, 2 or 3 (never a panic), and a token among them is never
+    /// echoed whole.
+    #[test]
+    fn any_arguments_are_handled(args in proptest::collection::vec("[-a-z0-9=:@./]{0,12}|eyJ[A-Za-z0-9]{20}\\.[A-Za-z0-9]{20}\\.[A-Za-z0-9]{8}", 0..5)) {
+        // In a scratch directory: whatever the arguments say, nothing lands in the source tree.
+        let out = run(Command::cargo_bin("trustlens").unwrap().env_clear()
+            .current_dir(env!("CARGO_TARGET_TMPDIR")).arg("--demo").args(&args));
+        prop_assert!([0, 1, 2, 3].contains(&out.code), "exit {}: {}", out.code, out.stderr);
+        prop_assert!(!out.stderr.contains("panicked"));
+        for arg in args.iter().filter(|a| a.starts_with("eyJ")) {
+            prop_assert!(!out.stderr.contains(arg.as_str()) && !out.stdout.contains(arg.as_str()), "{arg} echoed");
+        }
+    }
+}
+
+#[test]
+fn a_policy_of_10000_statements_loads() {
+    let federated = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+    let project = "936a5312-a3b8-4921-8b3f-2cec8baac574";
+    let statement = |sub: String| {
+        serde_json::json!({
+            "Effect": "Allow",
+            "Principal": {"Federated": federated},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"acme.semaphoreci.com:sub": sub}},
+        })
+    };
+    let mut statements: Vec<Value> = (0..9_999)
+        .map(|i| {
+            statement(format!(
+                "org:acme:project:{project}:repo:web-{i}:ref_type:branch:*"
+            ))
+        })
+        .collect();
+    statements.push(statement(format!(
+        "org:acme:project:{project}:repo:web:ref_type:pull-request:*"
+    )));
+    let text = serde_json::to_string_pretty(
+        &serde_json::json!({"Version": "2012-10-17", "Statement": statements}),
+    )
+    .unwrap();
+    assert!(text.len() > 1024 * 1024, "{} bytes", text.len());
+    let policy = temp_file("cli_explain", "10000-statements.json", text);
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--policy",
+        &policy,
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(verdict["decision"]["result"], "allowed");
+    let statements = verdict["policy"]["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), 10_000);
+    assert_eq!(
+        statements[9_999]["applies_to"][0],
+        "sts:AssumeRoleWithWebIdentity"
+    );
+    assert_eq!(statements[0]["applies_to"], serde_json::json!([]));
+}
+
+/// STS's size limit holds for claims and contexts given directly: claims that no real token
+/// could carry, or a context value longer than any request, are refused before matching
+/// (a 20,000-character pattern against a 900,000-character claim took 41 s before).
+#[test]
+fn claims_and_contexts_beyond_sts_limits_are_refused() {
+    let pattern = format!("*{}b*", "a".repeat(20_000));
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringLike": {"acme.semaphoreci.com:sub": pattern}}}]});
+    let policy = temp_file("cli_explain", "huge-pattern.json", policy.to_string());
+    let claims = serde_json::json!({"iss": "https://acme.semaphoreci.com",
+        "aud": "https://acme.semaphoreci.com", "sub": "a".repeat(900_000),
+        "iat": 1_795_629_000, "exp": 1_795_633_200});
+    let claims_file = temp_file("cli_explain", "huge-claims.json", claims.to_string());
+    let out = explain(&["--claims", &claims_file, "--policy", &policy]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("STS accepts at most 20000"),
+        "{}",
+        out.stderr
+    );
+
+    let context = serde_json::json!({"aws:SourceIp": "a".repeat(20_001)});
+    let context_file = temp_file("cli_explain", "huge-context.json", context.to_string());
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--context",
+        &context_file,
+        "--policy",
+        &policy,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("more than any request can carry"),
+        "{}",
+        out.stderr
+    );
+
+    // Within the limits the huge pattern is still matched at once (near-linear matching).
+    let claims = serde_json::json!({"iss": "https://acme.semaphoreci.com",
+        "aud": "https://acme.semaphoreci.com", "sub": "a".repeat(14_000),
+        "iat": 1_795_629_000, "exp": 1_795_633_200});
+    let claims_file = temp_file("cli_explain", "big-claims.json", claims.to_string());
+    let out = explain(&["--claims", &claims_file, "--policy", &policy]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
 }

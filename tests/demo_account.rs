@@ -282,7 +282,7 @@ fn verdict_of(account: &Account, case: &Case) -> Result<Verdict, String> {
     Ok(explain(&ExplainInputs {
         token: token.as_ref(),
         claims: &claims,
-        policy: &policy,
+        policy,
         providers: &account.providers,
         role_arn: &role.arn,
         session_name: SESSION_NAME,
@@ -395,7 +395,10 @@ fn every_provider_but_one_is_trusted() {
         .roles
         .iter()
         .flat_map(|role| {
-            let policy = role.policy().expect("every demo trust policy parses");
+            let policy = role
+                .policy()
+                .cloned()
+                .expect("every demo trust policy parses");
             policy
                 .statements
                 .into_iter()

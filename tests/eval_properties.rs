@@ -185,3 +185,23 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text as a snapshot or a keymap file: loaded or refused with a message, never a panic.
+    #[test]
+    fn snapshots_and_keymaps_survive_any_text(text in ".{0,300}") {
+        let _ = trustlens::account::Snapshot::load(&text);
+        let _ = trustlens::tui::keymap::Keymap::with_overlay(&text);
+    }
+
+    /// Snapshot-shaped JSON with arbitrary values in its fields: never a panic.
+    #[test]
+    fn snapshot_fields_survive_any_values(value in json_value()) {
+        let text = serde_json::json!({"format": "trustlens-snapshot", "version": 1,
+            "captured_at": value, "account_id": value, "partition": value,
+            "providers": [value], "roles": [value]}).to_string();
+        let _ = trustlens::account::Snapshot::load(&text);
+    }
+}

@@ -302,3 +302,31 @@ fn clicks_select_tabs_and_roles() {
         "the explanation pane is not a list"
     );
 }
+
+/// A role whose trust policy does not parse is listed, and its detail says why and shows the
+/// policy as IAM returned it (instead of "No role matches").
+#[test]
+fn a_role_with_an_unparsable_trust_policy_is_shown_as_such() {
+    let text = demo::token("semaphore-main", NOW).unwrap();
+    let loaded = LoadedToken {
+        origin: Origin::Demo("semaphore-main".to_owned()),
+        token: text.decode().unwrap(),
+    };
+    let mut account = demo::account().unwrap();
+    let mut broken = account.roles[0].clone();
+    broken.name = "aaa-broken".into();
+    broken.arn = "arn:aws:iam::123456789012:role/aaa-broken".into();
+    broken.trust_policy =
+        trustlens::account::TrustPolicy::new(r#"{"Version": "2012-10-17", "Statement": ["#);
+    account.roles.push(broken);
+    let mut app = App::loaded(vec![loaded], account, "the demo", NOW);
+    app.update(Action::ToggleSort);
+    app.update(Action::Top);
+    let screen = draw(&app, 120, 30);
+    assert!(screen.contains("aaa-broken"), "{screen}");
+    assert!(
+        screen.contains("the trust policy does not parse"),
+        "{screen}"
+    );
+    assert!(screen.contains(r#""Statement": ["#), "{screen}");
+}

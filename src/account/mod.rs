@@ -6,6 +6,6 @@ mod model;
 mod provider;
 pub mod snapshot;
 
-pub use model::{Account, Role, Tag};
+pub use model::{Account, Role, Tag, TrustPolicy};
 pub use provider::{BUILT_IN_PROVIDERS, Provider, strip_scheme};
 pub use snapshot::{Snapshot, SnapshotError};

@@ -1,6 +1,6 @@
 //! An AWS account as trustlens sees it: its OIDC providers and its roles' trust policies.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Provider;
 use crate::policy::{self, PolicyDocument, PolicyError};
@@ -28,8 +28,56 @@ pub struct Role {
     /// The role's tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
-    /// The trust policy as IAM returns it, URL-decoded (JSON text).
-    pub trust_policy: String,
+    /// The trust policy as IAM returns it, URL-decoded (JSON text), parsed once.
+    pub trust_policy: TrustPolicy,
+}
+
+/// A role's trust policy: the text exactly as IAM returned it, and that text parsed once, when
+/// the role is built. It is written and read as the text alone.
+#[derive(Debug, Clone)]
+pub struct TrustPolicy {
+    text: String,
+    parsed: Result<PolicyDocument, PolicyError>,
+}
+
+impl TrustPolicy {
+    /// Keeps `text` and parses it.
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let parsed = policy::parse(&text);
+        Self { text, parsed }
+    }
+
+    /// The text as IAM returned it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parsed document, or why the text is not a valid policy.
+    pub fn parsed(&self) -> Result<&PolicyDocument, &PolicyError> {
+        self.parsed.as_ref()
+    }
+}
+
+/// Two trust policies are equal when their texts are (the parse is a function of the text).
+impl PartialEq for TrustPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for TrustPolicy {}
+
+impl Serialize for TrustPolicy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustPolicy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(TrustPolicy::new)
+    }
 }
 
 /// A key and value.
@@ -51,9 +99,9 @@ fn default_session() -> u32 {
 }
 
 impl Role {
-    /// The parsed trust policy.
-    pub fn policy(&self) -> Result<PolicyDocument, PolicyError> {
-        policy::parse(&self.trust_policy)
+    /// The trust policy, parsed when the role was built.
+    pub fn policy(&self) -> Result<&PolicyDocument, &PolicyError> {
+        self.trust_policy.parsed()
     }
 
     /// The tags as `(key, value)` pairs, for the request context.

@@ -21,7 +21,7 @@ use super::{
     AccountSource, AssumeFailure, AssumeRequest, AssumedRole, AwsError, CallerIdentity, CloudTrail,
     Credentials, LookedUpEvents, LookupWindow, Sts, StsReply,
 };
-use crate::account::{Provider, Role, Tag};
+use crate::account::{Provider, Role, Tag, TrustPolicy};
 use crate::arn::Arn;
 use crate::policy;
 use crate::secret::Secret;
@@ -592,7 +592,7 @@ fn role_from_sdk(role: &aws_sdk_iam::types::Role) -> Role {
             .unwrap_or(3_600),
         create_date: Some(utc(role.create_date().secs())),
         tags: tags_from_sdk(role.tags()),
-        trust_policy: decoded_policy(document),
+        trust_policy: TrustPolicy::new(decoded_policy(document)),
     }
 }
 

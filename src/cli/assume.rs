@@ -59,7 +59,7 @@ fn assume(
             let verdict = explain(&ExplainInputs {
                 token: Some(&token),
                 claims: token.claims(),
-                policy: &document,
+                policy: document,
                 providers: &loaded.providers,
                 role_arn: &role.arn,
                 session_name: &session_name,

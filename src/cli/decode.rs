@@ -157,7 +157,7 @@ mod tests {
     use time::OffsetDateTime;
 
     use super::*;
-    use crate::token::Environment;
+    use crate::token::{Environment, InputKind};
 
     /// An environment whose only content is standard input.
     struct StdinOnly(Vec<u8>);
@@ -169,10 +169,10 @@ mod tests {
         fn vars(&self) -> Vec<(String, String)> {
             Vec::new()
         }
-        fn read_file(&self, _: &Path) -> io::Result<Vec<u8>> {
+        fn read_file(&self, _: &Path, _: InputKind) -> io::Result<Vec<u8>> {
             Err(io::Error::from(io::ErrorKind::NotFound))
         }
-        fn read_stdin(&self) -> io::Result<Vec<u8>> {
+        fn read_stdin(&self, _: InputKind) -> io::Result<Vec<u8>> {
             Ok(self.0.clone())
         }
     }

@@ -17,7 +17,8 @@ use crate::eval::{
 };
 use crate::policy::{self, PolicyDocument};
 use crate::session::{Failure, Session, read_json_object, read_text};
-use crate::token::Token;
+use crate::token::rules::{MAX_TOKEN_CHARS, token_chars_for};
+use crate::token::{InputKind, Token};
 
 /// Runs `explain`.
 pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'_>) -> Exit {
@@ -57,7 +58,19 @@ fn prepare_and_explain(
                 "claims from {} (what-if: not a signed token)",
                 path.display()
             ));
-            (None, read_json_object(path, "claims", context.env)?)
+            let claims = read_json_object(path, InputKind::Claims, context.env)?;
+            let chars = token_chars_for(&claims);
+            if chars > MAX_TOKEN_CHARS {
+                return Err(Failure::bad_input(
+                    "claims-too-large",
+                    format!(
+                        "the claims file {} would make a token of at least {chars} characters; \
+                         STS accepts at most {MAX_TOKEN_CHARS}, so no real token carries these claims",
+                        path.display()
+                    ),
+                ));
+            }
+            (None, claims)
         }
         None => {
             let read = read_token(args.token.as_deref(), session, now, context)?;
@@ -68,7 +81,10 @@ fn prepare_and_explain(
         }
     };
     let overrides = match &args.context {
-        Some(path) => context_overrides(path, &read_json_object(path, "context", context.env)?)?,
+        Some(path) => context_overrides(
+            path,
+            &read_json_object(path, InputKind::Context, context.env)?,
+        )?,
         None => Vec::new(),
     };
     let target = match (&args.role, &args.policy) {
@@ -111,7 +127,7 @@ fn target_from_account(
 ) -> Result<Target, Failure> {
     let loaded = load_role(name, session)?;
     let (role, providers, source) = (loaded.role, loaded.providers, loaded.description);
-    let document = role.policy().map_err(|e| {
+    let document = role.policy().cloned().map_err(|e| {
         Failure::bad_input(
             "bad-policy",
             format!(
@@ -138,7 +154,7 @@ fn target_from_policy(
     context: &Context<'_>,
     notes: &mut Vec<String>,
 ) -> Result<Target, Failure> {
-    let policy_text = read_text(path, "policy", context.env)?;
+    let policy_text = read_text(path, InputKind::Policy, context.env)?;
     let document = policy::parse(&policy_text).map_err(|e| {
         Failure::bad_input(
             "bad-policy",
@@ -209,6 +225,23 @@ fn context_overrides(
     object
         .iter()
         .map(|(key, value)| {
+            let too_long = match value {
+                Value::String(text) => text.chars().count() > MAX_TOKEN_CHARS,
+                Value::Array(items) => {
+                    items.iter().filter_map(Value::as_str).map(|item| item.chars().count()).sum::<usize>()
+                        > MAX_TOKEN_CHARS
+                }
+                _ => false,
+            };
+            if too_long {
+                return Err(Failure::bad_input(
+                    "context-too-large",
+                    format!(
+                        "the context file {}: key \"{key}\" holds more than {MAX_TOKEN_CHARS} characters, more than any request can carry",
+                        path.display()
+                    ),
+                ));
+            }
             let value = match value {
                 Value::String(text) => ContextValue::Single(text.clone()),
                 Value::Array(items) => ContextValue::Multi(

@@ -1,6 +1,7 @@
 //! The request context STS evaluates a trust policy against, built from token, provider,
 //! role and session parameters exactly as STS builds it (aws-web-identity.md §4).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -40,6 +41,26 @@ pub struct ContextEntry {
     pub key: String,
     /// Its value.
     pub value: ContextValue,
+}
+
+/// The key telling whether the token's roles claim names the role.
+const ROLE_AUTHORIZED_KEY: &str = "sts:RoleAuthorizedByIdp";
+
+/// Whether `key` is one the role sets ([`RequestContext::for_role`]): its tags, and whether the
+/// token's roles claim names it.
+pub fn is_role_key(key: &str) -> bool {
+    let key = key.to_lowercase();
+    key.starts_with("aws:resourcetag/")
+        || key.starts_with("iam:resourcetag/")
+        || key == ROLE_AUTHORIZED_KEY.to_lowercase()
+}
+
+/// Does the token's roles claim name `role_arn`?
+fn authorized_by_idp(claims: &Map<String, Value>, role_arn: &str) -> bool {
+    claims
+        .get(ROLES_CLAIM)
+        .and_then(|value| roles_claim_arns(value).ok())
+        .is_some_and(|arns| arns.iter().any(|arn| arn == role_arn))
 }
 
 /// Condition keys and their values for one request. Keys are case-insensitive.
@@ -95,6 +116,9 @@ impl RequestContext {
 
     /// Looks a key up, ignoring case.
     pub fn get(&self, key: &str) -> Option<&ContextEntry> {
+        if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.entries.get(key);
+        }
         self.entries.get(&key.to_lowercase())
     }
 
@@ -150,24 +174,7 @@ impl RequestContext {
         if let Some(identity) = claims.get(SOURCE_IDENTITY_CLAIM).and_then(scalar) {
             context.insert("sts:SourceIdentity", ContextValue::Single(identity));
         }
-        let authorized = claims
-            .get(ROLES_CLAIM)
-            .and_then(|value| roles_claim_arns(value).ok())
-            .is_some_and(|arns| arns.iter().any(|arn| arn == role_arn));
-        context.insert(
-            "sts:RoleAuthorizedByIdp",
-            ContextValue::Single(authorized.to_string()),
-        );
-        for (key, value) in role_tags {
-            context.insert(
-                &format!("aws:ResourceTag/{key}"),
-                ContextValue::Single(value.clone()),
-            );
-            context.insert(
-                &format!("iam:ResourceTag/{key}"),
-                ContextValue::Single(value.clone()),
-            );
-        }
+        context.insert_role(claims, role_arn, role_tags);
         context.insert("aws:CurrentTime", ContextValue::Single(utc(now)));
         context.insert("aws:EpochTime", ContextValue::Single(now.to_string()));
 
@@ -183,6 +190,51 @@ impl RequestContext {
             platform: exposed.platform,
         });
         context
+    }
+
+    /// The context of the same call for another role: `self` must have been built for no role
+    /// (an empty role ARN, no tags). Borrowed when the role adds nothing to it — what scanning
+    /// thousands of roles needs.
+    pub fn for_role(
+        &self,
+        claims: &Map<String, Value>,
+        role_arn: &str,
+        role_tags: &[(String, String)],
+    ) -> Cow<'_, RequestContext> {
+        let unchanged = role_tags.is_empty()
+            && self.get(ROLE_AUTHORIZED_KEY).map(|entry| &entry.value)
+                == Some(&ContextValue::Single(
+                    authorized_by_idp(claims, role_arn).to_string(),
+                ));
+        if unchanged {
+            return Cow::Borrowed(self);
+        }
+        let mut context = self.clone();
+        context.insert_role(claims, role_arn, role_tags);
+        Cow::Owned(context)
+    }
+
+    /// The keys that depend on the role: whether the token's roles claim names it, its tags.
+    fn insert_role(
+        &mut self,
+        claims: &Map<String, Value>,
+        role_arn: &str,
+        role_tags: &[(String, String)],
+    ) {
+        self.insert(
+            ROLE_AUTHORIZED_KEY,
+            ContextValue::Single(authorized_by_idp(claims, role_arn).to_string()),
+        );
+        for (key, value) in role_tags {
+            self.insert(
+                &format!("aws:ResourceTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+            self.insert(
+                &format!("iam:ResourceTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+        }
     }
 
     fn add_session_tags(&mut self, tags: &Value) {

@@ -494,6 +494,95 @@ pub fn decide(
     }
 }
 
+/// What stands in the way in one statement: the principal check, the requested actions it does
+/// not cover, and its failing conditions (the first one traced). What a scan names as blockers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blockers {
+    /// The principal check.
+    pub principal: Step,
+    /// The requested actions the statement does not cover, in request order.
+    pub failing_actions: Vec<ActionStep>,
+    /// How many conditions fail.
+    pub failing_conditions: usize,
+    /// The first condition that fails, traced.
+    pub first_failing_condition: Option<ConditionTrace>,
+}
+
+impl Blockers {
+    /// The blockers of a traced statement.
+    pub fn of(statement: &StatementTrace) -> Blockers {
+        let mut failing = statement.conditions.iter().filter(|c| !c.passed);
+        let first_failing_condition = failing.next().cloned();
+        Blockers {
+            principal: statement.principal.clone(),
+            failing_actions: statement
+                .actions
+                .iter()
+                .filter(|a| !a.passed)
+                .cloned()
+                .collect(),
+            failing_conditions: usize::from(first_failing_condition.is_some()) + failing.count(),
+            first_failing_condition,
+        }
+    }
+}
+
+/// For an implicit deny: the blockers of the Allow statement [`evaluate`] names as deciding
+/// (the one nearest to allowing the first missing action), with only what is in the way
+/// traced. What a scan needs without tracing every statement; a property test holds it equal
+/// to [`Blockers::of`] the deciding statement's trace.
+pub fn closest_allow_blockers(
+    policy: &PolicyDocument,
+    context: &RequestContext,
+    request: &Request,
+    missing: &[&'static str],
+) -> Option<Blockers> {
+    let wanted = missing.first()?;
+    let failing = |s: &Statement| {
+        s.conditions
+            .iter()
+            .filter(|c| !holds(c, context, policy.version))
+            .count()
+    };
+    let best = policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .max_by_key(|s| {
+            let principal =
+                PrincipalMatch::classify(s.principal.as_ref(), s.effect, &request.principal);
+            (
+                principal.passed(),
+                action_covered(s, wanted),
+                std::cmp::Reverse(failing(s)),
+            )
+        })?;
+    let principal = principal_step(
+        best.principal.as_ref(),
+        best.effect,
+        &request.principal,
+        &mut Vec::new(),
+    );
+    let failing_actions = request
+        .actions
+        .iter()
+        .filter(|action| !action_covered(best, action))
+        .map(|action| action_step(best, action))
+        .collect();
+    let first_failing_condition = best
+        .conditions
+        .iter()
+        .enumerate()
+        .find(|(_, c)| !holds(c, context, policy.version))
+        .map(|(index, c)| evaluate_condition(index, c, context, policy.version));
+    Some(Blockers {
+        principal,
+        failing_actions,
+        failing_conditions: failing(best),
+        first_failing_condition,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -583,7 +672,17 @@ mod tests {
                 actions.push(TAG_SESSION_ACTION);
             }
             let request = Request { principal: PROVIDER.to_owned(), actions };
-            prop_assert_eq!(decide(&document, &context, &request), evaluate(&document, &context, &request).decision);
+            let traced = evaluate(&document, &context, &request);
+            prop_assert_eq!(decide(&document, &context, &request), traced.decision.clone());
+            if let PolicyDecision::ImplicitDeny { missing_actions } = &traced.decision {
+                let deciding = traced.deciding.as_ref().and_then(|d| {
+                    traced.statements.iter().find(|s| s.index == d.statement).map(Blockers::of)
+                });
+                prop_assert_eq!(
+                    closest_allow_blockers(&document, &context, &request, missing_actions),
+                    deciding
+                );
+            }
         }
     }
 }

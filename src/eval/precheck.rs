@@ -673,7 +673,9 @@ fn algorithm_check(token: Option<&Token>) -> Check {
     }
 }
 
-fn roles_claim_check(claims: &Map<String, Value>, role_arn: &str) -> Check {
+/// Does the token's `roles` claim, when it has one, name `role_arn`? The only pre-check that
+/// depends on the role, so a scan runs the others once.
+pub fn roles_claim_check(claims: &Map<String, Value>, role_arn: &str) -> Check {
     const ID: CheckId = CheckId::RolesClaim;
     let Some(value) = claims.get(ROLES_CLAIM) else {
         return passed(ID, "no roles claim: any role may be asked for");

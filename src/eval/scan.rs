@@ -2,13 +2,16 @@
 //! (a single condition or pre-check in the way), which trust its issuer but are far off, and
 //! which have nothing to do with it.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::condition::ConditionTrace;
-use super::engine::PolicyDecision;
-use super::precheck::CheckStatus;
-use super::verdict::{Decision, ExplainInputs, Verdict, explain};
+use super::context::{RequestContext, WebIdentityInputs, is_role_key};
+use super::engine::{Blockers, PolicyDecision, Request, closest_allow_blockers, decide};
+use super::precheck::{self, Check, CheckId, CheckStatus, PrecheckInputs, Prechecks, StsError};
+use super::verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};
 use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;
 use crate::policy::{Effect, PolicyDocument, PrincipalSet, PrincipalType};
@@ -80,17 +83,89 @@ pub fn scan(inputs: &ScanInputs<'_>) -> Vec<RoleScan> {
             let account = &inputs.account;
             Arn::oidc_provider(&account.partition, &account.id, issuer).to_string()
         });
+    let call = Call::new(inputs);
     let mut results: Vec<RoleScan> = inputs
         .account
         .roles
         .iter()
-        .map(|role| scan_role(role, &principal, inputs))
+        .map(|role| scan_role(role, &principal, &call, inputs))
         .collect();
     results.sort_by(|a, b| (a.class, &a.name).cmp(&(b.class, &b.name)));
     results
 }
 
-fn scan_role(role: &Role, principal: &str, inputs: &ScanInputs<'_>) -> RoleScan {
+/// What [`explain`] would compute alike for every role of the account, computed once: the
+/// pre-checks but the roles claim's, the request (the provider and the required actions) and
+/// the request context but the role's own keys.
+struct Call {
+    prechecks: Prechecks,
+    /// Partition and account the provider was made up for, when none matched the issuer
+    /// (`explain` takes them from the role's ARN).
+    assumed_for: Option<(String, String)>,
+    request: Request,
+    context: RequestContext,
+}
+
+impl Call {
+    fn new(inputs: &ScanInputs<'_>) -> Call {
+        let prechecks = precheck::run(&PrecheckInputs {
+            token: inputs.token,
+            claims: inputs.claims,
+            providers: &inputs.account.providers,
+            role_arn: "",
+            session_name: inputs.session_name,
+            now: inputs.now,
+        });
+        let account = inputs.account;
+        let (provider, assumed_for) = match &prechecks.provider {
+            Some(provider) => (provider.clone(), None),
+            None => {
+                let issuer = inputs.claims.get("iss").and_then(Value::as_str);
+                let provider = Provider::new(
+                    &account.partition,
+                    &account.id,
+                    issuer.unwrap_or_default(),
+                    Vec::new(),
+                );
+                (
+                    provider,
+                    Some((account.partition.clone(), account.id.clone())),
+                )
+            }
+        };
+        let context = RequestContext::for_web_identity(WebIdentityInputs {
+            claims: inputs.claims,
+            provider: &provider,
+            role_arn: "",
+            session_name: inputs.session_name,
+            role_tags: &[],
+            now: inputs.now,
+        });
+        let request = Request {
+            principal: provider.arn.clone(),
+            actions: required_actions(inputs.claims),
+        };
+        Call {
+            prechecks,
+            assumed_for,
+            request,
+            context,
+        }
+    }
+
+    /// Whether [`explain`] would make up the same provider for this role.
+    fn fits(&self, role_arn: &str) -> bool {
+        self.assumed_for
+            .as_ref()
+            .is_none_or(|(partition, account)| {
+                let mut parts = role_arn.split(':');
+                parts.nth(1).unwrap_or("aws") == partition
+                    && parts.nth(2).unwrap_or_default() == account
+            })
+    }
+}
+
+fn scan_role(role: &Role, principal: &str, call: &Call, inputs: &ScanInputs<'_>) -> RoleScan {
     let unrelated = |blocker: Option<String>| RoleScan {
         name: role.name.clone(),
         arn: role.arn.clone(),
@@ -102,13 +177,33 @@ fn scan_role(role: &Role, principal: &str, inputs: &ScanInputs<'_>) -> RoleScan 
         Ok(document) => document,
         Err(error) => return unrelated(Some(format!("the trust policy does not parse: {error}"))),
     };
-    if !trusts(&document, principal) {
+    if !trusts(document, principal) {
         return unrelated(None);
     }
+    let (class, sts_answer, blocker) = if call.fits(&role.arn) {
+        decided(role, document, call, inputs)
+    } else {
+        explained(role, document, inputs)
+    };
+    RoleScan {
+        name: role.name.clone(),
+        arn: role.arn.clone(),
+        class,
+        sts_answer: Some(sts_answer),
+        blocker,
+    }
+}
+
+/// Class, STS answer and blocker from the full explanation of one role.
+fn explained(
+    role: &Role,
+    document: &PolicyDocument,
+    inputs: &ScanInputs<'_>,
+) -> (ScanClass, String, Option<String>) {
     let verdict = explain(&ExplainInputs {
         token: inputs.token,
         claims: inputs.claims,
-        policy: &document,
+        policy: document,
         providers: &inputs.account.providers,
         role_arn: &role.arn,
         session_name: inputs.session_name,
@@ -117,12 +212,62 @@ fn scan_role(role: &Role, principal: &str, inputs: &ScanInputs<'_>) -> RoleScan 
         now: inputs.now,
     });
     let (class, blocker) = classify(&verdict);
-    RoleScan {
-        name: role.name.clone(),
-        arn: role.arn.clone(),
-        class,
-        sts_answer: Some(verdict.sts_answer),
-        blocker,
+    (class, verdict.sts_answer, blocker)
+}
+
+/// What [`explained`] gives, from the call's shared parts, the fast decision, and — for an
+/// implicit deny — what stands in the way in the deciding statement, traced alone.
+fn decided(
+    role: &Role,
+    document: &PolicyDocument,
+    call: &Call,
+    inputs: &ScanInputs<'_>,
+) -> (ScanClass, String, Option<String>) {
+    let roles_claim = precheck::roles_claim_check(inputs.claims, &role.arn);
+    let failed: Vec<&Check> = call
+        .prechecks
+        .checks
+        .iter()
+        .map(|check| {
+            if check.id == CheckId::RolesClaim {
+                &roles_claim
+            } else {
+                check
+            }
+        })
+        .filter(|check| check.status == CheckStatus::Failed)
+        .collect();
+    let context = if reads_role_keys(document) {
+        call.context
+            .for_role(inputs.claims, &role.arn, &role.tag_pairs())
+    } else {
+        Cow::Borrowed(&call.context)
+    };
+    let policy = decide(document, &context, &call.request);
+    if let [first, ..] = failed.as_slice() {
+        let sts_error = first
+            .sts_error
+            .clone()
+            .unwrap_or_else(StsError::access_denied);
+        let (class, blocker) = rejected(&failed, &sts_error, &policy);
+        return (class, sts_error.to_string(), blocker);
+    }
+    let denied = || StsError::access_denied().to_string();
+    match policy {
+        PolicyDecision::Allowed => (
+            ScanClass::Allowed,
+            format!("credentials for {} (the call succeeds)", role.arn),
+            None,
+        ),
+        PolicyDecision::ExplicitDeny { statement } => {
+            (ScanClass::Far, denied(), Some(explicit_deny(statement)))
+        }
+        PolicyDecision::ImplicitDeny { missing_actions } => {
+            let blockers =
+                closest_allow_blockers(document, &context, &call.request, &missing_actions);
+            let (class, blocker) = policy_blockers(blockers.as_ref());
+            (class, denied(), blocker)
+        }
     }
 }
 
@@ -142,15 +287,55 @@ fn trusts(document: &PolicyDocument, principal: &str) -> bool {
 /// Near miss when exactly one thing blocks: one pre-check (with the policy allowing), or one
 /// condition or action of the closest Allow statement.
 fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
-    let failed: Vec<_> = verdict
+    let failed: Vec<&Check> = verdict
         .prechecks
         .iter()
         .filter(|c| c.status == CheckStatus::Failed)
         .collect();
-    match (&verdict.decision, failed.as_slice()) {
-        (Decision::Allowed, _) => (ScanClass::Allowed, None),
-        (Decision::Rejected { sts_error }, [only]) => {
-            let class = if verdict.policy.decision == PolicyDecision::Allowed {
+    match &verdict.decision {
+        Decision::Allowed => (ScanClass::Allowed, None),
+        Decision::Rejected { sts_error } => rejected(&failed, sts_error, &verdict.policy.decision),
+        Decision::Denied { explicit: true } => (
+            ScanClass::Far,
+            Some(explicit_deny(
+                verdict.policy.deciding.as_ref().map_or(0, |d| d.statement),
+            )),
+        ),
+        Decision::Denied { explicit: false } => {
+            let blockers = verdict.policy.deciding.as_ref().and_then(|deciding| {
+                verdict
+                    .policy
+                    .statements
+                    .iter()
+                    .find(|s| s.index == deciding.statement)
+                    .map(Blockers::of)
+            });
+            policy_blockers(blockers.as_ref())
+        }
+    }
+}
+
+/// Whether the policy reads a key the role sets, by name or through a policy variable (the
+/// engine reads the context only through condition keys and variables).
+fn reads_role_keys(document: &PolicyDocument) -> bool {
+    document
+        .statements
+        .iter()
+        .flat_map(|statement| &statement.conditions)
+        .any(|condition| {
+            is_role_key(&condition.key) || condition.values.iter().any(|v| v.contains("${"))
+        })
+}
+
+/// A pre-check failed: a near miss when it is the only thing in the way.
+fn rejected(
+    failed: &[&Check],
+    sts_error: &StsError,
+    policy: &PolicyDecision,
+) -> (ScanClass, Option<String>) {
+    match failed {
+        [only] => {
+            let class = if *policy == PolicyDecision::Allowed {
                 ScanClass::NearMiss
             } else {
                 ScanClass::Far
@@ -160,39 +345,28 @@ fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
                 Some(format!("{}: {} ({sts_error})", only.id, only.detail)),
             )
         }
-        (Decision::Rejected { sts_error }, _) => (ScanClass::Far, Some(sts_error.to_string())),
-        (Decision::Denied { explicit: true }, _) => {
-            let statement = verdict.policy.deciding.as_ref().map_or(0, |d| d.statement) + 1;
-            (
-                ScanClass::Far,
-                Some(format!("statement {statement} (Deny) refuses it")),
-            )
-        }
-        (Decision::Denied { explicit: false }, _) => policy_blockers(verdict),
+        _ => (ScanClass::Far, Some(sts_error.to_string())),
     }
 }
 
-fn policy_blockers(verdict: &Verdict) -> (ScanClass, Option<String>) {
-    let Some(deciding) = &verdict.policy.deciding else {
+/// The blocker of a Deny statement that matched (`statement` is 0-based).
+fn explicit_deny(statement: usize) -> String {
+    format!("statement {} (Deny) refuses it", statement + 1)
+}
+
+/// The blockers of an implicit deny, in the statement that came nearest.
+fn policy_blockers(statement: Option<&Blockers>) -> (ScanClass, Option<String>) {
+    let Some(statement) = statement else {
         return (ScanClass::Far, None);
     };
-    let Some(statement) = verdict
-        .policy
-        .statements
-        .iter()
-        .find(|s| s.index == deciding.statement)
-    else {
-        return (ScanClass::Far, None);
-    };
-    let failing_conditions: Vec<_> = statement.conditions.iter().filter(|c| !c.passed).collect();
-    let failing_actions: Vec<_> = statement.actions.iter().filter(|a| !a.passed).collect();
-    let blockers =
-        failing_conditions.len() + failing_actions.len() + usize::from(!statement.principal.passed);
+    let blockers = statement.failing_conditions
+        + statement.failing_actions.len()
+        + usize::from(!statement.principal.passed);
     let first = if !statement.principal.passed {
         format!("principal: {}", statement.principal.detail)
-    } else if let Some(action) = failing_actions.first() {
+    } else if let Some(action) = statement.failing_actions.first() {
         format!("action: {}", action.detail)
-    } else if let Some(condition) = failing_conditions.first() {
+    } else if let Some(condition) = &statement.first_failing_condition {
         condition_blocker(condition)
     } else {
         "no statement allows it".to_owned()
@@ -232,5 +406,103 @@ fn condition_blocker(condition: &ConditionTrace) -> String {
             )
         }
         None => format!("{operator} {key}: {}", condition.reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::account::{Tag, TrustPolicy, demo};
+
+    const NOW: i64 = 1_795_629_600;
+
+    /// For every role, the shared path answers exactly as the full explanation.
+    fn agree(account: &Account, token: Option<&Token>, claims: &Map<String, Value>) {
+        let inputs = ScanInputs {
+            token,
+            claims,
+            account,
+            session_name: "ci",
+            now: NOW,
+        };
+        let call = Call::new(&inputs);
+        for role in &account.roles {
+            let Ok(document) = role.policy() else {
+                continue;
+            };
+            assert!(call.fits(&role.arn), "{}", role.arn);
+            assert_eq!(
+                decided(role, document, &call, &inputs),
+                explained(role, document, &inputs),
+                "{} with {claims:?}",
+                role.name
+            );
+        }
+    }
+
+    /// The demo account, its roles tagged, and roles whose policies read the role's own keys.
+    fn accounts() -> Vec<Account> {
+        let plain = demo::account().expect("the demo account loads");
+        let mut tagged = plain.clone();
+        for (index, role) in tagged.roles.iter_mut().enumerate() {
+            role.tags = vec![Tag {
+                key: "team".into(),
+                value: if index % 2 == 0 { "web" } else { "data" }.into(),
+            }];
+        }
+        let semaphore = format!(
+            "arn:aws:iam::{}:oidc-provider/acme.semaphoreci.com",
+            plain.id
+        );
+        let reads_role_keys = [
+            json!({"StringEquals": {"aws:ResourceTag/team": "web"}}),
+            json!({"StringEquals": {"iam:ResourceTag/Team": "data"}}),
+            json!({"Bool": {"sts:RoleAuthorizedByIdp": "true"}}),
+            json!({"StringLike": {"acme.semaphoreci.com:sub": "*${aws:ResourceTag/team}*"}}),
+        ];
+        for (index, condition) in reads_role_keys.into_iter().enumerate() {
+            let mut role = tagged.roles[index].clone();
+            role.name = format!("reads-role-keys-{index}");
+            role.arn = format!("arn:aws:iam::{}:role/{}", plain.id, role.name);
+            role.trust_policy = TrustPolicy::new(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Federated": semaphore}, "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition}]})
+                .to_string(),
+            );
+            tagged.roles.push(role);
+        }
+        vec![plain, tagged]
+    }
+
+    #[test]
+    fn the_shared_path_answers_as_the_full_explanation() {
+        for account in accounts() {
+            for demo_token in demo::TOKENS {
+                let token = demo::token(demo_token.name, NOW)
+                    .ok()
+                    .and_then(|text| text.decode().ok());
+                let Some(token) = token else {
+                    unreachable!("demo token {} decodes", demo_token.name)
+                };
+                agree(&account, Some(&token), token.claims());
+                // What-if claims: no token; a roles claim naming one role; an unknown issuer.
+                let mut claims = token.claims().clone();
+                agree(&account, None, &claims);
+                claims.insert(
+                    "https://aws.amazon.com/tags".into(),
+                    json!({"principal_tags": {"job_type": ["pipeline_job"]}}),
+                );
+                claims.insert(
+                    crate::token::rules::ROLES_CLAIM.into(),
+                    json!([account.roles[0].arn]),
+                );
+                agree(&account, None, &claims);
+                claims.insert("iss".into(), json!("https://unknown.example"));
+                agree(&account, None, &claims);
+            }
+        }
     }
 }

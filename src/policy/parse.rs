@@ -2,14 +2,15 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 use super::model::{
     ActionElement, Condition, Effect, Operator, PolicyDocument, PolicyFinding, PrincipalElement,
     PrincipalSet, PrincipalType, Statement, Version,
 };
-use crate::json::{self, JsonPath, Position, kind_of};
+use crate::json::{self, JsonPath, Node, Place, Position};
 
 /// Why a policy document cannot be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -53,7 +54,7 @@ pub fn parse(text: &str) -> Result<PolicyDocument> {
     } else {
         text
     };
-    let parsed = json::parse(text.as_bytes()).map_err(|error| PolicyError {
+    let parsed = json::parse_node(text).map_err(|error| PolicyError {
         position: Some(Position {
             line: error.line(),
             column: error.column(),
@@ -115,6 +116,28 @@ pub fn url_decode(text: &str) -> Result<String> {
     })
 }
 
+/// Collects `len` results into a vector of exactly that capacity (a parsed policy is kept for
+/// every role of an account, so spare capacity is memory times thousands), stopping at the
+/// first error.
+fn exact<T>(len: usize, items: impl Iterator<Item = Result<T>>) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(len);
+    for item in items {
+        out.push(item?);
+    }
+    Ok(out)
+}
+
+/// An object's members, in source order.
+type Members<'a> = [(Cow<'a, str>, Node<'a>)];
+
+/// The member called `name`.
+fn member<'m, 'a>(members: &'m Members<'a>, name: &str) -> Option<&'m Node<'a>> {
+    members
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
 /// Walks the JSON value, building the model; `fail` turns a path and problem into an error.
 struct Reader<'a> {
     fail: &'a dyn Fn(JsonPath, String) -> PolicyError,
@@ -123,52 +146,51 @@ struct Reader<'a> {
 type Result<T> = std::result::Result<T, PolicyError>;
 
 impl Reader<'_> {
-    fn error<T>(&self, path: JsonPath, problem: impl Into<String>) -> Result<T> {
-        Err((self.fail)(path, problem.into()))
+    fn error<T>(&self, place: &Place<'_>, problem: impl Into<String>) -> Result<T> {
+        Err((self.fail)(place.path(), problem.into()))
     }
 
-    fn document(&self, value: &Value) -> Result<PolicyDocument> {
-        let root = JsonPath::root();
-        let Value::Object(members) = value else {
+    fn document(&self, value: &Node<'_>) -> Result<PolicyDocument> {
+        let root = Place::Root;
+        let Node::Object(members) = value else {
             return self.error(
-                root,
-                format!("a policy must be a JSON object, found {}", kind_of(value)),
+                &root,
+                format!("a policy must be a JSON object, found {}", value.kind()),
             );
         };
         self.known_members(&root, members, &["Version", "Id", "Statement"])?;
-        let version = match members.get("Version") {
+        let version = match member(members, "Version") {
             None => Version::Absent,
-            Some(Value::String(v)) if v == "2012-10-17" => Version::V2012,
-            Some(Value::String(v)) if v == "2008-10-17" => Version::V2008,
+            Some(Node::String(v)) if v == "2012-10-17" => Version::V2012,
+            Some(Node::String(v)) if v == "2008-10-17" => Version::V2008,
             Some(other) => {
                 return self.error(
-                    root.key("Version"),
+                    &root.key("Version"),
                     format!("Version must be \"2012-10-17\" or \"2008-10-17\", found {other}"),
                 );
             }
         };
         let id = self.optional_string(&root, members, "Id")?;
-        let statements = match members.get("Statement") {
-            None => return self.error(root, "the policy has no Statement"),
-            Some(Value::Array(items)) if items.is_empty() => {
-                return self.error(root.key("Statement"), "Statement is an empty array");
+        let statements = match member(members, "Statement") {
+            None => return self.error(&root, "the policy has no Statement"),
+            Some(Node::Array(items)) if items.is_empty() => {
+                return self.error(&root.key("Statement"), "Statement is an empty array");
             }
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.statement(index, root.key("Statement").index(index), item)
-                })
-                .collect::<Result<Vec<_>>>()?,
-            Some(single @ Value::Object(_)) => {
-                vec![self.statement(0, root.key("Statement"), single)?]
+            Some(Node::Array(items)) => exact(
+                items.len(),
+                items.iter().enumerate().map(|(index, item)| {
+                    self.statement(index, &root.key("Statement").index(index), item)
+                }),
+            )?,
+            Some(single @ Node::Object(_)) => {
+                vec![self.statement(0, &root.key("Statement"), single)?]
             }
             Some(other) => {
                 return self.error(
-                    root.key("Statement"),
+                    &root.key("Statement"),
                     format!(
                         "Statement must be an object or an array of objects, found {}",
-                        kind_of(other)
+                        other.kind()
                     ),
                 );
             }
@@ -182,20 +204,16 @@ impl Reader<'_> {
         })
     }
 
-    fn known_members(
-        &self,
-        path: &JsonPath,
-        members: &Map<String, Value>,
-        known: &[&str],
-    ) -> Result<()> {
-        for name in members.keys() {
-            if !known.contains(&name.as_str()) {
+    fn known_members(&self, path: &Place<'_>, members: &Members<'_>, known: &[&str]) -> Result<()> {
+        for (name, _) in members {
+            let name = name.as_ref();
+            if !known.contains(&name) {
                 let hint = known
                     .iter()
                     .find(|k| k.eq_ignore_ascii_case(name))
                     .map(|k| format!(" (IAM element names are case-sensitive: `{k}`)"))
                     .unwrap_or_else(|| format!("; expected one of {}", known.join(", ")));
-                return self.error(path.key(name), format!("unknown element `{name}`{hint}"));
+                return self.error(&path.key(name), format!("unknown element `{name}`{hint}"));
             }
         }
         Ok(())
@@ -203,32 +221,29 @@ impl Reader<'_> {
 
     fn optional_string(
         &self,
-        path: &JsonPath,
-        members: &Map<String, Value>,
+        path: &Place<'_>,
+        members: &Members<'_>,
         name: &str,
     ) -> Result<Option<String>> {
-        match members.get(name) {
+        match member(members, name) {
             None => Ok(None),
-            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(Node::String(text)) => Ok(Some(text.as_ref().to_owned())),
             Some(other) => self.error(
-                path.key(name),
-                format!("{name} must be a string, found {}", kind_of(other)),
+                &path.key(name),
+                format!("{name} must be a string, found {}", other.kind()),
             ),
         }
     }
 
-    fn statement(&self, index: usize, path: JsonPath, value: &Value) -> Result<Statement> {
-        let Value::Object(members) = value else {
+    fn statement(&self, index: usize, path: &Place<'_>, value: &Node<'_>) -> Result<Statement> {
+        let Node::Object(members) = value else {
             return self.error(
                 path,
-                format!(
-                    "a statement must be a JSON object, found {}",
-                    kind_of(value)
-                ),
+                format!("a statement must be a JSON object, found {}", value.kind()),
             );
         };
         self.known_members(
-            &path,
+            path,
             members,
             &[
                 "Sid",
@@ -242,19 +257,22 @@ impl Reader<'_> {
                 "Condition",
             ],
         )?;
-        let sid = self.optional_string(&path, members, "Sid")?;
-        let effect = match members.get("Effect") {
-            Some(Value::String(e)) if e == "Allow" => Effect::Allow,
-            Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+        let sid = self.optional_string(path, members, "Sid")?;
+        let effect = match member(members, "Effect") {
+            Some(Node::String(e)) if e == "Allow" => Effect::Allow,
+            Some(Node::String(e)) if e == "Deny" => Effect::Deny,
             Some(other) => {
                 return self.error(
-                    path.key("Effect"),
+                    &path.key("Effect"),
                     format!("Effect must be \"Allow\" or \"Deny\", found {other}"),
                 );
             }
             None => return self.error(path, "the statement has no Effect"),
         };
-        let principal = match (members.get("Principal"), members.get("NotPrincipal")) {
+        let principal = match (
+            member(members, "Principal"),
+            member(members, "NotPrincipal"),
+        ) {
             (Some(_), Some(_)) => {
                 return self.error(
                     path,
@@ -263,32 +281,33 @@ impl Reader<'_> {
             }
             (Some(value), None) => Some(PrincipalElement {
                 negated: false,
-                set: self.principal_set(path.key("Principal"), value)?,
+                set: self.principal_set(&path.key("Principal"), value)?,
             }),
             (None, Some(value)) => Some(PrincipalElement {
                 negated: true,
-                set: self.principal_set(path.key("NotPrincipal"), value)?,
+                set: self.principal_set(&path.key("NotPrincipal"), value)?,
             }),
             (None, None) => None,
         };
-        let actions = match (members.get("Action"), members.get("NotAction")) {
+        let actions = match (member(members, "Action"), member(members, "NotAction")) {
             (Some(_), Some(_)) => {
                 return self.error(path, "a statement cannot have both Action and NotAction");
             }
             (Some(value), None) => ActionElement {
                 negated: false,
-                patterns: self.strings(path.key("Action"), value)?,
+                patterns: self.strings(&path.key("Action"), value)?,
             },
             (None, Some(value)) => ActionElement {
                 negated: true,
-                patterns: self.strings(path.key("NotAction"), value)?,
+                patterns: self.strings(&path.key("NotAction"), value)?,
             },
             (None, None) => return self.error(path, "the statement has no Action or NotAction"),
         };
-        let has_resource = members.contains_key("Resource") || members.contains_key("NotResource");
-        let conditions = match members.get("Condition") {
+        let has_resource =
+            member(members, "Resource").is_some() || member(members, "NotResource").is_some();
+        let conditions = match member(members, "Condition") {
             None => Vec::new(),
-            Some(value) => self.conditions(path.key("Condition"), value)?,
+            Some(value) => self.conditions(&path.key("Condition"), value)?,
         };
         Ok(Statement {
             index,
@@ -301,76 +320,81 @@ impl Reader<'_> {
         })
     }
 
-    fn principal_set(&self, path: JsonPath, value: &Value) -> Result<PrincipalSet> {
+    fn principal_set(&self, path: &Place<'_>, value: &Node<'_>) -> Result<PrincipalSet> {
         match value {
-            Value::String(star) if star == "*" => Ok(PrincipalSet::Anyone),
-            Value::Object(members) => members
+            Node::String(star) if star == "*" => Ok(PrincipalSet::Anyone),
+            Node::Object(members) => exact(members.len(), members
                 .iter()
                 .map(|(name, ids)| {
-                    let kind = match name.as_str() {
+                    let kind = match name.as_ref() {
                         "Federated" => PrincipalType::Federated,
                         "AWS" => PrincipalType::Aws,
                         "Service" => PrincipalType::Service,
                         "CanonicalUser" => PrincipalType::CanonicalUser,
                         other => {
                             return self.error(
-                                path.key(other),
+                                &path.key(other),
                                 format!("unknown principal type `{other}`; expected Federated, AWS, Service or CanonicalUser"),
                             );
                         }
                     };
-                    Ok((kind, self.strings(path.key(name), ids)?))
-                })
-                .collect::<Result<Vec<_>>>()
+                    Ok((kind, self.strings(&path.key(name), ids)?))
+                }))
                 .map(PrincipalSet::Typed),
             other => self.error(path, format!("a principal must be \"*\" or an object, found {other}")),
         }
     }
 
     /// A string or an array of strings.
-    fn strings(&self, path: JsonPath, value: &Value) -> Result<Vec<String>> {
+    fn strings(&self, path: &Place<'_>, value: &Node<'_>) -> Result<Vec<String>> {
         match value {
-            Value::String(text) => Ok(vec![text.clone()]),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| match item {
-                    Value::String(text) => Ok(text.clone()),
+            Node::String(text) => Ok(vec![text.as_ref().to_owned()]),
+            Node::Array(items) => exact(
+                items.len(),
+                items.iter().enumerate().map(|(index, item)| match item {
+                    Node::String(text) => Ok(text.as_ref().to_owned()),
                     other => self.error(
-                        path.index(index),
-                        format!("expected a string, found {}", kind_of(other)),
+                        &path.index(index),
+                        format!("expected a string, found {}", other.kind()),
                     ),
-                })
-                .collect(),
+                }),
+            ),
             other => self.error(
                 path,
                 format!(
                     "expected a string or an array of strings, found {}",
-                    kind_of(other)
+                    other.kind()
                 ),
             ),
         }
     }
 
-    fn conditions(&self, path: JsonPath, value: &Value) -> Result<Vec<Condition>> {
-        let Value::Object(blocks) = value else {
+    fn conditions(&self, path: &Place<'_>, value: &Node<'_>) -> Result<Vec<Condition>> {
+        let Node::Object(blocks) = value else {
             return self.error(
                 path,
-                format!("Condition must be an object, found {}", kind_of(value)),
+                format!("Condition must be an object, found {}", value.kind()),
             );
         };
-        let mut conditions = Vec::new();
+        let keys = blocks
+            .iter()
+            .map(|(_, block)| match block {
+                Node::Object(keys) => keys.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut conditions = Vec::with_capacity(keys);
         for (name, block) in blocks {
             let block_path = path.key(name);
             let Some(operator) = Operator::parse(name) else {
-                return self.error(block_path, format!("unknown condition operator `{name}`"));
+                return self.error(&block_path, format!("unknown condition operator `{name}`"));
             };
-            let Value::Object(keys) = block else {
+            let Node::Object(keys) = block else {
                 return self.error(
-                    block_path,
+                    &block_path,
                     format!(
                         "the `{name}` block must map condition keys to values, found {}",
-                        kind_of(block)
+                        block.kind()
                     ),
                 );
             };
@@ -378,9 +402,9 @@ impl Reader<'_> {
                 let key_path = block_path.key(key);
                 conditions.push(Condition {
                     operator: operator.clone(),
-                    key: key.clone(),
-                    values: self.condition_values(key_path.clone(), values)?,
-                    path: key_path,
+                    key: key.as_ref().to_owned(),
+                    values: self.condition_values(&key_path, values)?,
+                    path: key_path.path(),
                 });
             }
         }
@@ -388,25 +412,27 @@ impl Reader<'_> {
     }
 
     /// Strings, booleans and numbers, alone or in an array, all as strings.
-    fn condition_values(&self, path: JsonPath, value: &Value) -> Result<Vec<String>> {
-        let scalar = |path: JsonPath, value: &Value| match value {
-            Value::String(text) => Ok(text.clone()),
-            Value::Bool(flag) => Ok(flag.to_string()),
-            Value::Number(number) => Ok(number.to_string()),
+    fn condition_values(&self, path: &Place<'_>, value: &Node<'_>) -> Result<Vec<String>> {
+        let scalar = |path: &Place<'_>, value: &Node<'_>| match value {
+            Node::String(text) => Ok(text.as_ref().to_owned()),
+            Node::Bool(flag) => Ok(flag.to_string()),
+            Node::Number(number) => Ok(number.to_string()),
             other => self.error(
                 path,
                 format!(
                     "a condition value must be a string, boolean or number, found {}",
-                    kind_of(other)
+                    other.kind()
                 ),
             ),
         };
         match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| scalar(path.index(i), item))
-                .collect(),
+            Node::Array(items) => exact(
+                items.len(),
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| scalar(&path.index(i), item)),
+            ),
             other => Ok(vec![scalar(path, other)?]),
         }
     }

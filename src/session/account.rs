@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 use super::Failure;
 use crate::account::{Account, Provider, Role, Snapshot, demo};
 use crate::aws::{AwsAccess, AwsError, ConnectOptions, LiveAws, load_account};
-use crate::token::Environment;
+use crate::token::{Environment, InputKind};
 
 /// The account choice the flags make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,7 +188,7 @@ impl Session {
     }
 
     fn load_snapshot(&self, path: &std::path::Path) -> Result<LoadedAccount, Failure> {
-        let text = super::files::read_text(path, "snapshot", self.env())?;
+        let text = super::files::read_text(path, InputKind::Snapshot, self.env())?;
         let snapshot = Snapshot::load(&text).map_err(|e| {
             Failure::bad_input(
                 "bad-snapshot",

@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::token::{Environment, MAX_INPUT_BYTES};
+use crate::token::{Environment, InputKind};
 
 /// The process's real environment, files and standard input.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,19 +26,40 @@ impl Environment for SystemEnvironment {
             .collect()
     }
 
-    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        read_limited(std::fs::File::open(path)?)
+    fn read_file(&self, path: &Path, kind: InputKind) -> io::Result<Vec<u8>> {
+        let file = std::fs::File::open(path)?;
+        // The size is only a hint (pipes and /proc files say 0): the read itself is capped too.
+        let size = file.metadata().map_or(0, |metadata| metadata.len());
+        if size > kind.limit() as u64 {
+            return Err(io::ErrorKind::FileTooLarge.into());
+        }
+        read_capped(file, kind.limit(), usize::try_from(size).unwrap_or(0))
     }
 
-    fn read_stdin(&self) -> io::Result<Vec<u8>> {
-        read_limited(io::stdin().lock())
+    fn read_stdin(&self, kind: InputKind) -> io::Result<Vec<u8>> {
+        read_capped(io::stdin().lock(), kind.limit(), 0)
     }
 }
 
-fn read_limited(reader: impl Read) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
+/// Reads to the end, failing with [`io::ErrorKind::FileTooLarge`] past `limit` bytes.
+fn read_capped(reader: impl Read, limit: usize, size_hint: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(size_hint.saturating_add(1).min(limit + 1));
+    reader.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(io::ErrorKind::FileTooLarge.into());
+    }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_stop_at_the_cap() {
+        let at_cap = read_capped(&b"abcd"[..], 4, 0).map_err(|e| e.kind());
+        assert_eq!(at_cap, Ok(b"abcd".to_vec()));
+        let over = read_capped(&b"abcde"[..], 4, 100).map_err(|e| e.kind());
+        assert_eq!(over, Err(io::ErrorKind::FileTooLarge));
+    }
 }

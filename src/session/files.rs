@@ -7,15 +7,25 @@ use serde_json::{Map, Value};
 
 use super::Failure;
 use crate::json;
-use crate::token::Environment;
+use crate::token::{Environment, InputKind};
 
-/// Reads a text file; `what` names it in errors ("the snapshot file …").
-pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<String, Failure> {
-    let bytes = env.read_file(path).map_err(|e| {
-        Failure::bad_input(
+/// Reads a text file up to `kind`'s size cap; errors name the file by its kind ("the snapshot
+/// file …"), and a file over the cap is named as too large, never as broken.
+pub fn read_text(path: &Path, kind: InputKind, env: &dyn Environment) -> Result<String, Failure> {
+    let what = kind.noun();
+    let bytes = env.read_file(path, kind).map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => Failure::bad_input(
+            "input-too-large",
+            format!(
+                "the {what} file {} is larger than {}",
+                path.display(),
+                kind.limit_text()
+            ),
+        ),
+        _ => Failure::bad_input(
             "file-unreadable",
             format!("cannot read the {what} file {}: {e}", path.display()),
-        )
+        ),
     })?;
     String::from_utf8(bytes).map_err(|e| {
         Failure::bad_input(
@@ -32,10 +42,11 @@ pub fn read_text(path: &Path, what: &str, env: &dyn Environment) -> Result<Strin
 /// Reads a JSON object from a file; errors name the file, line and column.
 pub fn read_json_object(
     path: &Path,
-    what: &str,
+    kind: InputKind,
     env: &dyn Environment,
 ) -> Result<Map<String, Value>, Failure> {
-    let text = read_text(path, what, env)?;
+    let what = kind.noun();
+    let text = read_text(path, kind, env)?;
     let parsed = json::parse(text.as_bytes()).map_err(|e| {
         Failure::bad_input(
             "not-json",

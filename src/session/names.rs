@@ -27,6 +27,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::token::InputKind;
 
     /// Only `SEMAPHORE_JOB_ID`, set to the given value.
     struct Job(Option<&'static str>);
@@ -40,10 +41,10 @@ mod tests {
         fn vars(&self) -> Vec<(String, String)> {
             Vec::new()
         }
-        fn read_file(&self, _: &Path) -> io::Result<Vec<u8>> {
+        fn read_file(&self, _: &Path, _: InputKind) -> io::Result<Vec<u8>> {
             Err(io::Error::from(io::ErrorKind::NotFound))
         }
-        fn read_stdin(&self) -> io::Result<Vec<u8>> {
+        fn read_stdin(&self, _: InputKind) -> io::Result<Vec<u8>> {
             Ok(Vec::new())
         }
     }

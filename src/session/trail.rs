@@ -6,7 +6,7 @@ use std::path::Path;
 use super::Failure;
 use super::account::{AccountChoice, Session, aws_failure};
 use crate::aws::LookupWindow;
-use crate::token::MAX_INPUT_BYTES;
+use crate::token::InputKind;
 use crate::trail::{self, Filters, ParsedEvents, RoleTarget, Targets, TrailReport};
 
 /// The region whose event history holds calls to the global STS endpoint (before 2025, and
@@ -43,21 +43,19 @@ pub fn read_trail(
     } else {
         format!("the CloudTrail file {}", path.display())
     };
+    let kind = InputKind::Trail;
     let bytes = if stdin {
-        env.read_stdin()
+        env.read_stdin(kind)
     } else {
-        env.read_file(path)
+        env.read_file(path, kind)
     }
-    .map_err(|e| Failure::bad_input("file-unreadable", format!("cannot read {name}: {e}")))?;
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(Failure::bad_input(
-            "too-large",
-            format!(
-                "{name} is larger than {} MiB: split it, or look events up live (--since)",
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
+    .map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => Failure::bad_input(
+            "input-too-large",
+            format!("{name} is larger than {}", kind.limit_text()),
+        ),
+        _ => Failure::bad_input("file-unreadable", format!("cannot read {name}: {e}")),
+    })?;
     trail::parse_input(&bytes).map_err(|e| Failure::bad_input("bad-trail", format!("{name}: {e}")))
 }
 
@@ -202,7 +200,7 @@ impl Session {
                     Ok(policy) => Ok(RoleTarget {
                         role_arn: loaded.role.arn.clone(),
                         role_tags: loaded.role.tag_pairs(),
-                        policy,
+                        policy: policy.clone(),
                         providers: loaded.providers,
                     }),
                     Err(e) => Err(format!(

@@ -26,8 +26,8 @@ pub use clean::Cleanup;
 pub use error::{DecodeError, NotJwt, Segment};
 pub use findings::{Finding, FindingCode, Severity};
 pub use source::{
-    CI_TOKEN_VARIABLES, Environment, MAX_INPUT_BYTES, Origin, SourceError, TOKEN_FILE_VARIABLE,
-    TokenSource, TokenText, detect,
+    CI_TOKEN_VARIABLES, Environment, InputKind, MAX_FILE_BYTES, MAX_INPUT_BYTES, Origin,
+    SourceError, TOKEN_FILE_VARIABLE, TokenSource, TokenText, detect,
 };
 
 use crate::json::JsonPath;

@@ -5,6 +5,19 @@ use crate::arn::Arn;
 /// `WebIdentityToken` length limits, in characters (STS API model: 4–20000).
 pub const MAX_TOKEN_CHARS: usize = 20_000;
 
+/// How many characters a token carrying `claims` would at least have: the base64url of the
+/// compact payload, plus a minimal header and two dots (the signature not counted). Claims
+/// given directly (what-if) are held to [`MAX_TOKEN_CHARS`] through this, as a token is.
+pub fn token_chars_for(claims: &serde_json::Map<String, serde_json::Value>) -> usize {
+    const MINIMAL_HEADER: usize = r#"{"alg":"RS256"}"#.len();
+    let payload = serde_json::to_string(claims).map_or(0, |text| text.len());
+    base64_chars(MINIMAL_HEADER) + 1 + base64_chars(payload) + 1
+}
+
+fn base64_chars(bytes: usize) -> usize {
+    (bytes * 4).div_ceil(3)
+}
+
 /// Clock skew STS tolerates past `exp` (documented) and before `iat`/`nbf` (observed).
 pub const CLOCK_SKEW_SECONDS: i64 = 300;
 

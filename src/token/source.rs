@@ -22,8 +22,64 @@ pub const CI_TOKEN_VARIABLES: [&str; 6] = [
 /// Variable naming a token file (EKS IRSA, and the AWS SDKs' web-identity provider).
 pub const TOKEN_FILE_VARIABLE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
 
-/// The most bytes read from a file or stdin; a token is at most 20,000 characters.
+/// The most bytes read as a token (from a file or stdin); a token is at most 20,000 characters.
 pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
+
+/// The most bytes read from a snapshot, policy, claims, context, keymap or CloudTrail file: far above the
+/// snapshot of the largest real account (10,000 roles with 10 KiB trust policies is ~150 MiB).
+pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
+
+/// What a file is read as; each kind has its own size cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// An OIDC token: [`MAX_INPUT_BYTES`].
+    Token,
+    /// A snapshot of an account (`--snapshot`): [`MAX_FILE_BYTES`].
+    Snapshot,
+    /// A policy document (`--policy`): [`MAX_FILE_BYTES`].
+    Policy,
+    /// Claims given instead of a token (`--claims`): [`MAX_FILE_BYTES`].
+    Claims,
+    /// Request-context values (`--context`): [`MAX_FILE_BYTES`].
+    Context,
+    /// The explorer's keymap file: [`MAX_FILE_BYTES`].
+    Keymap,
+    /// CloudTrail events (`trail FILE`): [`MAX_FILE_BYTES`].
+    Trail,
+}
+
+impl InputKind {
+    /// The most bytes accepted.
+    pub fn limit(self) -> usize {
+        match self {
+            InputKind::Token => MAX_INPUT_BYTES,
+            InputKind::Snapshot
+            | InputKind::Policy
+            | InputKind::Claims
+            | InputKind::Context
+            | InputKind::Keymap
+            | InputKind::Trail => MAX_FILE_BYTES,
+        }
+    }
+
+    /// The cap in words (`1 MiB`, `512 MiB`).
+    pub fn limit_text(self) -> String {
+        format!("{} MiB", self.limit() / (1024 * 1024))
+    }
+
+    /// What the file is, for messages (`the {noun} file …`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            InputKind::Token => "token",
+            InputKind::Snapshot => "snapshot",
+            InputKind::Policy => "policy",
+            InputKind::Claims => "claims",
+            InputKind::Context => "context",
+            InputKind::Keymap => "keymap",
+            InputKind::Trail => "CloudTrail",
+        }
+    }
+}
 
 /// How the user named a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,18 +121,23 @@ impl TokenSource {
                 text.expose().as_bytes().to_vec(),
             )),
             TokenSource::File(path) => {
-                let bytes = env.read_file(path).map_err(|error| SourceError::File {
-                    path: path.clone(),
-                    reason: error.to_string(),
-                })?;
-                limited(Origin::File(path.clone()), bytes)
+                let origin = Origin::File(path.clone());
+                match env.read_file(path, InputKind::Token) {
+                    Ok(bytes) => Ok(TokenText::new(origin, bytes)),
+                    Err(error) => Err(too_large(origin, &error).unwrap_or(SourceError::File {
+                        path: path.clone(),
+                        reason: error.to_string(),
+                    })),
+                }
             }
-            TokenSource::Stdin => {
-                let bytes = env.read_stdin().map_err(|error| SourceError::Stdin {
-                    reason: error.to_string(),
-                })?;
-                limited(Origin::Stdin, bytes)
-            }
+            TokenSource::Stdin => match env.read_stdin(InputKind::Token) {
+                Ok(bytes) => Ok(TokenText::new(Origin::Stdin, bytes)),
+                Err(error) => Err(
+                    too_large(Origin::Stdin, &error).unwrap_or(SourceError::Stdin {
+                        reason: error.to_string(),
+                    }),
+                ),
+            },
             TokenSource::Env(name) => match env.var(name) {
                 None => Err(SourceError::EnvUnset(name.clone())),
                 Some(value) if value.trim().is_empty() => Err(SourceError::EnvEmpty(name.clone())),
@@ -105,11 +166,14 @@ pub fn detect(env: &dyn Environment) -> Result<TokenText, SourceError> {
         .filter(|value| !value.trim().is_empty())
     {
         let path = PathBuf::from(path);
-        let bytes = env.read_file(&path).map_err(|error| SourceError::File {
-            path: path.clone(),
-            reason: format!("{error} (the file named by {TOKEN_FILE_VARIABLE})"),
-        })?;
-        return limited(Origin::TokenFile(path), bytes);
+        let origin = Origin::TokenFile(path.clone());
+        return match env.read_file(&path, InputKind::Token) {
+            Ok(bytes) => Ok(TokenText::new(origin, bytes)),
+            Err(error) => Err(too_large(origin, &error).unwrap_or(SourceError::File {
+                path,
+                reason: format!("{error} (the file named by {TOKEN_FILE_VARIABLE})"),
+            })),
+        };
     }
     let mut variables = env.vars();
     variables.sort();
@@ -120,11 +184,9 @@ pub fn detect(env: &dyn Environment) -> Result<TokenText, SourceError> {
         .ok_or(SourceError::NothingFound)
 }
 
-fn limited(origin: Origin, bytes: Vec<u8>) -> Result<TokenText, SourceError> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(SourceError::TooLarge { origin });
-    }
-    Ok(TokenText::new(origin, bytes))
+/// [`SourceError::TooLarge`] when `error` says the input is over the token cap.
+fn too_large(origin: Origin, error: &io::Error) -> Option<SourceError> {
+    (error.kind() == io::ErrorKind::FileTooLarge).then_some(SourceError::TooLarge { origin })
 }
 
 /// Where a token was read from, for messages.
@@ -262,10 +324,11 @@ pub trait Environment {
     fn var(&self, name: &str) -> Option<String>;
     /// Every environment variable.
     fn vars(&self) -> Vec<(String, String)>;
-    /// A file's bytes, at most [`MAX_INPUT_BYTES`] + 1 of them.
-    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
-    /// Standard input's bytes, at most [`MAX_INPUT_BYTES`] + 1 of them.
-    fn read_stdin(&self) -> io::Result<Vec<u8>>;
+    /// A file's bytes; more than `kind`'s cap is an error of kind [`io::ErrorKind::FileTooLarge`].
+    fn read_file(&self, path: &Path, kind: InputKind) -> io::Result<Vec<u8>>;
+    /// Standard input's bytes; more than `kind`'s cap is an error of kind
+    /// [`io::ErrorKind::FileTooLarge`].
+    fn read_stdin(&self, kind: InputKind) -> io::Result<Vec<u8>>;
 }
 
 #[cfg(test)]
@@ -303,13 +366,19 @@ mod tests {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         }
-        fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-            self.files
-                .get(path)
-                .cloned()
-                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "No such file or directory"))
+        fn read_file(&self, path: &Path, kind: InputKind) -> io::Result<Vec<u8>> {
+            match self.files.get(path) {
+                Some(bytes) if bytes.len() > kind.limit() => {
+                    Err(io::ErrorKind::FileTooLarge.into())
+                }
+                Some(bytes) => Ok(bytes.clone()),
+                None => Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "No such file or directory",
+                )),
+            }
         }
-        fn read_stdin(&self) -> io::Result<Vec<u8>> {
+        fn read_stdin(&self, _: InputKind) -> io::Result<Vec<u8>> {
             Ok(self.stdin.clone())
         }
     }
@@ -380,6 +449,13 @@ mod tests {
                 "the input from file huge is larger than 1 MiB; a token is at most 20,000 characters"
             )
         );
+    }
+
+    #[test]
+    fn each_kind_of_input_has_its_cap() {
+        assert_eq!(InputKind::Token.limit_text(), "1 MiB");
+        assert_eq!(InputKind::Snapshot.limit_text(), "512 MiB");
+        assert_eq!(InputKind::Policy.limit(), MAX_FILE_BYTES);
     }
 
     #[test]

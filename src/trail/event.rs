@@ -16,7 +16,7 @@ use crate::arn::Arn;
 pub const EVENT_NAME: &str = "AssumeRoleWithWebIdentity";
 
 /// The most a gzip file may expand to (a compressed bomb stops here, as bad input).
-pub const MAX_EXPANDED_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_EXPANDED_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Why the input cannot be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -217,7 +217,7 @@ pub fn targets_in(account: &Account, events: &[TrailEvent], filters: &Filters) -
                 .policy()
                 .map(|policy| RoleTarget {
                     role_arn: role.arn.clone(),
-                    policy,
+                    policy: policy.clone(),
                     providers: account.providers.clone(),
                     role_tags: role.tag_pairs(),
                 })

@@ -673,7 +673,7 @@ impl App {
                 .iter()
                 .find(|role| role.arn == verdict.role_arn)
                 .and_then(|role| role.policy().ok())
-                .map(|document| pretty(&document)),
+                .map(pretty),
             _ => None,
         };
         Some(SelectedRole {
@@ -984,7 +984,7 @@ impl App {
         let verdict = explain(&ExplainInputs {
             token: Some(&token.token),
             claims: token.token.claims(),
-            policy: &document,
+            policy: document,
             providers: &account.providers,
             role_arn: &role.arn,
             session_name: &self.session_name,
@@ -995,7 +995,7 @@ impl App {
         Some(SelectedRole {
             arn: arn.to_owned(),
             verdict,
-            policy: Some(pretty(&document)),
+            policy: Some(pretty(document)),
         })
     }
 }

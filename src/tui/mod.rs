@@ -99,7 +99,7 @@ fn load_keymap(env: &dyn crate::token::Environment) -> Result<Keymap, Failure> {
     let Some(path) = keymap::config_path(env).filter(|path| path.exists()) else {
         return Ok(Keymap::default());
     };
-    let text = read_text(&path, "keymap", env)?;
+    let text = read_text(&path, crate::token::InputKind::Keymap, env)?;
     Keymap::with_overlay(&text).map_err(|e| {
         Failure::bad_input(
             "bad-keymap",

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
 use super::Theme;
 use crate::arn::Arn;
-use crate::eval::{Decision, ScanClass, Verdict};
+use crate::eval::{Decision, RoleScan, ScanClass, Verdict};
 use crate::policy::Anchor;
 use crate::tui::app::{AccountState, App, SelectedRole};
 
@@ -38,13 +38,43 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     }
     let [list_area, detail_area] = split(area);
     render_list(app, frame, list_area, theme);
-    match &app.selected {
-        Some(selected) => render_detail(selected, frame, detail_area, theme),
-        None => frame.render_widget(
+    let row = app.visible_roles().get(app.roles.selected).copied();
+    match (&app.selected, row) {
+        (Some(selected), _) => render_detail(selected, frame, detail_area, theme),
+        (None, Some(row)) => render_unreadable(app, row, frame, detail_area, theme),
+        (None, None) => frame.render_widget(
             Paragraph::new("No role matches.").block(Block::bordered()),
             detail_area,
         ),
     }
+}
+
+/// A role that cannot be explained — its trust policy does not parse: why, and the policy as
+/// IAM returned it.
+fn render_unreadable(app: &App, row: &RoleScan, frame: &mut Frame, area: Rect, theme: Theme) {
+    let text = match &app.account {
+        AccountState::Ready(account, _) => account
+            .roles
+            .iter()
+            .find(|role| role.arn == row.arn)
+            .map(|role| role.trust_policy.text().to_owned()),
+        _ => None,
+    };
+    let mut lines = vec![Line::styled(
+        row.blocker.clone().unwrap_or_default(),
+        theme.bad(),
+    )];
+    lines.push(Line::raw(""));
+    lines.extend(
+        text.iter()
+            .flat_map(|text| text.lines().map(|l| Line::raw(l.to_owned()))),
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {} ", row.name))),
+        area,
+    );
 }
 
 /// The list (left) and the explanation (right).
