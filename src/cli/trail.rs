@@ -10,7 +10,7 @@ use super::output::{table, write_report};
 use super::style::Style;
 use super::{Context, Exit, TrailArgs};
 use crate::aws::LookupWindow;
-use crate::eval::Decision;
+use crate::eval::{CheckStatus, Decision};
 use crate::session::{self, Failure, Session};
 use crate::trail::{Attempt, Explanation, Filters, TrailReport};
 
@@ -261,7 +261,8 @@ fn render_attempt(out: &mut String, attempt: &Attempt, style: Style) {
         } => {
             let label = match verdict.decision {
                 Decision::Allowed => style.good("✔ ALLOWED"),
-                _ => style.bad("✘ DENIED"),
+                Decision::Denied { .. } => style.bad("✘ DENIED"),
+                Decision::Rejected { .. } => style.bad("✘ REJECTED"),
             };
             let _ = writeln!(
                 out,
@@ -274,7 +275,29 @@ fn render_attempt(out: &mut String, attempt: &Attempt, style: Style) {
                 style.warn(&certainty.words)
             };
             let _ = writeln!(out, "    {words}");
-            for line in super::explain::render(verdict, &[], style).lines() {
+            // The checks the event cannot show, on one line instead of one each.
+            let mut shown = (**verdict).clone();
+            let (unseen, seen): (Vec<_>, Vec<_>) = shown
+                .prechecks
+                .into_iter()
+                .partition(|check| check.status == CheckStatus::NotVerified);
+            shown.prechecks = seen;
+            if !unseen.is_empty() {
+                let names: Vec<&str> = unseen.iter().map(|check| check.id.as_str()).collect();
+                let passed = matches!(event.error_code.as_deref(), None | Some("AccessDenied"));
+                let _ = writeln!(
+                    out,
+                    "    {} not in the event: {}{}",
+                    style.warn("?"),
+                    names.join(", "),
+                    if passed {
+                        " (STS passed them then: it went on to the trust policy)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            for line in super::explain::render(&shown, &[], style).lines() {
                 if line.is_empty() {
                     out.push('\n');
                 } else {

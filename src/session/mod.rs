@@ -23,4 +23,4 @@ pub use files::{read_json_object, read_text, write_atomically};
 pub use names::default_session_name;
 pub use runtime::block_on;
 pub use tokens::{LITERAL_WARNING, ReadToken, Stdin, TokenChoice, read_token};
-pub use trail::{GLOBAL_REGION, LookedUp, read_trail};
+pub use trail::{LookedUp, read_trail};

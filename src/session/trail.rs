@@ -11,7 +11,7 @@ use crate::trail::{self, Filters, ParsedEvents, RoleTarget, Targets, TrailReport
 
 /// The region whose event history holds calls to the global STS endpoint (before 2025, and
 /// still for some callers).
-pub const GLOBAL_REGION: &str = "us-east-1";
+const GLOBAL_REGION: &str = "us-east-1";
 
 /// Most distinct roles one report loads.
 const MAX_ROLES: usize = 50;
