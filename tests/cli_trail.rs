@@ -258,7 +258,10 @@ fn bad_and_truncated_files_exit_2_naming_the_place() {
             "truncated.json",
             "truncated.json: line 33, column 55: the JSON ends too early",
         ),
-        ("truncated.json.gz", "truncated.json.gz: gzip byte"),
+        (
+            "truncated.json.gz",
+            "truncated.json.gz: the gzip data, after 1608 expanded bytes: damaged or truncated",
+        ),
         (
             "lookup-events-truncated-event.json",
             "Events[1].CloudTrailEvent: line 1, column 200: the JSON ends too early",

@@ -230,8 +230,8 @@ fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, TrailError> {
     let mut decoder = flate2::read::MultiGzDecoder::new(bytes).take(MAX_EXPANDED_BYTES + 1);
     decoder.read_to_end(&mut out).map_err(|e| {
         TrailError::new(
-            format!("gzip byte {}", out.len()),
-            format!("the gzip data is damaged or truncated ({e})"),
+            format!("the gzip data, after {} expanded bytes", out.len()),
+            format!("damaged or truncated ({e})"),
         )
     })?;
     if out.len() as u64 > MAX_EXPANDED_BYTES {
