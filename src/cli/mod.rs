@@ -6,6 +6,7 @@ mod decode;
 mod explain;
 mod input;
 mod output;
+mod policy;
 mod roles;
 mod scan;
 mod snapshot;
@@ -110,6 +111,59 @@ pub enum Command {
     /// Explain locally, then call AssumeRoleWithWebIdentity for real; print the credentials,
     /// or AWS's error with a diagnosis. Exit code: 0 assumed, 3 refused.
     Assume(AssumeArgs),
+    /// A ready-made trust policy for a token at a chosen scope, as policy JSON, Terraform,
+    /// CloudFormation or AWS CLI commands, and what else it admits (other branches, pull
+    /// requests, tags, repositories), decided by the engine. Exit code: 0 generated, 2 bad
+    /// input, 3 when only a widening scope would admit the job (name it with --scope).
+    Policy(PolicyArgs),
+}
+
+/// Arguments of `trustlens policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own
+    /// variable, or the demo token with --demo).
+    #[arg(long, value_name = "SRC", conflicts_with = "claims")]
+    pub token: Option<String>,
+
+    /// Unsigned claims (a JSON object) instead of a token.
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<PathBuf>,
+
+    /// The scope (see --help for each platform's).
+    #[arg(long, value_name = "SCOPE", long_help = policy::scope_help())]
+    pub scope: Option<String>,
+
+    /// A StringLike pattern for scopes that take one (`tag`: e.g. 'v*'); default: the
+    /// token's own tag, else every tag.
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+
+    /// What to print: json (the policy document), terraform, cloudformation (YAML),
+    /// cloudformation-json, or cli (aws iam commands).
+    #[arg(long, value_name = "FORMAT", default_value = "json", value_parser = policy::parse_format)]
+    pub format: crate::generate::Format,
+
+    /// The role's name in the Terraform, CloudFormation and CLI output.
+    #[arg(long, value_name = "NAME", default_value = "ci-oidc")]
+    pub role_name: String,
+
+    /// The account of the provider and role (default: the account of --demo, --snapshot or
+    /// AWS; with this flag the account is not read).
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+
+    /// Print what the policy admits besides this job, instead of the policy.
+    #[arg(long)]
+    pub admits: bool,
+
+    /// Judge times against this moment (RFC 3339) instead of the clock.
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
+    pub now: Option<OffsetDateTime>,
+
+    /// Print one JSON object: the policy, the scope, the blast radius and the rendering.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `trustlens assume`.
@@ -296,6 +350,7 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Providers(args) => roles::run_providers(args.json, session, context),
         Command::Snapshot(args) => snapshot::run(&args, session, context),
         Command::Assume(args) => assume::run(&args, session, context),
+        Command::Policy(args) => policy::run(&args, session, context),
     }
 }
 

@@ -169,7 +169,7 @@ impl Fix {
 }
 
 /// `word` as one shell word: as is when it needs no quoting, else in single quotes.
-fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()
