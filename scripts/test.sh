@@ -2,7 +2,8 @@
 # The whole test suite on a fresh machine, in one command: installs what the tests need — tmux,
 # Xvfb and xclip (apt) for the explorer's terminal and clipboard tests, moto (pip) for the AWS
 # tests, and the validators of `trustlens policy`'s renderers — python-hcl2 and checkov
-# (Terraform), cfn-lint (CloudFormation), awscli (the CLI commands, run against moto) — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
+# (Terraform; checkov in a virtual environment), cfn-lint (CloudFormation), awscli (the CLI
+# commands, run against moto) — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,9 +48,16 @@ pip_install() {
   command -v pyenv >/dev/null && pyenv rehash || true
 }
 
+# checkov pins an old botocore that breaks awscli: it gets a virtual environment of its own,
+# where tests/cli_policy.rs looks first.
+if [ ! -x target/validators/bin/checkov ]; then
+  echo "installing checkov (pip, in target/validators)"
+  python3 -m venv target/validators
+  target/validators/bin/python -m pip install --quiet checkov
+fi
+
 validators=""
 python3 -c "import hcl2" 2>/dev/null || validators="$validators python-hcl2"
-command -v checkov >/dev/null || validators="$validators checkov"
 command -v cfn-lint >/dev/null || validators="$validators cfn-lint"
 command -v aws >/dev/null || validators="$validators awscli"
 if [ -n "$validators" ]; then

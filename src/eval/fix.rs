@@ -147,9 +147,24 @@ fn platform_name<S: serde::Serializer>(
 
 impl Fix {
     /// The AWS CLI command that applies a provider fix (`None` for fixes of a policy or a
-    /// pipeline). Without a known audience the client ID is the placeholder `AUDIENCE`.
+    /// pipeline). Without a known audience the client ID is the placeholder `AUDIENCE`. A
+    /// client ID that is a URL is written as JSON: AWS CLI v1 would otherwise download it
+    /// (`cli_follow_urlparam`) instead of sending it.
     pub fn aws_command(&self) -> Option<String> {
         match self {
+            Fix::AddClientId {
+                provider_arn,
+                client_id,
+            } if is_url_parameter(client_id) => Some(format!(
+                "aws iam add-client-id-to-open-id-connect-provider --cli-input-json {}",
+                shell_word(
+                    &serde_json::json!({
+                        "OpenIDConnectProviderArn": provider_arn,
+                        "ClientID": client_id,
+                    })
+                    .to_string()
+                )
+            )),
             Fix::AddClientId {
                 provider_arn,
                 client_id,
@@ -161,11 +176,24 @@ impl Fix {
             Fix::CreateProvider { url, client_id, .. } => Some(format!(
                 "aws iam create-open-id-connect-provider --url {} --client-id-list {}",
                 shell_word(url),
-                client_id.as_deref().map_or("AUDIENCE".into(), shell_word)
+                client_id.as_deref().map_or("AUDIENCE".into(), |id| {
+                    if is_url_parameter(id) {
+                        shell_word(&serde_json::json!([id]).to_string())
+                    } else {
+                        shell_word(id)
+                    }
+                })
             )),
             _ => None,
         }
     }
+}
+
+/// A value AWS CLI v1 reads as the address of the parameter's content.
+fn is_url_parameter(value: &str) -> bool {
+    ["http://", "https://", "file://", "fileb://"]
+        .iter()
+        .any(|prefix| value.to_ascii_lowercase().starts_with(prefix))
 }
 
 /// `word` as one shell word: as is when it needs no quoting, else in single quotes.
@@ -315,6 +343,16 @@ mod tests {
                 "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/gitlab.com --client-id my-app"
             )
         );
+        let url_add = Fix::AddClientId {
+            provider_arn: PROVIDER.into(),
+            client_id: "https://gitlab.com".into(),
+        };
+        assert_eq!(
+            url_add.aws_command().as_deref(),
+            Some(
+                r#"aws iam add-client-id-to-open-id-connect-provider --cli-input-json '{"OpenIDConnectProviderArn":"arn:aws:iam::123456789012:oidc-provider/gitlab.com","ClientID":"https://gitlab.com"}'"#
+            )
+        );
         let create = |client_id: Option<&str>| Fix::CreateProvider {
             url: "https://gitlab.com".into(),
             partition: "aws".into(),
@@ -325,7 +363,7 @@ mod tests {
         assert_eq!(
             create(Some("https://gitlab.com")).aws_command().as_deref(),
             Some(
-                "aws iam create-open-id-connect-provider --url https://gitlab.com --client-id-list https://gitlab.com"
+                r#"aws iam create-open-id-connect-provider --url https://gitlab.com --client-id-list '["https://gitlab.com"]'"#
             )
         );
         assert_eq!(
