@@ -296,3 +296,54 @@ fn cloudformation_yaml_and_json_pass_cfn_lint() {
         }
     }
 }
+
+#[test]
+fn editing_a_role_adds_and_never_takes_away() {
+    let out = policy(&[
+        "--demo",
+        "--token",
+        "demo:semaphore-tag",
+        "--role",
+        "semaphore-web-deploy",
+        "--diff",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("edit: add \""), "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
+    let out = policy(&[
+        "--demo",
+        "--token",
+        "demo:semaphore-pr",
+        "--role",
+        "semaphore-web-deploy",
+        "--scope",
+        "pull-request",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["edit"]["fixes"][0]["kind"], "add-statement");
+    assert_eq!(report["policy"]["Statement"].as_array().unwrap().len(), 2);
+    let before = report["edit"]["blast_radius_before"].as_array().unwrap();
+    let after = report["blast_radius"].as_array().unwrap();
+    for (before, after) in before.iter().zip(after) {
+        assert!(before["admitted"] == false || after["admitted"] == true);
+    }
+    assert!(
+        report["rendered"].as_str().unwrap().starts_with("{"),
+        "json format by default"
+    );
+    let out = policy(&[
+        "--demo",
+        "--token",
+        "demo:semaphore-main",
+        "--role",
+        "semaphore-web-deploy",
+    ]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.contains("admits this job already"),
+        "{}",
+        out.stderr
+    );
+}

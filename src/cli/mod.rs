@@ -153,6 +153,16 @@ pub struct PolicyArgs {
     #[arg(long, value_name = "ID")]
     pub account_id: Option<String>,
 
+    /// Edit this role's trust policy instead of writing a new one: a value or a statement of
+    /// its own is added at the scope, nothing the policy admits is taken away (--demo,
+    /// --snapshot or AWS).
+    #[arg(long, value_name = "NAME|ARN", conflicts_with = "account_id")]
+    pub role: Option<String>,
+
+    /// With --role: print the old and new policy as a diff instead of the new policy.
+    #[arg(long, requires = "role")]
+    pub diff: bool,
+
     /// Print what the policy admits besides this job, instead of the policy.
     #[arg(long)]
     pub admits: bool,

@@ -5,12 +5,14 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-use super::input::{load_account, read_token, report};
+use super::input::{load_account, load_role, read_token, report};
 use super::output::{table, write_report};
 use super::{Context, Exit, PolicyArgs};
-use crate::account::Account;
+use crate::account::{Account, Provider};
+use crate::arn::Arn;
 use crate::generate::{
-    self, Admission, Choice, Format, GenerateError, Generated, Rendering, Target, blast_radius,
+    self, Admission, Choice, Edit, Format, GenerateError, Generated, Rendering, Target,
+    blast_radius,
 };
 use crate::platforms::{self, SCOPED_PLATFORMS};
 use crate::session::{Failure, Session, read_json_object};
@@ -18,6 +20,7 @@ use crate::session::{Failure, Session, read_json_object};
 const NO_ACCOUNT_HINT: &str = "pass --account-id ID to generate without reading the account";
 const ADMITS_HINT: &str = "see --admits for the whole table";
 const ADMITTED: &str = "admitted";
+const ALREADY_ADMITS: &str = "the role's policy admits this job already: no edit";
 const REFUSED: &str = "refused";
 
 /// The `--scope` help: every platform's scopes.
@@ -55,6 +58,9 @@ pub(super) fn run(args: &PolicyArgs, session: &Session, context: &mut Context<'_
                 json_report(&result, args.format)
             } else if args.admits {
                 admits_table(&result.radius)
+            } else if let (true, Some(edit)) = (args.diff, &result.edit) {
+                summary(&result, context);
+                generate::diff_text(&edit.old_text, &edit.new_text)
             } else {
                 summary(&result, context);
                 generate::render(args.format, &result.rendering())
@@ -68,6 +74,8 @@ pub(super) fn run(args: &PolicyArgs, session: &Session, context: &mut Context<'_
 /// A generated policy with its blast radius.
 struct Outcome {
     generated: Generated,
+    /// With --role: the edit of the role's policy (`generated.policy` is then the new policy).
+    edit: Option<Edit>,
     radius: Vec<Admission>,
     scopes: Vec<(&'static str, &'static str, bool)>,
     provider_exists: bool,
@@ -99,6 +107,9 @@ fn prepare(
             read.token.claims().clone()
         }
     };
+    if let Some(role) = &args.role {
+        return prepare_edit(role, args, session, &claims, now);
+    }
     let account: Option<Account> = match &args.account_id {
         Some(id) if id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()) => None,
         Some(id) => {
@@ -134,22 +145,7 @@ fn prepare(
         },
         now,
     )
-    .map_err(|error| {
-        let code = match error {
-            GenerateError::NoDefault { .. } => "no-default-scope",
-            GenerateError::UnknownScope { .. } => "unknown-scope",
-            GenerateError::DoesNotFit { .. } => "scope-does-not-fit",
-            GenerateError::MissingClaim(_) | GenerateError::NoAudience => "unusable-claims",
-        };
-        let failure = Failure::bad_input(code, error.to_string());
-        match error {
-            GenerateError::NoDefault { .. } => Failure {
-                exit: Exit::Denied,
-                ..failure
-            },
-            _ => failure,
-        }
-    })?;
+    .map_err(generate_failure)?;
     let document = generated.document().map_err(|e| {
         Failure::failed(
             "generated-policy-unparsable",
@@ -172,17 +168,91 @@ fn prepare(
     let role_exists = account
         .as_ref()
         .is_some_and(|account| account.role(&generated.role_arn).is_some());
-    let scopes = generate::scopes_for(&claims)
-        .into_iter()
-        .map(|(scope, fits)| (scope.name, scope.about, fits))
-        .collect();
     Ok(Outcome {
         generated,
+        edit: None,
         radius,
-        scopes,
+        scopes: scopes(&claims),
         provider_exists,
         role_exists,
     })
+}
+
+fn scopes(claims: &Map<String, Value>) -> Vec<(&'static str, &'static str, bool)> {
+    generate::scopes_for(claims)
+        .into_iter()
+        .map(|(scope, fits)| (scope.name, scope.about, fits))
+        .collect()
+}
+
+/// `--role`: the role's policy edited to admit the job at the scope.
+fn prepare_edit(
+    name: &str,
+    args: &PolicyArgs,
+    session: &Session,
+    claims: &Map<String, Value>,
+    now: i64,
+) -> Result<Outcome, Failure> {
+    let loaded = load_role(name, session)?;
+    let (role, providers): (_, Vec<Provider>) = (loaded.role, loaded.providers);
+    let arn = Arn::parse(&role.arn).map_err(|e| {
+        Failure::bad_input("bad-role-arn", format!("the role's ARN {}: {e}", role.arn))
+    })?;
+    let mut generated = generate::generate(
+        claims,
+        Choice {
+            scope: args.scope.as_deref(),
+            pattern: args.pattern.as_deref(),
+        },
+        Target {
+            partition: arn.partition(),
+            account: arn.account(),
+            role_name: &role.name,
+        },
+        now,
+    )
+    .map_err(generate_failure)?;
+    generated.role_arn = role.arn.clone();
+    let provider_exists = providers
+        .iter()
+        .any(|provider| provider.arn == generated.provider.arn);
+    let evaluated_with: Vec<Provider> = if provider_exists {
+        providers
+    } else {
+        vec![generated.provider.clone()]
+    };
+    let edit = generate::edit(&role.trust_policy, &generated, claims, &evaluated_with, now)
+        .map_err(|error| Failure::bad_input("cannot-edit", error.to_string()))?;
+    generated.policy = edit.new_policy.clone();
+    generated.admits_token = true;
+    Ok(Outcome {
+        radius: edit.after.clone(),
+        generated,
+        edit: Some(edit),
+        scopes: scopes(claims),
+        provider_exists,
+        role_exists: true,
+    })
+}
+
+/// A generation error as a failure: exit 3 when only a widening scope would do, else 2.
+fn generate_failure(error: GenerateError) -> Failure {
+    {
+        let code = match error {
+            GenerateError::NoDefault { .. } => "no-default-scope",
+            GenerateError::UnknownScope { .. } => "unknown-scope",
+            GenerateError::DoesNotFit { .. } => "scope-does-not-fit",
+            GenerateError::MissingClaim(_) | GenerateError::NoAudience => "unusable-claims",
+        };
+        let failure = Failure::bad_input(code, error.to_string());
+        match error {
+            GenerateError::NoDefault { .. } => Failure {
+                exit: Exit::Denied,
+                ..failure
+            },
+            _ => failure,
+        }
+    }
 }
 
 /// One line on standard error: the scope and what else it admits (standard output stays the
@@ -208,6 +278,14 @@ fn summary(outcome: &Outcome, context: &mut Context<'_>) {
             format!(": {}", admitted.join(", "))
         }
     );
+    if let Some(edit) = &outcome.edit {
+        if edit.fixes.is_empty() {
+            let _ = writeln!(context.err, "{ALREADY_ADMITS}");
+        }
+        for fix in &edit.fixes {
+            let _ = writeln!(context.err, "edit: {fix}");
+        }
+    }
     if let Some(caution) = generated.caution {
         let _ = writeln!(context.err, "caution: {caution}");
     }
@@ -253,6 +331,13 @@ fn json_report(outcome: &Outcome, format: Format) -> String {
         "scopes": outcome.scopes.iter().map(|(name, about, fits)| json!({
             "name": name, "about": about, "fits": fits,
         })).collect::<Vec<_>>(),
+        "edit": outcome.edit.as_ref().map(|edit| json!({
+            "fixes": edit.fixes,
+            "words": edit.fixes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "old_policy": serde_json::from_str::<Value>(&edit.old_text).unwrap_or(Value::Null),
+            "diff": generate::diff_text(&edit.old_text, &edit.new_text),
+            "blast_radius_before": edit.before,
+        })),
         "format": format,
         "rendered": generate::render(format, &outcome.rendering()),
     });

@@ -124,6 +124,28 @@ pub enum Fix {
         /// The pull request job's `sub`, which a separate PR role would trust.
         subject: String,
     },
+    /// Add `value` to a condition's values (a condition's values are ORed): the statement then
+    /// also admits jobs whose claim is `value`, and everything it admitted before.
+    AddConditionValue {
+        /// The statement holding the condition.
+        statement: usize,
+        /// The condition within the statement.
+        condition: usize,
+        /// The condition's operator as written.
+        operator: String,
+        /// The condition's key as written.
+        key: String,
+        /// The value to add.
+        value: String,
+    },
+    /// Add a statement of its own (a pattern beside exact values, or another scope): what the
+    /// other statements admit stays as it is.
+    AddStatement {
+        /// The statement's `Sid`.
+        sid: String,
+        /// The statement, as IAM JSON.
+        statement: serde_json::Value,
+    },
     /// Send a session name of 2–64 characters from `[\w+=,.@-]`.
     SessionNameRule,
     /// Send the whole ID token (STS accepts 4–20,000 characters).
@@ -262,6 +284,20 @@ impl fmt::Display for Fix {
                     f,
                     "run from the trusted branch, or (caution: lets unreviewed PR code in) add {separate}"
                 )
+            }
+            Fix::AddConditionValue {
+                statement,
+                operator,
+                key,
+                value,
+                ..
+            } => write!(
+                f,
+                "add \"{value}\" to the values of {operator} {key} in statement {}",
+                statement + 1
+            ),
+            Fix::AddStatement { sid, .. } => {
+                write!(f, "add a statement of its own, \"{sid}\", trusting this scope")
             }
             Fix::SessionNameRule => f.write_str(
                 "use a session name of 2–64 characters from letters, digits and _+=,.@-",

@@ -8,6 +8,7 @@
 //! create-time guardrail for shared issuers), `sts:TagSession` / `sts:SetSourceIdentity` only
 //! when the token needs them.
 
+mod edit;
 mod render;
 
 use serde::Serialize;
@@ -19,6 +20,7 @@ use crate::eval::{ExplainInputs, PolicyDecision, accepted_audience, explain, req
 use crate::platforms::{self, Pick, Platform, Scope};
 use crate::policy::{self, PolicyDocument};
 
+pub use edit::{DiffLine, Edit, EditError, apply, diff, diff_text, edit};
 pub use render::{Format, Rendering, render};
 
 /// Why no policy could be generated.

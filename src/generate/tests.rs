@@ -297,3 +297,96 @@ fn renderers_name_the_provider_and_role() {
     assert!(cli.contains("--client-id-list sts.amazonaws.com"), "{cli}");
     assert!(cli.contains("aws iam create-role --role-name ci"), "{cli}");
 }
+
+#[test]
+fn editing_a_main_only_role_for_a_tag_adds_a_value_and_keeps_main() {
+    let account = demo::account().unwrap();
+    let role = account
+        .roles
+        .iter()
+        .find(|role| {
+            role.trust_policy.contains("refs/heads/main")
+                && role.trust_policy.contains("acme.semaphoreci.com:sub")
+                && role.trust_policy.contains("StringEquals")
+        })
+        .unwrap()
+        .clone();
+    let claims = claims("semaphore-tag");
+    let generated = make("semaphore-tag", Some("ref"));
+    let edit = edit(
+        &role.trust_policy,
+        &generated,
+        &claims,
+        &account.providers,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(edit.fixes.len(), 1, "{:?}", edit.fixes);
+    assert!(
+        matches!(edit.fixes[0], crate::eval::Fix::AddConditionValue { .. }),
+        "{:?}",
+        edit.fixes
+    );
+    assert!(edit.new_text.contains("refs/heads/main"));
+    assert!(edit.new_text.contains("refs/tags/v1.4.0"));
+    let text = diff_text(&edit.old_text, &edit.new_text);
+    assert!(text.lines().any(|l| l.starts_with("+ ")), "{text}");
+    // The old value is kept, now the first of a list.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("+ ") && l.contains("refs/heads/main")),
+        "{text}"
+    );
+    // Everything admitted before stays admitted.
+    for (before, after) in edit.before.iter().zip(&edit.after) {
+        assert!(!before.admitted || after.admitted, "{before:?} {after:?}");
+    }
+}
+
+#[test]
+fn a_pattern_goes_in_a_statement_of_its_own() {
+    let account = demo::account().unwrap();
+    let role = account
+        .roles
+        .iter()
+        .find(|role| role.trust_policy.contains("refs/heads/main"))
+        .unwrap()
+        .clone();
+    let generated = make("semaphore-main", Some("any-branch"));
+    let claims = claims("semaphore-main");
+    let mut other_branch = claims.clone();
+    other_branch.insert(
+        "sub".into(),
+        generated.policy["Statement"][0]["Condition"]["StringLike"]["acme.semaphoreci.com:sub"]
+            .as_str()
+            .unwrap()
+            .replace('*', "feature")
+            .into(),
+    );
+    let edit = edit(
+        &role.trust_policy,
+        &generated,
+        &other_branch,
+        &account.providers,
+        NOW,
+    )
+    .unwrap();
+    assert!(
+        matches!(&edit.fixes[..], [crate::eval::Fix::AddStatement { .. }]),
+        "{:?}",
+        edit.fixes
+    );
+}
+
+#[test]
+fn a_policy_with_a_repeated_key_is_not_edited() {
+    let generated = make("semaphore-main", None);
+    let repeated = r#"{"Version":"2012-10-17","Version":"2012-10-17","Statement":[]}"#;
+    let error = edit(repeated, &generated, &claims("semaphore-main"), &[], NOW).unwrap_err();
+    assert!(matches!(error, EditError::RepeatedKey(_)), "{error}");
+}
+
+#[test]
+fn diffs_mark_added_and_removed_lines() {
+    assert_eq!(diff_text("a\nb\nc", "a\nc\nd"), "  a\n- b\n  c\n+ d\n");
+}
