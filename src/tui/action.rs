@@ -17,11 +17,20 @@ pub enum Tab {
     Providers,
     /// Real `AssumeRoleWithWebIdentity` calls and their results.
     Assume,
+    /// A ready-made trust policy for the token, its diff against the selected role's, and
+    /// what else it admits.
+    Generate,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 4] = [Tab::Token, Tab::Roles, Tab::Providers, Tab::Assume];
+    pub const ALL: [Tab; 5] = [
+        Tab::Token,
+        Tab::Roles,
+        Tab::Providers,
+        Tab::Assume,
+        Tab::Generate,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -30,6 +39,7 @@ impl Tab {
             Tab::Roles => "Roles",
             Tab::Providers => "Providers",
             Tab::Assume => "Assume",
+            Tab::Generate => "Generate",
         }
     }
 }
@@ -98,6 +108,10 @@ pub enum Action {
     Notice(String),
     /// News for the footer (it fades).
     News(String),
+    /// The Generate view's next (1) or previous (-1) scope.
+    CycleScope(isize),
+    /// The Generate view's next (1) or previous (-1) format.
+    CycleFormat(isize),
     /// Open the copy menu for the current screen.
     OpenCopyMenu,
     /// Copy the menu's item number `n` (0-based).
@@ -130,6 +144,8 @@ pub enum Action {
         /// The account and where it came from, or the error.
         result: Result<(Account, String), String>,
     },
+    /// A file was written (`:write FILE`), or why not.
+    Written(Result<String, String>),
     /// The scan of every role finished.
     ScanFinished {
         /// The scan this answers.

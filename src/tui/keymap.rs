@@ -22,6 +22,18 @@ pub enum Command {
     ProvidersTab,
     /// The Assume tab.
     AssumeTab,
+    /// The Generate tab.
+    GenerateTab,
+    /// The Generate view's next scope.
+    NextScope,
+    /// The Generate view's previous scope.
+    PreviousScope,
+    /// The Generate view's next format.
+    NextFormat,
+    /// The Generate view's previous format.
+    PreviousFormat,
+    /// Write the generated policy to a file (the command line, prefilled).
+    WritePolicy,
     /// Assume the selected role for real.
     Assume,
     /// Yes, in a confirmation.
@@ -70,6 +82,7 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("2", Command::RolesTab),
     ("3", Command::ProvidersTab),
     ("4", Command::AssumeTab),
+    ("5", Command::GenerateTab),
     ("tab", Command::NextTab),
     ("shift-tab", Command::PreviousTab),
     ("up", Command::Up),
@@ -91,6 +104,11 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("enter", Command::Confirm),
     ("r", Command::Reveal),
     ("y", Command::Copy),
+    ("]", Command::NextScope),
+    ("[", Command::PreviousScope),
+    ("f", Command::NextFormat),
+    ("F", Command::PreviousFormat),
+    ("w", Command::WritePolicy),
     ("e", Command::Edit),
     (":", Command::Palette),
     ("o", Command::OpenFile),
@@ -111,6 +129,12 @@ const COMMAND_NAMES: &[(&str, Command)] = &[
     ("roles_tab", Command::RolesTab),
     ("providers_tab", Command::ProvidersTab),
     ("assume_tab", Command::AssumeTab),
+    ("generate_tab", Command::GenerateTab),
+    ("next_scope", Command::NextScope),
+    ("previous_scope", Command::PreviousScope),
+    ("next_format", Command::NextFormat),
+    ("previous_format", Command::PreviousFormat),
+    ("write_policy", Command::WritePolicy),
     ("assume", Command::Assume),
     ("confirm", Command::Confirm),
     ("reveal", Command::Reveal),
@@ -155,6 +179,12 @@ impl Command {
             Command::RolesTab => Action::ShowTab(Tab::Roles),
             Command::ProvidersTab => Action::ShowTab(Tab::Providers),
             Command::AssumeTab => Action::ShowTab(Tab::Assume),
+            Command::GenerateTab => Action::ShowTab(Tab::Generate),
+            Command::NextScope => Action::CycleScope(1),
+            Command::PreviousScope => Action::CycleScope(-1),
+            Command::NextFormat => Action::CycleFormat(1),
+            Command::PreviousFormat => Action::CycleFormat(-1),
+            Command::WritePolicy => Action::OpenPalette("write ".to_owned()),
             Command::Assume => Action::AskAssume,
             Command::Confirm => Action::Confirm,
             Command::Reveal => Action::ToggleReveal,
@@ -188,6 +218,12 @@ impl Command {
             Command::RolesTab => "Roles tab",
             Command::ProvidersTab => "Providers tab",
             Command::AssumeTab => "Assume tab",
+            Command::GenerateTab => "Generate tab",
+            Command::NextScope => "next scope",
+            Command::PreviousScope => "previous scope",
+            Command::NextFormat => "next format",
+            Command::PreviousFormat => "previous format",
+            Command::WritePolicy => "write policy to a file",
             Command::Assume => "assume the selected role for real",
             Command::Confirm => "yes (in a confirmation)",
             Command::Reveal => "show / mask secrets",
@@ -524,9 +560,9 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 27);
+        assert_eq!(help().len(), 33);
         assert_eq!(command("y"), Some(Command::Copy));
-        assert_eq!(help()[4], ("tab".to_owned(), "next tab"));
+        assert_eq!(help()[5], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }
 }

@@ -2,6 +2,7 @@
 //! footer and overlays. Render only reads the app.
 
 mod assume;
+mod generate;
 mod help;
 mod providers;
 mod roles;
@@ -49,6 +50,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         Tab::Roles => roles::render(app, frame, body, theme),
         Tab::Providers => providers::render(app, frame, body, theme),
         Tab::Assume => assume::render(app, frame, body, theme),
+        Tab::Generate => generate::render(app, frame, body, theme),
     }
     frame.render_widget(footer_line(app, theme), footer);
     for overlay in app.overlays.iter() {
@@ -170,11 +172,14 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
             Tab::Roles => {
                 "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
             }
-            Tab::Assume => "r show/mask credentials · esc cancel · 1-4 screens · ? help · q quit",
+            Tab::Assume => "r show/mask credentials · esc cancel · 1-5 screens · ? help · q quit",
+            Tab::Generate => {
+                "[ ] scope · f/F format · y copy · w write to a file · 2 pick a role to diff · ? help"
+            }
             Tab::Token => {
                 "j/k choose a claim · e edit it (what-if) · y copy · t next token · ? help · q quit"
             }
-            _ => "1-4 or tab: screens · paste a token to load it · t next token · ? help · q quit",
+            _ => "1-5 or tab: screens · paste a token to load it · t next token · ? help · q quit",
         }
     };
     Line::styled(hints, theme.dim())
