@@ -347,3 +347,41 @@ fn editing_a_role_adds_and_never_takes_away() {
         out.stderr
     );
 }
+
+#[test]
+fn explain_admits_shows_the_blast_radius_of_an_existing_role() {
+    let out = explain(&[
+        "--demo",
+        "--role",
+        "semaphore-web-ci",
+        "--token",
+        "demo:semaphore-main",
+        "--admits",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+    let rows = verdict["blast_radius"].as_array().unwrap();
+    let admitted = |identity: &str| {
+        rows.iter()
+            .find(|row| row["identity"].as_str().unwrap().starts_with(identity))
+            .map(|row| row["admitted"] == true)
+    };
+    assert_eq!(admitted("this job"), Some(true));
+    assert_eq!(admitted("another branch"), Some(true), "any branch push");
+    assert_eq!(admitted("a pull request"), Some(false));
+    assert_eq!(admitted("a tag"), Some(false));
+    let text = explain(&[
+        "--demo",
+        "--role",
+        "semaphore-web-ci",
+        "--token",
+        "demo:semaphore-main",
+        "--admits",
+    ]);
+    assert!(
+        text.stdout.contains("What else the policy admits"),
+        "{}",
+        text.stdout
+    );
+}

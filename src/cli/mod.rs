@@ -325,6 +325,11 @@ pub struct ExplainArgs {
     #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
     pub now: Option<OffsetDateTime>,
 
+    /// Also evaluate sibling job identities derived from the token (other branches, pull
+    /// requests, tags, repositories…) against the policy: what else it admits.
+    #[arg(long)]
+    pub admits: bool,
+
     /// Print the verdict and its full trace as one JSON object.
     #[arg(long)]
     pub json: bool,

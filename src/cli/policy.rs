@@ -297,7 +297,8 @@ fn summary(outcome: &Outcome, context: &mut Context<'_>) {
     }
 }
 
-fn admits_table(radius: &[Admission]) -> String {
+/// The blast-radius table (also `explain --admits`'s).
+pub(super) fn admits_table(radius: &[Admission]) -> String {
     let rows: Vec<Vec<String>> = radius
         .iter()
         .map(|row| {
