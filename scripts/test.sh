@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine, in one command: installs what the tests need — tmux,
 # Xvfb and xclip (apt) for the explorer's terminal and clipboard tests, moto (pip) for the AWS
-# tests — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
+# tests, and the validators of `trustlens policy`'s renderers — python-hcl2 and checkov
+# (Terraform; checkov in a virtual environment), cfn-lint (CloudFormation), awscli (the CLI
+# commands, run against moto) — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,33 @@ if ! command -v moto_server >/dev/null && ! python3 -c "import moto.server" 2>/d
     python3 -m pip install --quiet --user "moto[server]"
   fi
   command -v pyenv >/dev/null && pyenv rehash || true
+fi
+
+pip_install() {
+  if [ "$(id -u)" -eq 0 ]; then
+    python3 -m pip install --quiet --root-user-action=ignore "$@"
+  else
+    python3 -m pip install --quiet --user "$@"
+  fi
+  command -v pyenv >/dev/null && pyenv rehash || true
+}
+
+# checkov pins an old botocore that breaks awscli: it gets a virtual environment of its own,
+# where tests/cli_policy.rs looks first.
+if [ ! -x target/validators/bin/checkov ]; then
+  echo "installing checkov (pip, in target/validators)"
+  python3 -m venv target/validators
+  target/validators/bin/python -m pip install --quiet checkov
+fi
+
+validators=""
+python3 -c "import hcl2" 2>/dev/null || validators="$validators python-hcl2"
+command -v cfn-lint >/dev/null || validators="$validators cfn-lint"
+command -v aws >/dev/null || validators="$validators awscli"
+if [ -n "$validators" ]; then
+  echo "installing$validators (pip)"
+  # shellcheck disable=SC2086 # one word per package
+  pip_install $validators
 fi
 
 exec cargo test "$@"

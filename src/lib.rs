@@ -7,8 +7,8 @@
 //! - [`session`]: the service layer both use — the account choice (demo · snapshot · live AWS),
 //!   token reading, assume-then-diagnose, session names, credential formats;
 //! - [`aws`]: the only code that names AWS SDK types;
-//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`account`], [`json`], [`secret`],
-//!   [`printable`], [`trail`] —
+//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`generate`], [`account`], [`json`],
+//!   [`secret`], [`printable`], [`trail`] —
 //!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
@@ -16,6 +16,7 @@ pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod eval;
+pub mod generate;
 pub mod json;
 pub mod platforms;
 pub mod policy;

@@ -349,3 +349,109 @@ fn a_5000_role_snapshot_round_trips_and_scans() {
     assert_eq!(report["counts"]["allowed"], 2, "{}", report["counts"]);
     std::fs::remove_file(&file).unwrap();
 }
+
+/// Runs `script` (the output of `policy --format cli`) with the real `aws` CLI pointed at
+/// moto through `--endpoint-url`, in a directory of its own.
+fn run_aws_script(moto: &Moto, name: &str, script: &str) -> std::process::Output {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let wrapped = format!(
+        "set -euo pipefail\naws() {{ command aws --endpoint-url \"$MOTO\" \"$@\"; }}\n{script}"
+    );
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(wrapped)
+        .current_dir(&dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::var("HOME").unwrap_or_default())
+        .env("MOTO", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap_or_else(|error| {
+            panic!("cannot run bash ({error}); the script needs the AWS CLI: `pip install awscli` (scripts/test.sh does)")
+        })
+}
+
+#[test]
+fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assumes_it() {
+    let moto = Moto::start();
+    let token = semaphore_token("branch", "refs/heads/main");
+    let (code, script, stderr) = trustlens(
+        &moto,
+        &["policy", "--format", "cli", "--role-name", "ci-oidc"],
+        Some(&token),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        script.contains(
+            r#"aws iam create-open-id-connect-provider --url https://acme.semaphoreci.com --client-id-list '["https://acme.semaphoreci.com"]'"#
+        ),
+        "the real audience, no placeholder, as JSON so that AWS CLI v1 does not fetch it: {script}"
+    );
+    let ran = run_aws_script(&moto, "policy-cli-create", &script);
+    assert!(
+        ran.status.success(),
+        "the aws CLI failed (is it installed? `pip install awscli`): {}{}",
+        String::from_utf8_lossy(&ran.stdout),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let (code, _, stderr) = trustlens(
+        &moto,
+        &["assume", "--role", "ci-oidc", "--format", "json"],
+        Some(&token),
+    );
+    assert_eq!(
+        code, 0,
+        "the new role admits the token through moto's STS: {stderr}"
+    );
+
+    // Now that both exist, the commands update the role's trust policy instead.
+    let (code, script, stderr) = trustlens(
+        &moto,
+        &[
+            "policy",
+            "--format",
+            "cli",
+            "--role-name",
+            "ci-oidc",
+            "--scope",
+            "any-branch",
+        ],
+        Some(&token),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        script.contains("# The account has this provider already"),
+        "{script}"
+    );
+    assert!(
+        script.contains("aws iam update-assume-role-policy"),
+        "{script}"
+    );
+    let ran = run_aws_script(&moto, "policy-cli-update", &script);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let feature = semaphore_token("branch", "refs/heads/feature");
+    let (code, _, stderr) = trustlens(
+        &moto,
+        &["assume", "--role", "ci-oidc", "--format", "json"],
+        Some(&feature),
+    );
+    assert_eq!(code, 0, "any branch is admitted now: {stderr}");
+    let pr = semaphore_token("pull-request", "refs/pull/1/merge");
+    let (code, _, _) = trustlens(
+        &moto,
+        &["assume", "--role", "ci-oidc", "--dry-run"],
+        Some(&pr),
+    );
+    assert_eq!(code, 3, "pull requests are not");
+}

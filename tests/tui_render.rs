@@ -330,3 +330,31 @@ fn a_role_with_an_unparsable_trust_policy_is_shown_as_such() {
     );
     assert!(screen.contains(r#""Statement": ["#), "{screen}");
 }
+
+#[test]
+fn generate_screen_with_a_diff_against_the_selected_role() {
+    // A tag job and the main-only deploy role: the tag's exact ref, the blast radius, and the
+    // role's policy with the tag's subject added.
+    let mut app = app("semaphore-tag");
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "semaphore-web-deploy")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    app.update(Action::ShowTab(Tab::Generate));
+    insta::assert_snapshot!("generate_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("generate_80x24", draw(&app, 80, 24));
+    // Terraform at a wide scope, with its caution; no role selected on a fresh app.
+    let mut app = app_without_selection("semaphore-main");
+    app.update(Action::CycleScope(-1));
+    app.update(Action::CycleFormat(1));
+    insta::assert_snapshot!("generate_terraform_100x30", draw(&app, 100, 30));
+}
+
+fn app_without_selection(token: &str) -> App {
+    let mut app = app(token);
+    app.selected = None;
+    app.update(Action::ShowTab(Tab::Generate));
+    app
+}

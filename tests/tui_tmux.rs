@@ -379,8 +379,9 @@ impl Drop for Xvfb {
     }
 }
 
-/// Opens the explorer on the PR token, selects the Semaphore deploy role and copies the
-/// failing condition rewritten to admit the token (copy menu item 2).
+/// Opens the explorer on the PR token, selects the Semaphore deploy role, chooses the
+/// pull-request scope in the Generate view (no scope is picked for a PR job by default) and
+/// copies the role's policy edited to admit PR jobs (copy menu item 2).
 fn copy_the_fixed_condition(tmux: &Tmux) {
     tmux.wait_for("Roles ✔1");
     tmux.keys(&["/"]);
@@ -388,9 +389,33 @@ fn copy_the_fixed_condition(tmux: &Tmux) {
     tmux.wait_for("/semaphore-web-d");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Why: this job ran for pull request #42");
+    tmux.keys(&["5"]);
+    tmux.wait_for("choose one with --scope");
+    // From no scope, `[` goes to the last (project), then to pull-request.
+    tmux.keys(&["["]);
+    tmux.wait_for("project · json");
+    tmux.keys(&["["]);
+    tmux.wait_for("pull-request · json");
+    tmux.wait_for("semaphore-web-deploy: its policy edited");
     tmux.keys(&["y"]);
     tmux.wait_for("Copy (digit chooses, esc closes)");
     tmux.keys(&["2"]);
+}
+
+/// The copied policy: main's statement kept, a pull-request statement of its own added.
+fn assert_edited_policy(copied: &str) {
+    let policy: serde_json::Value =
+        serde_json::from_str(copied).unwrap_or_else(|e| panic!("{e}: {copied:?}"));
+    let statements = policy["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 2, "{copied}");
+    assert_eq!(
+        statements[0]["Condition"]["StringEquals"]["acme.semaphoreci.com:sub"],
+        "org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:branch:ref:refs/heads/main"
+    );
+    assert_eq!(
+        statements[1]["Condition"]["StringLike"]["acme.semaphoreci.com:sub"],
+        "org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:pull-request:ref:*"
+    );
 }
 
 #[test]
@@ -402,16 +427,8 @@ fn copying_a_trust_condition_reaches_the_x_clipboard() {
         xvfb.display
     ));
     copy_the_fixed_condition(&tmux);
-    tmux.wait_for(
-        "copied the failing condition rewritten to admit this token to the system clipboard",
-    );
-    let copied = xvfb.clipboard();
-    let condition: serde_json::Value =
-        serde_json::from_str(&copied).unwrap_or_else(|e| panic!("{e}: {copied:?}"));
-    assert_eq!(
-        condition["StringEquals"]["acme.semaphoreci.com:sub"],
-        "org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:pull-request:ref:refs/pull/42/merge"
-    );
+    tmux.wait_for("(pull-request scope) to the system clipboard");
+    assert_edited_policy(&xvfb.clipboard());
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
@@ -431,10 +448,7 @@ fn without_a_display_copying_goes_through_osc52() {
     copy_the_fixed_condition(&tmux);
     tmux.wait_for("through the terminal (OSC 52");
     let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
-    assert!(
-        buffer.contains("ref_type:pull-request:ref:refs/pull/42/merge"),
-        "{buffer:?}"
-    );
+    assert_edited_policy(&buffer);
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
@@ -512,7 +526,7 @@ fn an_invalid_keymap_file_is_reported_before_the_screen_switches() {
 fn the_events_view_explains_the_demo_s_cloudtrail_history_and_reads_a_gzip_file() {
     let tmux = explorer("--demo --token demo:semaphore-main");
     tmux.wait_for("Roles ✔");
-    tmux.keys(&["5"]);
+    tmux.keys(&["6"]);
     // Failed attempts first, the newest selected and explained like a token.
     let screen = tmux.wait_for("Events ✘4 ✔3");
     assert!(
@@ -562,6 +576,44 @@ fn the_events_view_explains_the_demo_s_cloudtrail_history_and_reads_a_gzip_file(
         screen.contains("truncated.json: line 33, column"),
         "{screen}"
     );
+}
+
+#[test]
+fn the_generate_view_switches_scope_and_format_and_writes_the_policy_to_a_file() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tmux-generate");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("trust.tf");
+    let _ = std::fs::remove_file(&file);
+    let tmux = explorer("--demo --token demo:semaphore-main");
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["5"]);
+    let screen = tmux.wait_for("ref · json");
+    assert!(
+        screen.contains("Also admits 0 of 4 (by the engine)"),
+        "{screen}"
+    );
+    tmux.keys(&["]"]);
+    tmux.wait_for("branch · json");
+    tmux.keys(&["[", "["]);
+    let screen = tmux.wait_for("project · json");
+    assert!(
+        screen.contains("caution: this admits every job"),
+        "{screen}"
+    );
+    assert!(screen.contains("Also admits 3 of 4"), "{screen}");
+    tmux.keys(&["f"]);
+    tmux.wait_for("project · terraform");
+    tmux.keys(&["w"]);
+    tmux.wait_for(":write");
+    tmux.keys(&[file.to_str().unwrap()]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("wrote ");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.contains("data \"aws_iam_policy_document\""),
+        "{written}"
+    );
+    assert!(written.contains("StringLike"), "{written}");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }

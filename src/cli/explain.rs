@@ -15,6 +15,7 @@ use crate::eval::{
     Check, CheckStatus, ConditionTrace, ContextValue, Decision, ExplainInputs, StatementTrace,
     ValueDifference, Verdict, audience_candidates, explain,
 };
+use crate::generate::{Admission, blast_radius};
 use crate::policy::{self, PolicyDocument};
 use crate::session::{Failure, Session, read_json_object, read_text};
 use crate::token::rules::{MAX_TOKEN_CHARS, token_chars_for};
@@ -23,13 +24,22 @@ use crate::token::{InputKind, Token};
 /// Runs `explain`.
 pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'_>) -> Exit {
     match prepare_and_explain(args, session, context) {
-        Ok((verdict, notes)) => {
+        Ok((verdict, notes, radius)) => {
             let report = if args.json {
-                let mut text = serde_json::to_string_pretty(&verdict).unwrap_or_default();
+                let mut value = serde_json::to_value(&verdict).unwrap_or_default();
+                if let (Some(radius), Some(object)) = (&radius, value.as_object_mut()) {
+                    object.insert("blast_radius".to_owned(), json!(radius));
+                }
+                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
                 text.push('\n');
                 text
             } else {
-                render(&verdict, &notes, context.style)
+                let mut text = render(&verdict, &notes, context.style);
+                if let Some(radius) = &radius {
+                    let _ = writeln!(text, "\n{}", context.style.strong(ADMITS_TITLE));
+                    text.push_str(&super::policy::admits_table(radius));
+                }
+                text
             };
             match (
                 write_report(context.out, &report, args.json, context.style),
@@ -44,12 +54,18 @@ pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'
     }
 }
 
+const ADMITS_TITLE: &str = "What else the policy admits (sibling identities, by the engine)";
+
+/// What `prepare_and_explain` gives: the verdict, notes on what was assumed, and with
+/// `--admits` the blast radius.
+type Explained = (Verdict, Vec<String>, Option<Vec<Admission>>);
+
 /// Reads every input, then explains. `notes` tell what was assumed.
 fn prepare_and_explain(
     args: &ExplainArgs,
     session: &Session,
     context: &mut Context<'_>,
-) -> Result<(Verdict, Vec<String>), Failure> {
+) -> Result<Explained, Failure> {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
     let mut notes = Vec::new();
     let (token, claims): (Option<Token>, Map<String, Value>) = match &args.claims {
@@ -108,7 +124,16 @@ fn prepare_and_explain(
         context_overrides: &overrides,
         now,
     });
-    Ok((verdict, notes))
+    let radius = args.admits.then(|| {
+        blast_radius(
+            &target.document,
+            &claims,
+            &target.providers,
+            &target.role_arn,
+            now,
+        )
+    });
+    Ok((verdict, notes, radius))
 }
 
 /// The role being explained: its trust policy, account providers, ARN and tags.

@@ -6,6 +6,7 @@ mod decode;
 mod explain;
 mod input;
 mod output;
+mod policy;
 mod roles;
 mod scan;
 mod snapshot;
@@ -114,6 +115,11 @@ pub enum Command {
     /// Explain failed AssumeRoleWithWebIdentity calls from CloudTrail, without the token: from
     /// a file, standard input, or live LookupEvents. Exit code: 0 none failed, 3 failures found.
     Trail(TrailArgs),
+    /// A ready-made trust policy for a token at a chosen scope, as policy JSON, Terraform,
+    /// CloudFormation or AWS CLI commands, and what else it admits (other branches, pull
+    /// requests, tags, repositories), decided by the engine. Exit code: 0 generated, 2 bad
+    /// input, 3 when only a widening scope would admit the job (name it with --scope).
+    Policy(PolicyArgs),
 }
 
 /// Arguments of `trustlens trail`.
@@ -156,6 +162,64 @@ pub struct TrailArgs {
     pub max_events: u64,
 
     /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `trustlens policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own
+    /// variable, or the demo token with --demo).
+    #[arg(long, value_name = "SRC", conflicts_with = "claims")]
+    pub token: Option<String>,
+
+    /// Unsigned claims (a JSON object) instead of a token.
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<PathBuf>,
+
+    /// The scope (see --help for each platform's).
+    #[arg(long, value_name = "SCOPE", long_help = policy::scope_help())]
+    pub scope: Option<String>,
+
+    /// A StringLike pattern for scopes that take one (`tag`: e.g. 'v*'); default: the
+    /// token's own tag, else every tag.
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+
+    /// What to print: json (the policy document), terraform, cloudformation (YAML),
+    /// cloudformation-json, or cli (aws iam commands).
+    #[arg(long, value_name = "FORMAT", default_value = "json", value_parser = policy::parse_format)]
+    pub format: crate::generate::Format,
+
+    /// The role's name in the Terraform, CloudFormation and CLI output.
+    #[arg(long, value_name = "NAME", default_value = "ci-oidc")]
+    pub role_name: String,
+
+    /// The account of the provider and role (default: the account of --demo, --snapshot or
+    /// AWS; with this flag the account is not read).
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+
+    /// Edit this role's trust policy instead of writing a new one: a value or a statement of
+    /// its own is added at the scope, nothing the policy admits is taken away (--demo,
+    /// --snapshot or AWS).
+    #[arg(long, value_name = "NAME|ARN", conflicts_with = "account_id")]
+    pub role: Option<String>,
+
+    /// With --role: print the old and new policy as a diff instead of the new policy.
+    #[arg(long, requires = "role")]
+    pub diff: bool,
+
+    /// Print what the policy admits besides this job, instead of the policy.
+    #[arg(long)]
+    pub admits: bool,
+
+    /// Judge times against this moment (RFC 3339) instead of the clock.
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
+    pub now: Option<OffsetDateTime>,
+
+    /// Print one JSON object: the policy, the scope, the blast radius and the rendering.
     #[arg(long)]
     pub json: bool,
 }
@@ -309,6 +373,11 @@ pub struct ExplainArgs {
     #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
     pub now: Option<OffsetDateTime>,
 
+    /// Also evaluate sibling job identities derived from the token (other branches, pull
+    /// requests, tags, repositories…) against the policy: what else it admits.
+    #[arg(long)]
+    pub admits: bool,
+
     /// Print the verdict and its full trace as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -345,6 +414,7 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Snapshot(args) => snapshot::run(&args, session, context),
         Command::Assume(args) => assume::run(&args, session, context),
         Command::Trail(args) => trail::run(&args, session, context),
+        Command::Policy(args) => policy::run(&args, session, context),
     }
 }
 

@@ -124,6 +124,28 @@ pub enum Fix {
         /// The pull request job's `sub`, which a separate PR role would trust.
         subject: String,
     },
+    /// Add `value` to a condition's values (a condition's values are ORed): the statement then
+    /// also admits jobs whose claim is `value`, and everything it admitted before.
+    AddConditionValue {
+        /// The statement holding the condition.
+        statement: usize,
+        /// The condition within the statement.
+        condition: usize,
+        /// The condition's operator as written.
+        operator: String,
+        /// The condition's key as written.
+        key: String,
+        /// The value to add.
+        value: String,
+    },
+    /// Add a statement of its own (a pattern beside exact values, or another scope): what the
+    /// other statements admit stays as it is.
+    AddStatement {
+        /// The statement's `Sid`.
+        sid: String,
+        /// The statement, as IAM JSON.
+        statement: serde_json::Value,
+    },
     /// Send a session name of 2–64 characters from `[\w+=,.@-]`.
     SessionNameRule,
     /// Send the whole ID token (STS accepts 4–20,000 characters).
@@ -147,9 +169,24 @@ fn platform_name<S: serde::Serializer>(
 
 impl Fix {
     /// The AWS CLI command that applies a provider fix (`None` for fixes of a policy or a
-    /// pipeline). Without a known audience the client ID is the placeholder `AUDIENCE`.
+    /// pipeline). Without a known audience the client ID is the placeholder `AUDIENCE`. A
+    /// client ID that is a URL is written as JSON: AWS CLI v1 would otherwise download it
+    /// (`cli_follow_urlparam`) instead of sending it.
     pub fn aws_command(&self) -> Option<String> {
         match self {
+            Fix::AddClientId {
+                provider_arn,
+                client_id,
+            } if is_url_parameter(client_id) => Some(format!(
+                "aws iam add-client-id-to-open-id-connect-provider --cli-input-json {}",
+                shell_word(
+                    &serde_json::json!({
+                        "OpenIDConnectProviderArn": provider_arn,
+                        "ClientID": client_id,
+                    })
+                    .to_string()
+                )
+            )),
             Fix::AddClientId {
                 provider_arn,
                 client_id,
@@ -161,15 +198,28 @@ impl Fix {
             Fix::CreateProvider { url, client_id, .. } => Some(format!(
                 "aws iam create-open-id-connect-provider --url {} --client-id-list {}",
                 shell_word(url),
-                client_id.as_deref().map_or("AUDIENCE".into(), shell_word)
+                client_id.as_deref().map_or("AUDIENCE".into(), |id| {
+                    if is_url_parameter(id) {
+                        shell_word(&serde_json::json!([id]).to_string())
+                    } else {
+                        shell_word(id)
+                    }
+                })
             )),
             _ => None,
         }
     }
 }
 
+/// A value AWS CLI v1 reads as the address of the parameter's content.
+fn is_url_parameter(value: &str) -> bool {
+    ["http://", "https://", "file://", "fileb://"]
+        .iter()
+        .any(|prefix| value.to_ascii_lowercase().starts_with(prefix))
+}
+
 /// `word` as one shell word: as is when it needs no quoting, else in single quotes.
-fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()
@@ -234,6 +284,20 @@ impl fmt::Display for Fix {
                     f,
                     "run from the trusted branch, or (caution: lets unreviewed PR code in) add {separate}"
                 )
+            }
+            Fix::AddConditionValue {
+                statement,
+                operator,
+                key,
+                value,
+                ..
+            } => write!(
+                f,
+                "add \"{value}\" to the values of {operator} {key} in statement {}",
+                statement + 1
+            ),
+            Fix::AddStatement { sid, .. } => {
+                write!(f, "add a statement of its own, \"{sid}\", trusting this scope")
             }
             Fix::SessionNameRule => f.write_str(
                 "use a session name of 2–64 characters from letters, digits and _+=,.@-",
@@ -315,6 +379,16 @@ mod tests {
                 "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/gitlab.com --client-id my-app"
             )
         );
+        let url_add = Fix::AddClientId {
+            provider_arn: PROVIDER.into(),
+            client_id: "https://gitlab.com".into(),
+        };
+        assert_eq!(
+            url_add.aws_command().as_deref(),
+            Some(
+                r#"aws iam add-client-id-to-open-id-connect-provider --cli-input-json '{"OpenIDConnectProviderArn":"arn:aws:iam::123456789012:oidc-provider/gitlab.com","ClientID":"https://gitlab.com"}'"#
+            )
+        );
         let create = |client_id: Option<&str>| Fix::CreateProvider {
             url: "https://gitlab.com".into(),
             partition: "aws".into(),
@@ -325,7 +399,7 @@ mod tests {
         assert_eq!(
             create(Some("https://gitlab.com")).aws_command().as_deref(),
             Some(
-                "aws iam create-open-id-connect-provider --url https://gitlab.com --client-id-list https://gitlab.com"
+                r#"aws iam create-open-id-connect-provider --url https://gitlab.com --client-id-list '["https://gitlab.com"]'"#
             )
         );
         assert_eq!(

@@ -29,7 +29,7 @@ pub use engine::{
     ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,
 };
-pub use fix::Fix;
+pub use fix::{Fix, shell_word};
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
 pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};

@@ -1,5 +1,13 @@
 //! CI platforms: which one issued a token (from its `iss`), and the named parts of its `sub`
-//! (ci-providers.md §0 and each platform's section).
+//! (ci-providers.md §0 and each platform's section); the scopes a trust policy can be generated
+//! at and the sibling jobs a blast radius tries ([`scopes`]).
+
+mod scopes;
+
+pub use scopes::{
+    Pick, SCOPED_PLATFORMS, SUBJECT, Scope, Sibling, meets, scope_names, scopes, siblings,
+    subject_fields,
+};
 
 /// A platform that issues OIDC tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

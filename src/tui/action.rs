@@ -18,17 +18,21 @@ pub enum Tab {
     Providers,
     /// Real `AssumeRoleWithWebIdentity` calls and their results.
     Assume,
+    /// A ready-made trust policy for the token, its diff against the selected role's, and
+    /// what else it admits.
+    Generate,
     /// Recent `AssumeRoleWithWebIdentity` calls from CloudTrail, failed first, explained.
     Events,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Token,
         Tab::Roles,
         Tab::Providers,
         Tab::Assume,
+        Tab::Generate,
         Tab::Events,
     ];
 
@@ -39,6 +43,7 @@ impl Tab {
             Tab::Roles => "Roles",
             Tab::Providers => "Providers",
             Tab::Assume => "Assume",
+            Tab::Generate => "Generate",
             Tab::Events => "Events",
         }
     }
@@ -108,6 +113,10 @@ pub enum Action {
     Notice(String),
     /// News for the footer (it fades).
     News(String),
+    /// The Generate view's next (1) or previous (-1) scope.
+    CycleScope(isize),
+    /// The Generate view's next (1) or previous (-1) format.
+    CycleFormat(isize),
     /// Open the copy menu for the current screen.
     OpenCopyMenu,
     /// Copy the menu's item number `n` (0-based).
@@ -154,6 +163,8 @@ pub enum Action {
         /// The report and where the events came from, or the error.
         result: Result<(Box<TrailReport>, String), String>,
     },
+    /// A file was written (`:write FILE`), or why not.
+    Written(Result<String, String>),
     /// The scan of every role finished.
     ScanFinished {
         /// The scan this answers.

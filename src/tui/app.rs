@@ -9,7 +9,10 @@ use super::keymap::Keymap;
 use super::overlay::{ClaimEdit, CopyItem, KeyMode, Overlay, Overlays};
 use crate::account::Account;
 use crate::aws::AssumeRequest;
-use crate::eval::{ExplainInputs, RoleScan, ScanClass, Verdict, explain};
+use crate::eval::{Decision, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
+use crate::generate::{
+    self, Admission, Choice, Edit, Format, Generated, Rendering, Target, blast_radius,
+};
 use crate::policy::{PrettyPolicy, pretty};
 use crate::secret::Secret;
 use crate::session::{AssumeResult, Assumed, CredentialFormat, Refusal, credentials_text};
@@ -103,6 +106,23 @@ pub struct AssumePane {
     pub revealed: bool,
 }
 
+/// The role name of a policy generated without a selected role.
+const GENERATED_ROLE_NAME: &str = "ci-oidc";
+const GENERATE_NEEDS_ACCOUNT: &str =
+    "the account is not loaded: the policy needs its ID and providers";
+const NOTHING_TO_WRITE: &str = "nothing to write: the Generate view (5) has no policy";
+
+/// The file `:write` writes a format to by default.
+fn default_file(format: Format) -> &'static str {
+    match format {
+        Format::Json => "trust-policy.json",
+        Format::Terraform => "trust.tf",
+        Format::Cloudformation => "trust.yaml",
+        Format::CloudformationJson => "trust.template.json",
+        Format::Cli => "trust.sh",
+    }
+}
+
 /// How long news stays in the footer, in seconds.
 const NEWS_SECONDS: i64 = 5;
 
@@ -183,6 +203,40 @@ impl EventsPane {
     }
 }
 
+/// The Generate view's choices: a scope (`None`: the tightest that admits the token) and a
+/// format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GeneratePane {
+    /// The scope's name, once one is chosen.
+    pub scope: Option<&'static str>,
+    /// Index into [`Format::ALL`].
+    pub format: usize,
+}
+
+/// What the Generate view shows, computed from the app on demand (it takes microseconds).
+#[derive(Debug, Clone)]
+pub struct GenerateView {
+    /// Every scope of the token's platform and whether it fits the token.
+    pub scopes: Vec<(&'static str, bool)>,
+    /// The format.
+    pub format: Format,
+    /// The policy, or why there is none.
+    pub result: Result<GeneratedPolicy, String>,
+}
+
+/// A generated policy as the Generate view shows it.
+#[derive(Debug, Clone)]
+pub struct GeneratedPolicy {
+    /// The policy and its scope.
+    pub generated: Generated,
+    /// It, in the chosen format.
+    pub rendered: String,
+    /// What else it admits.
+    pub radius: Vec<Admission>,
+    /// The selected role's name and the edit of its policy (or why it cannot be edited).
+    pub edit: Option<(String, Result<Edit, String>)>,
+}
+
 /// The explanation of the selected role, computed when the selection changes.
 #[derive(Debug, Clone)]
 pub struct SelectedRole {
@@ -223,6 +277,8 @@ pub struct App {
     pub session_name: String,
     /// The Assume screen.
     pub assume: AssumePane,
+    /// The Generate screen.
+    pub generate: GeneratePane,
     /// The claim selected on the Token screen.
     pub claim_selected: usize,
     /// The key bindings.
@@ -264,6 +320,7 @@ impl App {
             toast: None,
             session_name: "trustlens".to_owned(),
             assume: AssumePane::default(),
+            generate: GeneratePane::default(),
             claim_selected: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
@@ -469,6 +526,15 @@ impl App {
                 }
             }
             Action::Copied { label, how } => self.notify(format!("copied {label} {how}")),
+            Action::CycleScope(step) => self.cycle_scope(step),
+            Action::CycleFormat(step) => {
+                let count = Format::ALL.len();
+                let step = step.rem_euclid(count as isize).unsigned_abs();
+                self.generate.format = (self.generate.format + step) % count;
+                self.tab = Tab::Generate;
+            }
+            Action::Written(Ok(path)) => self.notify(format!("wrote {path}")),
+            Action::Written(Err(error)) => self.error(error),
             Action::AssumeFinished {
                 generation,
                 outcome,
@@ -586,14 +652,22 @@ impl App {
                 if let Some(policy) = &selected.policy {
                     items.push(item("the trust policy", policy.text()));
                 }
-                if let Some(condition) = admitting_condition(&selected.verdict) {
-                    items.push(item(
-                        "the failing condition rewritten to admit this token",
-                        condition,
-                    ));
+                if selected.verdict.decision != Decision::Allowed {
+                    items.extend(self.edit_items());
                 }
                 items
             }
+            Tab::Generate => match self.generate_view().map(|view| (view.format, view.result)) {
+                Some((format, Ok(policy))) => {
+                    let mut items = vec![item(
+                        &format!("the {} policy ({})", policy.generated.scope, format.name()),
+                        policy.rendered,
+                    )];
+                    items.extend(self.edit_items());
+                    items
+                }
+                _ => Vec::new(),
+            },
             Tab::Assume => match self
                 .assume
                 .attempts
@@ -622,8 +696,8 @@ impl App {
         }
     }
 
-    /// On Events: the event as JSON, its subject, and the failing condition rewritten to
-    /// admit that subject.
+    /// On Events: the role's trust policy edited to admit the job, its subject, and the event
+    /// as JSON.
     fn event_copy_items(&self) -> Vec<CopyItem> {
         let item = |label: &str, text: String| CopyItem {
             label: label.to_owned(),
@@ -639,11 +713,11 @@ impl App {
         };
         let mut items = Vec::new();
         if let Explanation::Evaluated { verdict, .. } = &attempt.explanation
-            && let Some(condition) = admitting_condition(verdict)
+            && let Some(edited) = self.event_edit(&attempt.event, &verdict.role_arn)
         {
             items.push(item(
-                "the failing condition rewritten to admit this subject",
-                condition,
+                "the role's trust policy edited to admit this job (tightest scope)",
+                edited,
             ));
         }
         if let Some(subject) = &attempt.event.subject {
@@ -654,6 +728,41 @@ impl App {
             serde_json::to_string_pretty(&attempt.event).unwrap_or_default(),
         ));
         items
+    }
+
+    /// The role's trust policy edited, as `trustlens policy --role` would, to admit the job an
+    /// event recorded (its issuer, audience and subject) at the tightest scope that admits it.
+    fn event_edit(&self, event: &crate::trail::TrailEvent, role_arn: &str) -> Option<String> {
+        let AccountState::Ready(account, _) = &self.account else {
+            return None;
+        };
+        let role = account.roles.iter().find(|role| role.arn == role_arn)?;
+        let claims = crate::trail::claims_of(event);
+        let generated = generate::generate(
+            &claims,
+            Choice {
+                scope: None,
+                pattern: None,
+            },
+            Target {
+                partition: &account.partition,
+                account: &account.id,
+                role_name: role.name.as_str(),
+            },
+            self.now,
+        )
+        .ok()?;
+        let mut for_role = generated;
+        for_role.role_arn = role.arn.clone();
+        let edit = generate::edit(
+            role.trust_policy.text(),
+            &for_role,
+            &claims,
+            &account.providers,
+            self.now,
+        )
+        .ok()?;
+        (!edit.fixes.is_empty()).then_some(edit.new_text)
     }
 
     /// The selected attempt's verdict as a role explanation (its trust policy from the loaded
@@ -903,11 +1012,12 @@ impl App {
                 self.demo = true;
                 self.update(Action::Refresh)
             }
+            ("write", path) => self.write_policy(path),
             ("help", "") => self.update(Action::ToggleHelp),
             ("quit" | "q", "") => self.update(Action::Quit),
             _ => {
                 self.error(format!(
-                    "unknown command :{line} — try :role NAME, :token SRC, :events [FILE], :reload, :demo, :help, :quit"
+                    "unknown command :{line} — try :role NAME, :token SRC, :events [FILE], :write [FILE], :reload, :demo, :help, :quit"
                 ));
                 Vec::new()
             }
@@ -939,6 +1049,181 @@ impl App {
             account,
             session_name: self.session_name.clone(),
             now: self.now,
+        }]
+    }
+
+    /// The Generate view for the current token, scope and format, with the edit of the
+    /// selected role's policy; `None` without a token.
+    pub fn generate_view(&self) -> Option<GenerateView> {
+        let token = self.token()?;
+        let claims = token.token.claims();
+        let scopes: Vec<(&'static str, bool)> = generate::scopes_for(claims)
+            .into_iter()
+            .map(|(scope, fits)| (scope.name, fits))
+            .collect();
+        let format = Format::ALL
+            .get(self.generate.format)
+            .copied()
+            .unwrap_or(Format::Json);
+        let AccountState::Ready(account, _) = &self.account else {
+            return Some(GenerateView {
+                scopes,
+                format,
+                result: Err(GENERATE_NEEDS_ACCOUNT.to_owned()),
+            });
+        };
+        let role = self
+            .selected
+            .as_ref()
+            .and_then(|selected| account.roles.iter().find(|role| role.arn == selected.arn));
+        let result = generate::generate(
+            claims,
+            Choice {
+                scope: self.generate.scope,
+                pattern: None,
+            },
+            Target {
+                partition: &account.partition,
+                account: &account.id,
+                role_name: role.map_or(GENERATED_ROLE_NAME, |role| role.name.as_str()),
+            },
+            self.now,
+        )
+        .map_err(|error| error.to_string())
+        .map(|generated| {
+            let provider_exists = account
+                .providers
+                .iter()
+                .any(|provider| provider.arn == generated.provider.arn);
+            let providers = if provider_exists {
+                account.providers.clone()
+            } else {
+                vec![generated.provider.clone()]
+            };
+            let radius = generated.document().map_or_else(
+                |_| Vec::new(),
+                |document| {
+                    blast_radius(&document, claims, &providers, &generated.role_arn, self.now)
+                },
+            );
+            let edit = role.map(|role| {
+                let mut for_role = generated.clone();
+                for_role.role_arn = role.arn.clone();
+                let edit = generate::edit(
+                    role.trust_policy.text(),
+                    &for_role,
+                    claims,
+                    &providers,
+                    self.now,
+                )
+                .map_err(|error| error.to_string());
+                (role.name.clone(), edit)
+            });
+            let rendered = generate::render(
+                format,
+                &Rendering {
+                    policy: &generated.policy,
+                    provider: &generated.provider,
+                    role_name: &generated.role_name,
+                    provider_exists,
+                    role_exists: false,
+                },
+            );
+            GeneratedPolicy {
+                generated,
+                rendered,
+                radius,
+                edit,
+            }
+        });
+        Some(GenerateView {
+            scopes,
+            format,
+            result,
+        })
+    }
+
+    /// The copy items of the selected role's edit: the edited policy and the diff.
+    fn edit_items(&self) -> Vec<CopyItem> {
+        let Some(GenerateView {
+            result:
+                Ok(GeneratedPolicy {
+                    edit: Some((name, Ok(edit))),
+                    generated,
+                    ..
+                }),
+            ..
+        }) = self.generate_view()
+        else {
+            return Vec::new();
+        };
+        if edit.fixes.is_empty() {
+            return Vec::new();
+        }
+        vec![
+            CopyItem {
+                label: format!(
+                    "{name}'s trust policy edited to admit this token ({} scope)",
+                    generated.scope
+                ),
+                text: Secret::new(edit.new_text.clone()),
+            },
+            CopyItem {
+                label: format!("the diff of {name}'s trust policy"),
+                text: Secret::new(generate::diff_text(&edit.old_text, &edit.new_text)),
+            },
+        ]
+    }
+
+    /// The next or previous scope that fits the token.
+    fn cycle_scope(&mut self, step: isize) {
+        self.tab = Tab::Generate;
+        let Some(view) = self.generate_view() else {
+            return;
+        };
+        let fitting: Vec<&'static str> = view
+            .scopes
+            .iter()
+            .filter(|(_, fits)| *fits)
+            .map(|(name, _)| *name)
+            .collect();
+        if fitting.is_empty() {
+            return;
+        }
+        let current = self
+            .generate
+            .scope
+            .or_else(|| view.result.as_ref().ok().map(|p| p.generated.scope));
+        let position = current.and_then(|name| fitting.iter().position(|n| *n == name));
+        let count = fitting.len() as isize;
+        let next = match position {
+            Some(index) => (index as isize + step).rem_euclid(count),
+            None if step < 0 => count - 1,
+            None => 0,
+        };
+        self.generate.scope = fitting.get(next.unsigned_abs()).copied();
+    }
+
+    /// `:write [FILE]`: the Generate view's policy, in its format, to FILE (default: a name
+    /// for the format).
+    fn write_policy(&mut self, path: &str) -> Vec<Effect> {
+        let Some(GenerateView {
+            format,
+            result: Ok(policy),
+            ..
+        }) = self.generate_view()
+        else {
+            self.error(NOTHING_TO_WRITE);
+            return Vec::new();
+        };
+        let path = if path.is_empty() {
+            default_file(format).to_owned()
+        } else {
+            path.to_owned()
+        };
+        vec![Effect::WriteFile {
+            path,
+            text: policy.rendered,
         }]
     }
 
@@ -998,26 +1283,6 @@ impl App {
             policy: Some(pretty(document)),
         })
     }
-}
-
-/// The deciding failed condition, rewritten with the token's own values so it admits this token:
-/// `{"StringEquals": {"<key>": "<token value>"}}` (the operator kept, the values replaced).
-fn admitting_condition(verdict: &Verdict) -> Option<String> {
-    let deciding = verdict.policy.deciding.as_ref()?;
-    let statement = verdict
-        .policy
-        .statements
-        .iter()
-        .find(|s| s.index == deciding.statement)?;
-    let condition = statement.conditions.get(deciding.condition?)?;
-    let values = condition.context_values.as_ref()?;
-    let value = match values.as_slice() {
-        [single] => serde_json::json!(single),
-        many => serde_json::json!(many),
-    };
-    let rewritten =
-        serde_json::json!({ condition.operator.clone(): { condition.key.clone(): value } });
-    serde_json::to_string_pretty(&rewritten).ok()
 }
 
 /// Are the characters of `needle` in `haystack`, in order?

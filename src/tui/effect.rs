@@ -66,6 +66,13 @@ pub enum Effect {
         /// Now, epoch seconds (the end of the look-back window).
         now: i64,
     },
+    /// Write text to a file the user named (`:write FILE`), whole or not at all.
+    WriteFile {
+        /// The file.
+        path: String,
+        /// What to write.
+        text: String,
+    },
     /// Evaluate the token against every role.
     Scan {
         /// Answered by `ScanFinished` with the same generation.
@@ -99,6 +106,17 @@ impl EffectRunner {
         let sender = self.sender.clone();
         match effect {
             Effect::Copy { .. } | Effect::ReadClipboard => {}
+            Effect::WriteFile { path, text } => {
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::session::write_atomically(
+                        std::path::Path::new(&path),
+                        text.as_bytes(),
+                    )
+                    .map(|()| path.clone())
+                    .map_err(|error| format!("cannot write {path}: {error}"));
+                    let _ = sender.send(Action::Written(result));
+                });
+            }
             Effect::ReadToken { source, now } => {
                 let session = Arc::clone(&self.session);
                 tokio::task::spawn_blocking(move || {

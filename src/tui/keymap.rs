@@ -22,6 +22,18 @@ pub enum Command {
     ProvidersTab,
     /// The Assume tab.
     AssumeTab,
+    /// The Generate tab.
+    GenerateTab,
+    /// The Generate view's next scope.
+    NextScope,
+    /// The Generate view's previous scope.
+    PreviousScope,
+    /// The Generate view's next format.
+    NextFormat,
+    /// The Generate view's previous format.
+    PreviousFormat,
+    /// Write the generated policy to a file (the command line, prefilled).
+    WritePolicy,
     /// The Events tab.
     EventsTab,
     /// Assume the selected role for real.
@@ -72,7 +84,8 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("2", Command::RolesTab),
     ("3", Command::ProvidersTab),
     ("4", Command::AssumeTab),
-    ("5", Command::EventsTab),
+    ("5", Command::GenerateTab),
+    ("6", Command::EventsTab),
     ("tab", Command::NextTab),
     ("shift-tab", Command::PreviousTab),
     ("up", Command::Up),
@@ -94,6 +107,11 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("enter", Command::Confirm),
     ("r", Command::Reveal),
     ("y", Command::Copy),
+    ("]", Command::NextScope),
+    ("[", Command::PreviousScope),
+    ("f", Command::NextFormat),
+    ("F", Command::PreviousFormat),
+    ("w", Command::WritePolicy),
     ("e", Command::Edit),
     (":", Command::Palette),
     ("o", Command::OpenFile),
@@ -114,6 +132,12 @@ const COMMAND_NAMES: &[(&str, Command)] = &[
     ("roles_tab", Command::RolesTab),
     ("providers_tab", Command::ProvidersTab),
     ("assume_tab", Command::AssumeTab),
+    ("generate_tab", Command::GenerateTab),
+    ("next_scope", Command::NextScope),
+    ("previous_scope", Command::PreviousScope),
+    ("next_format", Command::NextFormat),
+    ("previous_format", Command::PreviousFormat),
+    ("write_policy", Command::WritePolicy),
     ("events_tab", Command::EventsTab),
     ("assume", Command::Assume),
     ("confirm", Command::Confirm),
@@ -159,6 +183,12 @@ impl Command {
             Command::RolesTab => Action::ShowTab(Tab::Roles),
             Command::ProvidersTab => Action::ShowTab(Tab::Providers),
             Command::AssumeTab => Action::ShowTab(Tab::Assume),
+            Command::GenerateTab => Action::ShowTab(Tab::Generate),
+            Command::NextScope => Action::CycleScope(1),
+            Command::PreviousScope => Action::CycleScope(-1),
+            Command::NextFormat => Action::CycleFormat(1),
+            Command::PreviousFormat => Action::CycleFormat(-1),
+            Command::WritePolicy => Action::OpenPalette("write ".to_owned()),
             Command::EventsTab => Action::ShowTab(Tab::Events),
             Command::Assume => Action::AskAssume,
             Command::Confirm => Action::Confirm,
@@ -193,6 +223,12 @@ impl Command {
             Command::RolesTab => "Roles tab",
             Command::ProvidersTab => "Providers tab",
             Command::AssumeTab => "Assume tab",
+            Command::GenerateTab => "Generate tab",
+            Command::NextScope => "next scope",
+            Command::PreviousScope => "previous scope",
+            Command::NextFormat => "next format",
+            Command::PreviousFormat => "previous format",
+            Command::WritePolicy => "write policy to a file",
             Command::EventsTab => "Events tab (CloudTrail)",
             Command::Assume => "assume the selected role for real",
             Command::Confirm => "yes (in a confirmation)",
@@ -530,10 +566,11 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 28);
+        assert_eq!(help().len(), 34);
         assert_eq!(command("y"), Some(Command::Copy));
-        assert_eq!(command("5"), Some(Command::EventsTab));
-        assert_eq!(help()[5], ("tab".to_owned(), "next tab"));
+        assert_eq!(command("5"), Some(Command::GenerateTab));
+        assert_eq!(command("6"), Some(Command::EventsTab));
+        assert_eq!(help()[6], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }
 }

@@ -239,12 +239,47 @@ fn pasting_a_token_adds_it_and_rescans() {
 }
 
 #[test]
+fn the_generate_view_cycles_scopes_and_formats_and_writes_a_file() {
+    let mut app = ready("semaphore-main");
+    let view = app.generate_view().unwrap();
+    let policy = view.result.unwrap();
+    assert_eq!(policy.generated.scope, "ref");
+    assert!(policy.radius[0].admitted);
+    app.update(Action::CycleScope(1));
+    assert_eq!(app.generate.scope, Some("branch"));
+    app.update(Action::CycleScope(-1));
+    assert_eq!(app.generate.scope, Some("ref"));
+    app.update(Action::CycleScope(-1));
+    assert_eq!(app.generate.scope, Some("project"), "wraps around");
+    app.update(Action::CycleFormat(1));
+    let view = app.generate_view().unwrap();
+    assert_eq!(view.format, crate::generate::Format::Terraform);
+    assert!(view.result.unwrap().rendered.contains("aws_iam_role"));
+    app.update(Action::CycleFormat(-2));
+    assert_eq!(
+        app.generate_view().unwrap().format,
+        crate::generate::Format::Cli
+    );
+    app.update(Action::OpenPalette("write ".into()));
+    let effects = app.update(Action::Confirm);
+    let [Effect::WriteFile { path, text }] = effects.as_slice() else {
+        unreachable!("{effects:?}")
+    };
+    assert_eq!(path, "trust.sh");
+    assert!(text.contains("aws iam create-role"));
+    app.update(Action::Written(Ok("trust.sh".into())));
+    assert_eq!(app.toast_text(), Some("wrote trust.sh"));
+}
+
+#[test]
 fn tabs_help_and_quit() {
     let mut app = ready("semaphore-main");
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Providers);
     app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Assume);
+    app.update(Action::NextTab);
+    assert_eq!(app.tab, Tab::Generate);
     let effects = app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Events);
     assert!(
@@ -256,6 +291,8 @@ fn tabs_help_and_quit() {
     let effects = app.update(Action::PreviousTab);
     assert_eq!(app.tab, Tab::Events);
     assert!(effects.is_empty(), "a load is already under way");
+    app.update(Action::PreviousTab);
+    assert_eq!(app.tab, Tab::Generate);
     app.update(Action::ToggleHelp);
     app.update(Action::Back);
     assert!(!app.overlays.help_open());
@@ -353,11 +390,26 @@ fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
         Some(Overlay::CopyMenu(items)) => items.iter().map(|item| item.label.clone()).collect(),
         other => unreachable!("{other:?}"),
     };
+    // A pull-request job widens nothing by default: no edit is offered until the Generate
+    // view names a scope.
+    assert_eq!(labels, ["the trust policy"]);
+    app.update(Action::Back);
+    while app.generate.scope != Some("pull-request") {
+        app.update(Action::CycleScope(1));
+    }
+    assert_eq!(app.tab, Tab::Generate);
+    app.update(Action::ShowTab(Tab::Roles));
+    app.update(Action::OpenCopyMenu);
+    let labels: Vec<String> = match app.overlays.top() {
+        Some(Overlay::CopyMenu(items)) => items.iter().map(|item| item.label.clone()).collect(),
+        other => unreachable!("{other:?}"),
+    };
     assert_eq!(
         labels,
         [
             "the trust policy",
-            "the failing condition rewritten to admit this token"
+            "semaphore-web-deploy's trust policy edited to admit this token (pull-request scope)",
+            "the diff of semaphore-web-deploy's trust policy",
         ]
     );
     assert_eq!(app.key_mode(), KeyMode::Menu);
@@ -366,13 +418,18 @@ fn the_copy_menu_fits_the_screen_and_never_shows_secrets() {
         unreachable!("{effects:?}")
     };
     assert!(
-        text.expose().contains("\"StringEquals\""),
+        text.expose().contains("\"TrustlensPullRequest\""),
         "{}",
         text.expose()
     );
     assert!(
         text.expose()
-            .contains("ref_type:pull-request:ref:refs/pull/42/merge")
+            .contains("ref_type:branch:ref:refs/heads/main"),
+        "the main-branch condition stays"
+    );
+    assert!(
+        text.expose().contains("ref_type:pull-request:ref:*"),
+        "not only PR #42"
     );
     assert_eq!(app.overlays.top(), None);
     app.update(Action::Copied {
@@ -599,21 +656,31 @@ fn the_events_screen_loads_once_shows_failures_first_and_explains_the_selected_o
     assert!(app.selected_event_role().is_none());
     app.update(Action::Top);
 
-    // Copying: the admitting condition, the subject, the event.
+    // Copying: the subject and the event. This attempt is a pull-request job, so no edited
+    // policy is offered: as with `policy`, a PR scope is never chosen silently.
     app.update(Action::OpenCopyMenu);
     let labels: Vec<String> = match app.overlays.top() {
         Some(Overlay::CopyMenu(items)) => items.iter().map(|i| i.label.clone()).collect(),
         other => unreachable!("{other:?}"),
     };
-    assert_eq!(
-        labels,
-        [
-            "the failing condition rewritten to admit this subject",
-            "the subject",
-            "what the event tells (JSON)"
-        ]
+    assert_eq!(labels, ["the subject", "what the event tells (JSON)"]);
+    app.update(Action::Back);
+    // The next attempt is a branch job: its role's policy, edited to admit it, comes first.
+    app.update(Action::Move(1));
+    app.update(Action::OpenCopyMenu);
+    let first = match app.overlays.top() {
+        Some(Overlay::CopyMenu(items)) => items.first().cloned(),
+        other => unreachable!("{other:?}"),
+    };
+    assert!(
+        first.is_some_and(
+            |item| item.label.starts_with("the role's trust policy edited")
+                && item.text.expose().contains("\"Statement\"")
+        ),
+        "the edited policy is offered"
     );
     app.update(Action::Back);
+    app.update(Action::Top);
 
     // Coming back does not reload; R does, and :events FILE reads a file.
     app.update(Action::ShowTab(Tab::Roles));

@@ -88,7 +88,7 @@ pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) 
             Span::raw(format!("{}▏", tail(&shown, input_room(area, ":")))),
         ]),
         Line::styled(
-            "role NAME · token @FILE|env:NAME|demo:NAME|TOKEN · reload · demo · help · quit",
+            "role NAME · token @FILE|env:NAME|demo:NAME|TOKEN · write [FILE] · reload · demo · quit",
             theme.dim(),
         ),
     ];

@@ -3,6 +3,7 @@
 
 mod assume;
 mod events;
+mod generate;
 mod help;
 mod providers;
 mod roles;
@@ -50,6 +51,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         Tab::Roles => roles::render(app, frame, body, theme),
         Tab::Providers => providers::render(app, frame, body, theme),
         Tab::Assume => assume::render(app, frame, body, theme),
+        Tab::Generate => generate::render(app, frame, body, theme),
         Tab::Events => events::render(app, frame, body, theme),
     }
     frame.render_widget(footer_line(app, theme), footer);
@@ -172,12 +174,15 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
             Tab::Roles => {
                 "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
             }
-            Tab::Assume => "r show/mask credentials · esc cancel · 1-5 screens · ? help · q quit",
+            Tab::Assume => "r show/mask credentials · esc cancel · 1-6 screens · ? help · q quit",
+            Tab::Generate => {
+                "[ ] scope · f/F format · y copy · w write to a file · 2 pick a role to diff · ? help"
+            }
             Tab::Events => "j/k move · y copy · R read again · :events FILE · ? help · q quit",
             Tab::Token => {
                 "j/k choose a claim · e edit it (what-if) · y copy · t next token · ? help · q quit"
             }
-            _ => "1-5 or tab: screens · paste a token to load it · t next token · ? help · q quit",
+            _ => "1-6 or tab: screens · paste a token to load it · t next token · ? help · q quit",
         }
     };
     Line::styled(hints, theme.dim())
