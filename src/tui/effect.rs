@@ -12,8 +12,8 @@ use crate::account::Account;
 use crate::aws::AssumeRequest;
 use crate::eval::{ScanInputs, Verdict, scan};
 use crate::secret::Secret;
-use crate::session::{Session, Stdin, TokenChoice, read_token};
-use crate::token::Token;
+use crate::session::{Failure, ReadToken, Session, Stdin, TokenChoice, read_token};
+use crate::token::{Origin, Token};
 
 /// Work `update` asks the runner to do.
 #[derive(Debug, Clone)]
@@ -39,6 +39,12 @@ pub enum Effect {
         /// The source as typed.
         source: String,
         /// Now, epoch seconds (demo tokens are minted at this time).
+        now: i64,
+    },
+    /// Mint the demo token (`--demo` without `--token`) off the UI thread: the first signature
+    /// seeds aws-lc's random generator, which takes longer than everything else at start-up.
+    MintDemoToken {
+        /// Now, epoch seconds.
         now: i64,
     },
     /// Read a token from the system clipboard.
@@ -93,13 +99,15 @@ impl EffectRunner {
                         session.env(),
                         now,
                     );
-                    let answer = read
-                        .map(|read| {
-                            let text = String::from_utf8_lossy(read.text.text.expose());
-                            (read.text.origin, Secret::new(text.into_owned()))
-                        })
-                        .map_err(|failure| failure.message);
-                    let _ = sender.send(Action::TokenRead(answer));
+                    let _ = sender.send(Action::TokenRead(token_text(read)));
+                });
+            }
+            Effect::MintDemoToken { now } => {
+                let session = Arc::clone(&self.session);
+                tokio::task::spawn_blocking(move || {
+                    let read =
+                        read_token(None, TokenChoice::Demo, Stdin::Terminal, session.env(), now);
+                    let _ = sender.send(Action::DemoTokenMinted(token_text(read)));
                 });
             }
             Effect::LoadAccount { generation, demo } => {
@@ -148,6 +156,15 @@ impl EffectRunner {
             }
         }
     }
+}
+
+/// A token read by an effect as its origin and text, or the failure's message.
+fn token_text(read: Result<ReadToken, Failure>) -> Result<(Origin, Secret<String>), String> {
+    read.map(|read| {
+        let text = String::from_utf8_lossy(read.text.text.expose());
+        (read.text.origin, Secret::new(text.into_owned()))
+    })
+    .map_err(|failure| failure.message)
 }
 
 /// The scan effect's work done here and now: every role evaluated for `token`. The runner runs
