@@ -32,20 +32,25 @@ pub fn plain(pieces: &[Piece]) -> String {
 
 /// The pattern of pieces (what Like operators match).
 pub fn pattern(pieces: &[Piece]) -> Vec<Glob> {
-    pieces
+    let bytes = pieces
         .iter()
-        .flat_map(|piece| match piece {
-            Piece::Text(text) => text
-                .chars()
-                .map(|c| match c {
-                    '*' => Glob::AnyRun,
-                    '?' => Glob::AnyOne,
-                    other => Glob::Char(other),
-                })
-                .collect::<Vec<_>>(),
-            Piece::Literal(text) => text.chars().map(Glob::Char).collect(),
+        .map(|piece| match piece {
+            Piece::Text(text) | Piece::Literal(text) => text.len(),
         })
-        .collect()
+        .sum();
+    // One vector, sized for the longest case (one character a byte); it lives for one match.
+    let mut globs = Vec::with_capacity(bytes);
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => globs.extend(text.chars().map(|c| match c {
+                '*' => Glob::AnyRun,
+                '?' => Glob::AnyOne,
+                other => Glob::Char(other),
+            })),
+            Piece::Literal(text) => globs.extend(text.chars().map(Glob::Char)),
+        }
+    }
+    globs
 }
 
 /// Where a matcher reads pattern elements: the element at a position and the next position.
