@@ -358,3 +358,12 @@ fn app_without_selection(token: &str) -> App {
     app.update(Action::ShowTab(Tab::Generate));
     app
 }
+
+#[test]
+fn the_first_frame_on_the_demo_says_the_token_is_being_minted() {
+    let (app, _) = App::minting_demo(NOW);
+    assert!(draw(&app, 100, 30).contains("Minting the demo token…"));
+    let mut app = app;
+    app.update(Action::ShowTab(Tab::Token));
+    assert!(draw(&app, 100, 30).contains("Minting the demo token…"));
+}

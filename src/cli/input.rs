@@ -47,9 +47,13 @@ pub fn report(failure: &Failure, as_json: bool, context: &mut Context<'_>) -> Ex
     }
 }
 
-/// The whole account of the session (commands print no progress).
+/// The whole account of the session (commands print no progress); the async runtime is made
+/// only for live AWS.
 pub fn load_account(session: &Session) -> Result<session::LoadedAccount, Failure> {
-    session::block_on(session.load_account(&|_| {}))?
+    match session.load_offline() {
+        Some(loaded) => loaded,
+        None => session::block_on(session.load_account(&|_| {}))?,
+    }
 }
 
 /// One role and the account's providers.

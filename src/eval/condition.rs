@@ -472,7 +472,6 @@ mod tests {
                 operator,
                 key: key.to_owned(),
                 values,
-                path: crate::json::JsonPath::root(),
             };
             let traced = evaluate(0, &condition, &context, version);
             prop_assert_eq!(holds(&condition, &context, version), traced.passed, "{:?}", traced);

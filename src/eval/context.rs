@@ -49,10 +49,14 @@ const ROLE_AUTHORIZED_KEY: &str = "sts:RoleAuthorizedByIdp";
 /// Whether `key` is one the role sets ([`RequestContext::for_role`]): its tags, and whether the
 /// token's roles claim names it.
 pub fn is_role_key(key: &str) -> bool {
-    let key = key.to_lowercase();
-    key.starts_with("aws:resourcetag/")
-        || key.starts_with("iam:resourcetag/")
-        || key == ROLE_AUTHORIZED_KEY.to_lowercase()
+    // ASCII case folding is enough: no non-ASCII character lowercases into these names.
+    let starts = |prefix: &str| {
+        key.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    starts("aws:resourcetag/")
+        || starts("iam:resourcetag/")
+        || key.eq_ignore_ascii_case(ROLE_AUTHORIZED_KEY)
 }
 
 /// Does the token's roles claim name `role_arn`?

@@ -544,19 +544,21 @@ pub fn closest_allow_blockers(
             .filter(|c| !holds(c, context, policy.version))
             .count()
     };
-    let best = policy
+    let ((_, _, std::cmp::Reverse(failing_conditions)), best) = policy
         .statements
         .iter()
         .filter(|s| s.effect == Effect::Allow)
-        .max_by_key(|s| {
+        .map(|s| {
             let principal =
                 PrincipalMatch::classify(s.principal.as_ref(), s.effect, &request.principal);
-            (
+            let key = (
                 principal.passed(),
                 action_covered(s, wanted),
                 std::cmp::Reverse(failing(s)),
-            )
-        })?;
+            );
+            (key, s)
+        })
+        .max_by_key(|(key, _)| *key)?;
     let principal = principal_step(
         best.principal.as_ref(),
         best.effect,
@@ -578,7 +580,7 @@ pub fn closest_allow_blockers(
     Some(Blockers {
         principal,
         failing_actions,
-        failing_conditions: failing(best),
+        failing_conditions,
         first_failing_condition,
     })
 }

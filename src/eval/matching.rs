@@ -32,20 +32,25 @@ pub fn plain(pieces: &[Piece]) -> String {
 
 /// The pattern of pieces (what Like operators match).
 pub fn pattern(pieces: &[Piece]) -> Vec<Glob> {
-    pieces
+    let bytes = pieces
         .iter()
-        .flat_map(|piece| match piece {
-            Piece::Text(text) => text
-                .chars()
-                .map(|c| match c {
-                    '*' => Glob::AnyRun,
-                    '?' => Glob::AnyOne,
-                    other => Glob::Char(other),
-                })
-                .collect::<Vec<_>>(),
-            Piece::Literal(text) => text.chars().map(Glob::Char).collect(),
+        .map(|piece| match piece {
+            Piece::Text(text) | Piece::Literal(text) => text.len(),
         })
-        .collect()
+        .sum();
+    // One vector, sized for the longest case (one character a byte); it lives for one match.
+    let mut globs = Vec::with_capacity(bytes);
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => globs.extend(text.chars().map(|c| match c {
+                '*' => Glob::AnyRun,
+                '?' => Glob::AnyOne,
+                other => Glob::Char(other),
+            })),
+            Piece::Literal(text) => globs.extend(text.chars().map(Glob::Char)),
+        }
+    }
+    globs
 }
 
 /// Where a matcher reads pattern elements: the element at a position and the next position.
@@ -129,6 +134,8 @@ pub fn glob_matches(pattern: &[Glob], text: &str, ignore_case: bool) -> bool {
 pub fn like(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if ignore_case {
         wildcard_match(&Wildcards(pattern), text, true)
+    } else if !pattern.contains('?') {
+        star_match(pattern, text)
     } else {
         let globs: Vec<Glob> = (0..)
             .scan(0, |position, _| {
@@ -139,6 +146,27 @@ pub fn like(pattern: &str, text: &str, ignore_case: bool) -> bool {
             .collect();
         segment_match(&globs, text)
     }
+}
+
+/// [`segment_match`] for a pattern without `?`, on the text itself (no allocation): the pieces
+/// between `*`s are literals, placed at their leftmost positions.
+fn star_match(pattern: &str, text: &str) -> bool {
+    let mut pieces = pattern.split('*');
+    let first = pieces.next().unwrap_or_default();
+    let Some(last) = pieces.next_back() else {
+        return text == pattern;
+    };
+    if !text.starts_with(first) {
+        return false;
+    }
+    let mut at = first.len();
+    for piece in pieces {
+        match text.get(at..).and_then(|rest| rest.find(piece)) {
+            Some(offset) => at += offset + piece.len(),
+            None => return false,
+        }
+    }
+    text.len() >= at + last.len() && text.ends_with(last)
 }
 
 /// Case-sensitive matching in near-linear time, whatever the input: the pattern is split at
@@ -447,6 +475,11 @@ mod tests {
             let globs = pattern_of(&pattern);
             proptest::prop_assert_eq!(
                 segment_match(&globs, &text),
+                wildcard_match(globs.as_slice(), &text, false),
+                "pattern {:?} text {:?}", pattern, text
+            );
+            proptest::prop_assert_eq!(
+                super::like(&pattern, &text, false),
                 wildcard_match(globs.as_slice(), &text, false),
                 "pattern {:?} text {:?}", pattern, text
             );

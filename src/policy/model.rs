@@ -172,8 +172,6 @@ pub struct Condition {
     pub key: String,
     /// The values as strings (`true` → `"true"`, `5` → `"5"`).
     pub values: Vec<String>,
-    /// Path of the key, e.g. `Statement[0].Condition.StringEquals["a:sub"]`.
-    pub path: JsonPath,
 }
 
 /// A condition operator with its qualifiers: `ForAnyValue:StringLikeIfExists`.

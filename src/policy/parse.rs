@@ -404,7 +404,6 @@ impl Reader<'_> {
                     operator: operator.clone(),
                     key: key.as_ref().to_owned(),
                     values: self.condition_values(&key_path, values)?,
-                    path: key_path.path(),
                 });
             }
         }

@@ -130,27 +130,34 @@ impl Session {
         &self,
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<LoadedAccount, Failure> {
+        let AccountChoice::Live(options) = &self.choice else {
+            return self
+                .load_offline()
+                .unwrap_or_else(|| Err(Failure::bad_input("not-live", NOT_LIVE)));
+        };
+        let aws = self.aws().await?;
+        let (account, caller) = load_account(aws.as_ref(), progress)
+            .await
+            .map_err(aws_failure)?;
+        Ok(LoadedAccount {
+            account,
+            description: live_description(options, aws.region().as_deref(), Some(&caller.arn)),
+        })
+    }
+
+    /// The demo or snapshot account, read without any async runtime; `None` for live AWS.
+    pub fn load_offline(&self) -> Option<Result<LoadedAccount, Failure>> {
         match &self.choice {
-            AccountChoice::Demo => Ok(LoadedAccount {
-                account: demo::account()
-                    .map_err(|e| Failure::failed("demo-failed", e.to_string()))?,
-                description: "the embedded demo account".to_owned(),
-            }),
-            AccountChoice::Snapshot(path) => self.load_snapshot(path),
-            AccountChoice::Live(options) => {
-                let aws = self.aws().await?;
-                let (account, caller) = load_account(aws.as_ref(), progress)
-                    .await
-                    .map_err(aws_failure)?;
-                Ok(LoadedAccount {
-                    account,
-                    description: live_description(
-                        options,
-                        aws.region().as_deref(),
-                        Some(&caller.arn),
-                    ),
-                })
-            }
+            AccountChoice::Demo => Some(
+                demo::account()
+                    .map(|account| LoadedAccount {
+                        account,
+                        description: "the embedded demo account".to_owned(),
+                    })
+                    .map_err(|e| Failure::failed("demo-failed", e.to_string())),
+            ),
+            AccountChoice::Snapshot(path) => Some(self.load_snapshot(path)),
+            AccountChoice::Live(_) => None,
         }
     }
 

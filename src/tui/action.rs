@@ -109,6 +109,8 @@ pub enum Action {
     /// Token text read by an effect (`:token SRC`, the clipboard) and where from, or why it
     /// could not be read.
     TokenRead(Result<(Origin, Secret<String>), String>),
+    /// The demo token minted at start-up (`MintDemoToken`), or why it could not be.
+    DemoTokenMinted(Result<(Origin, Secret<String>), String>),
     /// An error for the footer (it stays until `esc`).
     Notice(String),
     /// News for the footer (it fades).

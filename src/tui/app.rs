@@ -290,6 +290,8 @@ pub struct App {
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
+    /// The demo token is being minted (the first frame does not wait for it).
+    pub minting: bool,
     scan_generation: u64,
     assume_generation: u64,
 }
@@ -331,6 +333,7 @@ impl App {
             },
             account_generation: 1,
             demo: false,
+            minting: false,
             scan_generation: 0,
             assume_generation: 0,
         };
@@ -341,6 +344,16 @@ impl App {
                 demo: false,
             }],
         )
+    }
+
+    /// An app on the Roles screen whose demo token is still to be minted (`MintDemoToken`); it
+    /// arrives as `DemoTokenMinted` and is shown as if it had been there from the start.
+    pub fn minting_demo(now: i64) -> (App, Vec<Effect>) {
+        let (mut app, mut effects) = App::new(Vec::new(), now);
+        app.tab = Tab::Roles;
+        app.minting = true;
+        effects.push(Effect::MintDemoToken { now });
+        (app, effects)
     }
 
     /// An app whose account is loaded and whose scan has run, synchronously (for tests,
@@ -488,6 +501,7 @@ impl App {
             Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
             Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
             Action::TokenRead(Err(error)) | Action::Notice(error) => self.error(error),
+            Action::DemoTokenMinted(minted) => return self.demo_token_minted(minted),
             Action::News(text) => self.notify(text),
             Action::EditClaim => self.open_editor(),
             Action::EditInput(c) => {
@@ -972,6 +986,32 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// The demo token minted at start-up: current unless another token was loaded meanwhile.
+    fn demo_token_minted(
+        &mut self,
+        minted: Result<(Origin, Secret<String>), String>,
+    ) -> Vec<Effect> {
+        self.minting = false;
+        let decoded = minted.and_then(|(origin, text)| {
+            Token::decode(text.expose())
+                .map(|token| LoadedToken { origin, token })
+                .map_err(|error| format!("the demo token is not a token: {error}"))
+        });
+        match decoded {
+            Ok(loaded) => {
+                self.tokens.push(loaded);
+                if self.tokens.len() == 1 {
+                    return self.show_token(0);
+                }
+            }
+            Err(error) => {
+                self.error(error);
+                self.tab = Tab::Token;
+            }
+        }
+        Vec::new()
     }
 
     /// Runs the command line: `role NAME`, `token SRC`, `reload`, `help`, `quit`.

@@ -13,8 +13,8 @@ use crate::account::Account;
 use crate::aws::{AssumeRequest, LookupWindow};
 use crate::eval::{ScanInputs, Verdict, scan};
 use crate::secret::Secret;
-use crate::session::{Failure, Session, Stdin, TokenChoice, read_token, read_trail};
-use crate::token::Token;
+use crate::session::{Failure, ReadToken, Session, Stdin, TokenChoice, read_token, read_trail};
+use crate::token::{Origin, Token};
 use crate::trail::{Filters, TrailReport};
 
 /// How far back the Events view looks, in seconds.
@@ -46,6 +46,12 @@ pub enum Effect {
         /// The source as typed.
         source: String,
         /// Now, epoch seconds (demo tokens are minted at this time).
+        now: i64,
+    },
+    /// Mint the demo token (`--demo` without `--token`) off the UI thread: the first signature
+    /// seeds aws-lc's random generator, which takes longer than everything else at start-up.
+    MintDemoToken {
+        /// Now, epoch seconds.
         now: i64,
     },
     /// Read a token from the system clipboard.
@@ -127,13 +133,15 @@ impl EffectRunner {
                         session.env(),
                         now,
                     );
-                    let answer = read
-                        .map(|read| {
-                            let text = String::from_utf8_lossy(read.text.text.expose());
-                            (read.text.origin, Secret::new(text.into_owned()))
-                        })
-                        .map_err(|failure| failure.message);
-                    let _ = sender.send(Action::TokenRead(answer));
+                    let _ = sender.send(Action::TokenRead(token_text(read)));
+                });
+            }
+            Effect::MintDemoToken { now } => {
+                let session = Arc::clone(&self.session);
+                tokio::task::spawn_blocking(move || {
+                    let read =
+                        read_token(None, TokenChoice::Demo, Stdin::Terminal, session.env(), now);
+                    let _ = sender.send(Action::DemoTokenMinted(token_text(read)));
                 });
             }
             Effect::LoadAccount { generation, demo } => {
@@ -227,6 +235,15 @@ async fn load_events(
     };
     let report = session.explain_trail(&parsed, &Filters::default()).await?;
     Ok((report, source))
+}
+
+/// A token read by an effect as its origin and text, or the failure's message.
+fn token_text(read: Result<ReadToken, Failure>) -> Result<(Origin, Secret<String>), String> {
+    read.map(|read| {
+        let text = String::from_utf8_lossy(read.text.text.expose());
+        (read.text.origin, Secret::new(text.into_owned()))
+    })
+    .map_err(|failure| failure.message)
 }
 
 /// The scan effect's work done here and now: every role evaluated for `token`. The runner runs

@@ -65,26 +65,39 @@ fn start(session: Session, token: Option<&str>, interactive: bool) -> Result<Exi
     } else {
         TokenChoice::Detect
     };
-    let tokens = match session::read_token(token, fallback, Stdin::Terminal, session.env(), now) {
-        Ok(read) => {
-            if read.literal {
-                let _ = writeln!(std::io::stderr(), "{LITERAL_WARNING}");
+    // The demo token is minted by an effect, so the first frame does not wait for it.
+    let mint_demo = token.is_none() && fallback == TokenChoice::Demo;
+    let tokens = if mint_demo {
+        Vec::new()
+    } else {
+        match session::read_token(token, fallback, Stdin::Terminal, session.env(), now) {
+            Ok(read) => {
+                if read.literal {
+                    let _ = writeln!(std::io::stderr(), "{LITERAL_WARNING}");
+                }
+                vec![LoadedToken {
+                    origin: read.text.origin,
+                    token: read.token,
+                }]
             }
-            vec![LoadedToken {
-                origin: read.text.origin,
-                token: read.token,
-            }]
+            // Nothing named and nothing found: the Token screen invites a paste.
+            Err(_) if token.is_none() && fallback == TokenChoice::Detect => Vec::new(),
+            Err(failure) => return Err(failure),
         }
-        // Nothing named and nothing found: the Token screen invites a paste.
-        Err(_) if token.is_none() && fallback == TokenChoice::Detect => Vec::new(),
-        Err(failure) => return Err(failure),
     };
     let keymap = load_keymap(session.env())?;
     let theme = Theme {
         color: std::env::var("NO_COLOR").map_or(true, |value| value.is_empty()),
     };
     let session_name = default_session_name(session.env(), now);
-    let run = run(Arc::new(session), tokens, keymap, theme, session_name);
+    let run = run(
+        Arc::new(session),
+        tokens,
+        mint_demo,
+        keymap,
+        theme,
+        session_name,
+    );
     match session::block_on(run)? {
         Ok(()) => Ok(Exit::Success),
         Err(error) => Err(Failure::failed(
@@ -108,16 +121,22 @@ fn load_keymap(env: &dyn crate::token::Environment) -> Result<Keymap, Failure> {
     })
 }
 
-/// Runs the explorer until the user quits. Errors are terminal I/O errors.
+/// Runs the explorer until the user quits (with `mint_demo`, the demo token is minted while
+/// the first frames are drawn). Errors are terminal I/O errors.
 pub async fn run(
     session: Arc<Session>,
     tokens: Vec<LoadedToken>,
+    mint_demo: bool,
     keymap: Keymap,
     theme: Theme,
     session_name: String,
 ) -> std::io::Result<()> {
     let (sender, mut actions) = unbounded_channel::<Action>();
-    let (mut app, effects) = App::new(tokens, now());
+    let (mut app, effects) = if mint_demo {
+        App::minting_demo(now())
+    } else {
+        App::new(tokens, now())
+    };
     app.keymap = keymap;
     app.session_name = session_name;
     let mut runner = EffectRunner::new(session, sender);

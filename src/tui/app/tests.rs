@@ -704,3 +704,59 @@ fn the_events_screen_loads_once_shows_failures_first_and_explains_the_selected_o
         EventsState::Failed("cannot read trail.json.gz".into())
     );
 }
+
+#[test]
+fn the_demo_token_minted_after_the_first_frame_is_shown_as_if_it_had_been_there() {
+    let Ok(account) = demo::account() else {
+        unreachable!("the demo account loads")
+    };
+    let minted = |app: &mut App| {
+        let token = demo_token("semaphore-main");
+        app.update(Action::DemoTokenMinted(Ok((
+            token.origin,
+            Secret::new(token.token.raw().expose().clone()),
+        ))))
+    };
+    let loaded = |app: &mut App| {
+        app.update(Action::AccountLoaded {
+            generation: 1,
+            result: Ok((account.clone(), "the demo".to_owned())),
+        })
+    };
+    // The token before the account, and after it: either way one scan, no toast.
+    let (mut early, effects) = App::minting_demo(NOW);
+    assert!(matches!(
+        effects.as_slice(),
+        [
+            Effect::LoadAccount { .. },
+            Effect::MintDemoToken { now: NOW }
+        ]
+    ));
+    assert_eq!((early.tab, early.minting), (Tab::Roles, true));
+    assert!(minted(&mut early).is_empty());
+    let effects = loaded(&mut early);
+    let (mut late, _) = App::minting_demo(NOW);
+    assert!(loaded(&mut late).is_empty());
+    let late_effects = minted(&mut late);
+    for (app, effects) in [(&mut early, effects), (&mut late, late_effects)] {
+        assert!(matches!(effects.as_slice(), [Effect::Scan { .. }]));
+        assert!(!app.minting);
+        assert_eq!(
+            (app.tab, app.tokens.len(), app.toast_text()),
+            (Tab::Roles, 1, None)
+        );
+        app.run_scans(effects);
+    }
+    assert_eq!(
+        early.visible_roles(),
+        ready("semaphore-main").visible_roles()
+    );
+    assert_eq!(late.visible_roles(), early.visible_roles());
+
+    let (mut failed, _) = App::minting_demo(NOW);
+    failed.update(Action::DemoTokenMinted(Err("no demo key".to_owned())));
+    assert_eq!(
+        (failed.tab, failed.minting, failed.toast_text()),
+        (Tab::Token, false, Some("no demo key"))
+    );
+}

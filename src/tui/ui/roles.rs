@@ -16,6 +16,7 @@ use crate::tui::app::{AccountState, App, SelectedRole};
 /// Draws the Roles screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let message = match (&app.account, app.token(), &app.scan) {
+        (_, None, _) if app.minting => Some("Minting the demo token…".to_owned()),
         (AccountState::Loading(0), _, _) => Some("Loading the account…".to_owned()),
         (AccountState::Loading(roles), _, _) => {
             Some(format!("Loading the account… {roles} roles so far"))

@@ -18,6 +18,13 @@ use crate::tui::app::App;
 /// Draws the Token screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(loaded) = app.token() else {
+        if app.minting {
+            frame.render_widget(
+                Paragraph::new("Minting the demo token…").block(Block::bordered()),
+                area,
+            );
+            return;
+        }
         let text = vec![
             Line::styled("No token yet.", theme.strong()),
             Line::raw(""),
