@@ -87,7 +87,8 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
-    /// Pastes `text` as a bracketed paste, as a terminal does.
+    /// Pastes `text` as a bracketed paste, as a terminal does, then waits as a person would
+    /// before the next key: the explorer drops keys that arrive within 0.3 s of a paste.
     fn paste(&self, text: &str) {
         assert!(self.run(&["set-buffer", "--", text]).status.success());
         assert!(
@@ -95,6 +96,7 @@ impl Tmux {
                 .status
                 .success()
         );
+        std::thread::sleep(Duration::from_millis(600));
     }
 }
 
