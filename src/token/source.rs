@@ -44,6 +44,8 @@ pub enum InputKind {
     Context,
     /// The explorer's keymap file: [`MAX_FILE_BYTES`].
     Keymap,
+    /// An issuer's keys (`--jwks`): [`MAX_FILE_BYTES`].
+    Jwks,
 }
 
 impl InputKind {
@@ -55,7 +57,8 @@ impl InputKind {
             | InputKind::Policy
             | InputKind::Claims
             | InputKind::Context
-            | InputKind::Keymap => MAX_FILE_BYTES,
+            | InputKind::Keymap
+            | InputKind::Jwks => MAX_FILE_BYTES,
         }
     }
 
@@ -73,6 +76,7 @@ impl InputKind {
             InputKind::Claims => "claims",
             InputKind::Context => "context",
             InputKind::Keymap => "keymap",
+            InputKind::Jwks => "JWKS",
         }
     }
 }

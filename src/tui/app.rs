@@ -808,6 +808,7 @@ impl App {
             role_tags: &role.tag_pairs(),
             context_overrides: &[],
             now: self.now,
+            signature: None,
         });
         Some(SelectedRole {
             arn: arn.to_owned(),

@@ -167,6 +167,7 @@ pub fn scan_now(
             account,
             session_name,
             now,
+            signature: None,
         }),
     }
 }
