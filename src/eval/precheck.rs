@@ -217,12 +217,18 @@ pub const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from y
 /// with unpublished words.
 pub fn signature_check(token: Option<&Token>, signature: Option<&Verification>) -> Check {
     const ID: CheckId = CheckId::Signature;
-    let Some(_) = token else {
+    let Some(token) = token else {
         return skipped(
             ID,
             "claims were given directly: there is no signature to check",
         );
     };
+    if token.is_edited() {
+        return skipped(
+            ID,
+            "a what-if edit: the signature no longer covers the claims (STS would reject the edit itself)",
+        );
+    }
     let Some(verification) = signature else {
         return Check {
             id: ID,

@@ -127,7 +127,7 @@ impl Session {
         origin: &Origin,
     ) -> Result<Option<Verification>, Failure> {
         self.keys
-            .verification(token, origin, self.is_demo(), self.env())
+            .verification(token, origin, self.is_demo(), self.env.as_ref())
             .await
     }
 

@@ -72,7 +72,7 @@ impl Keys {
         token: &Token,
         origin: &Origin,
         demo_session: bool,
-        env: &dyn Environment,
+        env: &(dyn Environment + Send + Sync),
     ) -> Result<Option<Verification>, Failure> {
         if let Some(set) = self.file(env)? {
             return Ok(Some(verify(token, &set)));

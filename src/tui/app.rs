@@ -13,6 +13,7 @@ use crate::eval::{ExplainInputs, RoleScan, ScanClass, Verdict, explain};
 use crate::policy::{PrettyPolicy, pretty};
 use crate::secret::Secret;
 use crate::session::{AssumeResult, Assumed, CredentialFormat, Refusal, credentials_text};
+use crate::token::verify::Verification;
 use crate::token::{Origin, Token};
 
 /// The account as far as it is known.
@@ -171,6 +172,8 @@ pub struct App {
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
     pub raw_revealed: bool,
+    /// The shown token's signature check, once the scan that checks it has finished.
+    pub signature: Option<Verification>,
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
@@ -207,6 +210,7 @@ impl App {
             claim_selected: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
+            signature: None,
             account_generation: 1,
             demo: false,
             scan_generation: 0,
@@ -243,9 +247,11 @@ impl App {
                 account,
                 session_name,
                 now,
+                ..
             } = effect
             {
-                self.update(scan_now(generation, &token, &account, &session_name, now));
+                let action = scan_now(generation, &token, &account, &session_name, now, None);
+                self.update(action);
             }
         }
     }
@@ -437,9 +443,11 @@ impl App {
             Action::ScanFinished {
                 generation,
                 results,
+                signature,
             } => {
                 if generation == self.scan_generation {
                     self.scan = Some(results);
+                    self.signature = signature;
                     self.select(self.roles.selected);
                 }
             }
@@ -757,11 +765,14 @@ impl App {
         let (AccountState::Ready(account, _), Some(token)) = (&self.account, self.token()) else {
             return Vec::new();
         };
+        let origin = token.origin.clone();
         let (account, token) = (Arc::clone(account), Box::new(token.token.clone()));
         self.scan_generation += 1;
+        self.signature = None;
         vec![Effect::Scan {
             generation: self.scan_generation,
             token,
+            origin,
             account,
             session_name: self.session_name.clone(),
             now: self.now,
@@ -808,7 +819,7 @@ impl App {
             role_tags: &role.tag_pairs(),
             context_overrides: &[],
             now: self.now,
-            signature: None,
+            signature: self.signature.as_ref(),
         });
         Some(SelectedRole {
             arn: arn.to_owned(),
