@@ -477,3 +477,18 @@ fn a_bad_jwks_file_exits_2_naming_it() {
         assert!(!out.stderr.contains(&token));
     }
 }
+
+/// STS's length check comes first: under 4 characters it answers `ValidationError`
+/// (aws-web-identity.md §2.2, the `webIdentityToken` constraint message).
+#[test]
+fn a_token_under_4_characters_gets_stss_validation_error() {
+    let out = run(trustlens().args(["decode", "abc"]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("STS answers ValidationError: 1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"),
+        "{}",
+        out.stderr
+    );
+    let out = run(trustlens().args(["decode", "abcd.x"]));
+    assert!(!out.stderr.contains("ValidationError"), "{}", out.stderr);
+}
