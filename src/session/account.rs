@@ -114,11 +114,6 @@ impl Session {
         self
     }
 
-    /// The key options.
-    pub fn key_options(&self) -> &KeyOptions {
-        &self.keys.options
-    }
-
     /// The signature pre-check's input for `token` from `origin`: `None` when no keys are at
     /// hand (`--no-fetch` without `--jwks`, no issuer).
     pub async fn verify(
