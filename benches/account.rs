@@ -234,6 +234,7 @@ fn account(c: &mut Criterion) {
                 account: black_box(&snapshot.account),
                 session_name: "ci",
                 now: NOW,
+                signature: None,
             })
             .len()
         })

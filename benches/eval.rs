@@ -173,6 +173,7 @@ fn eval(c: &mut Criterion) {
                             role_tags: &[],
                             context_overrides: &[],
                             now: NOW,
+                            signature: None,
                         });
                         verdict.decision == Decision::Allowed
                     })

@@ -13,7 +13,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return trustlens::cli::argument_error(&error).into(),
     };
-    let session = Session::new(cli.globals.account_choice(), Arc::new(SystemEnvironment));
+    let session = Session::new(cli.globals.account_choice(), Arc::new(SystemEnvironment))
+        .with_keys(cli.globals.key_options());
     match cli.command {
         Some(command) => trustlens::cli::main(command, &session),
         None => trustlens::tui::main(session, cli.token.as_deref()),

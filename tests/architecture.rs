@@ -24,8 +24,11 @@ const DOMAIN_MODULES: [&str; 12] = [
 
 /// What domain code must never name: front ends, the service layer, the runtime, the SDK, and
 /// the process's own environment, files, network and streams.
-const DOMAIN_FORBIDDEN: [&str; 19] = [
+const DOMAIN_FORBIDDEN: [&str; 22] = [
     "ratatui",
+    "hyper",
+    "http_body_util",
+    "crate::keys",
     "crossterm",
     "tokio",
     "aws_sdk_",

@@ -963,6 +963,7 @@ fn without_credentials(home: &Path, endpoint: &str) -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
     command
         .env_clear()
+        .env("TRUSTLENS_NO_FETCH", "1")
         .env("HOME", home)
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")

@@ -5,14 +5,14 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{NOW, NOW_RFC3339, run, signed_rs256, temp_file};
+use common::{NOW, NOW_RFC3339, fixture, run, signed_es256, signed_rs256, temp_file};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The binary with an empty environment, so no CI variable of the machine leaks in.
 fn trustlens() -> Command {
     let mut command = Command::cargo_bin("trustlens").unwrap();
-    command.env_clear();
+    command.env_clear().env("TRUSTLENS_NO_FETCH", "1");
     command
 }
 
@@ -409,4 +409,86 @@ proptest! {
         prop_assert!(report.is_ok_and(|r| r.is_object()));
         prop_assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
+}
+
+/// `--jwks FILE` checks the signature offline: the test keys' JWKS (kids `test-rsa`, `test-ec`).
+#[test]
+fn jwks_file_verifies_offline_and_names_what_fails() {
+    let claims = json!({"iss": "https://acme.semaphoreci.com", "sub": "x", "aud": "a", "iat": NOW, "exp": NOW + 60});
+    let jwks = fixture("jwks.json");
+    let decode = |token: &str, extra: &[&str]| {
+        run(trustlens()
+            .args(["decode", "--json", "--now", NOW_RFC3339, "--jwks", &jwks])
+            .args(extra)
+            .arg(token))
+    };
+    for token in [
+        signed_rs256("test-rsa", &claims),
+        signed_es256("test-ec", &claims),
+    ] {
+        let out = decode(&token, &[]);
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(report["signature"]["status"], "passed", "{}", out.stdout);
+        assert_eq!(report["signature"]["verified"], true);
+    }
+    let out = decode(&signed_rs256("rotated-away", &claims), &[]);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["signature"]["status"], "failed");
+    assert!(
+        report["signature"]["sts_error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Couldn't retrieve verification key from your identity provider,  please")
+    );
+    // The RSA token's kid pointing at the EC key: the key type disagrees with `alg`.
+    let out = decode(&signed_rs256("test-ec", &claims), &[]);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["signature"]["status"], "failed");
+    assert_eq!(
+        report["signature"]["sts_error"]["code"],
+        "InvalidIdentityToken"
+    );
+    // Text output says it too.
+    let out = run(trustlens()
+        .args(["decode", "--now", NOW_RFC3339, "--jwks", &jwks])
+        .arg(signed_rs256("test-rsa", &claims)));
+    assert!(
+        out.stdout
+            .contains("✔ the signature verifies with the issuer's key \"test-rsa\""),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_bad_jwks_file_exits_2_naming_it() {
+    let token = signed_rs256("test-rsa", &json!({"iss": "https://x", "sub": "x"}));
+    let html = temp_file("jwks", "page.html", "<html>not keys</html>");
+    for (path, words) in [
+        (html.as_str(), "cannot be used: not JSON"),
+        (
+            "/nonexistent/jwks.json",
+            "cannot read the JWKS file /nonexistent/jwks.json",
+        ),
+    ] {
+        let out = run(trustlens().args(["decode", "--jwks", path]).arg(&token));
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(words), "{}", out.stderr);
+        assert!(!out.stderr.contains(&token));
+    }
+}
+
+/// STS's length check comes first: under 4 characters it answers `ValidationError`
+/// (aws-web-identity.md §2.2, the `webIdentityToken` constraint message).
+#[test]
+fn a_token_under_4_characters_gets_stss_validation_error() {
+    let out = run(trustlens().args(["decode", "abc"]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("STS answers ValidationError: 1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"),
+        "{}",
+        out.stderr
+    );
+    let out = run(trustlens().args(["decode", "abcd.x"]));
+    assert!(!out.stderr.contains("ValidationError"), "{}", out.stderr);
 }

@@ -13,6 +13,7 @@ fn explain(args: &[&str]) -> Output {
     run(Command::cargo_bin("trustlens")
         .unwrap()
         .env_clear()
+        .env("TRUSTLENS_NO_FETCH", "1")
         .arg("explain")
         .args(args)
         .args(["--now", NOW_RFC3339]))
@@ -59,6 +60,7 @@ fn the_demo_token_passes_the_demo_policy() {
     let out = Command::cargo_bin("trustlens")
         .unwrap()
         .env_clear()
+        .env("TRUSTLENS_NO_FETCH", "1")
         .args([
             "--demo",
             "explain",
@@ -260,7 +262,7 @@ proptest! {
         let runs = [
             explain(&["--claims", &file, "--policy", &policy, "--json"]),
             explain(&["--claims", &claims, "--context", &file, "--policy", &policy, "--json"]),
-            run(Command::cargo_bin("trustlens").unwrap().env_clear()
+            run(Command::cargo_bin("trustlens").unwrap().env_clear().env("TRUSTLENS_NO_FETCH", "1")
                 .args(["--snapshot", &file, "scan", "--json", "--token", "demo:semaphore-main"])),
         ];
         for out in runs {
@@ -275,7 +277,7 @@ proptest! {
     #[test]
     fn any_arguments_are_handled(args in proptest::collection::vec("[-a-z0-9=:@./]{0,12}|eyJ[A-Za-z0-9]{20}\\.[A-Za-z0-9]{20}\\.[A-Za-z0-9]{8}", 0..5)) {
         // In a scratch directory: whatever the arguments say, nothing lands in the source tree.
-        let out = run(Command::cargo_bin("trustlens").unwrap().env_clear()
+        let out = run(Command::cargo_bin("trustlens").unwrap().env_clear().env("TRUSTLENS_NO_FETCH", "1")
             .current_dir(env!("CARGO_TARGET_TMPDIR")).arg("--demo").args(&args));
         prop_assert!([0, 1, 2, 3].contains(&out.code), "exit {}: {}", out.code, out.stderr);
         prop_assert!(!out.stderr.contains("panicked"));

@@ -187,6 +187,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         role_tags: &role_tags,
         context_overrides: &overrides,
         now,
+        signature: None,
     });
     check_expectations(&case["expect"], &verdict)
 }

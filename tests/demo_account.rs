@@ -289,6 +289,7 @@ fn verdict_of(account: &Account, case: &Case) -> Result<Verdict, String> {
         role_tags: &tags,
         context_overrides: &[],
         now: NOW,
+        signature: None,
     }))
 }
 

@@ -91,6 +91,7 @@ fn run(policy_text: &str, claims: Map<String, Value>, overrides: Vec<(String, Co
         role_tags: &[],
         context_overrides: &overrides,
         now: NOW,
+        signature: None,
     });
     assert!(!verdict.sts_answer.is_empty());
 }

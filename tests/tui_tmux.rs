@@ -123,7 +123,9 @@ fn now() -> i64 {
 fn explorer(args: &str) -> Tmux {
     let binary = env!("CARGO_BIN_EXE_trustlens");
     // After the explorer exits, the shell reports its exit code and keeps the pane open.
-    Tmux::start(&format!("{binary} {args}; echo EXITED $?; sleep 600"))
+    Tmux::start(&format!(
+        "TRUSTLENS_NO_FETCH=1 {binary} {args}; echo EXITED $?; sleep 600"
+    ))
 }
 
 #[test]
@@ -274,7 +276,7 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
     let token = String::from_utf8_lossy(token.text.expose()).into_owned();
     let binary = env!("CARGO_BIN_EXE_trustlens");
     let tmux = Tmux::start(&format!(
-        "env -i PATH=\"$PATH\" TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+        "env -i PATH=\"$PATH\" TRUSTLENS_NO_FETCH=1 TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
          AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
          AWS_SHARED_CREDENTIALS_FILE=/dev/null T={token} {binary} --endpoint-url {} --token env:T; \
          echo EXITED $?; sleep 600",
@@ -302,7 +304,7 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
 fn without_credentials_it_says_so_and_offers_the_demo() {
     let binary = env!("CARGO_BIN_EXE_trustlens");
     let tmux = Tmux::start(&format!(
-        "env -i PATH=\"$PATH\" TERM=xterm-256color HOME=/nonexistent AWS_REGION=us-east-1 \
+        "env -i PATH=\"$PATH\" TRUSTLENS_NO_FETCH=1 TERM=xterm-256color HOME=/nonexistent AWS_REGION=us-east-1 \
          AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
          {binary} --endpoint-url http://127.0.0.1:9 --token demo:semaphore-main; echo EXITED $?; sleep 600"
     ));

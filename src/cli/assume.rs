@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use super::input::{read_token, report};
+use super::input::{read_token, report, verify};
 use super::output::write_out;
 use super::{AssumeArgs, Context, CredentialFormat, Exit};
 use crate::arn::Arn;
@@ -30,6 +30,7 @@ fn assume(
 ) -> Result<Exit, Failure> {
     let now = context.now.unix_timestamp();
     let read = read_token(args.token.as_deref(), session, now, context)?;
+    let signature = verify(&read, session)?;
     let token = read.token;
     let session_name = args
         .session_name
@@ -66,6 +67,7 @@ fn assume(
                 role_tags: &role.tag_pairs(),
                 context_overrides: &[],
                 now,
+                signature: signature.as_ref(),
             });
             report_local(
                 &verdict,

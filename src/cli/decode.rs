@@ -6,9 +6,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use super::input::{read_token, report};
+use super::input::{read_token, report, verify};
 use super::output::write_report;
 use super::{Context, DecodeArgs, Exit};
+use crate::eval::precheck::signature_check;
+use crate::eval::{Check, CheckStatus};
 use crate::session::Session;
 use crate::token::times::{TimeClaim, claim_time_phrase, utc};
 use crate::token::{Finding, Severity, Token, TokenText};
@@ -16,25 +18,36 @@ use crate::token::{Finding, Severity, Token, TokenText};
 /// Runs `decode`.
 pub(super) fn run(args: &DecodeArgs, session: &Session, context: &mut Context<'_>) -> Exit {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
-    let (text, token) = match read_token(args.source.as_deref(), session, now, context) {
-        Ok(read) => (read.text, read.token),
+    let read = read_token(args.source.as_deref(), session, now, context)
+        .and_then(|read| verify(&read, session).map(|signature| (read, signature)));
+    let (text, token, signature) = match read {
+        Ok((read, signature)) => (read.text, read.token, signature),
         Err(failure) => return report(&failure, args.json, context),
     };
+    let check = signature_check(Some(&token), signature.as_ref());
     let report = if args.json {
         let mut rendered =
-            serde_json::to_string_pretty(&json_report(&text, &token, now, args.reveal))
+            serde_json::to_string_pretty(&json_report(&text, &token, now, args.reveal, &check))
                 .unwrap_or_default();
         rendered.push('\n');
         rendered
     } else {
-        text_report(&text, &token, now, args.reveal)
+        text_report(&text, &token, now, args.reveal, &check)
     };
     write_report(context.out, &report, args.json, context.style)
 }
 
 /// The documented `--json` object (see README, "trustlens decode").
-fn json_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> Value {
-    let mut signature = json!({ "bytes": token.signature().len(), "verified": false });
+fn json_report(text: &TokenText, token: &Token, now: i64, reveal: bool, check: &Check) -> Value {
+    let mut signature = json!({
+        "bytes": token.signature().len(),
+        "verified": check.status == CheckStatus::Passed,
+        "status": check.status,
+        "detail": check.detail,
+    });
+    if let Some(error) = &check.sts_error {
+        signature["sts_error"] = json!(error);
+    }
     if reveal {
         signature["base64url"] = Value::String(URL_SAFE_NO_PAD.encode(token.signature()));
     }
@@ -59,7 +72,7 @@ fn json_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> Value
 }
 
 /// The human-readable report.
-fn text_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> String {
+fn text_report(text: &TokenText, token: &Token, now: i64, reveal: bool, check: &Check) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Token from {}", text.origin);
     let mut facts = vec![format!("{} characters", token.char_count())];
@@ -75,14 +88,28 @@ fn text_report(text: &TokenText, token: &Token, now: i64, reveal: bool) -> Strin
 
     let _ = writeln!(out, "\nSignature");
     let bytes = token.signature().len();
+    let state = if check.status == CheckStatus::Passed {
+        "verified"
+    } else {
+        "not verified"
+    };
     if reveal {
         let _ = writeln!(
             out,
-            "  {bytes} bytes, not verified: {}",
+            "  {bytes} bytes, {state}: {}",
             URL_SAFE_NO_PAD.encode(token.signature())
         );
     } else {
-        let _ = writeln!(out, "  {bytes} bytes, not verified (--reveal shows them)");
+        let _ = writeln!(out, "  {bytes} bytes, {state} (--reveal shows them)");
+    }
+    let mark = match check.status {
+        CheckStatus::Passed => "✔",
+        CheckStatus::Failed => "✘",
+        CheckStatus::Skipped | CheckStatus::CouldNotCheck => "?",
+    };
+    let _ = writeln!(out, "  {mark} {}", check.detail);
+    if let Some(error) = &check.sts_error {
+        let _ = writeln!(out, "    STS answers {error}");
     }
 
     let _ = writeln!(out, "\nFindings");

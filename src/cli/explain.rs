@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::input::{load_role, read_token, report};
+use super::input::{load_role, read_token, report, verify};
 use super::output::write_report;
 use super::style::Style;
 use super::{Context, Exit, ExplainArgs};
@@ -68,6 +68,7 @@ fn prepare_and_explain(
 ) -> Result<Explained, Failure> {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
     let mut notes = Vec::new();
+    let mut signature = None;
     let (token, claims): (Option<Token>, Map<String, Value>) = match &args.claims {
         Some(path) => {
             notes.push(format!(
@@ -90,6 +91,7 @@ fn prepare_and_explain(
         }
         None => {
             let read = read_token(args.token.as_deref(), session, now, context)?;
+            signature = verify(&read, session)?;
             let (text, token) = (read.text, read.token);
             notes.push(format!("token from {}", text.origin));
             let claims = token.claims().clone();
@@ -123,6 +125,7 @@ fn prepare_and_explain(
         role_tags: &target.role_tags,
         context_overrides: &overrides,
         now,
+        signature: signature.as_ref(),
     });
     let radius = args.admits.then(|| {
         blast_radius(
@@ -400,7 +403,7 @@ fn render_check(out: &mut String, check: &Check, style: Style) {
         CheckStatus::Passed => style.good("✔"),
         CheckStatus::Failed => style.bad("✘"),
         CheckStatus::Skipped => style.dim("·"),
-        CheckStatus::NotVerified => style.warn("?"),
+        CheckStatus::CouldNotCheck => style.warn("?"),
     };
     let _ = writeln!(out, "  {mark} {}: {}", check.id, check.detail);
     if let Some(error) = &check.sts_error {

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::{Context, Exit};
 use crate::printable::mask_tokens;
 use crate::session::{self, Failure, LITERAL_WARNING, ReadToken, Session, Stdin, TokenChoice};
+use crate::token::verify::Verification;
 
 /// Reads the token named by `source`, else the demo token (`--demo`) or the CI's own variable;
 /// warns when the token was typed on the command line.
@@ -26,6 +27,11 @@ pub fn read_token(
         let _ = writeln!(context.err, "{LITERAL_WARNING}");
     }
     Ok(read)
+}
+
+/// The signature check of a token read by [`read_token`] (`None`: no keys at hand).
+pub fn verify(read: &ReadToken, session: &Session) -> Result<Option<Verification>, Failure> {
+    session::block_on(session.verify(&read.token, &read.text.origin))?
 }
 
 /// Prints `failure` (as JSON on stdout with `--json`, else on stderr) and gives its exit.

@@ -23,7 +23,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::aws::ConnectOptions;
 pub use crate::session::Exit;
 use crate::session::SystemEnvironment;
-use crate::session::{AccountChoice, Session};
+use crate::session::{AccountChoice, KeyOptions, Session};
 use crate::token::Environment;
 pub use style::Style;
 
@@ -74,9 +74,25 @@ pub struct Globals {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::aws::DEFAULT_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
+
+    /// Check signatures with these keys: a JWKS, or `{"discovery": …, "jwks": …}`; no fetch.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub jwks: Option<PathBuf>,
+
+    /// Never fetch issuers' keys: the signature is checked only with --jwks or the demo's keys.
+    #[arg(long, global = true, env = "TRUSTLENS_NO_FETCH", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
+    pub no_fetch: bool,
 }
 
 impl Globals {
+    /// The key options these flags choose.
+    pub fn key_options(&self) -> KeyOptions {
+        KeyOptions {
+            jwks: self.jwks.clone(),
+            no_fetch: self.no_fetch || self.jwks.is_some(),
+        }
+    }
+
     /// The account these flags choose.
     pub fn account_choice(&self) -> AccountChoice {
         match (&self.snapshot, self.demo) {

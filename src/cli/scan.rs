@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::input::{load_account, read_token, report};
+use super::input::{load_account, read_token, report, verify};
 use super::output::write_report;
 use super::roles::summary;
 use super::style::Style;
@@ -19,8 +19,10 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         Ok(loaded) => (loaded.account, loaded.description),
         Err(failure) => return report(&failure, args.json, context),
     };
-    let (text, token) = match read_token(args.token.as_deref(), session, now, context) {
-        Ok(read) => (read.text, read.token),
+    let (text, token, signature) = match read_token(args.token.as_deref(), session, now, context)
+        .and_then(|read| verify(&read, session).map(|signature| (read, signature)))
+    {
+        Ok((read, signature)) => (read.text, read.token, signature),
         Err(failure) => return report(&failure, args.json, context),
     };
     let results = scan(&ScanInputs {
@@ -29,6 +31,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         account: &account,
         session_name: &args.session_name,
         now,
+        signature: signature.as_ref(),
     });
     let count = |class: ScanClass| results.iter().filter(|r| r.class == class).count();
     let report = if args.json {

@@ -280,7 +280,7 @@ fn render_attempt(out: &mut String, attempt: &Attempt, style: Style) {
             let (unseen, seen): (Vec<_>, Vec<_>) = shown
                 .prechecks
                 .into_iter()
-                .partition(|check| check.status == CheckStatus::NotVerified);
+                .partition(|check| check.status == CheckStatus::CouldNotCheck);
             shown.prechecks = seen;
             if !unseen.is_empty() {
                 let names: Vec<&str> = unseen.iter().map(|check| check.id.as_str()).collect();

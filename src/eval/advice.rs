@@ -407,6 +407,7 @@ mod tests {
             role_tags: &[],
             context_overrides: &[],
             now: NOW,
+            signature: None,
         })
     }
 
@@ -766,6 +767,7 @@ mod tests {
                 role_tags: &[],
                 context_overrides: &[],
                 now: NOW,
+                signature: None,
             })
             .fix
         };

@@ -187,16 +187,25 @@ pub fn evaluate(
         .collect();
     // A request value satisfies the operator when it matches (positive) or matches none (negated).
     let satisfied = |(_, matched): &(&str, Option<String>)| matched.is_some() != negated;
-    let set = operator.set.or(match entry.value {
-        ContextValue::Multi(_) => Some(SetQualifier::ForAnyValue),
-        ContextValue::Single(_) => None,
-    });
+    let set = operator.set;
+    let bare_on_set =
+        set.is_none() && matches!(entry.value, ContextValue::Multi(ref v) if v.len() != 1);
     trace.passed = match set {
         Some(SetQualifier::ForAllValues) => outcomes.iter().all(satisfied),
         Some(SetQualifier::ForAnyValue) => outcomes.iter().any(satisfied),
+        None if bare_on_set => false,
         None => outcomes.first().is_some_and(satisfied),
     };
-    trace.reason = reason(operator.raw.as_str(), negated, set, &outcomes, trace.passed);
+    trace.reason = if bare_on_set {
+        format!(
+            "`{}` holds {} values and {} has no ForAnyValue/ForAllValues: no match, negated operators included",
+            condition.key,
+            outcomes.len(),
+            operator.raw
+        )
+    } else {
+        reason(operator.raw.as_str(), negated, set, &outcomes, trace.passed)
+    };
     if let Some(problem) = invalid {
         trace
             .notes
@@ -252,7 +261,13 @@ pub fn holds(condition: &Condition, context: &RequestContext, version: Version) 
         (ContextValue::Multi(values), Some(SetQualifier::ForAllValues)) => {
             values.iter().all(|v| satisfied(v))
         }
-        (ContextValue::Multi(values), _) => values.iter().any(|v| satisfied(v)),
+        (ContextValue::Multi(values), Some(SetQualifier::ForAnyValue)) => {
+            values.iter().any(|v| satisfied(v))
+        }
+        (ContextValue::Multi(values), None) => match values.as_slice() {
+            [only] => satisfied(only),
+            _ => false,
+        },
     }
 }
 
@@ -373,8 +388,11 @@ fn notes(condition: &Condition, value: Option<&ContextValue>, version: Version) 
             "ForAllValues on an absent key holds: pair it with a Null \"false\" condition".to_owned(),
         ),
         (None, Some(ContextValue::Multi(_))) if kind != OperatorKind::Null => notes.push(format!(
-            "`{}` is multivalued but the operator has no ForAnyValue/ForAllValues; trustlens \
-             evaluates it as ForAnyValue (AWS documents set operators for such keys)",
+            "`{}` is multivalued but the operator has no ForAnyValue/ForAllValues: AWS documents \
+             only that such keys need a set operator, and Access Analyzer flags the construct; \
+             with several (or no) values it matches nothing, negated operators included \
+             (iam-simulate's strict mode; boogy/iam-policy-validator#161 observed on AWS); with \
+             one value it is compared as a single value (uncertain)",
             condition.key
         )),
         _ => {}

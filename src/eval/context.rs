@@ -181,6 +181,16 @@ impl RequestContext {
         context.insert_role(claims, role_arn, role_tags);
         context.insert("aws:CurrentTime", ContextValue::Single(utc(now)));
         context.insert("aws:EpochTime", ContextValue::Single(now.to_string()));
+        // Always in the request context (IAM User Guide, global condition keys): the STS call
+        // is HTTPS, and the caller calls STS itself, not through another AWS service.
+        context.insert(
+            "aws:SecureTransport",
+            ContextValue::Single("true".to_owned()),
+        );
+        context.insert(
+            "aws:ViaAWSService",
+            ContextValue::Single("false".to_owned()),
+        );
 
         context.origin = Some(TokenOrigin {
             key_prefix: prefix.to_owned(),

@@ -14,6 +14,7 @@ use crate::token::rules::{
     roles_claim_arns,
 };
 use crate::token::times::{TimeClaim, expiry_phrase, human_duration};
+use crate::token::verify::Verification;
 
 /// How sure we are of the words of an STS error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,8 +77,8 @@ pub enum CheckStatus {
     Failed,
     /// Not checked here (no token to check, or checked by a later version).
     Skipped,
-    /// Not verified (the signature).
-    NotVerified,
+    /// trustlens could not check it (the signature: keys not at hand or not reachable).
+    CouldNotCheck,
 }
 
 /// Which pre-check a [`Check`] reports, listed in the order STS runs them; serialized and
@@ -166,6 +167,8 @@ pub struct PrecheckInputs<'a> {
     pub session_name: &'a str,
     /// Now, epoch seconds.
     pub now: i64,
+    /// The signature checked against the issuer's keys, when keys were at hand.
+    pub signature: Option<&'a Verification>,
 }
 
 /// The checks, and the provider the issuer matched.
@@ -200,14 +203,68 @@ pub fn run(inputs: &PrecheckInputs<'_>) -> Prechecks {
         required_claims_check(inputs.claims),
         algorithm_check(inputs.token),
         roles_claim_check(inputs.claims, inputs.role_arn),
-        Check {
-            id: CheckId::Signature,
-            status: CheckStatus::NotVerified,
-            detail: "the signature is not verified against the issuer's keys (JWKS) yet".to_owned(),
-            sts_error: None,
-        },
+        signature_check(inputs.token, inputs.signature),
     ];
     Prechecks { checks, provider }
+}
+
+/// STS's answer when it finds no key to verify with (aws-web-identity.md §2.2; the double
+/// space is STS's).
+pub const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+/// The signature against the issuer's JWKS (aws-web-identity.md §3.4): a missing key is STS's
+/// documented "Couldn't retrieve verification key"; a bad signature is `InvalidIdentityToken`
+/// with unpublished words.
+pub fn signature_check(token: Option<&Token>, signature: Option<&Verification>) -> Check {
+    const ID: CheckId = CheckId::Signature;
+    let Some(token) = token else {
+        return skipped(
+            ID,
+            "claims were given directly: there is no signature to check",
+        );
+    };
+    if token.is_edited() {
+        return skipped(
+            ID,
+            "a what-if edit: the signature no longer covers the claims (STS would reject the edit itself)",
+        );
+    }
+    let Some(verification) = signature else {
+        return Check {
+            id: ID,
+            status: CheckStatus::CouldNotCheck,
+            detail: "not checked: no keys at hand (give --jwks FILE, or let trustlens fetch the issuer's JWKS)".to_owned(),
+            sts_error: None,
+        };
+    };
+    let detail = verification.detail();
+    match verification {
+        Verification::Verified { .. } => passed(ID, detail),
+        Verification::NoKey { .. } => failed(
+            ID,
+            detail,
+            StsError::new(
+                "InvalidIdentityToken",
+                NO_VERIFICATION_KEY,
+                Wording::Documented,
+            ),
+        ),
+        Verification::BadSignature { .. } => failed(
+            ID,
+            detail,
+            StsError::new(
+                "InvalidIdentityToken",
+                "the token's signature is invalid (STS's words for this are not published)",
+                Wording::Unknown,
+            ),
+        ),
+        Verification::CouldNotCheck { .. } => Check {
+            id: ID,
+            status: CheckStatus::CouldNotCheck,
+            detail,
+            sts_error: None,
+        },
+    }
 }
 
 fn passed(id: CheckId, detail: impl Into<String>) -> Check {
@@ -737,6 +794,7 @@ mod tests {
             role_arn: "arn:aws:iam::123456789012:role/deploy",
             session_name: "ci",
             now: 0,
+            signature: None,
         });
         let ids: Vec<CheckId> = prechecks.checks.iter().map(|c| c.id).collect();
         assert_eq!(ids.first(), Some(&CheckId::SessionName));

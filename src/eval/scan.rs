@@ -16,6 +16,7 @@ use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;
 use crate::policy::{Effect, PolicyDocument, PrincipalSet, PrincipalType};
 use crate::token::Token;
+use crate::token::verify::Verification;
 
 /// How a role relates to the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -62,6 +63,8 @@ pub struct ScanInputs<'a> {
     pub session_name: &'a str,
     /// Now, epoch seconds.
     pub now: i64,
+    /// The signature checked against the issuer's keys, when keys were at hand.
+    pub signature: Option<&'a Verification>,
 }
 
 /// Scans every role, sorted by class then name. Full explanations are computed only for the
@@ -115,6 +118,7 @@ impl Call {
             role_arn: "",
             session_name: inputs.session_name,
             now: inputs.now,
+            signature: inputs.signature,
         });
         let account = inputs.account;
         let (provider, assumed_for) = match &prechecks.provider {
@@ -210,6 +214,7 @@ fn explained(
         role_tags: &role.tag_pairs(),
         context_overrides: &[],
         now: inputs.now,
+        signature: inputs.signature,
     });
     let (class, blocker) = classify(&verdict);
     (class, verdict.sts_answer, blocker)
@@ -426,6 +431,7 @@ mod tests {
             account,
             session_name: "ci",
             now: NOW,
+            signature: None,
         };
         let call = Call::new(&inputs);
         for role in &account.roles {

@@ -19,6 +19,7 @@ use crate::arn::Arn;
 use crate::policy::{PolicyDocument, PolicyFinding};
 use crate::token::Token;
 use crate::token::rules::{SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM};
+use crate::token::verify::Verification;
 
 /// The decision STS would make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,6 +60,8 @@ pub struct ExplainInputs<'a> {
     pub context_overrides: &'a [(String, ContextValue)],
     /// Now, epoch seconds.
     pub now: i64,
+    /// The signature checked against the issuer's keys, when keys were at hand.
+    pub signature: Option<&'a Verification>,
 }
 
 /// The explanation of one call.
@@ -110,6 +113,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         role_arn: inputs.role_arn,
         session_name: inputs.session_name,
         now: inputs.now,
+        signature: inputs.signature,
     });
     let issuer = inputs.claims.get("iss").and_then(Value::as_str);
     let role = Arn::parse(inputs.role_arn).ok();

@@ -449,6 +449,7 @@ fn admits(
         session_name: "trustlens",
         role_tags: &[],
         context_overrides: &[],
+        signature: None,
         now,
     });
     verdict.policy.decision == PolicyDecision::Allowed

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use super::Failure;
+use super::keys::{KeyOptions, Keys};
 use crate::account::{Account, Provider, Role, Snapshot, demo};
 use crate::aws::{AwsAccess, AwsError, ConnectOptions, LiveAws, load_account};
-use crate::token::{Environment, InputKind};
+use crate::keys::{FETCH_TIMEOUT, HttpKeySource, KeySource};
+use crate::token::verify::Verification;
+use crate::token::{Environment, InputKind, Origin, Token};
 
 /// The account choice the flags make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +51,7 @@ pub struct Session {
     choice: AccountChoice,
     env: Arc<dyn Environment + Send + Sync>,
     aws: OnceCell<Arc<dyn AwsAccess>>,
+    keys: Keys,
 }
 
 impl std::fmt::Debug for Session {
@@ -69,6 +73,7 @@ impl Session {
             choice,
             env,
             aws: OnceCell::new(),
+            keys: Keys::new(KeyOptions::default(), None),
         }
     }
 
@@ -82,12 +87,50 @@ impl Session {
             choice: AccountChoice::Live(options),
             env,
             aws: OnceCell::new_with(Some(aws)),
+            keys: Keys::new(KeyOptions::default(), None),
         }
+    }
+
+    /// The same session with these key options; unless `--no-fetch`, keys are fetched from
+    /// the issuer over HTTPS.
+    pub fn with_keys(self, options: KeyOptions) -> Session {
+        let source = if options.no_fetch {
+            None
+        } else {
+            HttpKeySource::new(FETCH_TIMEOUT)
+                .ok()
+                .map(|source| Arc::new(source) as Arc<dyn KeySource>)
+        };
+        self.with_key_source(options, source)
+    }
+
+    /// The same session with these key options and key source (tests inject one here).
+    pub fn with_key_source(
+        mut self,
+        options: KeyOptions,
+        source: Option<Arc<dyn KeySource>>,
+    ) -> Session {
+        self.keys = Keys::new(options, source);
+        self
+    }
+
+    /// The signature pre-check's input for `token` from `origin`: `None` when no keys are at
+    /// hand (`--no-fetch` without `--jwks`, no issuer).
+    pub async fn verify(
+        &self,
+        token: &Token,
+        origin: &Origin,
+    ) -> Result<Option<Verification>, Failure> {
+        self.keys
+            .verification(token, origin, self.is_demo(), self.env.as_ref())
+            .await
     }
 
     /// The same environment over the embedded demo account (`:demo`).
     pub fn demo(&self) -> Session {
-        Session::new(AccountChoice::Demo, Arc::clone(&self.env))
+        let mut demo = Session::new(AccountChoice::Demo, Arc::clone(&self.env));
+        demo.keys = Keys::new(self.keys.options.clone(), self.keys.source.clone());
+        demo
     }
 
     /// Where the account comes from.

@@ -92,10 +92,29 @@ fn decoded(text: TokenText, literal: bool) -> Result<ReadToken, Failure> {
         }),
         Err(error) => Err(Failure {
             code: error.code(),
-            message: format!("cannot decode the token from {}: {error}", text.origin),
+            message: format!(
+                "cannot decode the token from {}: {error}{}",
+                text.origin,
+                too_short(&text)
+            ),
             source: Some(text.origin.to_string()),
             exit: super::Exit::BadInput,
         }),
+    }
+}
+
+/// STS checks the length before anything else (STS API model: 4–20,000 characters), so a
+/// token under 4 characters also gets its `ValidationError`.
+fn too_short(text: &TokenText) -> &'static str {
+    let chars = String::from_utf8_lossy(text.text.expose())
+        .trim()
+        .chars()
+        .count();
+    if chars < 4 {
+        "; STS answers ValidationError: 1 validation error detected: Value at 'webIdentityToken' \
+         failed to satisfy constraint: Member must have length greater than or equal to 4"
+    } else {
+        ""
     }
 }
 

@@ -46,6 +46,8 @@ pub enum InputKind {
     Keymap,
     /// CloudTrail events (`trail FILE`): [`MAX_FILE_BYTES`].
     Trail,
+    /// An issuer's keys (`--jwks`): [`MAX_FILE_BYTES`].
+    Jwks,
 }
 
 impl InputKind {
@@ -58,7 +60,8 @@ impl InputKind {
             | InputKind::Claims
             | InputKind::Context
             | InputKind::Keymap
-            | InputKind::Trail => MAX_FILE_BYTES,
+            | InputKind::Trail
+            | InputKind::Jwks => MAX_FILE_BYTES,
         }
     }
 
@@ -77,6 +80,7 @@ impl InputKind {
             InputKind::Context => "context",
             InputKind::Keymap => "keymap",
             InputKind::Trail => "CloudTrail",
+            InputKind::Jwks => "JWKS",
         }
     }
 }

@@ -377,6 +377,7 @@ pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
         session_name,
         role_tags: &target.role_tags,
         context_overrides: &[],
+        signature: None,
         now: event.epoch.unwrap_or_default(),
     });
     let got_past_token_checks = matches!(event.error_code.as_deref(), None | Some("AccessDenied"));
@@ -392,7 +393,7 @@ pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
             _ => false,
         };
         if unseen {
-            check.status = CheckStatus::NotVerified;
+            check.status = CheckStatus::CouldNotCheck;
             check.sts_error = None;
             check.detail = if got_past_token_checks {
                 "not in the event; STS checked it then and went on to the trust policy".to_owned()

@@ -5,6 +5,7 @@ use crate::account::Account;
 use crate::eval::RoleScan;
 use crate::secret::Secret;
 use crate::token::Origin;
+use crate::token::verify::Verification;
 use crate::trail::TrailReport;
 
 /// The screens, in tab order.
@@ -173,5 +174,7 @@ pub enum Action {
         generation: u64,
         /// One result per role.
         results: Vec<RoleScan>,
+        /// The token's signature checked against its issuer's keys (`None`: no keys at hand).
+        signature: Option<Verification>,
     },
 }

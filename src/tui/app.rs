@@ -16,6 +16,7 @@ use crate::generate::{
 use crate::policy::{PrettyPolicy, pretty};
 use crate::secret::Secret;
 use crate::session::{AssumeResult, Assumed, CredentialFormat, Refusal, credentials_text};
+use crate::token::verify::Verification;
 use crate::token::{Origin, Token};
 use crate::trail::{Explanation, TrailReport};
 
@@ -287,6 +288,8 @@ pub struct App {
     pub raw_revealed: bool,
     /// The Events screen.
     pub events: EventsPane,
+    /// The shown token's signature check, once the scan that checks it has finished.
+    pub signature: Option<Verification>,
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
@@ -331,6 +334,7 @@ impl App {
                 selected: 0,
                 generation: 0,
             },
+            signature: None,
             account_generation: 1,
             demo: false,
             minting: false,
@@ -378,9 +382,11 @@ impl App {
                 account,
                 session_name,
                 now,
+                ..
             } = effect
             {
-                self.update(scan_now(generation, &token, &account, &session_name, now));
+                let action = scan_now(generation, &token, &account, &session_name, now, None);
+                self.update(action);
             }
         }
     }
@@ -603,9 +609,11 @@ impl App {
             Action::ScanFinished {
                 generation,
                 results,
+                signature,
             } => {
                 if generation == self.scan_generation {
                     self.scan = Some(results);
+                    self.signature = signature;
                     self.select(self.roles.selected);
                 }
             }
@@ -1081,11 +1089,14 @@ impl App {
         let (AccountState::Ready(account, _), Some(token)) = (&self.account, self.token()) else {
             return Vec::new();
         };
+        let origin = token.origin.clone();
         let (account, token) = (Arc::clone(account), Box::new(token.token.clone()));
         self.scan_generation += 1;
+        self.signature = None;
         vec![Effect::Scan {
             generation: self.scan_generation,
             token,
+            origin,
             account,
             session_name: self.session_name.clone(),
             now: self.now,
@@ -1316,6 +1327,7 @@ impl App {
             role_tags: &role.tag_pairs(),
             context_overrides: &[],
             now: self.now,
+            signature: self.signature.as_ref(),
         });
         Some(SelectedRole {
             arn: arn.to_owned(),

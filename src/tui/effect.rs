@@ -14,6 +14,7 @@ use crate::aws::{AssumeRequest, LookupWindow};
 use crate::eval::{ScanInputs, Verdict, scan};
 use crate::secret::Secret;
 use crate::session::{Failure, ReadToken, Session, Stdin, TokenChoice, read_token, read_trail};
+use crate::token::verify::Verification;
 use crate::token::{Origin, Token};
 use crate::trail::{Filters, TrailReport};
 
@@ -85,6 +86,8 @@ pub enum Effect {
         generation: u64,
         /// The token.
         token: Box<Token>,
+        /// Where it came from (demo tokens are checked with the demo's keys).
+        origin: Origin,
         /// The account.
         account: Arc<Account>,
         /// The session name of the calls evaluated.
@@ -198,12 +201,31 @@ impl EffectRunner {
             Effect::Scan {
                 generation,
                 token,
+                origin,
                 account,
                 session_name,
                 now,
             } => {
-                tokio::task::spawn_blocking(move || {
-                    let _ = sender.send(scan_now(generation, &token, &account, &session_name, now));
+                let session = Arc::clone(&self.session);
+                // The signature first (it may fetch the issuer's keys), then every role with it.
+                tokio::spawn(async move {
+                    let signature = match session.verify(&token, &origin).await {
+                        Ok(signature) => signature,
+                        Err(failure) => Some(Verification::CouldNotCheck {
+                            detail: failure.message,
+                        }),
+                    };
+                    let _ = tokio::task::spawn_blocking(move || {
+                        let _ = sender.send(scan_now(
+                            generation,
+                            &token,
+                            &account,
+                            &session_name,
+                            now,
+                            signature,
+                        ));
+                    })
+                    .await;
                 });
             }
         }
@@ -254,6 +276,7 @@ pub fn scan_now(
     account: &Account,
     session_name: &str,
     now: i64,
+    signature: Option<Verification>,
 ) -> Action {
     Action::ScanFinished {
         generation,
@@ -263,7 +286,9 @@ pub fn scan_now(
             account,
             session_name,
             now,
+            signature: signature.as_ref(),
         }),
+        signature,
     }
 }
 
@@ -484,5 +509,50 @@ mod tests {
             Some(Action::AssumeFinished { generation: 11, outcome: AssumeOutcome::Failed(message) })
                 if message.contains("assuming needs live AWS")
         ));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_scan_checks_the_signature_first_and_carries_it_to_every_role() {
+        let (mut runner, mut actions) = runner();
+        let now = 1_795_629_600;
+        let account = Arc::new(demo::account().unwrap_or_else(|e| unreachable!("{e}")));
+        let text = demo::token("semaphore-main", now).unwrap_or_else(|e| unreachable!("{e}"));
+        let token = text.decode().unwrap_or_else(|e| unreachable!("{e}"));
+        for (generation, token) in [
+            (1, token.clone()),
+            (2, token.with_claim("jti", "what-if".into())),
+        ] {
+            runner.spawn(Effect::Scan {
+                generation,
+                token: Box::new(token),
+                origin: text.origin.clone(),
+                account: Arc::clone(&account),
+                session_name: "trustlens".into(),
+                now,
+            });
+            match actions.recv().await {
+                Some(Action::ScanFinished {
+                    generation: answered,
+                    results,
+                    signature,
+                }) => {
+                    assert_eq!(answered, generation);
+                    let allowed = results
+                        .iter()
+                        .any(|r| r.class == crate::eval::ScanClass::Allowed);
+                    match generation {
+                        1 => assert!(
+                            matches!(signature, Some(Verification::Verified { .. })) && allowed,
+                            "{signature:?}"
+                        ),
+                        _ => assert!(
+                            matches!(signature, Some(Verification::BadSignature { .. })) && allowed,
+                            "an edit is not signed, yet the what-if is evaluated: {signature:?}"
+                        ),
+                    }
+                }
+                other => unreachable!("{other:?}"),
+            }
+        }
     }
 }

@@ -107,6 +107,7 @@ pub fn against_aws(endpoint: &str) -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
     command
         .env_clear()
+        .env("TRUSTLENS_NO_FETCH", "1")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")

@@ -176,6 +176,7 @@ fn stale_results_are_dropped() {
     app.update(Action::ScanFinished {
         generation: 99,
         results: Vec::new(),
+        signature: None,
     });
     assert_eq!(
         app.scan.as_ref().map(Vec::len),

@@ -12,6 +12,7 @@ use crate::eval::{GENERIC_CLAIMS, exposed_claims};
 use crate::platforms;
 use crate::token::rules::CLOCK_SKEW_SECONDS;
 use crate::token::times::{TimeClaim, claim_time_phrase, utc};
+use crate::token::verify::Verification;
 use crate::token::{CI_TOKEN_VARIABLES, Severity, TOKEN_FILE_VARIABLE};
 use crate::tui::app::App;
 
@@ -79,10 +80,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             }
         })
         .collect();
-    let signature = if token.is_edited() {
-        "edited — not signed"
-    } else {
-        "signature not verified"
+    let signature = match (&app.signature, token.is_edited()) {
+        (_, true) => "edited — not signed",
+        (Some(Verification::Verified { .. }), false) => "signature verified",
+        (Some(Verification::NoKey { .. } | Verification::BadSignature { .. }), false) => {
+            "signature REJECTED (see a role's checks)"
+        }
+        (Some(Verification::CouldNotCheck { .. }) | None, false) => "signature not verified",
     };
     let header = format!(
         " Claims — {} · alg {} · {signature} · from {} ",

@@ -1,0 +1,164 @@
+//! Fetching an issuer's keys as STS does (aws-web-identity.md §3.4): the discovery document at
+//! `{iss}/.well-known/openid-configuration`, then the `jwks_uri` it names. `https://` only (plain
+//! `http://` to loopback, for local issuers), 5-second connect and read deadlines, size caps on
+//! both documents. Not domain code: this is network I/O, reached through `session/`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::token::verify::{KeySet, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, Verification};
+
+/// STS gives up on an issuer slower than about 5 seconds; so does trustlens, per step.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where an issuer's keys come from.
+#[async_trait]
+pub trait KeySource: Send + Sync {
+    /// The issuer's JWKS, found through its discovery document.
+    async fn fetch(&self, issuer: &str) -> Result<KeySet, FetchError>;
+}
+
+/// Why the keys could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// Not reachable from here (name resolution, connection refused): STS may still reach it.
+    Unreachable(String),
+    /// The issuer answered with something STS cannot use, or too slowly.
+    Unusable(String),
+}
+
+impl FetchError {
+    /// What the signature pre-check reports for this failure.
+    pub fn verification(&self) -> Verification {
+        match self {
+            FetchError::Unreachable(detail) => Verification::CouldNotCheck {
+                detail: format!("the issuer's keys are not reachable from here: {detail}"),
+            },
+            FetchError::Unusable(detail) => Verification::NoKey {
+                detail: detail.clone(),
+            },
+        }
+    }
+}
+
+/// The live key source: HTTPS with the platform's trusted roots.
+pub struct HttpKeySource {
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    timeout: Duration,
+}
+
+impl HttpKeySource {
+    /// A source whose connect and read deadlines are `timeout` each (at most 5 s).
+    pub fn new(timeout: Duration) -> Result<HttpKeySource, FetchError> {
+        let timeout = timeout.min(FETCH_TIMEOUT);
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|e| FetchError::Unreachable(format!("no trusted root certificates: {e}")))?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(HttpKeySource {
+            client: Client::builder(TokioExecutor::new()).build(https),
+            timeout,
+        })
+    }
+
+    async fn get(&self, url: &str, what: &str, cap: usize) -> Result<String, FetchError> {
+        let uri: hyper::Uri = url
+            .parse()
+            .map_err(|_| FetchError::Unusable(format!("the {what} URL {url:?} is not a URL")))?;
+        let loopback = matches!(
+            uri.host(),
+            Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+        );
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") if loopback => {}
+            _ => {
+                return Err(FetchError::Unusable(format!(
+                    "the {what} URL {url} is not https://, which STS requires"
+                )));
+            }
+        }
+        let seconds = self.timeout.as_secs();
+        let response = tokio::time::timeout(self.timeout, self.client.get(uri))
+            .await
+            .map_err(|_| {
+                FetchError::Unusable(format!(
+                    "{url} did not answer within {seconds} s (STS gives up after about 5 s: Couldn't retrieve verification key)"
+                ))
+            })?
+            .map_err(|e| FetchError::Unreachable(format!("{url}: {}", error_chain(&e))))?;
+        let status = response.status();
+        if status != hyper::StatusCode::OK {
+            return Err(FetchError::Unusable(format!(
+                "{url} answered HTTP {status}; STS needs 200"
+            )));
+        }
+        let body = tokio::time::timeout(
+            self.timeout,
+            Limited::new(response.into_body(), cap).collect(),
+        )
+        .await
+        .map_err(|_| {
+            FetchError::Unusable(format!("{url} did not send its {what} within {seconds} s"))
+        })?
+        .map_err(|_| {
+            FetchError::Unusable(format!(
+                "the {what} at {url} is larger than {} KiB (or broke off)",
+                cap / 1024
+            ))
+        })?;
+        String::from_utf8(body.to_bytes().to_vec())
+            .map_err(|_| FetchError::Unusable(format!("the {what} at {url} is not UTF-8 text")))
+    }
+}
+
+#[async_trait]
+impl KeySource for HttpKeySource {
+    async fn fetch(&self, issuer: &str) -> Result<KeySet, FetchError> {
+        let discovery_url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let text = self
+            .get(&discovery_url, "discovery document", MAX_DISCOVERY_BYTES)
+            .await?;
+        let discovery: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+            FetchError::Unusable(format!(
+                "the discovery document at {discovery_url} is not JSON"
+            ))
+        })?;
+        let Some(jwks_uri) = discovery
+            .get("jwks_uri")
+            .and_then(serde_json::Value::as_str)
+        else {
+            return Err(FetchError::Unusable(format!(
+                "the discovery document at {discovery_url} names no jwks_uri"
+            )));
+        };
+        let text = self.get(jwks_uri, "JWKS", MAX_JWKS_BYTES).await?;
+        KeySet::parse(&text)
+            .map_err(|e| FetchError::Unusable(format!("the JWKS at {jwks_uri} is {e}")))
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut words = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        words.push_str(": ");
+        words.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    words
+}

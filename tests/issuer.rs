@@ -1,0 +1,388 @@
+//! The signature checked against a real local issuer: discovery and JWKS served over HTTP on
+//! 127.0.0.1 by the test itself (every request stays on this machine).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{signed_es256, signed_rs256};
+use serde_json::{Value, json};
+use trustlens::keys::{HttpKeySource, KeySource};
+use trustlens::session::{AccountChoice, KeyOptions, Session, SystemEnvironment, block_on};
+use trustlens::token::verify::Verification;
+use trustlens::token::{Origin, Token};
+
+const TEST_JWKS: &str = include_str!("fixtures/jwks.json");
+
+/// What the issuer answers for a path.
+#[derive(Clone)]
+enum Reply {
+    Json(String),
+    Html,
+    Silent,
+    Status(u16),
+}
+
+/// A local issuer: a path → reply table that tests change while it runs, and a request log.
+struct Issuer {
+    url: String,
+    routes: Arc<Mutex<Vec<(String, Reply)>>>,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Issuer {
+    /// An issuer whose discovery names `{url}/jwks`, serving `jwks` there.
+    fn start(jwks: &str) -> Issuer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let discovery = json!({
+            "issuer": url, "jwks_uri": format!("{url}/jwks"),
+            "response_types_supported": ["id_token"], "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        });
+        let routes = Arc::new(Mutex::new(vec![
+            (
+                "/.well-known/openid-configuration".to_owned(),
+                Reply::Json(discovery.to_string()),
+            ),
+            ("/jwks".to_owned(), Reply::Json(jwks.to_owned())),
+        ]));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (table, log) = (Arc::clone(&routes), Arc::clone(&requests));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (table, log) = (Arc::clone(&table), Arc::clone(&log));
+                std::thread::spawn(move || serve(stream, &table, &log));
+            }
+        });
+        Issuer {
+            url,
+            routes,
+            requests,
+        }
+    }
+
+    fn set(&self, path: &str, reply: Reply) {
+        let mut routes = self.routes.lock().unwrap();
+        routes.retain(|(p, _)| p != path);
+        routes.push((path.to_owned(), reply));
+    }
+
+    fn requests(&self, path: &str) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| *p == path)
+            .count()
+    }
+
+    fn claims(&self) -> Value {
+        json!({"iss": self.url, "sub": "x", "aud": "a", "iat": common::NOW, "exp": common::NOW + 60})
+    }
+}
+
+fn serve(stream: TcpStream, routes: &Mutex<Vec<(String, Reply)>>, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    log.lock().unwrap().push(path.clone());
+    let reply = routes
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, r)| r.clone())
+        .unwrap_or(Reply::Status(404));
+    let (status, kind, body) = match reply {
+        Reply::Json(body) => (200, "application/json", body),
+        Reply::Html => (
+            200,
+            "text/html",
+            "<html><body>Sign in</body></html>".to_owned(),
+        ),
+        Reply::Status(code) => (code, "text/plain", "no".to_owned()),
+        Reply::Silent => {
+            std::thread::sleep(Duration::from_secs(30));
+            return;
+        }
+    };
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(body.as_bytes());
+}
+
+/// A session that fetches keys live (1-second deadlines, so a silent issuer ends the test soon).
+fn session() -> Session {
+    let source = HttpKeySource::new(Duration::from_secs(1)).unwrap();
+    Session::new(AccountChoice::Demo, Arc::new(SystemEnvironment)).with_key_source(
+        KeyOptions::default(),
+        Some(Arc::new(source) as Arc<dyn KeySource>),
+    )
+}
+
+/// Like [`session`] but over a snapshot choice, so the demo's offline rule does not apply.
+fn live_session() -> Session {
+    let source = HttpKeySource::new(Duration::from_secs(1)).unwrap();
+    Session::new(
+        AccountChoice::Snapshot(common::fixture("snapshot.json").into()),
+        Arc::new(SystemEnvironment),
+    )
+    .with_key_source(
+        KeyOptions::default(),
+        Some(Arc::new(source) as Arc<dyn KeySource>),
+    )
+}
+
+fn verify(session: &Session, token: &str) -> Verification {
+    let token = Token::decode(token).unwrap();
+    block_on(session.verify(&token, &Origin::Argument))
+        .unwrap()
+        .unwrap()
+        .unwrap_or_else(|| panic!("no verification"))
+}
+
+fn rsa_jwk() -> Value {
+    let jwks: Value = serde_json::from_str(TEST_JWKS).unwrap();
+    jwks["keys"][0].clone()
+}
+
+fn ec_jwk() -> Value {
+    let jwks: Value = serde_json::from_str(TEST_JWKS).unwrap();
+    jwks["keys"][1].clone()
+}
+
+/// An RS256 token signed with the test RSA key and no `kid` in its header.
+fn without_kid(claims: &Value) -> String {
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(include_bytes!("fixtures/test-rsa-key.pem"));
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    jsonwebtoken::encode(&header, claims, &key.unwrap()).unwrap()
+}
+
+#[test]
+fn valid_rsa_and_ec_tokens_verify_and_the_issuer_is_asked_once() {
+    let issuer = Issuer::start(TEST_JWKS);
+    let session = live_session();
+    let rsa = verify(&session, &signed_rs256("test-rsa", &issuer.claims()));
+    assert!(
+        matches!(rsa, Verification::Verified { ref kid } if kid == "test-rsa"),
+        "{rsa:?}"
+    );
+    let ec = verify(&session, &signed_es256("test-ec", &issuer.claims()));
+    assert!(
+        matches!(ec, Verification::Verified { ref kid } if kid == "test-ec"),
+        "{ec:?}"
+    );
+    assert_eq!(issuer.requests("/.well-known/openid-configuration"), 1);
+    assert_eq!(issuer.requests("/jwks"), 1);
+}
+
+#[test]
+fn a_tampered_payload_and_a_wrong_key_fail_the_signature() {
+    let issuer = Issuer::start(TEST_JWKS);
+    let session = live_session();
+    let token = signed_rs256("test-rsa", &issuer.claims());
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims = issuer.claims();
+    claims["sub"] = json!("admin");
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        common::b64(&claims.to_string()),
+        parts[2]
+    );
+    assert!(matches!(
+        verify(&session, &tampered),
+        Verification::BadSignature { .. }
+    ));
+    // Signed with the test RSA key, published under another key's material.
+    let mut wrong = ec_jwk();
+    wrong = json!({"kty": "RSA", "kid": "test-rsa", "n": wrong["x"], "e": "AQAB"});
+    let other = Issuer::start(&json!({"keys": [wrong]}).to_string());
+    let found = verify(&session, &signed_rs256("test-rsa", &other.claims()));
+    assert!(
+        matches!(
+            found,
+            Verification::BadSignature { .. } | Verification::NoKey { .. }
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_kid_not_found_is_fetched_again_once_and_found_after_rotation() {
+    let issuer = Issuer::start(&json!({"keys": [ec_jwk()]}).to_string());
+    let session = live_session();
+    let token = signed_rs256("test-rsa", &issuer.claims());
+    let missing = verify(&session, &token);
+    assert!(
+        matches!(missing, Verification::NoKey { ref detail } if detail.contains("\"test-rsa\"")),
+        "{missing:?}"
+    );
+    assert_eq!(
+        issuer.requests("/jwks"),
+        2,
+        "fetched, then once more for the missing kid"
+    );
+    issuer.set(
+        "/jwks",
+        Reply::Json(json!({"keys": [ec_jwk(), rsa_jwk()]}).to_string()),
+    );
+    let rotated = live_session();
+    assert!(matches!(
+        verify(&rotated, &token),
+        Verification::Verified { .. }
+    ));
+    // In one process, after the one re-fetch, the issuer is not asked again.
+    let _ = verify(&session, &token);
+    assert_eq!(issuer.requests("/jwks"), 3);
+}
+
+#[test]
+fn without_kid_one_key_is_used_and_two_keys_are_refused() {
+    let one = Issuer::start(&json!({"keys": [rsa_jwk()]}).to_string());
+    let token = without_kid(&one.claims());
+    assert!(matches!(
+        verify(&live_session(), &token),
+        Verification::Verified { .. }
+    ));
+    let two = Issuer::start(TEST_JWKS);
+    let token = without_kid(&two.claims());
+    let found = verify(&live_session(), &token);
+    assert!(
+        matches!(found, Verification::NoKey { ref detail } if detail.contains("exactly one")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn jwks_entries_without_kid_are_not_indexed() {
+    let mut key = rsa_jwk();
+    key.as_object_mut().unwrap().remove("kid");
+    let issuer = Issuer::start(&json!({"keys": [key]}).to_string());
+    let token = signed_rs256("test-rsa", &issuer.claims());
+    let found = verify(&live_session(), &token);
+    assert!(
+        matches!(found, Verification::NoKey { ref detail } if detail.contains("no \"kid\"")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn broken_issuers_give_stss_could_not_retrieve() {
+    let issuer = Issuer::start(TEST_JWKS);
+    let token = signed_rs256("test-rsa", &issuer.claims());
+    let cases = [
+        (
+            "/.well-known/openid-configuration",
+            Reply::Json(json!({"issuer": issuer.url}).to_string()),
+            "names no jwks_uri",
+        ),
+        ("/jwks", Reply::Html, "is not JSON"),
+        (
+            "/jwks",
+            Reply::Json("x".repeat(10 * 1024 * 1024)),
+            "larger than 1024 KiB",
+        ),
+        ("/jwks", Reply::Status(503), "HTTP 503"),
+        ("/jwks", Reply::Silent, "did not answer within 1 s"),
+    ];
+    for (path, reply, words) in cases {
+        let fresh = Issuer::start(TEST_JWKS);
+        fresh.set(path, reply);
+        let token = signed_rs256("test-rsa", &fresh.claims());
+        let found = verify(&live_session(), &token);
+        assert!(
+            matches!(&found, Verification::NoKey { detail } if detail.contains(words)),
+            "{path} {words}: {found:?}"
+        );
+    }
+    // The demo stays offline: nothing is fetched for a token that is not a demo token.
+    let _ = block_on(session().verify(&Token::decode(&token).unwrap(), &Origin::Argument));
+    assert_eq!(issuer.requests("/.well-known/openid-configuration"), 0);
+}
+
+#[test]
+fn plain_http_is_refused_except_on_loopback_and_an_unreachable_issuer_is_not_a_verdict() {
+    let source = HttpKeySource::new(Duration::from_secs(1)).unwrap();
+    let refused = block_on(source.fetch("http://example.invalid")).unwrap();
+    assert!(
+        matches!(&refused, Err(e) if format!("{e:?}").contains("not https://")),
+        "{refused:?}"
+    );
+    // A port nobody listens on: connection refused, so trustlens cannot tell.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let found = block_on(source.fetch(&url)).unwrap();
+    let verification = found.map(|_| ()).map_err(|e| e.verification());
+    assert!(
+        matches!(verification, Err(Verification::CouldNotCheck { .. })),
+        "{verification:?}"
+    );
+}
+
+#[test]
+fn explain_through_the_binary_uses_the_live_issuer() {
+    let issuer = Issuer::start(TEST_JWKS);
+    let token = signed_rs256("test-rsa", &issuer.claims());
+    let policy = common::temp_file(
+        "issuer",
+        "policy.json",
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "*"}, "Action": "sts:AssumeRoleWithWebIdentity"}]})
+        .to_string(),
+    );
+    let out = common::run(
+        assert_cmd::Command::cargo_bin("trustlens")
+            .unwrap()
+            .env_clear()
+            .args([
+                "explain",
+                "--json",
+                "--policy",
+                &policy,
+                "--client-id",
+                "a",
+                "--now",
+                common::NOW_RFC3339,
+            ])
+            .args([
+                "--role-arn",
+                "arn:aws:iam::111122223333:role/r",
+                "--token",
+                "env:T",
+            ])
+            .env("T", &token),
+    );
+    let verdict: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{out:?}", out = out.stderr));
+    let signature = verdict["prechecks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "signature")
+        .cloned()
+        .unwrap();
+    assert_eq!(signature["status"], "passed", "{signature}");
+    assert_eq!(issuer.requests("/jwks"), 1);
+}
