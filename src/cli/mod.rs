@@ -35,8 +35,9 @@ pub struct Cli {
     #[command(flatten)]
     pub globals: Globals,
 
-    /// The explorer's first token: @FILE, - (stdin), env:NAME, demo:NAME or the token itself
-    /// (default: the CI's own variable, or the demo token with --demo; else paste one).
+    /// The explorer's first token: @FILE, env:NAME, demo:NAME or the token itself (not `-`:
+    /// standard input is the terminal; default: the CI's own variable, or the demo token with
+    /// --demo; else paste one).
     #[arg(long, value_name = "SRC")]
     pub token: Option<String>,
 
