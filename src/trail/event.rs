@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::arn::Arn;
+use crate::json::kind_of;
 
 /// The event name this module reads; every other event is skipped.
 pub const EVENT_NAME: &str = "AssumeRoleWithWebIdentity";
@@ -209,7 +210,7 @@ pub fn parse_input(bytes: &[u8]) -> Result<ParsedEvents, TrailError> {
                 "the top level",
                 format!(
                     "expected a CloudTrail event, {{\"Records\": […]}} or lookup-events output, found {}",
-                    kind(other)
+                    kind_of(other)
                 ),
             ));
         }
@@ -271,7 +272,7 @@ fn add_item(item: &Value, place: &str, parsed: &mut ParsedEvents) -> Result<(), 
                 Some(other) => {
                     return Err(TrailError::new(
                         place,
-                        format!("expected the event as JSON text, found {}", kind(other)),
+                        format!("expected the event as JSON text, found {}", kind_of(other)),
                     ));
                 }
                 None => None,
@@ -293,7 +294,7 @@ fn parse_event(value: &Value, place: &str) -> Result<Option<TrailEvent>, TrailEr
             place,
             format!(
                 "expected a CloudTrail event (an object), found {}",
-                kind(value)
+                kind_of(value)
             ),
         ));
     };
@@ -389,7 +390,7 @@ fn role_in_resources(
         Some(other) => {
             return Err(TrailError::new(
                 format!("{place}.resources"),
-                format!("expected an array, found {}", kind(other)),
+                format!("expected an array, found {}", kind_of(other)),
             ));
         }
     };
@@ -398,7 +399,7 @@ fn role_in_resources(
         let Value::Object(object) = resource else {
             return Err(TrailError::new(
                 place,
-                format!("expected an object, found {}", kind(resource)),
+                format!("expected an object, found {}", kind_of(resource)),
             ));
         };
         let fields = Fields {
@@ -423,7 +424,7 @@ fn array_at<'a>(
         Some(Value::Array(items)) => Ok(items),
         Some(other) => Err(TrailError::new(
             place,
-            format!("expected an array, found {}", kind(other)),
+            format!("expected an array, found {}", kind_of(other)),
         )),
         None => Ok(&[]),
     }
@@ -450,7 +451,7 @@ impl<'a> Fields<'a> {
             Some(Value::String(text)) => Ok(Some(text.clone())),
             Some(other) => Err(TrailError::new(
                 self.place_of(key),
-                format!("expected a string, found {}", kind(other)),
+                format!("expected a string, found {}", kind_of(other)),
             )),
         }
     }
@@ -463,7 +464,7 @@ impl<'a> Fields<'a> {
             Some(Value::String(text)) if text.parse::<i64>().is_ok() => Ok(text.parse().ok()),
             Some(other) => Err(TrailError::new(
                 self.place_of(key),
-                format!("expected an integer, found {}", kind(other)),
+                format!("expected an integer, found {}", kind_of(other)),
             )),
         }
     }
@@ -479,20 +480,9 @@ impl<'a> Fields<'a> {
             Some(Value::Object(object)) => Ok(Fields { object, place }),
             Some(other) => Err(TrailError::new(
                 place,
-                format!("expected an object, found {}", kind(other)),
+                format!("expected an object, found {}", kind_of(other)),
             )),
         }
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -204,6 +204,10 @@ impl EventsPane {
     }
 }
 
+/// What the Generate view is computed from: the token (index and count), the account (its
+/// load and whether it is ready), the selected role and the choices.
+type GenerateKey = (usize, usize, u64, bool, Option<String>, GeneratePane);
+
 /// The Generate view's choices: a scope (`None`: the tightest that admits the token) and a
 /// format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -280,6 +284,9 @@ pub struct App {
     pub assume: AssumePane,
     /// The Generate screen.
     pub generate: GeneratePane,
+    /// The Generate view and what it was computed from: `update` recomputes it when a token,
+    /// the account, the selected role, the scope or the format changes, never `render`.
+    generated: Option<(GenerateKey, Option<GenerateView>)>,
     /// The claim selected on the Token screen.
     pub claim_selected: usize,
     /// The key bindings.
@@ -326,6 +333,7 @@ impl App {
             session_name: "trustlens".to_owned(),
             assume: AssumePane::default(),
             generate: GeneratePane::default(),
+            generated: None,
             claim_selected: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
@@ -432,6 +440,32 @@ impl App {
 
     /// Applies an action; returns the effects to run.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let effects = self.apply(action);
+        self.refresh_generate_view();
+        effects
+    }
+
+    /// The Generate view, as computed for the current state.
+    pub fn generate_view(&self) -> Option<&GenerateView> {
+        self.generated.as_ref().and_then(|(_, view)| view.as_ref())
+    }
+
+    /// Recomputes the Generate view when what it depends on changed since it was computed.
+    fn refresh_generate_view(&mut self) {
+        let key: GenerateKey = (
+            self.current,
+            self.tokens.len(),
+            self.account_generation,
+            matches!(self.account, AccountState::Ready(..)),
+            self.selected.as_ref().map(|selected| selected.arn.clone()),
+            self.generate,
+        );
+        if self.generated.as_ref().is_none_or(|(old, _)| *old != key) {
+            self.generated = Some((key, self.compute_generate_view()));
+        }
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => self.should_quit = true,
             Action::ShowTab(tab) => {
@@ -679,11 +713,11 @@ impl App {
                 }
                 items
             }
-            Tab::Generate => match self.generate_view().map(|view| (view.format, view.result)) {
+            Tab::Generate => match self.generate_view().map(|view| (view.format, &view.result)) {
                 Some((format, Ok(policy))) => {
                     let mut items = vec![item(
                         &format!("the {} policy ({})", policy.generated.scope, format.name()),
-                        policy.rendered,
+                        policy.rendered.clone(),
                     )];
                     items.extend(self.edit_items());
                     items
@@ -1105,7 +1139,7 @@ impl App {
 
     /// The Generate view for the current token, scope and format, with the edit of the
     /// selected role's policy; `None` without a token.
-    pub fn generate_view(&self) -> Option<GenerateView> {
+    fn compute_generate_view(&self) -> Option<GenerateView> {
         let token = self.token()?;
         let claims = token.token.claims();
         let scopes: Vec<(&'static str, bool)> = generate::scopes_for(claims)
@@ -1268,13 +1302,13 @@ impl App {
             return Vec::new();
         };
         let path = if path.is_empty() {
-            default_file(format).to_owned()
+            default_file(*format).to_owned()
         } else {
             path.to_owned()
         };
         vec![Effect::WriteFile {
             path,
-            text: policy.rendered,
+            text: policy.rendered.clone(),
         }]
     }
 

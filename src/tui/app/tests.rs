@@ -243,7 +243,7 @@ fn pasting_a_token_adds_it_and_rescans() {
 fn the_generate_view_cycles_scopes_and_formats_and_writes_a_file() {
     let mut app = ready("semaphore-main");
     let view = app.generate_view().unwrap();
-    let policy = view.result.unwrap();
+    let policy = view.result.as_ref().unwrap();
     assert_eq!(policy.generated.scope, "ref");
     assert!(policy.radius[0].admitted);
     app.update(Action::CycleScope(1));
@@ -255,7 +255,13 @@ fn the_generate_view_cycles_scopes_and_formats_and_writes_a_file() {
     app.update(Action::CycleFormat(1));
     let view = app.generate_view().unwrap();
     assert_eq!(view.format, crate::generate::Format::Terraform);
-    assert!(view.result.unwrap().rendered.contains("aws_iam_role"));
+    assert!(
+        view.result
+            .as_ref()
+            .unwrap()
+            .rendered
+            .contains("aws_iam_role")
+    );
     app.update(Action::CycleFormat(-2));
     assert_eq!(
         app.generate_view().unwrap().format,

@@ -56,7 +56,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         Paragraph::new(vec![Line::from(scope_spans), Line::from(format_spans)]),
         choices,
     );
-    let policy = match view.result {
+    let policy = match &view.result {
         Ok(policy) => policy,
         Err(error) => {
             frame.render_widget(
@@ -69,14 +69,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         }
     };
     let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(body);
-    render_policy(&policy, view.format, frame, left, theme);
+    render_policy(policy, view.format, frame, left, theme);
     let [radius_area, diff_area] = Layout::vertical([
-        Constraint::Length(radius_height(&policy)),
+        Constraint::Length(radius_height(policy)),
         Constraint::Fill(1),
     ])
     .areas(right);
-    render_radius(&policy, frame, radius_area, theme);
-    render_diff(&policy, frame, diff_area, theme);
+    render_radius(policy, frame, radius_area, theme);
+    render_diff(policy, frame, diff_area, theme);
 }
 
 fn render_policy(
