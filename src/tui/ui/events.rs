@@ -125,11 +125,14 @@ fn render_list(
             })
         })
         .collect();
-    let title = format!(
-        " Events ✘{} ✔{} · {source} ",
+    let counts = format!(
+        " Events ✘{} ✔{} · ",
         report.attempts.len(),
         report.successes.iter().map(|s| s.count).sum::<usize>()
     );
+    // A long path keeps its end, the file's name, in view.
+    let room = usize::from(area.width.saturating_sub(3)).saturating_sub(counts.chars().count());
+    let title = format!("{counts}{} ", super::tail(source, room));
     frame.render_widget(List::new(items).block(Block::bordered().title(title)), area);
 }
 

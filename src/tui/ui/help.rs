@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::Theme;
+use super::{Theme, tail};
 use crate::tui::keymap::Keymap;
 use crate::tui::overlay::{ClaimEdit, CopyItem};
 
@@ -103,17 +103,6 @@ pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) 
 /// the cursor.
 fn input_room(area: Rect, label: &str) -> usize {
     usize::from(area.width.saturating_sub(3)).saturating_sub(label.chars().count())
-}
-
-/// The end of `text` that fits in `room` columns, led by `…` when the start is cut, so what is
-/// being typed stays in view.
-fn tail(text: &str, room: usize) -> String {
-    let count = text.chars().count();
-    if count <= room {
-        return text.to_owned();
-    }
-    let kept: String = text.chars().skip(count + 1 - room.max(1)).collect();
-    format!("…{kept}")
 }
 
 /// `token TOKEN` typed on the command line shows the token masked; sources that are not the

@@ -199,3 +199,14 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height,
     )
 }
+
+/// The end of `text` that fits in `room` columns, led by `…` when the start is cut, so what is
+/// being typed stays in view.
+pub(super) fn tail(text: &str, room: usize) -> String {
+    let count = text.chars().count();
+    if count <= room {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().skip(count + 1 - room.max(1)).collect();
+    format!("…{kept}")
+}
