@@ -113,10 +113,8 @@ fn execute(
         });
         text.push('\n');
     }
-    if !args.json {
-        if write_text(context.out, &text, context.style) != Exit::Success {
-            return Ok(Exit::Failure);
-        }
+    if !args.json && write_text(context.out, &text, context.style) != Exit::Success {
+        return Ok(Exit::Failure);
     }
     let applied = if args.apply && !plan.is_done() {
         let mut confirm = |change: &Change| {

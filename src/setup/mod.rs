@@ -334,6 +334,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Applied {
     /// The change.
+    #[serde(flatten)]
     pub change: Change,
     /// How it ended.
     #[serde(flatten)]

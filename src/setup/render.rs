@@ -121,14 +121,14 @@ fn with_managed_policy(yaml: &str, policy_arn: &str) -> String {
     for line in yaml.lines() {
         out.push_str(line);
         out.push('\n');
-        if let Some(indent) = line.strip_suffix(line.trim_start()) {
-            if line.trim_start().starts_with("RoleName: ") {
-                let _ = writeln!(
-                    out,
-                    "{indent}ManagedPolicyArns:\n{indent}  - {}",
-                    serde_json::to_string(policy_arn).unwrap_or_default()
-                );
-            }
+        if let Some(indent) = line.strip_suffix(line.trim_start())
+            && line.trim_start().starts_with("RoleName: ")
+        {
+            let _ = writeln!(
+                out,
+                "{indent}ManagedPolicyArns:\n{indent}  - {}",
+                serde_json::to_string(policy_arn).unwrap_or_default()
+            );
         }
     }
     out
