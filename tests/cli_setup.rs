@@ -421,7 +421,7 @@ fn a_denied_create_role_leaves_a_clear_report_of_what_was_and_was_not_done() {
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("✘ failed: create the role ci-oidc with the trust policy above (iam:CreateRole): the credentials may not call iam:CreateRole"), "{}", out.stdout);
+    assert!(out.stdout.contains("✘ failed: create the role ci-oidc with the planned trust policy (iam:CreateRole): the credentials may not call iam:CreateRole"), "{}", out.stdout);
     assert!(
         out.stdout
             .contains("– not attempted: attach arn:aws:iam::aws:policy/ReadOnlyAccess to ci-oidc"),

@@ -148,7 +148,7 @@ pub struct Check {
 }
 
 /// One IAM change, as the API call that makes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Change {
     /// `iam:CreateOpenIDConnectProvider` (no thumbprints: IAM takes the issuer's own).
@@ -216,10 +216,12 @@ impl Change {
                 client_id,
             } => format!("add the audience {client_id} to {provider_arn}"),
             Change::CreateRole { role_name, .. } => {
-                format!("create the role {role_name} with the trust policy above")
+                format!("create the role {role_name} with the planned trust policy")
             }
             Change::UpdateTrustPolicy { role_name, .. } => {
-                format!("replace the trust policy of {role_name} (the diff above)")
+                format!(
+                    "replace the trust policy of {role_name} with the planned one (the diff shown)"
+                )
             }
             Change::AttachPolicy {
                 role_name,
