@@ -704,3 +704,76 @@ fn the_changes_as_code_pass_hcl2_and_cfn_lint_and_the_cli_commands_run_against_m
         "the commands made every change"
     );
 }
+
+/// Right after the role is made, STS may not know it yet (IAM is eventually consistent): the
+/// verification tries again, and the second answer is the one reported.
+#[test]
+fn the_verification_waits_for_iam_changes_to_reach_sts() {
+    let assumes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&assumes);
+    let fake = FakeAws::start(move |request| match request.action.as_str() {
+        "GetCallerIdentity" => fake_aws::get_caller_identity(
+            "arn:aws:iam::123456789012:user/ops",
+            "AIDAEXAMPLE",
+            "123456789012",
+        ),
+        "ListOpenIDConnectProviders" => fake_aws::list_open_id_connect_providers(&[
+            "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com",
+        ]),
+        "GetOpenIDConnectProvider" => fake_aws::get_open_id_connect_provider(
+            "acme.semaphoreci.com",
+            &["https://acme.semaphoreci.com"],
+        ),
+        "GetRole" => Reply::iam_error(
+            404,
+            "NoSuchEntity",
+            "The role with name ci-oidc cannot be found.",
+        ),
+        "CreateRole" => Reply::ok(format!(
+            "<CreateRoleResponse xmlns=\"{}\"><CreateRoleResult><Role><Path>/</Path><RoleName>ci-oidc</RoleName><RoleId>AROA</RoleId><Arn>arn:aws:iam::123456789012:role/ci-oidc</Arn><CreateDate>2026-05-08T23:34:01Z</CreateDate></Role></CreateRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></CreateRoleResponse>",
+            fake_aws::IAM_NS
+        )),
+        "AssumeRoleWithWebIdentity" => {
+            if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Reply::sts_error(
+                    403,
+                    "AccessDenied",
+                    "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+                )
+            } else {
+                fake_aws::assume_role_with_web_identity(
+                    &fake_aws::FakeCredentials {
+                        access_key_id: "ASIAEXAMPLE".into(),
+                        secret_access_key: "secret".into(),
+                        session_token: "session".into(),
+                        expiration: "2030-01-01T00:00:00Z".into(),
+                    },
+                    "arn:aws:sts::123456789012:assumed-role/ci-oidc/trustlens-setup",
+                    "org:acme",
+                    "https://acme.semaphoreci.com",
+                    "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com",
+                )
+            }
+        }
+        other => panic!("unexpected {other}"),
+    });
+    let token = semaphore_token("branch", "refs/heads/main");
+    let out = run(
+        &fake.endpoint,
+        &semaphore_args(&["--apply", "--yes", "--token", "env:JOB_TOKEN"]),
+        &[("JOB_TOKEN", &token)],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("IAM changes can take some seconds to reach STS"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("✔ verified: the token at hand assumed arn:aws:sts::123456789012:assumed-role/ci-oidc/trustlens-setup"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(assumes.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -22,6 +22,7 @@ const APPLY_HINT: &str = "Run again with --apply to make them (each confirmed; -
 const POLICY_HEADING: &str = "trust policy:";
 const DIFF_HEADING: &str = "the trust policy, old → new:";
 const SNIPPET_HEADING: &str = "pipeline:";
+const PROPAGATING: &str = "assuming the role with the token at hand (IAM changes can take some seconds to reach STS: a refusal is tried again for a while)…";
 const VERIFY_SKIPPED: &str = "not verified: changes remain, so the role cannot be assumed yet";
 
 /// `--format` values.
@@ -132,7 +133,13 @@ fn execute(
     let verification = match &token {
         Some(token) if complete && (args.apply || plan.is_done()) && session.is_live() => {
             let secret = Secret::new(token.raw().expose().clone());
-            Some(session::block_on(session.verify_setup(&plan, secret))?)
+            let fresh = applied.iter().any(|a| a.outcome == Outcome::Made);
+            if fresh && !args.json {
+                let _ = writeln!(context.err, "{PROPAGATING}");
+            }
+            Some(session::block_on(
+                session.verify_setup(&plan, secret, fresh),
+            )?)
         }
         _ => None,
     };

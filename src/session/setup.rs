@@ -12,6 +12,11 @@ use crate::aws::{AssumeRequest, AwsError};
 use crate::secret::Secret;
 use crate::setup::{self, AccountState, Applied, Change, Outcome, Plan, Request, explain_refusal};
 
+/// How long to wait before assuming again right after IAM changes.
+pub const PROPAGATION_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How many times to try assuming right after IAM changes.
+pub const PROPAGATION_TRIES: u32 = 8;
+
 /// The region the snippets name when none is configured.
 const DEFAULT_REGION: &str = "us-east-1";
 const READ_ONLY: &str = "the demo and snapshot accounts cannot be changed: --apply needs live AWS \
@@ -195,18 +200,37 @@ impl Session {
     }
 
     /// Assumes the plan's role with `token` for real (the role is not re-read: the plan's
-    /// policy is the local verdict's).
-    pub async fn verify_setup(&self, plan: &Plan, token: Secret<String>) -> AssumeResult {
-        self.assume(
-            AssumeRequest {
-                role_arn: plan.role_arn.clone(),
-                session_name: "trustlens-setup".to_owned(),
-                token,
-                duration_seconds: None,
-            },
-            None,
-        )
-        .await
+    /// policy is the local verdict's). Right after IAM changes (`fresh`), STS may not see them
+    /// for some seconds (IAM is eventually consistent): a refusal is then tried again, every
+    /// [`PROPAGATION_WAIT`], [`PROPAGATION_TRIES`] times in all.
+    pub async fn verify_setup(
+        &self,
+        plan: &Plan,
+        token: Secret<String>,
+        fresh: bool,
+    ) -> AssumeResult {
+        let tries = if fresh { PROPAGATION_TRIES } else { 1 };
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .assume(
+                    AssumeRequest {
+                        role_arn: plan.role_arn.clone(),
+                        session_name: "trustlens-setup".to_owned(),
+                        token: token.clone(),
+                        duration_seconds: None,
+                    },
+                    None,
+                )
+                .await;
+            match result {
+                AssumeResult::Refused(_) if attempt < tries => {
+                    attempt += 1;
+                    tokio::time::sleep(PROPAGATION_WAIT).await;
+                }
+                other => return other,
+            }
+        }
     }
 }
 
