@@ -690,3 +690,41 @@ fn setup_walks_the_three_steps_against_moto_asking_before_each_change() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+/// `setup --apply` on a terminal asks before each change: a yes makes it, a no stops there and
+/// the report says what was and was not done.
+#[test]
+fn setup_apply_asks_on_the_terminal_before_each_change() {
+    let moto = Moto::start();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "env -i PATH=\"$PATH\" TRUSTLENS_NO_FETCH=1 TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
+         AWS_SHARED_CREDENTIALS_FILE=/dev/null {binary} --endpoint-url {} setup --platform github \
+         --org octo --project web --apply | tail -4; echo EXITED ${{PIPESTATUS[0]}}; sleep 600",
+        moto.endpoint
+    ));
+    let screen = tmux.wait_for("Make this change? [y/N]");
+    assert!(
+        screen.contains("create the OIDC provider https://token.actions.githubusercontent.com"),
+        "{screen}"
+    );
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("(iam:CreateRole)\nMake this change? [y/N]");
+    tmux.keys(&["n", "Enter"]);
+    let screen = tmux.wait_for("EXITED 3");
+    assert!(
+        screen.contains(
+            "✔ made: create the OIDC provider https://token.actions.githubusercontent.com"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("– declined: create the role ci-oidc"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("1 of 2 changes made; the rest were not"),
+        "{screen}"
+    );
+}
