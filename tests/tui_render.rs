@@ -396,4 +396,8 @@ fn setup_screen_walks_the_three_steps_and_asks_before_a_change() {
     insta::assert_snapshot!("setup_plan_80x24", draw(&app, 80, 24));
     app.update(Action::AskAssume);
     insta::assert_snapshot!("setup_confirm_100x30", draw(&app, 100, 30));
+    // esc says no; j/k scroll down to step 3's snippets.
+    app.update(Action::Back);
+    app.update(Action::Move(30));
+    insta::assert_snapshot!("setup_step3_100x30", draw(&app, 100, 30));
 }

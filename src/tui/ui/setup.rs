@@ -124,7 +124,8 @@ fn plan_lines<'a>(app: &App, plan: &Plan, source: &str, theme: Theme) -> Vec<Lin
             ));
         }
         if step.number == 3 {
-            for line in plan.snippet.lines() {
+            let shorter = plan.trustlens_snippet.as_deref().unwrap_or_default();
+            for line in plan.snippet.lines().chain(shorter.lines()) {
                 lines.push(Line::raw(format!("    {line}")));
             }
         }
