@@ -747,8 +747,7 @@ fn role_step(
             match trust_verdict(role, claims, providers, role_arn, &intended_radius, now) {
                 Ok(()) => checks.push(check(
                     Status::Done,
-                    "its trust policy admits the intended job and nothing the intended policy does not"
-                        .to_owned(),
+                    "its trust policy admits the intended jobs and nothing more".to_owned(),
                 )),
                 Err(reason) => {
                     checks.push(check(Status::Todo, format!("its trust policy {reason}")));
@@ -811,13 +810,26 @@ fn trust_verdict(
         })
         .map(|row| row.identity)
         .collect();
-    if wider.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    let narrower: Vec<&str> = intended
+        .iter()
+        .filter(|row| {
+            row.admitted
+                && !existing
+                    .iter()
+                    .any(|other| other.sub == row.sub && other.admitted)
+        })
+        .map(|row| row.identity)
+        .collect();
+    match (wider.is_empty(), narrower.is_empty()) {
+        (true, true) => Ok(()),
+        (false, _) => Err(format!(
             "is wider than intended: it also admits {}",
             wider.join(", ")
-        ))
+        )),
+        (true, false) => Err(format!(
+            "is narrower than the scope asked for: it refuses {}",
+            narrower.join(", ")
+        )),
     }
 }
 

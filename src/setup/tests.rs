@@ -528,3 +528,29 @@ fn the_changes_render_as_infrastructure_code() {
         "{yaml}"
     );
 }
+
+#[test]
+fn a_policy_narrower_than_the_scope_asked_for_is_widened_to_it() {
+    let first = plan(&semaphore(), &empty(), "us-east-1", None, NOW).unwrap();
+    let providers = [semaphore_provider(&["https://acme.semaphoreci.com"])];
+    let role = role(&first.policy);
+    let account = AccountState {
+        providers: &providers,
+        role: Some(&role),
+        ..empty()
+    };
+    let any_branch = Request {
+        scope: Some("any-branch".into()),
+        ..semaphore()
+    };
+    let plan = plan(&any_branch, &account, "us-east-1", None, NOW).unwrap();
+    assert_eq!(actions(&plan), ["iam:UpdateAssumeRolePolicy"]);
+    assert!(
+        plan.steps[1]
+            .checks
+            .iter()
+            .any(|c| c.status == Status::Todo && c.text.contains("narrower than the scope")),
+        "{:?}",
+        plan.steps[1].checks
+    );
+}
