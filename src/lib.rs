@@ -8,7 +8,7 @@
 //!   token reading, assume-then-diagnose, session names, credential formats;
 //! - [`aws`]: the only code that names AWS SDK types; [`keys`]: fetching issuers' keys;
 //! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`generate`], [`account`], [`json`],
-//!   [`secret`], [`printable`], [`trail`] —
+//!   [`secret`], [`printable`], [`trail`], [`setup`] —
 //!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
@@ -24,6 +24,7 @@ pub mod policy;
 pub mod printable;
 pub mod secret;
 pub mod session;
+pub mod setup;
 pub mod token;
 pub mod trail;
 pub mod tui;

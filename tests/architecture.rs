@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Modules that hold domain code; each is `src/<name>.rs` or `src/<name>/`.
-const DOMAIN_MODULES: [&str; 12] = [
+const DOMAIN_MODULES: [&str; 13] = [
     "token",
     "policy",
     "eval",
@@ -20,6 +20,7 @@ const DOMAIN_MODULES: [&str; 12] = [
     "arn",
     "printable",
     "trail",
+    "setup",
 ];
 
 /// What domain code must never name: front ends, the service layer, the runtime, the SDK, and

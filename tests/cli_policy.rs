@@ -92,7 +92,18 @@ fn platform_claims() -> Vec<(&'static str, Value)> {
 }
 
 fn generated(name: &str, claims: &Value, extra: &[&str]) -> Value {
-    let path = temp_file("policy", &format!("{name}.claims.json"), claims.to_string());
+    // One file per call: tests run in parallel, and a file another test is rewriting reads
+    // as empty.
+    let tag: String = extra
+        .concat()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let path = temp_file(
+        "policy",
+        &format!("{name}-{tag}.claims.json"),
+        claims.to_string(),
+    );
     let mut args = vec!["--claims", &path, "--account-id", "123456789012", "--json"];
     args.extend_from_slice(extra);
     let out = policy(&args);

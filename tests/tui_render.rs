@@ -367,3 +367,37 @@ fn the_first_frame_on_the_demo_says_the_token_is_being_minted() {
     app.update(Action::ShowTab(Tab::Token));
     assert!(draw(&app, 100, 30).contains("Minting the demo token…"));
 }
+
+#[test]
+fn setup_screen_walks_the_three_steps_and_asks_before_a_change() {
+    let mut app = app("semaphore-main");
+    app.update(Action::ShowTab(Tab::Setup));
+    insta::assert_snapshot!("setup_intro_100x30", draw(&app, 100, 30));
+    app.update(Action::OpenPalette(
+        "setup semaphore --org acme --project 936a5312-a3b8-4921-8b3f-2cec8baac574 --repo web --role-name ci-oidc".into(),
+    ));
+    app.update(Action::Confirm);
+    insta::assert_snapshot!("setup_planning_80x24", draw(&app, 80, 24));
+    let account = demo::account().unwrap();
+    let request = app.setup.request.clone().unwrap();
+    let state = trustlens::setup::AccountState {
+        partition: &account.partition,
+        account_id: &account.id,
+        providers: &account.providers,
+        role: None,
+        attached: &[],
+    };
+    let plan = trustlens::setup::plan(&request, &state, "us-east-1", None, NOW).unwrap();
+    app.update(Action::SetupPlanned {
+        generation: 1,
+        result: Ok((Box::new(plan), "the embedded demo account".into())),
+    });
+    insta::assert_snapshot!("setup_plan_100x30", draw(&app, 100, 30));
+    insta::assert_snapshot!("setup_plan_80x24", draw(&app, 80, 24));
+    app.update(Action::AskAssume);
+    insta::assert_snapshot!("setup_confirm_100x30", draw(&app, 100, 30));
+    // esc says no; j/k scroll down to step 3's snippets.
+    app.update(Action::Back);
+    app.update(Action::Move(30));
+    insta::assert_snapshot!("setup_step3_100x30", draw(&app, 100, 30));
+}

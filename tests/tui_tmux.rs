@@ -621,3 +621,110 @@ fn the_generate_view_switches_scope_and_format_and_writes_the_policy_to_a_file()
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+/// The Setup screen from an empty moto account: the plan, a confirmation before each change,
+/// the checks made again after each, until every step is done.
+#[test]
+fn setup_walks_the_three_steps_against_moto_asking_before_each_change() {
+    let moto = Moto::start();
+    let token = demo::token("semaphore-main", now()).unwrap();
+    let token = String::from_utf8_lossy(token.text.expose()).into_owned();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "env -i PATH=\"$PATH\" TRUSTLENS_NO_FETCH=1 TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
+         AWS_SHARED_CREDENTIALS_FILE=/dev/null T={token} {binary} --endpoint-url {} --token env:T; \
+         echo EXITED $?; sleep 600",
+        moto.endpoint
+    ));
+    tmux.wait_for("Roles");
+    tmux.keys(&["7"]);
+    tmux.wait_for("the seed guide's three steps");
+    tmux.keys(&[":"]);
+    tmux.keys(&[
+        "setup semaphore --org acme --project 936a5312-a3b8-4921-8b3f-2cec8baac574 --repo web",
+    ]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("2 change(s) left");
+    assert!(
+        screen.contains("✘ no provider for https://acme.semaphoreci.com"),
+        "{screen}"
+    );
+    tmux.keys(&["a"]);
+    let screen = tmux.wait_for("Make this IAM change for real?");
+    assert!(
+        screen.contains("call iam:CreateOpenIDConnectProvider"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    // esc said no: the confirmation closes and nothing is made (wait before the next key, or
+    // the terminal reads esc and `a` as alt-a).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while tmux.screen().contains("for real?") {
+        assert!(
+            Instant::now() < deadline,
+            "esc did not close the confirmation"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(tmux.screen().contains("2 change(s) left"));
+    tmux.keys(&["a"]);
+    tmux.confirm();
+    let screen = tmux.wait_for("1 change(s) left");
+    assert!(
+        screen.contains("✔ made: create the OIDC provider https://acme.semaphoreci.com"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("✔ the provider for https://acme.semaphoreci.com exists"),
+        "checked again after the change: {screen}"
+    );
+    tmux.keys(&["a"]);
+    tmux.confirm();
+    let screen = tmux.wait_for("every step is done");
+    assert!(
+        screen.contains("✔ the role exists: arn:aws:iam::123456789012:role/ci-oidc"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
+
+/// `setup --apply` on a terminal asks before each change: a yes makes it, a no stops there and
+/// the report says what was and was not done.
+#[test]
+fn setup_apply_asks_on_the_terminal_before_each_change() {
+    let moto = Moto::start();
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let tmux = Tmux::start(&format!(
+        "env -i PATH=\"$PATH\" TRUSTLENS_NO_FETCH=1 TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
+         AWS_SHARED_CREDENTIALS_FILE=/dev/null {binary} --endpoint-url {} setup --platform github \
+         --org octo --project web --apply | tail -4; echo EXITED ${{PIPESTATUS[0]}}; sleep 600",
+        moto.endpoint
+    ));
+    let screen = tmux.wait_for("Make this change? [y/N]");
+    assert!(
+        screen.contains("create the OIDC provider https://token.actions.githubusercontent.com"),
+        "{screen}"
+    );
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("(iam:CreateRole)\nMake this change? [y/N]");
+    tmux.keys(&["n", "Enter"]);
+    let screen = tmux.wait_for("EXITED 3");
+    assert!(
+        screen.contains(
+            "✔ made: create the OIDC provider https://token.actions.githubusercontent.com"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("– declined: create the role ci-oidc"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("1 of 2 changes made; the rest were not"),
+        "{screen}"
+    );
+}

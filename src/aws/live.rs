@@ -822,6 +822,142 @@ impl super::AwsAccess for LiveAws {
     fn region(&self) -> Option<String> {
         self.config.region().map(ToString::to_string)
     }
+
+    fn iam_write(&self) -> Option<&dyn super::IamWrite> {
+        Some(self)
+    }
+}
+
+/// More `ListAttachedRolePolicies` pages than a role has (IAM allows 20 policies per role).
+const MAX_ATTACHED_PAGES: usize = 100;
+
+#[async_trait]
+impl super::IamWrite for LiveAws {
+    async fn create_open_id_connect_provider(
+        &self,
+        url: &str,
+        client_ids: &[String],
+    ) -> Result<String, AwsError> {
+        const ACTION: &str = "iam:CreateOpenIDConnectProvider";
+        let call = async {
+            let output = self
+                .iam
+                .create_open_id_connect_provider()
+                .url(url)
+                .set_client_id_list(Some(client_ids.to_vec()))
+                .send()
+                .await
+                .map_err(|e| self.error(ACTION, &e))?;
+            Ok(output
+                .open_id_connect_provider_arn()
+                .unwrap_or_default()
+                .to_owned())
+        };
+        self.within(ACTION, call).await
+    }
+
+    async fn add_client_id_to_open_id_connect_provider(
+        &self,
+        provider_arn: &str,
+        client_id: &str,
+    ) -> Result<(), AwsError> {
+        const ACTION: &str = "iam:AddClientIDToOpenIDConnectProvider";
+        let call = async {
+            self.iam
+                .add_client_id_to_open_id_connect_provider()
+                .open_id_connect_provider_arn(provider_arn)
+                .client_id(client_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| self.error(ACTION, &e))
+        };
+        self.within(ACTION, call).await
+    }
+
+    async fn create_role(&self, name: &str, policy: &str) -> Result<String, AwsError> {
+        const ACTION: &str = "iam:CreateRole";
+        let call = async {
+            let output = self
+                .iam
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(policy)
+                .send()
+                .await
+                .map_err(|e| self.error(ACTION, &e))?;
+            Ok(output
+                .role()
+                .map(|role| role.arn().to_owned())
+                .unwrap_or_default())
+        };
+        self.within(ACTION, call).await
+    }
+
+    async fn update_assume_role_policy(&self, name: &str, policy: &str) -> Result<(), AwsError> {
+        const ACTION: &str = "iam:UpdateAssumeRolePolicy";
+        let call = async {
+            self.iam
+                .update_assume_role_policy()
+                .role_name(name)
+                .policy_document(policy)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| self.error(ACTION, &e))
+        };
+        self.within(ACTION, call).await
+    }
+
+    async fn attach_role_policy(&self, name: &str, policy_arn: &str) -> Result<(), AwsError> {
+        const ACTION: &str = "iam:AttachRolePolicy";
+        let call = async {
+            self.iam
+                .attach_role_policy()
+                .role_name(name)
+                .policy_arn(policy_arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| self.error(ACTION, &e))
+        };
+        self.within(ACTION, call).await
+    }
+
+    async fn attached_role_policies(&self, name: &str) -> Result<Vec<String>, AwsError> {
+        const ACTION: &str = "iam:ListAttachedRolePolicies";
+        let call = async {
+            let mut arns = Vec::new();
+            let mut pages = Pages::new("policies", MAX_ATTACHED_PAGES, MAX_ROLES);
+            let mut marker: Option<String> = None;
+            loop {
+                let page = self
+                    .iam
+                    .list_attached_role_policies()
+                    .role_name(name)
+                    .set_marker(marker.take())
+                    .send()
+                    .await
+                    .map_err(|e| self.error(ACTION, &e))?;
+                arns.extend(
+                    page.attached_policies()
+                        .iter()
+                        .filter_map(|policy| policy.policy_arn().map(str::to_owned)),
+                );
+                let next = page.marker().filter(|_| page.is_truncated());
+                marker = pages
+                    .next(arns.len(), next)
+                    .map_err(|detail| AwsError::Unbounded {
+                        action: ACTION,
+                        detail,
+                    })?;
+                if marker.is_none() {
+                    return Ok(arns);
+                }
+            }
+        };
+        self.within(ACTION, call).await
+    }
 }
 
 #[cfg(test)]

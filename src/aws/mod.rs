@@ -183,11 +183,42 @@ pub trait CloudTrail: Send + Sync {
     ) -> Result<LookedUpEvents, AwsError>;
 }
 
+/// The IAM writes `trustlens setup --apply` makes, and the one read it adds.
+#[async_trait]
+pub trait IamWrite: Send + Sync {
+    /// `iam:CreateOpenIDConnectProvider` for `url` (`https://…`) with `client_ids` and no
+    /// thumbprints (IAM takes the issuer certificate's own); the new provider's ARN.
+    async fn create_open_id_connect_provider(
+        &self,
+        url: &str,
+        client_ids: &[String],
+    ) -> Result<String, AwsError>;
+    /// `iam:AddClientIDToOpenIDConnectProvider`.
+    async fn add_client_id_to_open_id_connect_provider(
+        &self,
+        provider_arn: &str,
+        client_id: &str,
+    ) -> Result<(), AwsError>;
+    /// `iam:CreateRole` with the trust policy `policy` (JSON text); the new role's ARN.
+    async fn create_role(&self, name: &str, policy: &str) -> Result<String, AwsError>;
+    /// `iam:UpdateAssumeRolePolicy`.
+    async fn update_assume_role_policy(&self, name: &str, policy: &str) -> Result<(), AwsError>;
+    /// `iam:AttachRolePolicy`.
+    async fn attach_role_policy(&self, name: &str, policy_arn: &str) -> Result<(), AwsError>;
+    /// `iam:ListAttachedRolePolicies`: the ARNs of the managed policies attached to the role.
+    async fn attached_role_policies(&self, name: &str) -> Result<Vec<String>, AwsError>;
+}
+
 /// Everything the session layer needs of AWS: the account, STS, CloudTrail, and the region in
 /// use. The live implementation is [`LiveAws`]; tests inject their own.
 pub trait AwsAccess: AccountSource + Sts + CloudTrail {
     /// The region STS calls go to, when one is configured.
     fn region(&self) -> Option<String>;
+
+    /// The IAM writes, where this access can make them (`None`: read-only).
+    fn iam_write(&self) -> Option<&dyn IamWrite> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod output;
 mod policy;
 mod roles;
 mod scan;
+mod setup;
 mod snapshot;
 mod style;
 mod trail;
@@ -137,6 +138,90 @@ pub enum Command {
     /// requests, tags, repositories), decided by the engine. Exit code: 0 generated, 2 bad
     /// input, 3 when only a widening scope would admit the job (name it with --scope).
     Policy(PolicyArgs),
+    /// Set a platform's jobs up to assume a role: (1) the IAM OIDC provider, (2) the role and a
+    /// trust policy admitting the intended jobs and nothing more, (3) the pipeline snippet —
+    /// each step checked against the account; changes made only with --apply, each confirmed.
+    /// Exit code: 0 done or planned, 1 a change got no answer, 2 bad input, 3 AWS refused a
+    /// change, one was declined, or the real assume was refused.
+    Setup(SetupArgs),
+}
+
+/// Arguments of `trustlens setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The platform: semaphore, github, gitlab, circleci, bitbucket, buildkite,
+    /// hcp-terraform, eks, spacelift, google (see --help for what each one's inputs mean).
+    #[arg(long, value_name = "NAME", long_help = setup::platform_help())]
+    pub platform: String,
+
+    /// The organisation (owner, group, workspace…: the platform's tenant).
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+
+    /// The project (repository, pipeline, namespace… in the platform's words; an ID where
+    /// its `sub` holds one).
+    #[arg(long, value_name = "ID|NAME")]
+    pub project: Option<String>,
+
+    /// The repository (Semaphore), workspace (HCP Terraform), service account (EKS) or stack
+    /// (Spacelift).
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
+
+    /// The branch whose jobs assume the role.
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    pub branch: String,
+
+    /// The issuer URL, when not the platform's own (GitHub Enterprise Server, self-managed
+    /// GitLab, Terraform Enterprise; an EKS cluster's).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// The audience, when not the platform's default (Bitbucket: always).
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+
+    /// The trust policy's scope (as `policy --scope`; default: this branch exactly).
+    #[arg(long, value_name = "SCOPE", long_help = policy::scope_help())]
+    pub scope: Option<String>,
+
+    /// A StringLike pattern for scopes that take one (`tag`).
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+
+    /// The role's name.
+    #[arg(long, value_name = "NAME", default_value = "ci-oidc")]
+    pub role_name: String,
+
+    /// A managed policy to attach to the role (its ARN): what the jobs may do.
+    #[arg(long, value_name = "ARN")]
+    pub permissions_policy: Option<String>,
+
+    /// A token to verify the set-up with a real AssumeRoleWithWebIdentity: @FILE, - (stdin),
+    /// env:NAME (default: the CI's own variable, when there is one).
+    #[arg(long, value_name = "SRC")]
+    pub token: Option<String>,
+
+    /// Make the changes, each after a yes on the terminal.
+    #[arg(long, conflicts_with = "format")]
+    pub apply: bool,
+
+    /// With --apply: make every change without asking.
+    #[arg(long, short = 'y', requires = "apply")]
+    pub yes: bool,
+
+    /// Print the changes as terraform, cloudformation (YAML) or cli (aws iam commands)
+    /// instead of the plan.
+    #[arg(long, value_name = "FORMAT", value_parser = setup::parse_format)]
+    pub format: Option<crate::setup::Format>,
+
+    /// Judge times against this moment (RFC 3339) instead of the clock.
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
+    pub now: Option<OffsetDateTime>,
+
+    /// Print one JSON object: the plan, what --apply did, the verification.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 }
 
 /// Arguments of `trustlens trail`.
@@ -432,6 +517,7 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Assume(args) => assume::run(&args, session, context),
         Command::Trail(args) => trail::run(&args, session, context),
         Command::Policy(args) => policy::run(&args, session, context),
+        Command::Setup(args) => setup::run(&args, session, context),
     }
 }
 

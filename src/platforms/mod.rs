@@ -2,8 +2,10 @@
 //! (ci-providers.md §0 and each platform's section); the scopes a trust policy can be generated
 //! at and the sibling jobs a blast radius tries ([`scopes`]).
 
+mod onboarding;
 mod scopes;
 
+pub use onboarding::{Input, ONBOARDING, Onboarding, by_name, fill};
 pub use scopes::{
     Pick, SCOPED_PLATFORMS, SUBJECT, Scope, Sibling, meets, scope_names, scopes, siblings,
     subject_fields,

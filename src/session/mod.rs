@@ -12,6 +12,7 @@ mod files;
 mod keys;
 mod names;
 mod runtime;
+mod setup;
 mod tokens;
 mod trail;
 
@@ -24,5 +25,6 @@ pub use files::{read_json_object, read_text, write_atomically};
 pub use keys::KeyOptions;
 pub use names::default_session_name;
 pub use runtime::block_on;
+pub use setup::{Confirm, SetupAccount};
 pub use tokens::{LITERAL_WARNING, ReadToken, Stdin, TokenChoice, read_token};
 pub use trail::{LookedUp, read_trail};

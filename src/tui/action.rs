@@ -24,17 +24,20 @@ pub enum Tab {
     Generate,
     /// Recent `AssumeRoleWithWebIdentity` calls from CloudTrail, failed first, explained.
     Events,
+    /// `trustlens setup`'s three steps, checked live, each change asked for.
+    Setup,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Token,
         Tab::Roles,
         Tab::Providers,
         Tab::Assume,
         Tab::Generate,
         Tab::Events,
+        Tab::Setup,
     ];
 
     /// The tab's title.
@@ -46,6 +49,7 @@ impl Tab {
             Tab::Assume => "Assume",
             Tab::Generate => "Generate",
             Tab::Events => "Events",
+            Tab::Setup => "Setup",
         }
     }
 }
@@ -165,6 +169,20 @@ pub enum Action {
         generation: u64,
         /// The report and where the events came from, or the error.
         result: Result<(Box<TrailReport>, String), String>,
+    },
+    /// The setup plan was made against the account (or why not).
+    SetupPlanned {
+        /// The plan this answers.
+        generation: u64,
+        /// The plan and where the account came from, or the error.
+        result: Result<(Box<crate::setup::Plan>, String), String>,
+    },
+    /// A setup change was made, or refused.
+    ChangeApplied {
+        /// The plan it belongs to.
+        generation: u64,
+        /// The change and how it ended.
+        applied: Box<crate::setup::Applied>,
     },
     /// A file was written (`:write FILE`), or why not.
     Written(Result<String, String>),

@@ -20,6 +20,9 @@ use crate::token::verify::Verification;
 use crate::token::{Origin, Token};
 use crate::trail::{Explanation, TrailReport};
 
+mod setup;
+pub use setup::{SetupPane, SetupState};
+
 /// The account as far as it is known.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AccountState {
@@ -297,6 +300,8 @@ pub struct App {
     pub events: EventsPane,
     /// The shown token's signature check, once the scan that checks it has finished.
     pub signature: Option<Verification>,
+    /// The Setup screen.
+    pub setup: SetupPane,
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
@@ -342,6 +347,7 @@ impl App {
                 selected: 0,
                 generation: 0,
             },
+            setup: SetupPane::default(),
             signature: None,
             account_generation: 1,
             demo: false,
@@ -509,6 +515,7 @@ impl App {
                 self.select(0);
             }
             Action::Refresh if self.tab == Tab::Events => return self.load_events(None),
+            Action::Refresh if self.tab == Tab::Setup => return self.plan_setup(),
             Action::Refresh => {
                 self.account_generation += 1;
                 self.account = AccountState::Loading(0);
@@ -530,6 +537,7 @@ impl App {
                     return self.show_token((self.current + 1) % self.tokens.len());
                 }
             }
+            Action::AskAssume if self.tab == Tab::Setup => self.ask_change(),
             Action::AskAssume => {
                 if let Some(selected) = &self.selected {
                     let arn = selected.arn.clone();
@@ -587,6 +595,11 @@ impl App {
                 self.generate.format = (self.generate.format + step) % count;
                 self.tab = Tab::Generate;
             }
+            Action::SetupPlanned { generation, result } => self.setup_planned(generation, result),
+            Action::ChangeApplied {
+                generation,
+                applied,
+            } => return self.change_applied(generation, *applied),
             Action::Written(Ok(path)) => self.notify(format!("wrote {path}")),
             Action::Written(Err(error)) => self.error(error),
             Action::AssumeFinished {
@@ -672,6 +685,7 @@ impl App {
             Some(Overlay::CommandLine(_)) => self.run_command(),
             Some(Overlay::Editor(_)) => self.apply_edit(),
             Some(Overlay::ConfirmAssume(_)) => self.start_assume(),
+            Some(Overlay::ConfirmChange(_)) => self.make_change(),
             _ => Vec::new(),
         }
     }
@@ -749,6 +763,7 @@ impl App {
             },
             Tab::Events => self.event_copy_items(),
             Tab::Providers => Vec::new(),
+            Tab::Setup => self.setup_copy_items(),
         }
     }
 
@@ -1095,11 +1110,12 @@ impl App {
                 self.update(Action::Refresh)
             }
             ("write", path) => self.write_policy(path),
+            ("setup", words) => self.start_setup(words),
             ("help", "") => self.update(Action::ToggleHelp),
             ("quit" | "q", "") => self.update(Action::Quit),
             _ => {
                 self.error(format!(
-                    "unknown command :{line} — try :role NAME, :token SRC, :events [FILE], :write [FILE], :reload, :demo, :help, :quit"
+                    "unknown command :{line} — try :role NAME, :token SRC, :events [FILE], :write [FILE], :setup PLATFORM …, :reload, :demo, :help, :quit"
                 ));
                 Vec::new()
             }
@@ -1313,6 +1329,10 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
+        if self.tab == Tab::Setup {
+            self.setup.scroll = self.setup.scroll.saturating_add_signed(delta).min(500);
+            return;
+        }
         if self.tab == Tab::Events {
             let rows = self.events.rows().len();
             self.events.selected = self

@@ -80,6 +80,24 @@ pub enum Effect {
         /// What to write.
         text: String,
     },
+    /// Plan `trustlens setup` against the account.
+    PlanSetup {
+        /// Answered by `SetupPlanned` with the same generation.
+        generation: u64,
+        /// What to set up.
+        request: Box<crate::setup::Request>,
+        /// The current token's claims, checked against the planned policy.
+        claims: Option<Box<serde_json::Map<String, serde_json::Value>>>,
+        /// Now, epoch seconds.
+        now: i64,
+    },
+    /// Make one setup change.
+    ApplyChange {
+        /// Answered by `ChangeApplied` with the same generation.
+        generation: u64,
+        /// The change.
+        change: Box<crate::setup::Change>,
+    },
     /// Evaluate the token against every role.
     Scan {
         /// Answered by `ScanFinished` with the same generation.
@@ -177,6 +195,36 @@ impl EffectRunner {
                     let _ = sender.send(Action::AssumeFinished {
                         generation,
                         outcome: AssumeOutcome::from(result),
+                    });
+                });
+            }
+            Effect::PlanSetup {
+                generation,
+                request,
+                claims,
+                now,
+            } => {
+                let session = Arc::clone(&self.session);
+                tokio::spawn(async move {
+                    let result = session
+                        .setup_plan(&request, claims.as_deref(), now)
+                        .await
+                        .map(|(plan, account)| (Box::new(plan), account.description))
+                        .map_err(|failure| failure.message);
+                    let _ = sender.send(Action::SetupPlanned { generation, result });
+                });
+            }
+            Effect::ApplyChange { generation, change } => {
+                let session = Arc::clone(&self.session);
+                tokio::spawn(async move {
+                    let outcome = session.apply_change(&change).await;
+                    let applied = Box::new(crate::setup::Applied {
+                        change: *change,
+                        outcome,
+                    });
+                    let _ = sender.send(Action::ChangeApplied {
+                        generation,
+                        applied,
                     });
                 });
             }

@@ -36,6 +36,8 @@ pub enum Command {
     WritePolicy,
     /// The Events tab.
     EventsTab,
+    /// The Setup tab.
+    SetupTab,
     /// Assume the selected role for real.
     Assume,
     /// Yes, in a confirmation.
@@ -86,6 +88,7 @@ pub const DEFAULT_KEYS: &[(&str, Command)] = &[
     ("4", Command::AssumeTab),
     ("5", Command::GenerateTab),
     ("6", Command::EventsTab),
+    ("7", Command::SetupTab),
     ("tab", Command::NextTab),
     ("shift-tab", Command::PreviousTab),
     ("up", Command::Up),
@@ -139,6 +142,7 @@ const COMMAND_NAMES: &[(&str, Command)] = &[
     ("previous_format", Command::PreviousFormat),
     ("write_policy", Command::WritePolicy),
     ("events_tab", Command::EventsTab),
+    ("setup_tab", Command::SetupTab),
     ("assume", Command::Assume),
     ("confirm", Command::Confirm),
     ("reveal", Command::Reveal),
@@ -190,6 +194,7 @@ impl Command {
             Command::PreviousFormat => Action::CycleFormat(-1),
             Command::WritePolicy => Action::OpenPalette("write ".to_owned()),
             Command::EventsTab => Action::ShowTab(Tab::Events),
+            Command::SetupTab => Action::ShowTab(Tab::Setup),
             Command::Assume => Action::AskAssume,
             Command::Confirm => Action::Confirm,
             Command::Reveal => Action::ToggleReveal,
@@ -230,7 +235,8 @@ impl Command {
             Command::PreviousFormat => "previous format",
             Command::WritePolicy => "write policy to a file",
             Command::EventsTab => "Events tab (CloudTrail)",
-            Command::Assume => "assume the selected role for real",
+            Command::SetupTab => "Setup tab (:setup PLATFORM …)",
+            Command::Assume => "assume the selected role for real; Setup: the next change",
             Command::Confirm => "yes (in a confirmation)",
             Command::Reveal => "show / mask secrets",
             Command::Copy => "copy menu (digits choose)",
@@ -566,11 +572,12 @@ mod tests {
                 "{name} is bound twice"
             );
         }
-        assert_eq!(help().len(), 34);
+        assert_eq!(help().len(), 35);
         assert_eq!(command("y"), Some(Command::Copy));
         assert_eq!(command("5"), Some(Command::GenerateTab));
         assert_eq!(command("6"), Some(Command::EventsTab));
-        assert_eq!(help()[6], ("tab".to_owned(), "next tab"));
+        assert_eq!(command("7"), Some(Command::SetupTab));
+        assert_eq!(help()[7], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }
 }

@@ -199,7 +199,7 @@ pub async fn run(
                     }
                 }
             }
-            let confirming = matches!(app.overlays.top(), Some(Overlay::ConfirmAssume(_)));
+            let confirming = app.overlays.top().is_some_and(Overlay::is_confirmation);
             guard.confirmation_on_screen(confirming, std::time::Instant::now());
         }
         if app.should_quit {
@@ -268,7 +268,7 @@ fn guarded(
         )),
         Event::Key(_)
             if action == Some(Action::Confirm)
-                && matches!(app.overlays.top(), Some(Overlay::ConfirmAssume(_)))
+                && app.overlays.top().is_some_and(Overlay::is_confirmation)
                 && !guard.admits_confirmation(at) =>
         {
             Some(Action::News(

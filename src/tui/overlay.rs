@@ -50,16 +50,25 @@ pub enum Overlay {
     CopyMenu(Vec<CopyItem>),
     /// "Assume this role for real?", with the role's ARN.
     ConfirmAssume(String),
+    /// "Make this IAM change?" (the Setup screen's next change).
+    ConfirmChange(Box<crate::setup::Change>),
 }
 
 impl Overlay {
     /// How keys are read while this overlay is on top.
     pub fn key_mode(&self) -> KeyMode {
         match self {
-            Overlay::Help | Overlay::ConfirmAssume(_) => KeyMode::Normal,
+            Overlay::Help | Overlay::ConfirmAssume(_) | Overlay::ConfirmChange(_) => {
+                KeyMode::Normal
+            }
             Overlay::CommandLine(_) | Overlay::Editor(_) => KeyMode::Edit,
             Overlay::CopyMenu(_) => KeyMode::Menu,
         }
+    }
+
+    /// Whether `enter` here does something outside the process (the input guard's rules).
+    pub fn is_confirmation(&self) -> bool {
+        matches!(self, Overlay::ConfirmAssume(_) | Overlay::ConfirmChange(_))
     }
 
     /// The line being typed, for the overlays that take text.

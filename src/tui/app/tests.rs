@@ -294,7 +294,11 @@ fn tabs_help_and_quit() {
         "the events load on the first visit"
     );
     app.update(Action::NextTab);
+    assert_eq!(app.tab, Tab::Setup);
+    app.update(Action::NextTab);
     assert_eq!(app.tab, Tab::Token);
+    app.update(Action::PreviousTab);
+    assert_eq!(app.tab, Tab::Setup);
     let effects = app.update(Action::PreviousTab);
     assert_eq!(app.tab, Tab::Events);
     assert!(effects.is_empty(), "a load is already under way");
@@ -765,5 +769,146 @@ fn the_demo_token_minted_after_the_first_frame_is_shown_as_if_it_had_been_there(
     assert_eq!(
         (failed.tab, failed.minting, failed.toast_text()),
         (Tab::Token, false, Some("no demo key"))
+    );
+}
+
+/// The plan `:setup semaphore …` gets against the demo account (no role `ci-oidc` there).
+fn demo_setup_plan(request: &crate::setup::Request) -> Box<crate::setup::Plan> {
+    let account = demo::account().unwrap_or_else(|e| unreachable!("{e}"));
+    let state = crate::setup::AccountState {
+        partition: &account.partition,
+        account_id: &account.id,
+        providers: &account.providers,
+        role: account.role(&request.role_name),
+        attached: &[],
+    };
+    Box::new(
+        crate::setup::plan(request, &state, "us-east-1", None, NOW)
+            .unwrap_or_else(|e| unreachable!("{e}")),
+    )
+}
+
+#[test]
+fn setup_plans_asks_before_each_change_makes_it_and_plans_again() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette(
+        "setup semaphore --org acme --project 936a5312-a3b8-4921-8b3f-2cec8baac574 --repo web"
+            .to_owned(),
+    ));
+    let effects = app.update(Action::Confirm);
+    assert_eq!(app.tab, Tab::Setup);
+    let [
+        Effect::PlanSetup {
+            generation,
+            request,
+            claims,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        unreachable!("{effects:?}")
+    };
+    assert_eq!(request.platform, "semaphore");
+    assert_eq!(request.repo.as_deref(), Some("web"));
+    assert!(claims.is_some(), "the token at hand is checked too");
+    assert_eq!(app.setup.state, SetupState::Planning);
+    let generation = *generation;
+    let plan = demo_setup_plan(request);
+    app.update(Action::SetupPlanned {
+        generation: generation + 7,
+        result: Ok((plan.clone(), "stale".to_owned())),
+    });
+    assert_eq!(
+        app.setup.state,
+        SetupState::Planning,
+        "a stale plan is dropped"
+    );
+    app.update(Action::SetupPlanned {
+        generation,
+        result: Ok((plan.clone(), "the demo".to_owned())),
+    });
+    assert!(matches!(app.setup.state, SetupState::Ready(..)));
+
+    // `a` asks first; the confirmation is the guarded kind; `esc` says no.
+    app.update(Action::AskAssume);
+    let Some(Overlay::ConfirmChange(change)) = app.overlays.top() else {
+        unreachable!("{:?}", app.overlays.top())
+    };
+    assert_eq!(change.action(), "iam:CreateRole");
+    assert!(app.overlays.top().is_some_and(Overlay::is_confirmation));
+    app.update(Action::Back);
+    assert!(app.overlays.top().is_none());
+
+    app.update(Action::AskAssume);
+    let effects = app.update(Action::Confirm);
+    let [Effect::ApplyChange { change, .. }] = effects.as_slice() else {
+        unreachable!("{effects:?}")
+    };
+    assert_eq!(change.action(), "iam:CreateRole");
+    assert!(app.setup.applying.is_some());
+    app.update(Action::AskAssume);
+    assert!(app.overlays.top().is_none(), "one change at a time");
+
+    let made = crate::setup::Applied {
+        change: (**change).clone(),
+        outcome: crate::setup::Outcome::Made,
+    };
+    let effects = app.update(Action::ChangeApplied {
+        generation,
+        applied: Box::new(made),
+    });
+    assert!(
+        matches!(effects.as_slice(), [Effect::PlanSetup { .. }]),
+        "planned again, so the checks are live: {effects:?}"
+    );
+    assert_eq!(app.setup.applied.len(), 1);
+    assert!(app.setup.applying.is_none());
+
+    // A refusal is recorded and shown; nothing is planned again.
+    let effects = app.update(Action::ChangeApplied {
+        generation: generation + 1,
+        applied: Box::new(crate::setup::Applied {
+            change: (**change).clone(),
+            outcome: crate::setup::Outcome::Failed {
+                code: "AccessDenied".into(),
+                message: "no".into(),
+                explanation: "the credentials may not call iam:CreateRole".into(),
+            },
+        }),
+    });
+    assert!(effects.is_empty());
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|toast| toast.is_error() && toast.text.contains("may not call")),
+        "{:?}",
+        app.toast
+    );
+
+    // The copy menu offers the snippet.
+    app.update(Action::SetupPlanned {
+        generation: generation + 1,
+        result: Ok((plan, "the demo".to_owned())),
+    });
+    app.update(Action::OpenCopyMenu);
+    let Some(Overlay::CopyMenu(items)) = app.overlays.top() else {
+        unreachable!("{:?}", app.overlays.top())
+    };
+    assert_eq!(items[0].label, "the step-3 pipeline snippet");
+    assert!(items[0].text.expose().contains("SEMAPHORE_OIDC_TOKEN"));
+}
+
+#[test]
+fn a_setup_command_without_a_platform_says_how() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette("setup --org acme".to_owned()));
+    let effects = app.update(Action::Confirm);
+    assert!(effects.is_empty());
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|toast| toast.text.contains("which platform? :setup PLATFORM")),
+        "{:?}",
+        app.toast
     );
 }

@@ -7,6 +7,7 @@ mod generate;
 mod help;
 mod providers;
 mod roles;
+mod setup;
 mod theme;
 mod token;
 
@@ -53,6 +54,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         Tab::Assume => assume::render(app, frame, body, theme),
         Tab::Generate => generate::render(app, frame, body, theme),
         Tab::Events => events::render(app, frame, body, theme),
+        Tab::Setup => setup::render(app, frame, body, theme),
     }
     frame.render_widget(footer_line(app, theme), footer);
     for overlay in app.overlays.iter() {
@@ -71,6 +73,9 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
             centered(area, 70, 10),
             theme,
         ),
+        Overlay::ConfirmChange(change) => {
+            setup::render_confirmation(change, frame, centered(area, 76, 9), theme);
+        }
         Overlay::CommandLine(input) => {
             help::render_palette(input, frame, centered(area, 76, 4), theme);
         }
@@ -174,15 +179,18 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
             Tab::Roles => {
                 "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
             }
-            Tab::Assume => "r show/mask credentials · esc cancel · 1-6 screens · ? help · q quit",
+            Tab::Assume => "r show/mask credentials · esc cancel · 1-7 screens · ? help · q quit",
             Tab::Generate => {
                 "[ ] scope · f/F format · y copy · w write to a file · 2 pick a role to diff · ? help"
             }
             Tab::Events => "j/k move · y copy · R read again · :events FILE · ? help · q quit",
+            Tab::Setup => {
+                "a next change · y copy the snippet · R check again · j/k scroll · :setup … · ? help"
+            }
             Tab::Token => {
                 "j/k choose a claim · e edit it (what-if) · y copy · t next token · ? help · q quit"
             }
-            _ => "1-6 or tab: screens · paste a token to load it · t next token · ? help · q quit",
+            _ => "1-7 or tab: screens · paste a token to load it · t next token · ? help · q quit",
         }
     };
     Line::styled(hints, theme.dim())
