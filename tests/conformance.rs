@@ -13,7 +13,8 @@
 //!   accepted audience), `role_arn` (default `arn:aws:iam::123456789012:role/test-role`),
 //!   `session_name` (default `trustlens`), `role_tags` (`{key: value}`), `now` (default
 //!   2026-11-25T18:00:00Z), `context` (keys set over the derived context: string or array);
-//! - `expect`: `decision` (`allowed`, `denied`, `explicit-deny`, `rejected`), and optionally
+//! - `expect`: `decision` (`allowed`, `denied`, `explicit-deny`, `rejected`, `conditional`:
+//!   decided by a value only the real request has, the why naming both branches), and optionally
 //!   `sts_error` (the STS answer as printed), `deciding` (`{statement, element, condition}`),
 //!   `why_contains`, `fix_contains`, `reason_contains` (in the deciding condition's reason).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -199,6 +200,7 @@ fn check_expectations(expect: &Value, verdict: &Verdict) -> Result<(), String> {
         Decision::Denied { explicit: false } => "denied",
         Decision::Denied { explicit: true } => "explicit-deny",
         Decision::Rejected { .. } => "rejected",
+        Decision::Conditional { .. } => "conditional",
     };
     if expect["decision"].as_str() != Some(decision) {
         problems.push(format!(

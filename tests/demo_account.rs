@@ -26,6 +26,7 @@ enum Expect {
     Denied,
     ExplicitDeny,
     Rejected,
+    Conditional,
 }
 
 impl Expect {
@@ -35,6 +36,7 @@ impl Expect {
             Decision::Denied { explicit: false } => Expect::Denied,
             Decision::Denied { explicit: true } => Expect::ExplicitDeny,
             Decision::Rejected { .. } => Expect::Rejected,
+            Decision::Conditional { .. } => Expect::Conditional,
         }
     }
 }

@@ -54,6 +54,9 @@ pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'
     }
 }
 
+const CONDITIONAL_HINT: &str = "  (these values only the real call has; give them with --context FILE, \
+     e.g. {\"aws:SourceIp\": \"192.0.2.10\"}, to decide)";
+
 const ADMITS_TITLE: &str = "What else the policy admits (sibling identities, by the engine)";
 
 /// What `prepare_and_explain` gives: the verdict, notes on what was assumed, and with
@@ -346,6 +349,7 @@ pub(super) fn render(verdict: &Verdict, notes: &[String], style: Style) -> Strin
         Decision::Denied { explicit: true } => style.bad("✘ DENIED (explicit Deny)"),
         Decision::Denied { explicit: false } => style.bad("✘ DENIED"),
         Decision::Rejected { .. } => style.bad("✘ REJECTED"),
+        Decision::Conditional { .. } => style.warn("? CONDITIONAL"),
     };
     let _ = writeln!(
         out,
@@ -353,6 +357,27 @@ pub(super) fn render(verdict: &Verdict, notes: &[String], style: Style) -> Strin
         style.strong(role),
         verdict.sts_answer
     );
+    if let Decision::Conditional { branches } = &verdict.decision {
+        for (index, branch) in branches.iter().enumerate() {
+            let lead = if index == 0 || branches.len() > 2 {
+                ""
+            } else {
+                "otherwise "
+            };
+            let when = if lead.is_empty() {
+                format!(" if {}", branch.condition_text())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {} {lead}{}{when}",
+                style.warn("→"),
+                branch.decision.outcome_text()
+            );
+        }
+        let _ = writeln!(out, "{}", style.dim(CONDITIONAL_HINT));
+    }
     for note in notes {
         let _ = writeln!(out, "{}", style.dim(&format!("  {note}")));
     }
@@ -424,7 +449,16 @@ fn render_statement(out: &mut String, statement: &StatementTrace, verdict: &Verd
         .as_ref()
         .map(|sid| format!(", Sid \"{sid}\""))
         .unwrap_or_default();
-    let applies = if statement.applies_to.is_empty() {
+    let undecided = statement.principal.passed
+        && statement.actions.iter().any(|a| a.passed)
+        && statement
+            .conditions
+            .iter()
+            .all(|c| c.passed || c.undecided.is_some())
+        && statement.conditions.iter().any(|c| c.undecided.is_some());
+    let applies = if statement.applies_to.is_empty() && undecided {
+        style.warn("may match: it turns on values only the real call has")
+    } else if statement.applies_to.is_empty() {
         style.dim("does not match")
     } else {
         format!("matches {}", statement.applies_to.join(", "))
@@ -455,6 +489,8 @@ fn render_statement(out: &mut String, statement: &StatementTrace, verdict: &Verd
 fn render_condition(out: &mut String, condition: &ConditionTrace, verdict: &Verdict, style: Style) {
     let mark = if condition.passed {
         style.good("✔")
+    } else if condition.undecided.is_some() {
+        style.warn("?")
     } else {
         style.bad("✘")
     };

@@ -4,7 +4,7 @@ use super::condition::{ConditionTrace, literal_wildcards};
 use super::context::RequestContext;
 use super::engine::{
     ASSUME_ACTION, PolicyDecision, PolicyTrace, SET_SOURCE_IDENTITY_ACTION, StatementTrace,
-    TAG_SESSION_ACTION,
+    TAG_SESSION_ACTION, conditional_text,
 };
 use super::fix::Fix;
 use super::precheck::{Check, CheckId};
@@ -94,6 +94,25 @@ pub fn for_policy(trace: &PolicyTrace, context: &RequestContext, principal: &str
     };
     let number = statement.index + 1;
     match (&trace.decision, deciding.element) {
+        (PolicyDecision::Conditional { branches }, _) => {
+            let mut keys: Vec<&str> = Vec::new();
+            for assumption in branches.iter().flat_map(|b| b.when.iter().flatten()) {
+                let key = trace
+                    .statements
+                    .iter()
+                    .find(|s| s.index == assumption.statement)
+                    .and_then(|s| s.conditions.get(assumption.condition))
+                    .map(|c| c.key.as_str());
+                if let Some(key) = key.filter(|key| !keys.contains(key)) {
+                    keys.push(key);
+                }
+            }
+            advice.why.push(format!(
+                "the decision turns on {}, which the real request has but trustlens cannot know: {}",
+                keys.join(" and "),
+                conditional_text(branches)
+            ));
+        }
         (PolicyDecision::ExplicitDeny { .. }, _) => {
             let sid = statement
                 .sid

@@ -43,6 +43,51 @@ pub struct ContextEntry {
     pub value: ContextValue,
 }
 
+/// A key the real request carries (or may carry) whose value only the real call has: the
+/// caller's IP address, its User-Agent, the VPC keys of a call through an STS VPC endpoint.
+/// A condition on it is undecided, and the verdict conditional, unless `--context` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownKey {
+    /// The key as AWS names it.
+    pub key: String,
+    /// What its value is, in words.
+    pub what: &'static str,
+    /// Whether the key may be absent from the real request (it is present only through, or
+    /// only not through, an STS VPC endpoint), not just of unknown value.
+    pub maybe_absent: bool,
+}
+
+/// The keys of [`UnknownKey`], with what they hold and whether they may be absent (IAM User
+/// Guide, global condition context keys: `aws:SourceIp` is in every request but one through a
+/// VPC endpoint, `aws:UserAgent` in every request, the VPC keys only through a VPC endpoint).
+const UNKNOWN_KEYS: [(&str, &str, bool); 5] = [
+    (
+        "aws:SourceIp",
+        "the IP address the caller reaches STS from; absent through an STS VPC endpoint",
+        true,
+    ),
+    (
+        "aws:UserAgent",
+        "the caller's HTTP User-Agent, set by its SDK or CLI",
+        false,
+    ),
+    (
+        "aws:SourceVpc",
+        "the caller's VPC, present only when the call goes through an STS VPC endpoint",
+        true,
+    ),
+    (
+        "aws:SourceVpce",
+        "the STS VPC endpoint's ID, present only when the call goes through one",
+        true,
+    ),
+    (
+        "aws:VpcSourceIp",
+        "the caller's IP address inside its VPC, present only through an STS VPC endpoint",
+        true,
+    ),
+];
+
 /// The key telling whether the token's roles claim names the role.
 const ROLE_AUTHORIZED_KEY: &str = "sts:RoleAuthorizedByIdp";
 
@@ -71,6 +116,7 @@ fn authorized_by_idp(claims: &Map<String, Value>, role_arn: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestContext {
     entries: BTreeMap<String, ContextEntry>,
+    unknown: BTreeMap<String, UnknownKey>,
     origin: Option<TokenOrigin>,
 }
 
@@ -107,8 +153,10 @@ impl RequestContext {
         Self::default()
     }
 
-    /// Sets a key (replacing any key equal but for case).
+    /// Sets a key (replacing any key equal but for case, and making a key of unknown value
+    /// known).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
+        self.unknown.remove(&key.to_lowercase());
         self.entries.insert(
             key.to_lowercase(),
             ContextEntry {
@@ -129,6 +177,33 @@ impl RequestContext {
     /// Every key, sorted case-insensitively.
     pub fn entries(&self) -> impl Iterator<Item = &ContextEntry> {
         self.entries.values()
+    }
+
+    /// Marks `key` as present in the real request with a value trustlens cannot know.
+    pub fn insert_unknown(&mut self, key: &str, what: &'static str, maybe_absent: bool) {
+        let lower = key.to_lowercase();
+        self.entries.remove(&lower);
+        self.unknown.insert(
+            lower,
+            UnknownKey {
+                key: key.to_owned(),
+                what,
+                maybe_absent,
+            },
+        );
+    }
+
+    /// The key, when the real request has it with a value trustlens cannot know.
+    pub fn unknown(&self, key: &str) -> Option<&UnknownKey> {
+        if self.unknown.is_empty() {
+            return None;
+        }
+        self.unknown.get(&key.to_lowercase())
+    }
+
+    /// Every key of unknown value, sorted case-insensitively.
+    pub fn unknown_keys(&self) -> impl Iterator<Item = &UnknownKey> {
+        self.unknown.values()
     }
 
     /// The context of a web-identity call, as STS builds it.
@@ -191,6 +266,9 @@ impl RequestContext {
             "aws:ViaAWSService",
             ContextValue::Single("false".to_owned()),
         );
+        for (key, what, maybe_absent) in UNKNOWN_KEYS {
+            context.insert_unknown(key, what, maybe_absent);
+        }
 
         context.origin = Some(TokenOrigin {
             key_prefix: prefix.to_owned(),

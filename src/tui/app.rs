@@ -421,7 +421,7 @@ impl App {
     }
 
     /// How many roles are in each class.
-    pub fn counts(&self) -> [(ScanClass, usize); 4] {
+    pub fn counts(&self) -> [(ScanClass, usize); 5] {
         let count = |class| {
             self.scan
                 .iter()
@@ -431,6 +431,7 @@ impl App {
         };
         [
             ScanClass::Allowed,
+            ScanClass::Conditional,
             ScanClass::NearMiss,
             ScanClass::Far,
             ScanClass::Unrelated,
