@@ -376,3 +376,123 @@ fn a_role_with_an_unparsable_trust_policy_loads_marked() {
         "the policy is kept as IAM returned it"
     );
 }
+
+/// The fixture account plus a role guarded by AWS's sample IP condition (a Deny with
+/// `NotIpAddress aws:SourceIp`): which IP the job calls from only the real call knows.
+fn snapshot_with_an_ip_guard() -> String {
+    let mut account: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot.json")).unwrap()).unwrap();
+    let provider = "arn:aws:iam::210987654321:oidc-provider/acme.semaphoreci.com";
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com"}}},
+        {"Effect": "Deny", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]});
+    account["roles"].as_array_mut().unwrap().push(json!({
+        "name": "office-only", "arn": "arn:aws:iam::210987654321:role/office-only", "path": "/",
+        "max_session_duration": 3600, "trust_policy": policy.to_string(),
+    }));
+    temp_file("conditional", "snapshot.json", account.to_string())
+}
+
+#[test]
+fn scan_puts_a_role_decided_by_the_callers_ip_in_its_own_class() {
+    let snapshot = snapshot_with_an_ip_guard();
+    let token = || Some(semaphore_token("branch", "refs/heads/main"));
+    let json_out = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "scan",
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ],
+        token(),
+    );
+    assert_eq!(json_out.code, 0, "{}", json_out.stderr);
+    let report: Value = serde_json::from_str(&json_out.stdout).unwrap();
+    assert_eq!(report["counts"]["conditional"], 1);
+    let role = report["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "office-only")
+        .unwrap();
+    assert_eq!(role["class"], "conditional");
+    assert_eq!(
+        role["blocker"],
+        "allowed if aws:SourceIp is in 192.0.2.0/24; otherwise denied by statement 2 (explicit Deny)"
+    );
+
+    let text = trustlens(
+        &["--snapshot", &snapshot, "scan", "--now", NOW_RFC3339],
+        token(),
+    );
+    assert!(
+        text.stdout
+            .contains("? Conditional: decided by values only the real call has (1)"),
+        "{}",
+        text.stdout
+    );
+
+    // explain names both branches; --context with the caller's IP decides.
+    let explained = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "explain",
+            "--role",
+            "office-only",
+            "--now",
+            NOW_RFC3339,
+        ],
+        token(),
+    );
+    assert_eq!(
+        explained.code, 3,
+        "a conditional verdict is not proven allowed"
+    );
+    assert!(
+        explained.stdout.contains("? CONDITIONAL"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained
+            .stdout
+            .contains("→ otherwise denied by statement 2 (explicit Deny)"),
+        "{}",
+        explained.stdout
+    );
+    let inside = temp_file(
+        "conditional",
+        "inside.json",
+        r#"{"aws:SourceIp": "192.0.2.10"}"#,
+    );
+    let decided = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "explain",
+            "--role",
+            "office-only",
+            "--now",
+            NOW_RFC3339,
+            "--context",
+            &inside,
+            "--json",
+        ],
+        token(),
+    );
+    assert_eq!(decided.code, 0, "{}", decided.stdout);
+    let verdict: Value = serde_json::from_str(&decided.stdout).unwrap();
+    assert_eq!(verdict["decision"], json!({"result": "allowed"}));
+    let unknown: Vec<&str> = verdict["unknown_context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert!(!unknown.contains(&"aws:SourceIp"), "{unknown:?}");
+}

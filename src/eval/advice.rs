@@ -108,7 +108,7 @@ pub fn for_policy(trace: &PolicyTrace, context: &RequestContext, principal: &str
                 }
             }
             advice.why.push(format!(
-                "the decision turns on {}, which the real request has but trustlens cannot know: {}",
+                "the decision turns on {}, whose value only the real call has: {}",
                 keys.join(" and "),
                 conditional_text(branches)
             ));

@@ -200,11 +200,12 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
     if let Some(policy) = &selected.policy {
         lines.extend(policy_lines(verdict, policy, theme));
     }
-    // Long lines are cut, not wrapped, so the first failure can be scrolled into view.
+    // Long lines are cut, not wrapped, so the first failure (or undecided condition) can be
+    // scrolled into view.
     let first_failure = lines.iter().position(|line| {
         line.spans
             .first()
-            .is_some_and(|s| s.content.starts_with('✘'))
+            .is_some_and(|s| s.content.starts_with(['✘', '?']))
     });
     let height = usize::from(policy_area.height.saturating_sub(2));
     let scroll = first_failure.map_or(0, |line| line.saturating_sub(height / 3));
