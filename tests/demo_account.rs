@@ -290,6 +290,7 @@ fn verdict_of(account: &Account, case: &Case) -> Result<Verdict, String> {
         session_name: SESSION_NAME,
         role_tags: &tags,
         context_overrides: &[],
+        region: None,
         now: NOW,
         signature: None,
     }))

@@ -57,6 +57,9 @@ pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'
 const CONDITIONAL_HINT: &str = "  (these values only the real call has; give them with --context FILE, \
      e.g. {\"aws:SourceIp\": \"192.0.2.10\"}, to decide)";
 
+const NO_REGION_NOTE: &str =
+    "no region given (--region, AWS_REGION): a condition on aws:RequestedRegion is undecided";
+
 const ADMITS_TITLE: &str = "What else the policy admits (sibling identities, by the engine)";
 
 /// What `prepare_and_explain` gives: the verdict, notes on what was assumed, and with
@@ -118,6 +121,7 @@ fn prepare_and_explain(
             ));
         }
     };
+    let region = session.requested_region();
     let verdict = explain(&ExplainInputs {
         token: token.as_ref(),
         claims: &claims,
@@ -129,7 +133,20 @@ fn prepare_and_explain(
         context_overrides: &overrides,
         now,
         signature: signature.as_ref(),
+        region: region.as_deref(),
     });
+    let reads_region = verdict
+        .policy
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .any(|c| c.key.eq_ignore_ascii_case("aws:RequestedRegion"));
+    if reads_region {
+        notes.push(match &region {
+            Some(region) => format!("aws:RequestedRegion taken as {region} (--region, AWS_REGION)"),
+            None => NO_REGION_NOTE.to_owned(),
+        });
+    }
     let radius = args.admits.then(|| {
         blast_radius(
             &target.document,

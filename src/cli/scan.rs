@@ -26,6 +26,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         Ok((read, signature)) => (read.text, read.token, signature),
         Err(failure) => return report(&failure, args.json, context),
     };
+    let region = session.requested_region();
     let results = scan(&ScanInputs {
         token: Some(&token),
         claims: token.claims(),
@@ -33,6 +34,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         session_name: &args.session_name,
         now,
         signature: signature.as_ref(),
+        region: region.as_deref(),
     });
     let count = |class: ScanClass| results.iter().filter(|r| r.class == class).count();
     let report = if args.json {

@@ -425,6 +425,7 @@ mod tests {
             session_name: session,
             role_tags: &[],
             context_overrides: &[],
+            region: None,
             now: NOW,
             signature: None,
         })
@@ -785,6 +786,7 @@ mod tests {
                 session_name: "ci",
                 role_tags: &[],
                 context_overrides: &[],
+                region: None,
                 now: NOW,
                 signature: None,
             })

@@ -51,7 +51,7 @@ pub struct UnknownKey {
     /// The key as AWS names it.
     pub key: String,
     /// What its value is, in words.
-    pub what: &'static str,
+    pub what: String,
     /// Whether the key may be absent from the real request (it is present only through, or
     /// only not through, an STS VPC endpoint), not just of unknown value.
     pub maybe_absent: bool,
@@ -88,6 +88,15 @@ const UNKNOWN_KEYS: [(&str, &str, bool); 5] = [
     ),
 ];
 
+/// The region of the STS endpoint called: in every request (IAM User Guide, global condition
+/// context keys, aws:RequestedRegion); `us-east-1` for the global endpoint.
+const REQUESTED_REGION_KEY: &str = "aws:RequestedRegion";
+/// What `aws:RequestedRegion` holds when no region was given.
+const NO_REGION: &str = "the region of the STS endpoint the job calls (us-east-1 for the global \
+     endpoint); no region was given (--region, AWS_REGION)";
+/// The account that owns the role (IAM User Guide, aws:ResourceAccount).
+const RESOURCE_ACCOUNT_KEY: &str = "aws:ResourceAccount";
+
 /// The key telling whether the token's roles claim names the role.
 const ROLE_AUTHORIZED_KEY: &str = "sts:RoleAuthorizedByIdp";
 
@@ -102,6 +111,16 @@ pub fn is_role_key(key: &str) -> bool {
     starts("aws:resourcetag/")
         || starts("iam:resourcetag/")
         || key.eq_ignore_ascii_case(ROLE_AUTHORIZED_KEY)
+        || key.eq_ignore_ascii_case(RESOURCE_ACCOUNT_KEY)
+}
+
+/// The account of a role ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`).
+fn role_account(role_arn: &str) -> Option<String> {
+    role_arn
+        .split(':')
+        .nth(4)
+        .filter(|account| !account.is_empty())
+        .map(str::to_owned)
 }
 
 /// Does the token's roles claim name `role_arn`?
@@ -145,6 +164,8 @@ pub struct WebIdentityInputs<'a> {
     pub role_tags: &'a [(String, String)],
     /// The time of the request, epoch seconds.
     pub now: i64,
+    /// The region of the STS endpoint called (`aws:RequestedRegion`), when known.
+    pub region: Option<&'a str>,
 }
 
 impl RequestContext {
@@ -180,14 +201,14 @@ impl RequestContext {
     }
 
     /// Marks `key` as present in the real request with a value trustlens cannot know.
-    pub fn insert_unknown(&mut self, key: &str, what: &'static str, maybe_absent: bool) {
+    pub fn insert_unknown(&mut self, key: &str, what: impl Into<String>, maybe_absent: bool) {
         let lower = key.to_lowercase();
         self.entries.remove(&lower);
         self.unknown.insert(
             lower,
             UnknownKey {
                 key: key.to_owned(),
-                what,
+                what: what.into(),
                 maybe_absent,
             },
         );
@@ -215,6 +236,7 @@ impl RequestContext {
             session_name,
             role_tags,
             now,
+            region,
         } = inputs;
         let prefix = provider.key_prefix();
         let exposed = exposed_claims(prefix);
@@ -269,6 +291,14 @@ impl RequestContext {
         for (key, what, maybe_absent) in UNKNOWN_KEYS {
             context.insert_unknown(key, what, maybe_absent);
         }
+        match region {
+            Some(region) => context.insert(
+                REQUESTED_REGION_KEY,
+                ContextValue::Single(region.to_owned()),
+            ),
+            None => context.insert_unknown(REQUESTED_REGION_KEY, NO_REGION, false),
+        }
+        context.insert_principal_keys(provider);
 
         context.origin = Some(TokenOrigin {
             key_prefix: prefix.to_owned(),
@@ -297,7 +327,9 @@ impl RequestContext {
             && self.get(ROLE_AUTHORIZED_KEY).map(|entry| &entry.value)
                 == Some(&ContextValue::Single(
                     authorized_by_idp(claims, role_arn).to_string(),
-                ));
+                ))
+            && self.get(RESOURCE_ACCOUNT_KEY).map(|entry| &entry.value)
+                == role_account(role_arn).map(ContextValue::Single).as_ref();
         if unchanged {
             return Cow::Borrowed(self);
         }
@@ -317,6 +349,12 @@ impl RequestContext {
             ROLE_AUTHORIZED_KEY,
             ContextValue::Single(authorized_by_idp(claims, role_arn).to_string()),
         );
+        match role_account(role_arn) {
+            Some(account) => self.insert(RESOURCE_ACCOUNT_KEY, ContextValue::Single(account)),
+            None => {
+                self.entries.remove(&RESOURCE_ACCOUNT_KEY.to_lowercase());
+            }
+        }
         for (key, value) in role_tags {
             self.insert(
                 &format!("aws:ResourceTag/{key}"),
@@ -325,6 +363,38 @@ impl RequestContext {
             self.insert(
                 &format!("iam:ResourceTag/{key}"),
                 ContextValue::Single(value.clone()),
+            );
+        }
+    }
+
+    /// `aws:PrincipalType`, `aws:PrincipalAccount`, `aws:userid`: AWS documents them for
+    /// signed requests, and this call is unsigned; they were observed during web-identity trust
+    /// evaluation with the values below (aws-web-identity.md §4.6, [EMP]). Both readings stay
+    /// open: a condition on one is undecided, and its words give the observed value.
+    fn insert_principal_keys(&mut self, provider: &Provider) {
+        let account = provider.arn.split(':').nth(4).unwrap_or_default();
+        let observed = [
+            (
+                "aws:PrincipalType",
+                "observed as `User`; CloudTrail names the caller `WebIdentityUser`".to_owned(),
+            ),
+            (
+                "aws:PrincipalAccount",
+                format!("observed as the provider's account {account}"),
+            ),
+            (
+                "aws:userid",
+                format!("observed as the provider's ARN {}", provider.arn),
+            ),
+        ];
+        for (key, value) in observed {
+            self.insert_unknown(
+                key,
+                format!(
+                    "documented only for signed requests, and AssumeRoleWithWebIdentity is \
+                     unsigned; {value} (uncertain)"
+                ),
+                true,
             );
         }
     }
@@ -507,6 +577,7 @@ mod tests {
             session_name: "ci",
             role_tags: &[("team".to_owned(), "web".to_owned())],
             now: 0,
+            region: Some("eu-west-1"),
         })
     }
 

@@ -73,6 +73,8 @@ pub struct ScanInputs<'a> {
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
     pub signature: Option<&'a Verification>,
+    /// The region of the STS endpoint called (`aws:RequestedRegion`), when known.
+    pub region: Option<&'a str>,
 }
 
 /// Scans every role, sorted by class then name. Full explanations are computed only for the
@@ -152,6 +154,7 @@ impl Call {
             session_name: inputs.session_name,
             role_tags: &[],
             now: inputs.now,
+            region: inputs.region,
         });
         let request = Request {
             principal: provider.arn.clone(),
@@ -223,6 +226,7 @@ fn explained(
         context_overrides: &[],
         now: inputs.now,
         signature: inputs.signature,
+        region: inputs.region,
     });
     let (class, blocker) = classify(&verdict);
     (class, verdict.sts_answer, blocker)
@@ -452,6 +456,7 @@ mod tests {
             session_name: "ci",
             now: NOW,
             signature: None,
+            region: Some("eu-west-1"),
         };
         let call = Call::new(&inputs);
         for role in &account.roles {

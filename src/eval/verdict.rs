@@ -81,6 +81,9 @@ pub struct ExplainInputs<'a> {
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
     pub signature: Option<&'a Verification>,
+    /// The region of the STS endpoint called (`aws:RequestedRegion`); `None`: unknown, so a
+    /// condition on it is undecided.
+    pub region: Option<&'a str>,
 }
 
 /// The explanation of one call.
@@ -152,6 +155,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         session_name: inputs.session_name,
         role_tags: inputs.role_tags,
         now: inputs.now,
+        region: inputs.region,
     });
     for (key, value) in inputs.context_overrides {
         context.insert(key, value.clone());

@@ -52,6 +52,7 @@ pub struct Session {
     env: Arc<dyn Environment + Send + Sync>,
     aws: OnceCell<Arc<dyn AwsAccess>>,
     keys: Keys,
+    region: Option<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -74,7 +75,30 @@ impl Session {
             env,
             aws: OnceCell::new(),
             keys: Keys::new(KeyOptions::default(), None),
+            region: None,
         }
+    }
+
+    /// The same session with the region given by `--region` (for every account choice: it is
+    /// also the `aws:RequestedRegion` evaluations assume).
+    pub fn with_region(mut self, region: Option<String>) -> Session {
+        self.region = region;
+        self
+    }
+
+    /// The region whose STS endpoint the call is taken to reach (`aws:RequestedRegion`):
+    /// `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`; `None` when none is set.
+    pub fn requested_region(&self) -> Option<String> {
+        let live = match &self.choice {
+            AccountChoice::Live(options) => options.region.clone(),
+            _ => None,
+        };
+        self.region
+            .clone()
+            .or(live)
+            .or_else(|| self.env.var("AWS_REGION"))
+            .or_else(|| self.env.var("AWS_DEFAULT_REGION"))
+            .filter(|region| !region.trim().is_empty())
     }
 
     /// A live session whose AWS access is `aws` (tests inject a fake here).
@@ -88,6 +112,7 @@ impl Session {
             env,
             aws: OnceCell::new_with(Some(aws)),
             keys: Keys::new(KeyOptions::default(), None),
+            region: None,
         }
     }
 
@@ -130,6 +155,7 @@ impl Session {
     pub fn demo(&self) -> Session {
         let mut demo = Session::new(AccountChoice::Demo, Arc::clone(&self.env));
         demo.keys = Keys::new(self.keys.options.clone(), self.keys.source.clone());
+        demo.region = self.region.clone();
         demo
     }
 

@@ -403,6 +403,7 @@ pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
         role_tags: &target.role_tags,
         context_overrides: &recorded,
         signature: None,
+        region: event.region.as_deref(),
         now: event.epoch.unwrap_or_default(),
     });
     let got_past_token_checks = matches!(event.error_code.as_deref(), None | Some("AccessDenied"));

@@ -1361,6 +1361,8 @@ impl App {
             session_name: &self.session_name,
             role_tags: &role.tag_pairs(),
             context_overrides: &[],
+            // The explorer does not assume a region: aws:RequestedRegion stays undecided.
+            region: None,
             now: self.now,
             signature: self.signature.as_ref(),
         });

@@ -287,6 +287,8 @@ pub fn scan_now(
             session_name,
             now,
             signature: signature.as_ref(),
+            // The explorer does not assume a region: aws:RequestedRegion stays undecided.
+            region: None,
         }),
         signature,
     }
