@@ -62,7 +62,11 @@ pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
         CheckId::RequiredClaims => Some(Fix::IssuerClaims),
         CheckId::Algorithm => Some(Fix::SigningAlgorithm),
         CheckId::RolesClaim => Some(Fix::RolesClaimRole),
-        CheckId::Decodable | CheckId::Signature => None,
+        // The identity provider's configuration holds the claim: nothing trustlens can edit.
+        CheckId::Decodable
+        | CheckId::Signature
+        | CheckId::SessionTags
+        | CheckId::SourceIdentity => None,
     };
     advice.fix.extend(fix);
     advice

@@ -219,6 +219,9 @@ impl RequestContext {
         if self.unknown.is_empty() {
             return None;
         }
+        if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.unknown.get(key);
+        }
         self.unknown.get(&key.to_lowercase())
     }
 

@@ -414,6 +414,8 @@ pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
             | CheckId::Expiry
             | CheckId::RequiredClaims
             | CheckId::Algorithm
+            | CheckId::SessionTags
+            | CheckId::SourceIdentity
             | CheckId::Signature => true,
             CheckId::SessionName => event.session_name.is_none(),
             _ => false,
