@@ -496,3 +496,59 @@ fn scan_puts_a_role_decided_by_the_callers_ip_in_its_own_class() {
         .collect();
     assert!(!unknown.contains(&"aws:SourceIp"), "{unknown:?}");
 }
+
+#[test]
+fn a_snapshot_that_stores_the_issuers_keys_checks_signatures_offline() {
+    let mut account: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot.json")).unwrap()).unwrap();
+    let jwks: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("jwks.json")).unwrap()).unwrap();
+    for provider in account["providers"].as_array_mut().unwrap() {
+        if provider["url"] == "acme.semaphoreci.com" {
+            provider["jwks"] = jwks.clone();
+        }
+    }
+    let with_keys = temp_file("stored-keys", "snapshot.json", account.to_string());
+    let claims = json!({
+        "iss": "https://acme.semaphoreci.com", "aud": "https://acme.semaphoreci.com",
+        "sub": format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:ref:refs/heads/main"),
+        "iat": NOW - 60, "exp": NOW + 3_600,
+    });
+    let signature_of = |snapshot: &str, kid: &str| -> Value {
+        let out = trustlens(
+            &[
+                "--snapshot",
+                snapshot,
+                "explain",
+                "--role",
+                "deploy-prod",
+                "--now",
+                NOW_RFC3339,
+                "--json",
+            ],
+            Some(signed_rs256(kid, &claims)),
+        );
+        let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+        verdict["prechecks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "signature")
+            .cloned()
+            .unwrap()
+    };
+    // TRUSTLENS_NO_FETCH is set: the keys can only come from the snapshot.
+    assert_eq!(signature_of(&with_keys, "test-rsa")["status"], "passed");
+    let unknown_kid = signature_of(&with_keys, "rotated-away");
+    assert_eq!(unknown_kid["status"], "failed", "{unknown_kid}");
+    // An older snapshot, without keys, still loads: the signature is not checked.
+    assert_eq!(
+        signature_of(&fixture("snapshot.json"), "test-rsa")["status"],
+        "could-not-check"
+    );
+    // A snapshot of the snapshot keeps the keys.
+    let copy = trustlens(&["--snapshot", &with_keys, "snapshot"], None);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
+    let copied: Value = serde_json::from_str(&copy.stdout).unwrap();
+    assert_eq!(copied["providers"][0]["jwks"], jwks);
+}
