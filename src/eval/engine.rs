@@ -712,11 +712,13 @@ pub fn decide(
     context: &RequestContext,
     request: &Request,
 ) -> PolicyDecision {
+    // Only a key of unknown value makes a condition undecided (a cheap look-up, not a second
+    // evaluation of every condition).
     let undecided = policy
         .statements
         .iter()
         .flat_map(|s| &s.conditions)
-        .any(|c| truth(c, context, policy.version) == Truth::Undecided);
+        .any(|c| context.unknown(&c.key).is_some());
     if undecided {
         // The branches need the traced conditions' words.
         return evaluate(policy, context, request).decision;

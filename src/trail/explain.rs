@@ -497,7 +497,7 @@ fn certainty_of(verdict: &Verdict, event: &TrailEvent) -> Certainty {
         trusting.iter().all(|s| {
             s.conditions
                 .iter()
-                .any(|c| !c.passed && !unknown_to_event(&c.key, issuer))
+                .any(|c| !c.passed && c.undecided.is_none() && !unknown_to_event(&c.key, issuer))
         })
     };
     let keys = unknown_keys.join(", ");
