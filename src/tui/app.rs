@@ -280,6 +280,8 @@ pub struct App {
     pub toast: Option<Toast>,
     /// The session name used for explanations and assume calls.
     pub session_name: String,
+    /// The region taken as `aws:RequestedRegion` (`--region`, `AWS_REGION`); `None`: undecided.
+    pub region: Option<String>,
     /// The Assume screen.
     pub assume: AssumePane,
     /// The Generate screen.
@@ -331,6 +333,7 @@ impl App {
             selected: None,
             toast: None,
             session_name: "trustlens".to_owned(),
+            region: None,
             assume: AssumePane::default(),
             generate: GeneratePane::default(),
             generated: None,
@@ -393,7 +396,16 @@ impl App {
                 ..
             } = effect
             {
-                let action = scan_now(generation, &token, &account, &session_name, now, None);
+                let region = self.region.clone();
+                let action = scan_now(
+                    generation,
+                    &token,
+                    &account,
+                    &session_name,
+                    now,
+                    None,
+                    region.as_deref(),
+                );
                 self.update(action);
             }
         }
@@ -1361,8 +1373,7 @@ impl App {
             session_name: &self.session_name,
             role_tags: &role.tag_pairs(),
             context_overrides: &[],
-            // The explorer does not assume a region: aws:RequestedRegion stays undecided.
-            region: None,
+            region: self.region.as_deref(),
             now: self.now,
             signature: self.signature.as_ref(),
         });

@@ -215,6 +215,7 @@ impl EffectRunner {
                             detail: failure.message,
                         }),
                     };
+                    let region = session.requested_region();
                     let _ = tokio::task::spawn_blocking(move || {
                         let _ = sender.send(scan_now(
                             generation,
@@ -223,6 +224,7 @@ impl EffectRunner {
                             &session_name,
                             now,
                             signature,
+                            region.as_deref(),
                         ));
                     })
                     .await;
@@ -277,6 +279,7 @@ pub fn scan_now(
     session_name: &str,
     now: i64,
     signature: Option<Verification>,
+    region: Option<&str>,
 ) -> Action {
     Action::ScanFinished {
         generation,
@@ -287,8 +290,7 @@ pub fn scan_now(
             session_name,
             now,
             signature: signature.as_ref(),
-            // The explorer does not assume a region: aws:RequestedRegion stays undecided.
-            region: None,
+            region,
         }),
         signature,
     }
