@@ -235,6 +235,7 @@ fn account(c: &mut Criterion) {
                 session_name: "ci",
                 now: NOW,
                 signature: None,
+                region: Some("eu-west-1"),
             })
             .len()
         })

@@ -124,6 +124,7 @@ fn eval(c: &mut Criterion) {
         session_name: "ci",
         role_tags: &[],
         now: NOW,
+        region: Some("eu-west-1"),
     });
     let request = Request {
         principal: provider.arn.clone(),
@@ -172,6 +173,7 @@ fn eval(c: &mut Criterion) {
                             session_name: "ci",
                             role_tags: &[],
                             context_overrides: &[],
+                            region: None,
                             now: NOW,
                             signature: None,
                         });

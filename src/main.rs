@@ -14,7 +14,8 @@ fn main() -> ExitCode {
         Err(error) => return trustlens::cli::argument_error(&error).into(),
     };
     let session = Session::new(cli.globals.account_choice(), Arc::new(SystemEnvironment))
-        .with_keys(cli.globals.key_options());
+        .with_keys(cli.globals.key_options())
+        .with_region(cli.globals.region.clone());
     match cli.command {
         Some(command) => trustlens::cli::main(command, &session),
         None => trustlens::tui::main(session, cli.token.as_deref()),

@@ -209,7 +209,7 @@ fn snapshot_then_offline_scan_equals_the_live_scan() {
     let live: Value = serde_json::from_str(&live).unwrap();
     assert_eq!(
         live["counts"],
-        json!({"allowed": 0, "near-miss": 3, "far": 0, "unrelated": 37})
+        json!({"allowed": 0, "conditional": 0, "near-miss": 3, "far": 0, "unrelated": 37})
     );
 }
 
@@ -335,7 +335,7 @@ fn a_5000_role_snapshot_round_trips_and_scans() {
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
         report["counts"],
-        json!({"allowed": 0, "near-miss": 3, "far": 0, "unrelated": 4_997})
+        json!({"allowed": 0, "conditional": 0, "near-miss": 3, "far": 0, "unrelated": 4_997})
     );
     assert_eq!(report["roles"].as_array().map(Vec::len), Some(5_000));
 

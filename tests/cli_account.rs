@@ -85,7 +85,7 @@ fn scan_sorts_roles_into_allowed_near_misses_far_and_unrelated() {
     let report: Value = serde_json::from_str(&pr.stdout).unwrap();
     assert_eq!(
         report["counts"],
-        json!({"allowed": 0, "near-miss": 2, "far": 1, "unrelated": 2})
+        json!({"allowed": 0, "conditional": 0, "near-miss": 2, "far": 1, "unrelated": 2})
     );
     let classes: Vec<(&str, &str)> = report["roles"]
         .as_array()
@@ -313,7 +313,7 @@ fn a_snapshot_over_the_token_cap_loads_and_scans() {
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(
         report["counts"],
-        json!({"allowed": 0, "near-miss": 802, "far": 401, "unrelated": 802})
+        json!({"allowed": 0, "conditional": 0, "near-miss": 802, "far": 401, "unrelated": 802})
     );
 }
 
@@ -375,4 +375,180 @@ fn a_role_with_an_unparsable_trust_policy_loads_marked() {
             .contains(r#"\"Effect\": \"allow\""#),
         "the policy is kept as IAM returned it"
     );
+}
+
+/// The fixture account plus a role guarded by AWS's sample IP condition (a Deny with
+/// `NotIpAddress aws:SourceIp`): which IP the job calls from only the real call knows.
+fn snapshot_with_an_ip_guard() -> String {
+    let mut account: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot.json")).unwrap()).unwrap();
+    let provider = "arn:aws:iam::210987654321:oidc-provider/acme.semaphoreci.com";
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com"}}},
+        {"Effect": "Deny", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]});
+    account["roles"].as_array_mut().unwrap().push(json!({
+        "name": "office-only", "arn": "arn:aws:iam::210987654321:role/office-only", "path": "/",
+        "max_session_duration": 3600, "trust_policy": policy.to_string(),
+    }));
+    temp_file("conditional", "snapshot.json", account.to_string())
+}
+
+#[test]
+fn scan_puts_a_role_decided_by_the_callers_ip_in_its_own_class() {
+    let snapshot = snapshot_with_an_ip_guard();
+    let token = || Some(semaphore_token("branch", "refs/heads/main"));
+    let json_out = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "scan",
+            "--now",
+            NOW_RFC3339,
+            "--json",
+        ],
+        token(),
+    );
+    assert_eq!(json_out.code, 0, "{}", json_out.stderr);
+    let report: Value = serde_json::from_str(&json_out.stdout).unwrap();
+    assert_eq!(report["counts"]["conditional"], 1);
+    let role = report["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "office-only")
+        .unwrap();
+    assert_eq!(role["class"], "conditional");
+    assert_eq!(
+        role["blocker"],
+        "allowed if aws:SourceIp is in 192.0.2.0/24; otherwise denied by statement 2 (explicit Deny)"
+    );
+
+    let text = trustlens(
+        &["--snapshot", &snapshot, "scan", "--now", NOW_RFC3339],
+        token(),
+    );
+    assert!(
+        text.stdout
+            .contains("? Conditional: decided by values only the real call has (1)"),
+        "{}",
+        text.stdout
+    );
+
+    // explain names both branches; --context with the caller's IP decides.
+    let explained = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "explain",
+            "--role",
+            "office-only",
+            "--now",
+            NOW_RFC3339,
+        ],
+        token(),
+    );
+    assert_eq!(
+        explained.code, 3,
+        "a conditional verdict is not proven allowed"
+    );
+    assert!(
+        explained.stdout.contains("? CONDITIONAL"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained
+            .stdout
+            .contains("→ otherwise denied by statement 2 (explicit Deny)"),
+        "{}",
+        explained.stdout
+    );
+    let inside = temp_file(
+        "conditional",
+        "inside.json",
+        r#"{"aws:SourceIp": "192.0.2.10"}"#,
+    );
+    let decided = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "explain",
+            "--role",
+            "office-only",
+            "--now",
+            NOW_RFC3339,
+            "--context",
+            &inside,
+            "--json",
+        ],
+        token(),
+    );
+    assert_eq!(decided.code, 0, "{}", decided.stdout);
+    let verdict: Value = serde_json::from_str(&decided.stdout).unwrap();
+    assert_eq!(verdict["decision"], json!({"result": "allowed"}));
+    let unknown: Vec<&str> = verdict["unknown_context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert!(!unknown.contains(&"aws:SourceIp"), "{unknown:?}");
+}
+
+#[test]
+fn a_snapshot_that_stores_the_issuers_keys_checks_signatures_offline() {
+    let mut account: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot.json")).unwrap()).unwrap();
+    let jwks: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("jwks.json")).unwrap()).unwrap();
+    for provider in account["providers"].as_array_mut().unwrap() {
+        if provider["url"] == "acme.semaphoreci.com" {
+            provider["jwks"] = jwks.clone();
+        }
+    }
+    let with_keys = temp_file("stored-keys", "snapshot.json", account.to_string());
+    let claims = json!({
+        "iss": "https://acme.semaphoreci.com", "aud": "https://acme.semaphoreci.com",
+        "sub": format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:ref:refs/heads/main"),
+        "iat": NOW - 60, "exp": NOW + 3_600,
+    });
+    let signature_of = |snapshot: &str, kid: &str| -> Value {
+        let out = trustlens(
+            &[
+                "--snapshot",
+                snapshot,
+                "explain",
+                "--role",
+                "deploy-prod",
+                "--now",
+                NOW_RFC3339,
+                "--json",
+            ],
+            Some(signed_rs256(kid, &claims)),
+        );
+        let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+        verdict["prechecks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "signature")
+            .cloned()
+            .unwrap()
+    };
+    // TRUSTLENS_NO_FETCH is set: the keys can only come from the snapshot.
+    assert_eq!(signature_of(&with_keys, "test-rsa")["status"], "passed");
+    let unknown_kid = signature_of(&with_keys, "rotated-away");
+    assert_eq!(unknown_kid["status"], "failed", "{unknown_kid}");
+    // An older snapshot, without keys, still loads: the signature is not checked.
+    assert_eq!(
+        signature_of(&fixture("snapshot.json"), "test-rsa")["status"],
+        "could-not-check"
+    );
+    // A snapshot of the snapshot keeps the keys.
+    let copy = trustlens(&["--snapshot", &with_keys, "snapshot"], None);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
+    let copied: Value = serde_json::from_str(&copy.stdout).unwrap();
+    assert_eq!(copied["providers"][0]["jwks"], jwks);
 }

@@ -382,3 +382,56 @@ fn claims_and_contexts_beyond_sts_limits_are_refused() {
     let out = explain(&["--claims", &claims_file, "--policy", &policy]);
     assert_eq!(out.code, 3, "{}", out.stderr);
 }
+
+#[test]
+fn the_requested_region_is_the_one_given_else_undecided() {
+    let policy = temp_file(
+        "region",
+        "policy.json",
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]})
+        .to_string(),
+    );
+    let claims = fixture("claims/semaphore-pr-42.json");
+    let run_with = |region: Option<(&str, &str)>| {
+        let mut command = Command::cargo_bin("trustlens").unwrap();
+        command.env_clear().env("TRUSTLENS_NO_FETCH", "1");
+        match region {
+            Some(("flag", region)) => {
+                command.args(["--region", region]);
+            }
+            Some((variable, region)) => {
+                command.env(variable, region);
+            }
+            None => {}
+        }
+        command.args([
+            "explain",
+            "--claims",
+            &claims,
+            "--policy",
+            &policy,
+            "--now",
+            NOW_RFC3339,
+        ]);
+        run(&mut command)
+    };
+    let given = run_with(Some(("flag", "eu-west-1")));
+    assert_eq!(given.code, 0, "{}", given.stdout);
+    assert!(
+        given
+            .stdout
+            .contains("aws:RequestedRegion taken as eu-west-1"),
+        "{}",
+        given.stdout
+    );
+    let from_env = run_with(Some(("AWS_REGION", "us-east-1")));
+    assert_eq!(from_env.code, 3, "{}", from_env.stdout);
+    assert!(from_env.stdout.contains("✘ DENIED"), "{}", from_env.stdout);
+    let none = run_with(None);
+    assert_eq!(none.code, 3);
+    assert!(none.stdout.contains("? CONDITIONAL"), "{}", none.stdout);
+    assert!(none.stdout.contains("no region given"), "{}", none.stdout);
+}

@@ -12,8 +12,11 @@
 //! - the account: `providers` (`[{url, client_ids}]`, default: one for the claims' `iss` and
 //!   accepted audience), `role_arn` (default `arn:aws:iam::123456789012:role/test-role`),
 //!   `session_name` (default `trustlens`), `role_tags` (`{key: value}`), `now` (default
-//!   2026-11-25T18:00:00Z), `context` (keys set over the derived context: string or array);
-//! - `expect`: `decision` (`allowed`, `denied`, `explicit-deny`, `rejected`), and optionally
+//!   2026-11-25T18:00:00Z), `context` (keys set over the derived context: string or array),
+//!   `region` (the STS endpoint's region, `aws:RequestedRegion`; default: none given, so a
+//!   condition on it is undecided);
+//! - `expect`: `decision` (`allowed`, `denied`, `explicit-deny`, `rejected`, `conditional`:
+//!   decided by a value only the real request has, the why naming both branches), and optionally
 //!   `sts_error` (the STS answer as printed), `deciding` (`{statement, element, condition}`),
 //!   `why_contains`, `fix_contains`, `reason_contains` (in the deciding condition's reason).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -188,6 +191,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         context_overrides: &overrides,
         now,
         signature: None,
+        region: case.get("region").and_then(Value::as_str),
     });
     check_expectations(&case["expect"], &verdict)
 }
@@ -199,6 +203,7 @@ fn check_expectations(expect: &Value, verdict: &Verdict) -> Result<(), String> {
         Decision::Denied { explicit: false } => "denied",
         Decision::Denied { explicit: true } => "explicit-deny",
         Decision::Rejected { .. } => "rejected",
+        Decision::Conditional { .. } => "conditional",
     };
     if expect["decision"].as_str() != Some(decision) {
         problems.push(format!(

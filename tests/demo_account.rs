@@ -26,6 +26,7 @@ enum Expect {
     Denied,
     ExplicitDeny,
     Rejected,
+    Conditional,
 }
 
 impl Expect {
@@ -35,6 +36,7 @@ impl Expect {
             Decision::Denied { explicit: false } => Expect::Denied,
             Decision::Denied { explicit: true } => Expect::ExplicitDeny,
             Decision::Rejected { .. } => Expect::Rejected,
+            Decision::Conditional { .. } => Expect::Conditional,
         }
     }
 }
@@ -288,6 +290,7 @@ fn verdict_of(account: &Account, case: &Case) -> Result<Verdict, String> {
         session_name: SESSION_NAME,
         role_tags: &tags,
         context_overrides: &[],
+        region: None,
         now: NOW,
         signature: None,
     }))

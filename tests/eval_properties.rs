@@ -90,6 +90,7 @@ fn run(policy_text: &str, claims: Map<String, Value>, overrides: Vec<(String, Co
         session_name: "s",
         role_tags: &[],
         context_overrides: &overrides,
+        region: None,
         now: NOW,
         signature: None,
     });

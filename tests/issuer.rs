@@ -386,3 +386,27 @@ fn explain_through_the_binary_uses_the_live_issuer() {
     assert_eq!(signature["status"], "passed", "{signature}");
     assert_eq!(issuer.requests("/jwks"), 1);
 }
+
+/// What `snapshot` stores for a provider: the JWKS document the issuer publishes, every entry
+/// kept; nothing when the session does not fetch.
+#[test]
+fn the_jwks_a_snapshot_stores_is_the_one_the_issuer_publishes() {
+    let issuer = Issuer::start(TEST_JWKS);
+    let fetched = block_on(live_session().fetch_jwks(&issuer.url)).unwrap();
+    let published: Value = serde_json::from_str(TEST_JWKS).unwrap();
+    assert_eq!(fetched, Some(Ok(published)));
+    let no_fetch = live_session().with_key_source(
+        KeyOptions {
+            jwks: None,
+            no_fetch: true,
+        },
+        None,
+    );
+    assert_eq!(block_on(no_fetch.fetch_jwks(&issuer.url)).unwrap(), None);
+    let html = Issuer::start(TEST_JWKS);
+    html.set("/jwks", Reply::Html);
+    assert!(matches!(
+        block_on(live_session().fetch_jwks(&html.url)).unwrap(),
+        Some(Err(_))
+    ));
+}

@@ -1498,3 +1498,48 @@ fn every_finding_code_is_covered() {
     }
     assert_eq!(covered.len(), 22);
 }
+
+/// `decode` and `explain` share the session-tag and source-identity rules: a token `decode`
+/// flags as an error is one `explain` rejects before the policy, and only such a token.
+#[test]
+fn decode_and_explain_agree_on_session_tags_and_source_identity() {
+    use trustlens::eval::{CheckId, CheckStatus, precheck};
+    let variants = [
+        (TAGS, json!({"principal_tags": {"team": ["web"]}})),
+        (TAGS, json!({"principal_tags": {"team": ["a", "b"]}})),
+        (TAGS, json!({"principal_tags": {"aws:team": ["web"]}})),
+        (
+            TAGS,
+            json!({"principal_tags": {"team": ["web"]}, "transitive_tag_keys": ["x"]}),
+        ),
+        (TAGS, json!({"principal_tags": {"k".repeat(129): ["v"]}})),
+        (TAGS, json!("not an object")),
+        (SOURCE_IDENTITY, json!("alice")),
+        (SOURCE_IDENTITY, json!("aws:alice")),
+        (SOURCE_IDENTITY, json!("a")),
+        (SOURCE_IDENTITY, json!(7)),
+    ];
+    for (claim, value) in variants {
+        let mut claims = github_claims();
+        claims[claim] = value.clone();
+        let token = Token::decode(&common::token(&github_header(), &claims)).unwrap();
+        let decode_error = token.findings(NOW).iter().any(|f| {
+            f.severity == Error
+                && matches!(f.code, C::SessionTagsInvalid | C::SourceIdentityInvalid)
+        });
+        let check = if claim == TAGS {
+            precheck::session_tags_check(token.claims())
+        } else {
+            precheck::source_identity_check(token.claims())
+        };
+        assert!(matches!(
+            check.id,
+            CheckId::SessionTags | CheckId::SourceIdentity
+        ));
+        assert_eq!(
+            check.status == CheckStatus::Failed,
+            decode_error,
+            "{claim}: {value}: {check:?}"
+        );
+    }
+}

@@ -35,6 +35,86 @@ fn draw(app: &App, width: u16, height: u16) -> String {
 }
 
 #[test]
+fn a_role_decided_by_the_callers_ip_is_marked_conditional() {
+    let mut account = demo::account().unwrap();
+    let provider = format!(
+        "arn:aws:iam::{}:oidc-provider/acme.semaphoreci.com",
+        account.id
+    );
+    let mut role = account.roles[0].clone();
+    role.name = "office-only".into();
+    role.arn = format!("arn:aws:iam::{}:role/office-only", account.id);
+    role.trust_policy = trustlens::account::TrustPolicy::new(
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": provider},
+             "Action": "sts:AssumeRoleWithWebIdentity"},
+            {"Effect": "Deny", "Principal": {"Federated": provider},
+             "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]})
+        .to_string(),
+    );
+    account.roles.push(role);
+    let text = demo::token("semaphore-main", NOW).unwrap();
+    let loaded = LoadedToken {
+        origin: Origin::Demo("semaphore-main".to_owned()),
+        token: text.decode().unwrap(),
+    };
+    let mut app = App::loaded(vec![loaded], account, "the embedded demo account", NOW);
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "office-only")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    let screen = draw(&app, 100, 30);
+    assert!(screen.contains("? office-only"), "{screen}");
+    assert!(screen.contains("? CONDITIONAL"), "{screen}");
+    insta::assert_snapshot!("roles_conditional_100x30", screen);
+}
+
+#[test]
+fn the_selected_role_takes_the_sessions_region_as_the_requested_region() {
+    let mut account = demo::account().unwrap();
+    let provider = format!(
+        "arn:aws:iam::{}:oidc-provider/acme.semaphoreci.com",
+        account.id
+    );
+    let mut role = account.roles[0].clone();
+    role.name = "eu-only".into();
+    role.arn = format!("arn:aws:iam::{}:role/eu-only", account.id);
+    role.trust_policy = trustlens::account::TrustPolicy::new(
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": provider},
+             "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]})
+        .to_string(),
+    );
+    account.roles.push(role);
+    let text = demo::token("semaphore-main", NOW).unwrap();
+    let loaded = LoadedToken {
+        origin: Origin::Demo("semaphore-main".to_owned()),
+        token: text.decode().unwrap(),
+    };
+    let mut app = App::loaded(vec![loaded], account, "the embedded demo account", NOW);
+    let select = |app: &mut App| {
+        let index = app
+            .visible_roles()
+            .iter()
+            .position(|r| r.name == "eu-only")
+            .unwrap();
+        app.update(Action::Top);
+        app.update(Action::Move(isize::try_from(index).unwrap()));
+        app.selected.as_ref().unwrap().verdict.decision.clone()
+    };
+    assert!(matches!(
+        select(&mut app),
+        trustlens::eval::Decision::Conditional { .. }
+    ));
+    app.region = Some("eu-west-1".to_owned());
+    assert_eq!(select(&mut app), trustlens::eval::Decision::Allowed);
+}
+
+#[test]
 fn roles_screen_on_a_pull_request_token() {
     let mut app = app("semaphore-pr");
     // The Semaphore deploy role: denied by its sub condition.

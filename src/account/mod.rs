@@ -8,4 +8,4 @@ pub mod snapshot;
 
 pub use model::{Account, Role, Tag, TrustPolicy};
 pub use provider::{BUILT_IN_PROVIDERS, Provider, strip_scheme};
-pub use snapshot::{Snapshot, SnapshotError};
+pub use snapshot::{Snapshot, SnapshotError, stored_jwks};

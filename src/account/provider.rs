@@ -25,6 +25,10 @@ pub struct Provider {
     /// Its tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// The issuer's JWKS as `snapshot` captured it, so offline runs check signatures with it
+    /// (absent in older snapshots and when the keys could not be fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
 }
 
 /// Identity providers built into IAM: trusted by bare host, with no IAM provider object
@@ -47,6 +51,7 @@ impl Provider {
             thumbprints: Vec::new(),
             create_date: None,
             tags: Vec::new(),
+            jwks: None,
         })
     }
 
@@ -65,6 +70,7 @@ impl Provider {
             thumbprints: Vec::new(),
             create_date: None,
             tags: Vec::new(),
+            jwks: None,
         }
     }
 

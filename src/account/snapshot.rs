@@ -30,6 +30,25 @@ fn default_partition() -> String {
     "aws".to_owned()
 }
 
+/// The JWKS a snapshot stores for the provider of `issuer` (`https://` + its URL), without
+/// loading the whole account: `None` when the file does not read or stores none.
+pub fn stored_jwks(text: &str, issuer: &str) -> Option<serde_json::Value> {
+    #[derive(Deserialize)]
+    struct Providers {
+        providers: Vec<Stored>,
+    }
+    #[derive(Deserialize)]
+    struct Stored {
+        url: String,
+        jwks: Option<serde_json::Value>,
+    }
+    let file: Providers = serde_json::from_str(text).ok()?;
+    file.providers
+        .into_iter()
+        .find(|p| format!("https://{}", p.url) == issuer)
+        .and_then(|p| p.jwks)
+}
+
 /// Why a snapshot cannot be used, and where in it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{}{problem}", location(path, position))]

@@ -473,6 +473,7 @@ impl LiveAws {
                         thumbprints: output.thumbprint_list().to_vec(),
                         create_date: output.create_date().map(|d| utc(d.secs())),
                         tags: tags_from_sdk(output.tags()),
+                        jwks: None,
                     },
                 ))
             });

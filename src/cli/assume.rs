@@ -68,6 +68,7 @@ fn assume(
                 context_overrides: &[],
                 now,
                 signature: signature.as_ref(),
+                region: session.requested_region().as_deref(),
             });
             report_local(
                 &verdict,

@@ -54,6 +54,12 @@ pub(super) fn run(args: &ExplainArgs, session: &Session, context: &mut Context<'
     }
 }
 
+const CONDITIONAL_HINT: &str = "  (these values only the real call has; give them with --context FILE, \
+     e.g. {\"aws:SourceIp\": \"192.0.2.10\"}, to decide)";
+
+const NO_REGION_NOTE: &str =
+    "no region given (--region, AWS_REGION): a condition on aws:RequestedRegion is undecided";
+
 const ADMITS_TITLE: &str = "What else the policy admits (sibling identities, by the engine)";
 
 /// What `prepare_and_explain` gives: the verdict, notes on what was assumed, and with
@@ -115,6 +121,7 @@ fn prepare_and_explain(
             ));
         }
     };
+    let region = session.requested_region();
     let verdict = explain(&ExplainInputs {
         token: token.as_ref(),
         claims: &claims,
@@ -126,7 +133,20 @@ fn prepare_and_explain(
         context_overrides: &overrides,
         now,
         signature: signature.as_ref(),
+        region: region.as_deref(),
     });
+    let reads_region = verdict
+        .policy
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .any(|c| c.key.eq_ignore_ascii_case("aws:RequestedRegion"));
+    if reads_region {
+        notes.push(match &region {
+            Some(region) => format!("aws:RequestedRegion taken as {region} (--region, AWS_REGION)"),
+            None => NO_REGION_NOTE.to_owned(),
+        });
+    }
     let radius = args.admits.then(|| {
         blast_radius(
             &target.document,
@@ -346,6 +366,7 @@ pub(super) fn render(verdict: &Verdict, notes: &[String], style: Style) -> Strin
         Decision::Denied { explicit: true } => style.bad("✘ DENIED (explicit Deny)"),
         Decision::Denied { explicit: false } => style.bad("✘ DENIED"),
         Decision::Rejected { .. } => style.bad("✘ REJECTED"),
+        Decision::Conditional { .. } => style.warn("? CONDITIONAL"),
     };
     let _ = writeln!(
         out,
@@ -353,6 +374,27 @@ pub(super) fn render(verdict: &Verdict, notes: &[String], style: Style) -> Strin
         style.strong(role),
         verdict.sts_answer
     );
+    if let Decision::Conditional { branches } = &verdict.decision {
+        for (index, branch) in branches.iter().enumerate() {
+            let lead = if index == 0 || branches.len() > 2 {
+                ""
+            } else {
+                "otherwise "
+            };
+            let when = if lead.is_empty() {
+                format!(" if {}", branch.condition_text())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {} {lead}{}{when}",
+                style.warn("→"),
+                branch.decision.outcome_text()
+            );
+        }
+        let _ = writeln!(out, "{}", style.dim(CONDITIONAL_HINT));
+    }
     for note in notes {
         let _ = writeln!(out, "{}", style.dim(&format!("  {note}")));
     }
@@ -424,7 +466,16 @@ fn render_statement(out: &mut String, statement: &StatementTrace, verdict: &Verd
         .as_ref()
         .map(|sid| format!(", Sid \"{sid}\""))
         .unwrap_or_default();
-    let applies = if statement.applies_to.is_empty() {
+    let undecided = statement.principal.passed
+        && statement.actions.iter().any(|a| a.passed)
+        && statement
+            .conditions
+            .iter()
+            .all(|c| c.passed || c.undecided.is_some())
+        && statement.conditions.iter().any(|c| c.undecided.is_some());
+    let applies = if statement.applies_to.is_empty() && undecided {
+        style.warn("may match: it turns on values only the real call has")
+    } else if statement.applies_to.is_empty() {
         style.dim("does not match")
     } else {
         format!("matches {}", statement.applies_to.join(", "))
@@ -455,6 +506,8 @@ fn render_statement(out: &mut String, statement: &StatementTrace, verdict: &Verd
 fn render_condition(out: &mut String, condition: &ConditionTrace, verdict: &Verdict, style: Style) {
     let mark = if condition.passed {
         style.good("✔")
+    } else if condition.undecided.is_some() {
+        style.warn("?")
     } else {
         style.bad("✘")
     };

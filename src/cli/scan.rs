@@ -12,7 +12,8 @@ use super::{Context, Exit, ScanArgs};
 use crate::eval::{RoleScan, ScanClass, ScanInputs, scan};
 use crate::session::Session;
 
-/// Runs `scan`: exit 0 when the token can assume at least one role, 3 when none.
+/// Runs `scan`: exit 0 when the token can assume at least one role, 3 when none (a
+/// conditional role does not count: it may not be assumable).
 pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>) -> Exit {
     let now = args.now.unwrap_or(context.now).unix_timestamp();
     let (account, account_source) = match load_account(session) {
@@ -25,6 +26,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         Ok((read, signature)) => (read.text, read.token, signature),
         Err(failure) => return report(&failure, args.json, context),
     };
+    let region = session.requested_region();
     let results = scan(&ScanInputs {
         token: Some(&token),
         claims: token.claims(),
@@ -32,6 +34,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         session_name: &args.session_name,
         now,
         signature: signature.as_ref(),
+        region: region.as_deref(),
     });
     let count = |class: ScanClass| results.iter().filter(|r| r.class == class).count();
     let report = if args.json {
@@ -40,6 +43,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
             account: &account_source,
             counts: Counts {
                 allowed: count(ScanClass::Allowed),
+                conditional: count(ScanClass::Conditional),
                 near_miss: count(ScanClass::NearMiss),
                 far: count(ScanClass::Far),
                 unrelated: count(ScanClass::Unrelated),
@@ -89,6 +93,7 @@ struct JsonReport<'a> {
 #[serde(rename_all = "kebab-case")]
 struct Counts {
     allowed: usize,
+    conditional: usize,
     near_miss: usize,
     far: usize,
     unrelated: usize,
@@ -97,6 +102,11 @@ struct Counts {
 fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
     let sections = [
         (ScanClass::Allowed, style.good("✔ Allowed"), "no role"),
+        (
+            ScanClass::Conditional,
+            style.warn("? Conditional: decided by values only the real call has"),
+            "",
+        ),
         (
             ScanClass::NearMiss,
             style.warn("~ Near misses: one thing in the way"),
@@ -110,6 +120,10 @@ fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
     ];
     for (class, title, empty) in sections {
         let group: Vec<&RoleScan> = results.iter().filter(|r| r.class == class).collect();
+        if class == ScanClass::Conditional && group.is_empty() {
+            // Shown only when a role is conditional: most accounts have none.
+            continue;
+        }
         let _ = writeln!(out, "\n{title} ({})", group.len());
         if group.is_empty() {
             let _ = writeln!(out, "  {}", style.dim(empty));

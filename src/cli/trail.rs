@@ -263,6 +263,7 @@ fn render_attempt(out: &mut String, attempt: &Attempt, style: Style) {
                 Decision::Allowed => style.good("✔ ALLOWED"),
                 Decision::Denied { .. } => style.bad("✘ DENIED"),
                 Decision::Rejected { .. } => style.bad("✘ REJECTED"),
+                Decision::Conditional { .. } => style.warn("? CONDITIONAL"),
             };
             let _ = writeln!(
                 out,

@@ -4,10 +4,10 @@ use super::condition::{ConditionTrace, literal_wildcards};
 use super::context::RequestContext;
 use super::engine::{
     ASSUME_ACTION, PolicyDecision, PolicyTrace, SET_SOURCE_IDENTITY_ACTION, StatementTrace,
-    TAG_SESSION_ACTION,
+    TAG_SESSION_ACTION, conditional_text,
 };
 use super::fix::Fix;
-use super::precheck::{Check, CheckId};
+use super::precheck::{Check, CheckId, NO_VERIFICATION_KEY};
 use crate::account::Provider;
 use crate::platforms::Platform;
 use crate::policy::{Operator, OperatorKind, SetQualifier};
@@ -62,10 +62,48 @@ pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
         CheckId::RequiredClaims => Some(Fix::IssuerClaims),
         CheckId::Algorithm => Some(Fix::SigningAlgorithm),
         CheckId::RolesClaim => Some(Fix::RolesClaimRole),
-        CheckId::Decodable | CheckId::Signature => None,
+        // The identity provider's configuration holds the claim: nothing trustlens can edit.
+        CheckId::Decodable
+        | CheckId::Signature
+        | CheckId::SessionTags
+        | CheckId::SourceIdentity => None,
     };
     advice.fix.extend(fix);
+    let no_key = check.id == CheckId::Signature
+        && check
+            .sts_error
+            .as_ref()
+            .is_some_and(|e| e.message == NO_VERIFICATION_KEY);
+    if no_key && !inputs.provider.is_built_in() {
+        advice.why.push(tls_trust(inputs.provider));
+    }
     advice
+}
+
+/// What decides whether STS trusts the JWKS host's TLS certificate (aws-web-identity.md §3.3):
+/// AWS's library of trusted CAs, else the provider's thumbprints. trustlens does not see the
+/// issuer's certificate chain, so it says which case would need what instead of guessing.
+fn tls_trust(provider: &Provider) -> String {
+    let host = provider.url.split('/').next().unwrap_or_default();
+    let unseen = format!(
+        "trustlens does not see the chain, so it cannot tell which case applies \
+         (`openssl s_client -showcerts -connect {host}:443` shows it; the thumbprint is the SHA-1 \
+         of the last certificate listed)"
+    );
+    match provider.thumbprints.as_slice() {
+        [] => format!(
+            "when the JWKS host's certificate is signed by a CA in AWS's trusted library, STS \
+             needs no thumbprint; for a private CA (or when AWS cannot retrieve the certificate) \
+             it falls back to the provider's thumbprints, and this provider has none; {unseen}"
+        ),
+        thumbprints => format!(
+            "when the JWKS host's certificate is signed by a CA in AWS's trusted library, STS \
+             ignores the provider's thumbprints ({}); for a private CA (or when AWS cannot \
+             retrieve the certificate) one of them must be the SHA-1 of the top intermediate CA \
+             of the JWKS host's chain; {unseen}",
+            thumbprints.join(", ")
+        ),
+    }
 }
 
 /// Advice for the trust policy's decision.
@@ -94,6 +132,25 @@ pub fn for_policy(trace: &PolicyTrace, context: &RequestContext, principal: &str
     };
     let number = statement.index + 1;
     match (&trace.decision, deciding.element) {
+        (PolicyDecision::Conditional { branches }, _) => {
+            let mut keys: Vec<&str> = Vec::new();
+            for assumption in branches.iter().flat_map(|b| b.when.iter().flatten()) {
+                let key = trace
+                    .statements
+                    .iter()
+                    .find(|s| s.index == assumption.statement)
+                    .and_then(|s| s.conditions.get(assumption.condition))
+                    .map(|c| c.key.as_str());
+                if let Some(key) = key.filter(|key| !keys.contains(key)) {
+                    keys.push(key);
+                }
+            }
+            advice.why.push(format!(
+                "the decision turns on {}, whose value only the real call has: {}",
+                keys.join(" and "),
+                conditional_text(branches)
+            ));
+        }
         (PolicyDecision::ExplicitDeny { .. }, _) => {
             let sid = statement
                 .sid
@@ -384,6 +441,49 @@ mod tests {
         claims
     }
 
+    #[test]
+    fn a_missing_verification_key_says_what_the_tls_chain_would_need() {
+        let check = Check {
+            id: CheckId::Signature,
+            status: crate::eval::CheckStatus::Failed,
+            detail: "no key".to_owned(),
+            sts_error: Some(crate::eval::StsError {
+                code: "InvalidIdentityToken",
+                message: NO_VERIFICATION_KEY.to_owned(),
+                wording: crate::eval::Wording::Documented,
+            }),
+        };
+        let mut provider = Provider::new("aws", "123456789012", "gitlab.example.com/ci", vec![]);
+        let rejection = |provider: &Provider| {
+            for_rejection(
+                &check,
+                &Rejection {
+                    issuer: Some("https://gitlab.example.com/ci"),
+                    audience: None,
+                    provider,
+                    close_provider: None,
+                    partition: "aws",
+                    account: "123456789012",
+                },
+            )
+            .why
+        };
+        let none = rejection(&provider);
+        assert!(
+            none.iter().any(|w| w.contains("this provider has none")
+                && w.contains("openssl s_client -showcerts -connect gitlab.example.com:443")),
+            "{none:?}"
+        );
+        provider.thumbprints = vec!["9e99a48a9960b14926bb7f3b02e22da2b0ab7280".to_owned()];
+        let listed = rejection(&provider);
+        assert!(
+            listed.iter().any(|w| w.contains(
+                "ignores the provider's thumbprints (9e99a48a9960b14926bb7f3b02e22da2b0ab7280)"
+            ) && w.contains("cannot tell which case applies")),
+            "{listed:?}"
+        );
+    }
+
     fn github(sub: &str) -> Value {
         claims(&format!("https://{GITHUB}"), sub, json!({}))
     }
@@ -406,6 +506,7 @@ mod tests {
             session_name: session,
             role_tags: &[],
             context_overrides: &[],
+            region: None,
             now: NOW,
             signature: None,
         })
@@ -766,6 +867,7 @@ mod tests {
                 session_name: "ci",
                 role_tags: &[],
                 context_overrides: &[],
+                region: None,
                 now: NOW,
                 signature: None,
             })

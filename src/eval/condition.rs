@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::context::{ContextValue, RequestContext};
+use super::context::{ContextValue, RequestContext, UnknownKey};
 use super::matching::{Piece, plain};
 use super::operators::{Comparison, Difference, compare, matches, positive};
 use super::variables::{Resolved, substitute};
@@ -26,8 +26,12 @@ pub struct ConditionTrace {
     pub resolved_values: Option<Vec<Option<String>>>,
     /// The request's values for the key; `None` when the key is absent.
     pub context_values: Option<Vec<String>>,
-    /// Whether the condition holds.
+    /// Whether the condition holds (false when it is undecided).
     pub passed: bool,
+    /// For a key only the real request has a value for: when the condition would hold and
+    /// when it would fail. The condition decides nothing by itself then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undecided: Option<Undecided>,
     /// Why, in words.
     pub reason: String,
     /// For a failed comparison: the closest policy value and where it parts from the request.
@@ -37,6 +41,43 @@ pub struct ConditionTrace {
     /// single-valued keys, claims AWS does not expose, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// Whether a condition holds, when the request may hold values trustlens cannot know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    /// It holds.
+    Holds,
+    /// It fails.
+    Fails,
+    /// It turns on a value only the real request has.
+    Undecided,
+}
+
+impl Truth {
+    fn of(passed: bool) -> Truth {
+        if passed { Truth::Holds } else { Truth::Fails }
+    }
+}
+
+/// A condition on a key whose value only the real request has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Undecided {
+    /// When it holds, in words (`aws:SourceIp is in 192.0.2.0/24`).
+    pub holds_if: String,
+    /// When it fails, in words (`aws:SourceIp is not in 192.0.2.0/24`).
+    pub fails_if: String,
+}
+
+impl ConditionTrace {
+    /// Whether the condition holds, fails, or turns on a value only the real request has.
+    pub fn truth(&self) -> Truth {
+        if self.undecided.is_some() {
+            Truth::Undecided
+        } else {
+            Truth::of(self.passed)
+        }
+    }
 }
 
 /// The closest policy value to a request value, and where they part.
@@ -99,18 +140,33 @@ pub fn evaluate(
             }),
         context_values: context_values.clone(),
         passed: false,
+        undecided: None,
         reason: String::new(),
         difference: None,
         notes: notes(condition, entry.map(|e| &e.value), version),
     };
 
+    let unknown = context.unknown(&condition.key);
     if kind == OperatorKind::Null {
         let wants_absent: Vec<bool> = condition
             .values
             .iter()
             .map(|v| v.eq_ignore_ascii_case("true"))
             .collect();
-        let absent = entry.is_none();
+        let one_reading = wants_absent.contains(&true) != wants_absent.contains(&false);
+        if let Some(unknown) = unknown.filter(|u| u.maybe_absent && one_reading) {
+            let key = &unknown.key;
+            let (present, absent) = (format!("{key} is present"), format!("{key} is absent"));
+            let (holds_if, fails_if) = if wants_absent.contains(&true) {
+                (absent, present)
+            } else {
+                (present, absent)
+            };
+            trace.reason = undecided_reason(unknown, &holds_if);
+            trace.undecided = Some(Undecided { holds_if, fails_if });
+            return trace;
+        }
+        let absent = entry.is_none() && unknown.is_none();
         trace.passed = wants_absent.contains(&absent);
         trace.reason = match (absent, trace.passed) {
             (true, true) => "the key is absent, as Null \"true\" requires".to_owned(),
@@ -118,6 +174,25 @@ pub fn evaluate(
             (false, true) => "the key is present, as Null \"false\" requires".to_owned(),
             (false, false) => "the key is present, but Null \"true\" requires it absent".to_owned(),
         };
+        return trace;
+    }
+
+    if let Some(unknown) = unknown {
+        let absent_holds = absent_rule(operator.set, operator.if_exists, kind.is_negated());
+        let (mut holds_if, mut fails_if) = (
+            describe(condition, &resolved, true),
+            describe(condition, &resolved, false),
+        );
+        if unknown.maybe_absent {
+            let absent = if absent_holds {
+                &mut holds_if
+            } else {
+                &mut fails_if
+            };
+            absent.push_str(" or is absent");
+        }
+        trace.reason = undecided_reason(unknown, &holds_if);
+        trace.undecided = Some(Undecided { holds_if, fails_if });
         return trace;
     }
 
@@ -219,23 +294,33 @@ pub fn evaluate(
 
 /// Whether `condition` holds: the rules of [`evaluate`] without building its trace (what
 /// scanning thousands of roles needs). A property test keeps the two equal.
-pub fn holds(condition: &Condition, context: &RequestContext, version: Version) -> bool {
+pub fn truth(condition: &Condition, context: &RequestContext, version: Version) -> Truth {
     let operator = &condition.operator;
     let kind = operator.kind;
     let entry = context.get(&condition.key);
+    let unknown = context.unknown(&condition.key);
     if kind == OperatorKind::Null {
-        let absent = entry.is_none();
-        return condition
-            .values
-            .iter()
-            .any(|v| v.eq_ignore_ascii_case("true") == absent);
+        let wants = |absent: bool| {
+            condition
+                .values
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case("true") == absent)
+        };
+        return match unknown {
+            Some(u) if u.maybe_absent && wants(true) != wants(false) => Truth::Undecided,
+            Some(_) => Truth::of(wants(false)),
+            None => Truth::of(wants(entry.is_none())),
+        };
+    }
+    if unknown.is_some() {
+        return Truth::Undecided;
     }
     let Some(entry) = entry else {
-        return match (operator.set, operator.if_exists) {
-            (_, true) | (Some(SetQualifier::ForAllValues), _) => true,
-            (Some(SetQualifier::ForAnyValue), _) => false,
-            (None, false) => kind.is_negated(),
-        };
+        return Truth::of(absent_rule(
+            operator.set,
+            operator.if_exists,
+            kind.is_negated(),
+        ));
     };
     let substitutes = version.substitutes_variables() && kind.allows_variables();
     let base = positive(kind);
@@ -255,7 +340,7 @@ pub fn holds(condition: &Condition, context: &RequestContext, version: Version) 
         });
         matched != negated
     };
-    match (&entry.value, operator.set) {
+    Truth::of(match (&entry.value, operator.set) {
         (ContextValue::Single(value), None) => satisfied(value),
         (ContextValue::Single(value), Some(_)) => satisfied(value),
         (ContextValue::Multi(values), Some(SetQualifier::ForAllValues)) => {
@@ -268,7 +353,71 @@ pub fn holds(condition: &Condition, context: &RequestContext, version: Version) 
             [only] => satisfied(only),
             _ => false,
         },
+    })
+}
+
+/// Whether a condition holds for an absent key: `IfExists` and `ForAllValues` hold,
+/// `ForAnyValue` fails, otherwise negated operators hold and positive ones fail.
+fn absent_rule(set: Option<SetQualifier>, if_exists: bool, negated: bool) -> bool {
+    match (set, if_exists) {
+        (_, true) | (Some(SetQualifier::ForAllValues), _) => true,
+        (Some(SetQualifier::ForAnyValue), _) => false,
+        (None, false) => negated,
     }
+}
+
+/// Why a condition on a key of unknown value is undecided.
+fn undecided_reason(unknown: &UnknownKey, holds_if: &str) -> String {
+    format!(
+        "`{}` ({}) has a value only the real call has: the condition holds if {holds_if}",
+        unknown.key, unknown.what
+    )
+}
+
+/// The condition as a statement about the request's value, holding or failing
+/// (`aws:SourceIp is in 192.0.2.0/24`, `aws:UserAgent does not match "aws-cli/*"`).
+fn describe(condition: &Condition, resolved: &[Resolved], holds: bool) -> String {
+    let kind = condition.operator.kind;
+    let base = positive(kind);
+    let values: Vec<String> = resolved
+        .iter()
+        .zip(&condition.values)
+        .map(|(value, written)| match value {
+            Resolved::Pieces(pieces) => plain(pieces),
+            Resolved::Null { .. } => written.clone(),
+        })
+        .collect();
+    let quoted = |values: &[String]| -> String {
+        let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+        quoted.join(", ")
+    };
+    let many = values.len() > 1;
+    let (yes, no, shown) = match base {
+        OperatorKind::IpAddress => ("is in", "is not in", values.join(", ")),
+        OperatorKind::StringEquals | OperatorKind::StringEqualsIgnoreCase => {
+            ("is", "is not", quoted(&values))
+        }
+        OperatorKind::StringLike => ("matches", "does not match", quoted(&values)),
+        other => {
+            let shown = format!("{} {}", other.name(), quoted(&values));
+            ("satisfies", "does not satisfy", shown)
+        }
+    };
+    // A positive operator holds when the value matches one policy value; a negated one when
+    // it matches none.
+    let matches = holds != kind.is_negated();
+    let phrase = match (matches, many) {
+        (true, false) => yes.to_owned(),
+        (true, true) => format!("{yes} one of"),
+        (false, false) => no.to_owned(),
+        (false, true) => format!("{yes} none of"),
+    };
+    let case = if base == OperatorKind::StringEqualsIgnoreCase {
+        " (ignoring case)"
+    } else {
+        ""
+    };
+    format!("{} {phrase} {shown}{case}", condition.key)
 }
 
 fn resolved_texts(resolved: &[Resolved]) -> Vec<Option<String>> {
@@ -426,6 +575,73 @@ mod tests {
     use super::*;
     use crate::policy::{Operator, OperatorKind};
 
+    fn condition(operator: &str, key: &str, values: &[&str]) -> Condition {
+        Condition {
+            operator: Operator::parse(operator).unwrap_or_else(|| unreachable!("{operator}")),
+            key: key.to_owned(),
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+        }
+    }
+
+    fn unknown_context() -> RequestContext {
+        let mut context = RequestContext::new();
+        context.insert_unknown("aws:SourceIp", "the caller's IP address", true);
+        context.insert_unknown("aws:UserAgent", "the caller's User-Agent", false);
+        context
+    }
+
+    #[test]
+    fn a_key_of_unknown_value_leaves_the_condition_undecided_with_both_readings() {
+        let context = unknown_context();
+        let ip = evaluate(
+            0,
+            &condition("NotIpAddress", "aws:SourceIp", &["192.0.2.0/24"]),
+            &context,
+            Version::V2012,
+        );
+        assert_eq!(ip.truth(), Truth::Undecided);
+        assert_eq!(
+            ip.undecided,
+            Some(Undecided {
+                holds_if: "aws:SourceIp is not in 192.0.2.0/24 or is absent".to_owned(),
+                fails_if: "aws:SourceIp is in 192.0.2.0/24".to_owned(),
+            })
+        );
+        let agent = evaluate(
+            0,
+            &condition("StringEqualsIgnoreCase", "aws:UserAgent", &["a", "b"]),
+            &context,
+            Version::V2012,
+        );
+        assert_eq!(
+            agent.undecided.map(|u| (u.holds_if, u.fails_if)),
+            Some((
+                "aws:UserAgent is one of \"a\", \"b\" (ignoring case)".to_owned(),
+                "aws:UserAgent is none of \"a\", \"b\" (ignoring case)".to_owned()
+            ))
+        );
+    }
+
+    #[test]
+    fn null_decides_a_key_that_is_always_present() {
+        let context = unknown_context();
+        let present = condition("Null", "aws:UserAgent", &["false"]);
+        assert_eq!(
+            truth(&present, &context, Version::V2012),
+            Truth::Holds,
+            "aws:UserAgent is in every request"
+        );
+        let maybe = condition("Null", "aws:SourceIp", &["true"]);
+        assert_eq!(truth(&maybe, &context, Version::V2012), Truth::Undecided);
+        let mut given = unknown_context();
+        given.insert("AWS:SOURCEIP", ContextValue::Single("192.0.2.1".to_owned()));
+        assert_eq!(
+            truth(&maybe, &given, Version::V2012),
+            Truth::Fails,
+            "a value given (any case) makes the key known"
+        );
+    }
+
     fn value_strategy() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("repo:o/r:ref:refs/heads/main".to_owned()),
@@ -480,11 +696,16 @@ mod tests {
             values in proptest::collection::vec(value_strategy(), 1..3),
             request in context_strategy(),
             version in proptest::sample::select(vec![Version::V2012, Version::V2008, Version::Absent]),
+            unknown in proptest::option::of(any::<bool>()),
         ) {
             let key = "idp.example.com:sub";
             let mut context = RequestContext::new();
             if let Some(value) = request {
                 context.insert(key, value);
+            }
+            // A key only the real request has a value for (possibly absent from it).
+            if let Some(maybe_absent) = unknown {
+                context.insert_unknown(key, "a value only the real call has", maybe_absent);
             }
             let condition = Condition {
                 operator,
@@ -492,7 +713,7 @@ mod tests {
                 values,
             };
             let traced = evaluate(0, &condition, &context, version);
-            prop_assert_eq!(holds(&condition, &context, version), traced.passed, "{:?}", traced);
+            prop_assert_eq!(truth(&condition, &context, version), traced.truth(), "{:?}", traced);
         }
     }
 }

@@ -43,6 +43,60 @@ pub struct ContextEntry {
     pub value: ContextValue,
 }
 
+/// A key the real request carries (or may carry) whose value only the real call has: the
+/// caller's IP address, its User-Agent, the VPC keys of a call through an STS VPC endpoint.
+/// A condition on it is undecided, and the verdict conditional, unless `--context` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownKey {
+    /// The key as AWS names it.
+    pub key: String,
+    /// What its value is, in words.
+    pub what: String,
+    /// Whether the key may be absent from the real request (it is present only through, or
+    /// only not through, an STS VPC endpoint), not just of unknown value.
+    pub maybe_absent: bool,
+}
+
+/// The keys of [`UnknownKey`], with what they hold and whether they may be absent (IAM User
+/// Guide, global condition context keys: `aws:SourceIp` is in every request but one through a
+/// VPC endpoint, `aws:UserAgent` in every request, the VPC keys only through a VPC endpoint).
+const UNKNOWN_KEYS: [(&str, &str, bool); 5] = [
+    (
+        "aws:SourceIp",
+        "the IP address the caller reaches STS from; absent through an STS VPC endpoint",
+        true,
+    ),
+    (
+        "aws:UserAgent",
+        "the caller's HTTP User-Agent, set by its SDK or CLI",
+        false,
+    ),
+    (
+        "aws:SourceVpc",
+        "the caller's VPC, present only when the call goes through an STS VPC endpoint",
+        true,
+    ),
+    (
+        "aws:SourceVpce",
+        "the STS VPC endpoint's ID, present only when the call goes through one",
+        true,
+    ),
+    (
+        "aws:VpcSourceIp",
+        "the caller's IP address inside its VPC, present only through an STS VPC endpoint",
+        true,
+    ),
+];
+
+/// The region of the STS endpoint called: in every request (IAM User Guide, global condition
+/// context keys, aws:RequestedRegion); `us-east-1` for the global endpoint.
+const REQUESTED_REGION_KEY: &str = "aws:RequestedRegion";
+/// What `aws:RequestedRegion` holds when no region was given.
+const NO_REGION: &str = "the region of the STS endpoint the job calls (us-east-1 for the global \
+     endpoint); no region was given (--region, AWS_REGION)";
+/// The account that owns the role (IAM User Guide, aws:ResourceAccount).
+const RESOURCE_ACCOUNT_KEY: &str = "aws:ResourceAccount";
+
 /// The key telling whether the token's roles claim names the role.
 const ROLE_AUTHORIZED_KEY: &str = "sts:RoleAuthorizedByIdp";
 
@@ -57,6 +111,16 @@ pub fn is_role_key(key: &str) -> bool {
     starts("aws:resourcetag/")
         || starts("iam:resourcetag/")
         || key.eq_ignore_ascii_case(ROLE_AUTHORIZED_KEY)
+        || key.eq_ignore_ascii_case(RESOURCE_ACCOUNT_KEY)
+}
+
+/// The account of a role ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`).
+fn role_account(role_arn: &str) -> Option<String> {
+    role_arn
+        .split(':')
+        .nth(4)
+        .filter(|account| !account.is_empty())
+        .map(str::to_owned)
 }
 
 /// Does the token's roles claim name `role_arn`?
@@ -71,6 +135,7 @@ fn authorized_by_idp(claims: &Map<String, Value>, role_arn: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestContext {
     entries: BTreeMap<String, ContextEntry>,
+    unknown: BTreeMap<String, UnknownKey>,
     origin: Option<TokenOrigin>,
 }
 
@@ -99,6 +164,8 @@ pub struct WebIdentityInputs<'a> {
     pub role_tags: &'a [(String, String)],
     /// The time of the request, epoch seconds.
     pub now: i64,
+    /// The region of the STS endpoint called (`aws:RequestedRegion`), when known.
+    pub region: Option<&'a str>,
 }
 
 impl RequestContext {
@@ -107,8 +174,10 @@ impl RequestContext {
         Self::default()
     }
 
-    /// Sets a key (replacing any key equal but for case).
+    /// Sets a key (replacing any key equal but for case, and making a key of unknown value
+    /// known).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
+        self.unknown.remove(&key.to_lowercase());
         self.entries.insert(
             key.to_lowercase(),
             ContextEntry {
@@ -131,6 +200,36 @@ impl RequestContext {
         self.entries.values()
     }
 
+    /// Marks `key` as present in the real request with a value trustlens cannot know.
+    pub fn insert_unknown(&mut self, key: &str, what: impl Into<String>, maybe_absent: bool) {
+        let lower = key.to_lowercase();
+        self.entries.remove(&lower);
+        self.unknown.insert(
+            lower,
+            UnknownKey {
+                key: key.to_owned(),
+                what: what.into(),
+                maybe_absent,
+            },
+        );
+    }
+
+    /// The key, when the real request has it with a value trustlens cannot know.
+    pub fn unknown(&self, key: &str) -> Option<&UnknownKey> {
+        if self.unknown.is_empty() {
+            return None;
+        }
+        if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.unknown.get(key);
+        }
+        self.unknown.get(&key.to_lowercase())
+    }
+
+    /// Every key of unknown value, sorted case-insensitively.
+    pub fn unknown_keys(&self) -> impl Iterator<Item = &UnknownKey> {
+        self.unknown.values()
+    }
+
     /// The context of a web-identity call, as STS builds it.
     pub fn for_web_identity(inputs: WebIdentityInputs<'_>) -> RequestContext {
         let WebIdentityInputs {
@@ -140,6 +239,7 @@ impl RequestContext {
             session_name,
             role_tags,
             now,
+            region,
         } = inputs;
         let prefix = provider.key_prefix();
         let exposed = exposed_claims(prefix);
@@ -191,6 +291,17 @@ impl RequestContext {
             "aws:ViaAWSService",
             ContextValue::Single("false".to_owned()),
         );
+        for (key, what, maybe_absent) in UNKNOWN_KEYS {
+            context.insert_unknown(key, what, maybe_absent);
+        }
+        match region {
+            Some(region) => context.insert(
+                REQUESTED_REGION_KEY,
+                ContextValue::Single(region.to_owned()),
+            ),
+            None => context.insert_unknown(REQUESTED_REGION_KEY, NO_REGION, false),
+        }
+        context.insert_principal_keys(provider);
 
         context.origin = Some(TokenOrigin {
             key_prefix: prefix.to_owned(),
@@ -219,7 +330,9 @@ impl RequestContext {
             && self.get(ROLE_AUTHORIZED_KEY).map(|entry| &entry.value)
                 == Some(&ContextValue::Single(
                     authorized_by_idp(claims, role_arn).to_string(),
-                ));
+                ))
+            && self.get(RESOURCE_ACCOUNT_KEY).map(|entry| &entry.value)
+                == role_account(role_arn).map(ContextValue::Single).as_ref();
         if unchanged {
             return Cow::Borrowed(self);
         }
@@ -239,6 +352,12 @@ impl RequestContext {
             ROLE_AUTHORIZED_KEY,
             ContextValue::Single(authorized_by_idp(claims, role_arn).to_string()),
         );
+        match role_account(role_arn) {
+            Some(account) => self.insert(RESOURCE_ACCOUNT_KEY, ContextValue::Single(account)),
+            None => {
+                self.entries.remove(&RESOURCE_ACCOUNT_KEY.to_lowercase());
+            }
+        }
         for (key, value) in role_tags {
             self.insert(
                 &format!("aws:ResourceTag/{key}"),
@@ -247,6 +366,38 @@ impl RequestContext {
             self.insert(
                 &format!("iam:ResourceTag/{key}"),
                 ContextValue::Single(value.clone()),
+            );
+        }
+    }
+
+    /// `aws:PrincipalType`, `aws:PrincipalAccount`, `aws:userid`: AWS documents them for
+    /// signed requests, and this call is unsigned; they were observed during web-identity trust
+    /// evaluation with the values below (aws-web-identity.md §4.6, [EMP]). Both readings stay
+    /// open: a condition on one is undecided, and its words give the observed value.
+    fn insert_principal_keys(&mut self, provider: &Provider) {
+        let account = provider.arn.split(':').nth(4).unwrap_or_default();
+        let observed = [
+            (
+                "aws:PrincipalType",
+                "observed as `User`; CloudTrail names the caller `WebIdentityUser`".to_owned(),
+            ),
+            (
+                "aws:PrincipalAccount",
+                format!("observed as the provider's account {account}"),
+            ),
+            (
+                "aws:userid",
+                format!("observed as the provider's ARN {}", provider.arn),
+            ),
+        ];
+        for (key, value) in observed {
+            self.insert_unknown(
+                key,
+                format!(
+                    "documented only for signed requests, and AssumeRoleWithWebIdentity is \
+                     unsigned; {value} (uncertain)"
+                ),
+                true,
             );
         }
     }
@@ -429,6 +580,7 @@ mod tests {
             session_name: "ci",
             role_tags: &[("team".to_owned(), "web".to_owned())],
             now: 0,
+            region: Some("eu-west-1"),
         })
     }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::condition::{ConditionTrace, evaluate as evaluate_condition, holds};
+use super::condition::{ConditionTrace, Truth, evaluate as evaluate_condition, truth};
 use super::context::RequestContext;
 use super::matching::action_matches;
 use crate::arn::Arn;
@@ -43,6 +43,90 @@ pub enum PolicyDecision {
         /// The actions no statement allows.
         missing_actions: Vec<&'static str>,
     },
+    /// Allowed or not depending on values only the real request has (`aws:SourceIp`, …):
+    /// each branch says when it happens. The first branch allows; the others do not.
+    Conditional {
+        /// The outcomes and when each happens.
+        branches: Vec<Branch>,
+    },
+}
+
+/// One outcome of a conditional decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Branch {
+    /// When it happens: any one of these alternatives, each a list of assumptions that must
+    /// all be true.
+    pub when: Vec<Vec<Assumption>>,
+    /// The outcome (never conditional).
+    pub decision: PolicyDecision,
+}
+
+/// An undecided condition taken as holding or failing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assumption {
+    /// Statement index.
+    pub statement: usize,
+    /// Condition index within the statement.
+    pub condition: usize,
+    /// Whether the condition is taken to hold.
+    pub holds: bool,
+    /// The assumption in words (`aws:SourceIp is in 192.0.2.0/24`).
+    pub text: String,
+}
+
+/// At most this many distinct undecided conditions are enumerated; beyond, the rest are
+/// taken as failing.
+const MAX_UNDECIDED: usize = 10;
+
+impl Branch {
+    /// When the branch happens, in words: `A and B, or C`.
+    pub fn condition_text(&self) -> String {
+        let alternatives: Vec<String> = self
+            .when
+            .iter()
+            .map(|all| {
+                let texts: Vec<&str> = all.iter().map(|a| a.text.as_str()).collect();
+                texts.join(" and ")
+            })
+            .collect();
+        alternatives.join(", or ")
+    }
+}
+
+impl PolicyDecision {
+    /// A definite decision in a few words (`allowed`, `denied by statement 2 (Deny)`).
+    pub fn outcome_text(&self) -> String {
+        match self {
+            PolicyDecision::Allowed => "allowed".to_owned(),
+            PolicyDecision::ExplicitDeny { statement } => {
+                format!("denied by statement {} (explicit Deny)", statement + 1)
+            }
+            PolicyDecision::ImplicitDeny { missing_actions } => format!(
+                "denied (no statement allows {})",
+                missing_actions.join(" and ")
+            ),
+            PolicyDecision::Conditional { branches } => conditional_text(branches),
+        }
+    }
+}
+
+/// A conditional decision in one line: `allowed if A; otherwise denied (…)`.
+pub fn conditional_text(branches: &[Branch]) -> String {
+    match branches {
+        [allowed, otherwise] => format!(
+            "{} if {}; otherwise {}",
+            allowed.decision.outcome_text(),
+            allowed.condition_text(),
+            otherwise.decision.outcome_text()
+        ),
+        many => {
+            let parts: Vec<String> = many
+                .iter()
+                .map(|b| format!("{} if {}", b.decision.outcome_text(), b.condition_text()))
+                .collect();
+            parts.join("; ")
+        }
+    }
 }
 
 /// The element that decided a denial: a statement and, within it, what failed.
@@ -125,44 +209,224 @@ pub fn evaluate(
         .iter()
         .map(|statement| evaluate_statement(statement, policy, context, request))
         .collect();
-    let deny = statements
-        .iter()
-        .find(|s| s.effect == "Deny" && !s.applies_to.is_empty())
-        .map(|s| s.index);
-    if let Some(statement) = deny {
-        return PolicyTrace {
-            decision: PolicyDecision::ExplicitDeny { statement },
-            deciding: Some(Deciding {
-                statement,
-                element: "deny",
-                condition: None,
+    let definite = outcome(&statements, &request.actions, &|_, c| c.passed);
+    let decision = match branches(&statements, &request.actions) {
+        Some(branches) => PolicyDecision::Conditional { branches },
+        None => definite,
+    };
+    let deciding = match &decision {
+        PolicyDecision::Allowed => None,
+        PolicyDecision::ExplicitDeny { statement } => Some(Deciding {
+            statement: *statement,
+            element: "deny",
+            condition: None,
+        }),
+        PolicyDecision::ImplicitDeny { missing_actions } => {
+            closest_allow(&statements, missing_actions)
+        }
+        PolicyDecision::Conditional { branches } => branches
+            .iter()
+            .flat_map(|b| b.when.iter().flatten())
+            .next()
+            .map(|assumption| Deciding {
+                statement: assumption.statement,
+                element: "condition",
+                condition: Some(assumption.condition),
             }),
-            statements,
+    };
+    PolicyTrace {
+        decision,
+        deciding,
+        statements,
+    }
+}
+
+/// The decision when each condition holds as `holds` says: an applying Deny first, then every
+/// required action allowed, else an implicit deny.
+fn outcome(
+    statements: &[StatementTrace],
+    actions: &[&'static str],
+    holds: &dyn Fn(usize, &ConditionTrace) -> bool,
+) -> PolicyDecision {
+    let applies = |s: &StatementTrace, action: &str| {
+        s.principal.passed
+            && s.actions.iter().any(|a| a.action == action && a.passed)
+            && s.conditions.iter().all(|c| holds(s.index, c))
+    };
+    if let Some(deny) = statements
+        .iter()
+        .find(|s| s.effect == "Deny" && actions.iter().any(|a| applies(s, a)))
+    {
+        return PolicyDecision::ExplicitDeny {
+            statement: deny.index,
         };
     }
-    let missing_actions: Vec<&'static str> = request
-        .actions
+    let missing_actions: Vec<&'static str> = actions
         .iter()
         .copied()
         .filter(|action| {
             !statements
                 .iter()
-                .any(|s| s.effect == "Allow" && s.applies_to.contains(action))
+                .any(|s| s.effect == "Allow" && applies(s, action))
         })
         .collect();
     if missing_actions.is_empty() {
-        return PolicyTrace {
-            decision: PolicyDecision::Allowed,
-            deciding: None,
-            statements,
+        PolicyDecision::Allowed
+    } else {
+        PolicyDecision::ImplicitDeny { missing_actions }
+    }
+}
+
+/// For a policy whose outcome turns on undecided conditions: the branches, allowed first —
+/// `None` when every branch allows or none does (then the definite rules decide: undecided
+/// conditions fail). Conditions written alike count as one.
+fn branches(statements: &[StatementTrace], actions: &[&'static str]) -> Option<Vec<Branch>> {
+    // The undecided conditions of statements that could apply, one per distinct wording.
+    let mut atoms: Vec<(usize, &ConditionTrace)> = Vec::new();
+    for statement in statements {
+        let could_apply = statement.principal.passed
+            && statement.actions.iter().any(|a| a.passed)
+            && statement
+                .conditions
+                .iter()
+                .all(|c| c.truth() != Truth::Fails);
+        if !could_apply {
+            continue;
+        }
+        for condition in &statement.conditions {
+            let Some(undecided) = &condition.undecided else {
+                continue;
+            };
+            let known = atoms.iter().any(|(_, c)| {
+                c.undecided.as_ref().map(|u| &u.holds_if) == Some(&undecided.holds_if)
+            });
+            if !known && atoms.len() < MAX_UNDECIDED {
+                atoms.push((statement.index, condition));
+            }
+        }
+    }
+    if atoms.is_empty() {
+        return None;
+    }
+    let index_of = |c: &ConditionTrace| {
+        let text = c.undecided.as_ref().map(|u| &u.holds_if);
+        atoms
+            .iter()
+            .position(|(_, atom)| atom.undecided.as_ref().map(|u| &u.holds_if) == text)
+    };
+    let count = 1usize << atoms.len();
+    let mut outcomes: Vec<(PolicyDecision, Vec<usize>)> = Vec::new();
+    for mask in 0..count {
+        let holds = |_: usize, c: &ConditionTrace| match index_of(c) {
+            Some(bit) => mask & (1 << bit) != 0,
+            None => c.passed,
         };
+        let decision = outcome(statements, actions, &holds);
+        match outcomes.iter_mut().find(|(d, _)| *d == decision) {
+            Some((_, masks)) => masks.push(mask),
+            None => outcomes.push((decision, vec![mask])),
+        }
     }
-    let deciding = closest_allow(&statements, &missing_actions);
-    PolicyTrace {
-        decision: PolicyDecision::ImplicitDeny { missing_actions },
-        deciding,
-        statements,
+    let allows = outcomes
+        .iter()
+        .filter(|(d, _)| *d == PolicyDecision::Allowed)
+        .count();
+    if allows == 0 || outcomes.len() == 1 {
+        return None;
     }
+    outcomes.sort_by_key(|(d, _)| *d != PolicyDecision::Allowed);
+    let branches = outcomes
+        .into_iter()
+        .map(|(decision, masks)| Branch {
+            when: cover(&masks, atoms.len())
+                .into_iter()
+                .map(|term| {
+                    term.iter()
+                        .enumerate()
+                        .filter_map(|(bit, value)| {
+                            let holds = (*value)?;
+                            let (statement, condition) = atoms[bit];
+                            let undecided = condition.undecided.as_ref()?;
+                            Some(Assumption {
+                                statement,
+                                condition: condition.index,
+                                holds,
+                                text: if holds {
+                                    undecided.holds_if.clone()
+                                } else {
+                                    undecided.fails_if.clone()
+                                },
+                            })
+                        })
+                        .collect()
+                })
+                .collect(),
+            decision,
+        })
+        .collect();
+    Some(branches)
+}
+
+/// A short description of the assignments `masks` (of `bits` undecided conditions): prime
+/// implicants (Quine–McCluskey) picked greedily to cover every assignment. `None` in a term
+/// means "either way".
+fn cover(masks: &[usize], bits: usize) -> Vec<Vec<Option<bool>>> {
+    let term_of = |mask: usize| -> Vec<Option<bool>> {
+        (0..bits).map(|bit| Some(mask & (1 << bit) != 0)).collect()
+    };
+    let mut current: Vec<Vec<Option<bool>>> = masks.iter().map(|&m| term_of(m)).collect();
+    let mut primes: Vec<Vec<Option<bool>>> = Vec::new();
+    while !current.is_empty() {
+        let mut merged_any = vec![false; current.len()];
+        let mut next: Vec<Vec<Option<bool>>> = Vec::new();
+        for i in 0..current.len() {
+            for j in i + 1..current.len() {
+                let differing: Vec<usize> = (0..bits)
+                    .filter(|&bit| current[i][bit] != current[j][bit])
+                    .collect();
+                if let [bit] = differing.as_slice()
+                    && current[i][*bit].is_some()
+                    && current[j][*bit].is_some()
+                {
+                    let mut term = current[i].clone();
+                    term[*bit] = None;
+                    if !next.contains(&term) {
+                        next.push(term);
+                    }
+                    merged_any[i] = true;
+                    merged_any[j] = true;
+                }
+            }
+        }
+        for (term, merged) in current.iter().zip(merged_any) {
+            if !merged && !primes.contains(term) {
+                primes.push(term.clone());
+            }
+        }
+        current = next;
+    }
+    let covers = |term: &[Option<bool>], mask: usize| {
+        term.iter()
+            .enumerate()
+            .all(|(bit, value)| value.is_none_or(|v| v == (mask & (1 << bit) != 0)))
+    };
+    let mut uncovered: Vec<usize> = masks.to_vec();
+    let mut chosen = Vec::new();
+    while !uncovered.is_empty() {
+        let best = primes
+            .iter()
+            .max_by_key(|term| {
+                (
+                    uncovered.iter().filter(|&&m| covers(term, m)).count(),
+                    term.iter().filter(|v| v.is_none()).count(),
+                )
+            })
+            .cloned();
+        let Some(best) = best else { break };
+        uncovered.retain(|&m| !covers(&best, m));
+        chosen.push(best);
+    }
+    chosen
 }
 
 /// The Allow statement that came nearest to allowing the first missing action, and what failed.
@@ -448,6 +712,17 @@ pub fn decide(
     context: &RequestContext,
     request: &Request,
 ) -> PolicyDecision {
+    // Only a key of unknown value makes a condition undecided (a cheap look-up, not a second
+    // evaluation of every condition).
+    let undecided = policy
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .any(|c| context.unknown(&c.key).is_some());
+    if undecided {
+        // The branches need the traced conditions' words.
+        return evaluate(policy, context, request).decision;
+    }
     let applies = |statement: &Statement, action: &str| {
         PrincipalMatch::classify(
             statement.principal.as_ref(),
@@ -459,7 +734,7 @@ pub fn decide(
             && statement
                 .conditions
                 .iter()
-                .all(|c| holds(c, context, policy.version))
+                .all(|c| truth(c, context, policy.version) == Truth::Holds)
     };
     for statement in policy
         .statements
@@ -541,7 +816,7 @@ pub fn closest_allow_blockers(
     let failing = |s: &Statement| {
         s.conditions
             .iter()
-            .filter(|c| !holds(c, context, policy.version))
+            .filter(|c| truth(c, context, policy.version) != Truth::Holds)
             .count()
     };
     let ((_, _, std::cmp::Reverse(failing_conditions)), best) = policy
@@ -575,7 +850,7 @@ pub fn closest_allow_blockers(
         .conditions
         .iter()
         .enumerate()
-        .find(|(_, c)| !holds(c, context, policy.version))
+        .find(|(_, c)| truth(c, context, policy.version) != Truth::Holds)
         .map(|(index, c)| evaluate_condition(index, c, context, policy.version));
     Some(Blockers {
         principal,
@@ -619,6 +894,8 @@ mod tests {
             json!({"StringNotEqualsIfExists": {"aws:RequestTag/job_type": "pipeline_job"}}),
             json!({"ForAllValues:StringEquals": {"idp.example.com:missing": "x"}}),
             json!({"Null": {"aws:RequestTag/job_type": "false"}}),
+            json!({"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}),
+            json!({"StringLike": {"aws:UserAgent": "aws-cli/*"}, "IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}),
         ]);
         (
             effect,
@@ -668,6 +945,8 @@ mod tests {
             let Ok(document) = document else { return Ok(()) };
             let mut context = RequestContext::new();
             context.insert("idp.example.com:sub", ContextValue::Single(sub.to_owned()));
+            context.insert_unknown("aws:SourceIp", "the caller's IP address", true);
+            context.insert_unknown("aws:UserAgent", "the caller's User-Agent", false);
             let mut actions = vec![ASSUME_ACTION];
             if tagged {
                 context.insert("aws:RequestTag/job_type", ContextValue::Single("debug_job".to_owned()));

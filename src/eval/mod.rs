@@ -19,18 +19,21 @@ mod scan;
 mod variables;
 mod verdict;
 
-pub use condition::{ConditionTrace, ValueDifference};
+pub use condition::{ConditionTrace, Truth, Undecided, ValueDifference};
 pub use context::{
-    ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
+    ContextEntry, ContextValue, RequestContext, UnknownKey, WebIdentityInputs, accepted_audience,
     audience_candidates,
 };
 pub use diagnosis::{Diagnosis, diagnose, token_facts};
 pub use engine::{
-    ASSUME_ACTION, ActionStep, Deciding, PolicyDecision, PolicyTrace, Request,
-    SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, decide, evaluate,
+    ASSUME_ACTION, ActionStep, Assumption, Branch, Deciding, PolicyDecision, PolicyTrace, Request,
+    SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, conditional_text, decide,
+    evaluate,
 };
 pub use fix::{Fix, shell_word};
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
 pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
-pub use verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};
+pub use verdict::{
+    Decision, ExplainInputs, Verdict, conditional_answer, explain, required_actions,
+};

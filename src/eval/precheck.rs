@@ -10,8 +10,9 @@ use super::context::accepted_audience;
 use crate::account::Provider;
 use crate::token::Token;
 use crate::token::rules::{
-    ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_TOKEN_CHARS, REQUIRED_CLAIMS, ROLES_CLAIM,
-    roles_claim_arns,
+    ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_SESSION_TAGS, MAX_TOKEN_CHARS, REQUIRED_CLAIMS,
+    ROLES_CLAIM, SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM, roles_claim_arns, session_tag_problems,
+    source_identity_problem,
 };
 use crate::token::times::{TimeClaim, expiry_phrase, human_duration};
 use crate::token::verify::Verification;
@@ -103,6 +104,10 @@ pub enum CheckId {
     Algorithm,
     /// A `https://aws.amazon.com/roles` claim, when present, names the role.
     RolesClaim,
+    /// Session tags (`https://aws.amazon.com/tags`), when present, keep STS's limits.
+    SessionTags,
+    /// A source identity (`https://aws.amazon.com/source_identity`), when present, is valid.
+    SourceIdentity,
     /// The signature against the issuer's JWKS.
     Signature,
 }
@@ -120,6 +125,8 @@ impl CheckId {
             CheckId::RequiredClaims => "required-claims",
             CheckId::Algorithm => "algorithm",
             CheckId::RolesClaim => "roles-claim",
+            CheckId::SessionTags => "session-tags",
+            CheckId::SourceIdentity => "source-identity",
             CheckId::Signature => "signature",
         }
     }
@@ -203,9 +210,61 @@ pub fn run(inputs: &PrecheckInputs<'_>) -> Prechecks {
         required_claims_check(inputs.claims),
         algorithm_check(inputs.token),
         roles_claim_check(inputs.claims, inputs.role_arn),
+        session_tags_check(inputs.claims),
+        source_identity_check(inputs.claims),
         signature_check(inputs.token, inputs.signature),
     ];
     Prechecks { checks, provider }
+}
+
+/// Session tags against STS's limits — the rule `decode` reports with, so the two agree.
+pub fn session_tags_check(claims: &Map<String, Value>) -> Check {
+    const ID: CheckId = CheckId::SessionTags;
+    let Some(tags) = claims.get(SESSION_TAGS_CLAIM) else {
+        return passed(ID, "no session tags claim");
+    };
+    let problems = session_tag_problems(tags);
+    if problems.is_empty() {
+        let count = tags
+            .get("principal_tags")
+            .and_then(Value::as_object)
+            .map_or(0, Map::len);
+        return passed(
+            ID,
+            format!(
+                "{count} session tag(s) within STS's limits (at most {MAX_SESSION_TAGS}, one value each)"
+            ),
+        );
+    }
+    failed(
+        ID,
+        format!("session tags: {}", problems.join("; ")),
+        StsError::new(
+            "InvalidIdentityToken",
+            "STS's words for session tags that break its limits are not published",
+            Wording::Unknown,
+        ),
+    )
+}
+
+/// The source identity against STS's rule — the one `decode` reports with.
+pub fn source_identity_check(claims: &Map<String, Value>) -> Check {
+    const ID: CheckId = CheckId::SourceIdentity;
+    let Some(value) = claims.get(SOURCE_IDENTITY_CLAIM) else {
+        return passed(ID, "no source identity claim");
+    };
+    match source_identity_problem(value) {
+        None => passed(ID, format!("source identity {value} is valid")),
+        Some(problem) => failed(
+            ID,
+            problem,
+            StsError::new(
+                "InvalidIdentityToken",
+                "STS's words for an invalid source identity in the token are not published",
+                Wording::Unknown,
+            ),
+        ),
+    }
 }
 
 /// STS's answer when it finds no key to verify with (aws-web-identity.md §2.2; the double
@@ -775,6 +834,8 @@ mod tests {
             (CheckId::RequiredClaims, "required-claims"),
             (CheckId::Algorithm, "algorithm"),
             (CheckId::RolesClaim, "roles-claim"),
+            (CheckId::SessionTags, "session-tags"),
+            (CheckId::SourceIdentity, "source-identity"),
             (CheckId::Signature, "signature"),
         ];
         for (id, name) in ids {

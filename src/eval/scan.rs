@@ -9,9 +9,13 @@ use serde_json::{Map, Value};
 
 use super::condition::ConditionTrace;
 use super::context::{RequestContext, WebIdentityInputs, is_role_key};
-use super::engine::{Blockers, PolicyDecision, Request, closest_allow_blockers, decide};
+use super::engine::{
+    Blockers, PolicyDecision, Request, closest_allow_blockers, conditional_text, decide,
+};
 use super::precheck::{self, Check, CheckId, CheckStatus, PrecheckInputs, Prechecks, StsError};
-use super::verdict::{Decision, ExplainInputs, Verdict, explain, required_actions};
+use super::verdict::{
+    Decision, ExplainInputs, Verdict, conditional_answer, explain, required_actions,
+};
 use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;
 use crate::policy::{Effect, PolicyDocument, PrincipalSet, PrincipalType};
@@ -24,6 +28,9 @@ use crate::token::verify::Verification;
 pub enum ScanClass {
     /// STS would return credentials.
     Allowed,
+    /// STS would return credentials or refuse depending on values only the real request has
+    /// (`aws:SourceIp`, …).
+    Conditional,
     /// One condition, action or pre-check stands in the way.
     NearMiss,
     /// The role trusts this token's issuer, but more than one thing stands in the way (or a
@@ -45,7 +52,8 @@ pub struct RoleScan {
     /// What STS would answer (for roles that trust the issuer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sts_answer: Option<String>,
-    /// For a near miss: the one thing in the way; for a far role: the first.
+    /// For a near miss: the one thing in the way; for a far role: the first; for a
+    /// conditional one: when it is allowed and what happens otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocker: Option<String>,
 }
@@ -65,6 +73,8 @@ pub struct ScanInputs<'a> {
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
     pub signature: Option<&'a Verification>,
+    /// The region of the STS endpoint called (`aws:RequestedRegion`), when known.
+    pub region: Option<&'a str>,
 }
 
 /// Scans every role, sorted by class then name. Full explanations are computed only for the
@@ -144,6 +154,7 @@ impl Call {
             session_name: inputs.session_name,
             role_tags: &[],
             now: inputs.now,
+            region: inputs.region,
         });
         let request = Request {
             principal: provider.arn.clone(),
@@ -215,6 +226,7 @@ fn explained(
         context_overrides: &[],
         now: inputs.now,
         signature: inputs.signature,
+        region: inputs.region,
     });
     let (class, blocker) = classify(&verdict);
     (class, verdict.sts_answer, blocker)
@@ -273,6 +285,11 @@ fn decided(
             let (class, blocker) = policy_blockers(blockers.as_ref());
             (class, denied(), blocker)
         }
+        PolicyDecision::Conditional { branches } => (
+            ScanClass::Conditional,
+            conditional_answer(&role.arn, &branches),
+            Some(conditional_text(&branches)),
+        ),
     }
 }
 
@@ -299,6 +316,9 @@ fn classify(verdict: &Verdict) -> (ScanClass, Option<String>) {
         .collect();
     match &verdict.decision {
         Decision::Allowed => (ScanClass::Allowed, None),
+        Decision::Conditional { branches } => {
+            (ScanClass::Conditional, Some(conditional_text(branches)))
+        }
         Decision::Rejected { sts_error } => rejected(&failed, sts_error, &verdict.policy.decision),
         Decision::Denied { explicit: true } => (
             ScanClass::Far,
@@ -340,7 +360,11 @@ fn rejected(
 ) -> (ScanClass, Option<String>) {
     match failed {
         [only] => {
-            let class = if *policy == PolicyDecision::Allowed {
+            let allows = matches!(
+                policy,
+                PolicyDecision::Allowed | PolicyDecision::Conditional { .. }
+            );
+            let class = if allows {
                 ScanClass::NearMiss
             } else {
                 ScanClass::Far
@@ -432,6 +456,7 @@ mod tests {
             session_name: "ci",
             now: NOW,
             signature: None,
+            region: Some("eu-west-1"),
         };
         let call = Call::new(&inputs);
         for role in &account.roles {

@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 
 use super::advice::{self, Advice, Rejection};
 use super::context::{
-    ContextEntry, ContextValue, RequestContext, WebIdentityInputs, accepted_audience,
+    ContextEntry, ContextValue, RequestContext, UnknownKey, WebIdentityInputs, accepted_audience,
 };
 use super::engine::{
-    self, ASSUME_ACTION, PolicyDecision, PolicyTrace, Request, SET_SOURCE_IDENTITY_ACTION,
+    self, ASSUME_ACTION, Branch, PolicyDecision, PolicyTrace, Request, SET_SOURCE_IDENTITY_ACTION,
     TAG_SESSION_ACTION,
 };
 use super::fix::Fix;
@@ -37,6 +37,25 @@ pub enum Decision {
         /// What STS answers.
         sts_error: StsError,
     },
+    /// Allowed or denied depending on values only the real request has (`aws:SourceIp`,
+    /// `aws:UserAgent`, the VPC keys): the first branch allows, the others deny.
+    Conditional {
+        /// The outcomes and when each happens.
+        branches: Vec<Branch>,
+    },
+}
+
+/// What STS answers to a conditional decision: credentials if the allowing branch's
+/// conditions hold, `AccessDenied` otherwise.
+pub fn conditional_answer(role_arn: &str, branches: &[Branch]) -> String {
+    let when = branches
+        .first()
+        .map(Branch::condition_text)
+        .unwrap_or_default();
+    format!(
+        "credentials for {role_arn} if {when} (the call succeeds); otherwise {}",
+        StsError::access_denied()
+    )
 }
 
 /// Everything needed to explain one call.
@@ -62,6 +81,9 @@ pub struct ExplainInputs<'a> {
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
     pub signature: Option<&'a Verification>,
+    /// The region of the STS endpoint called (`aws:RequestedRegion`); `None`: unknown, so a
+    /// condition on it is undecided.
+    pub region: Option<&'a str>,
 }
 
 /// The explanation of one call.
@@ -81,6 +103,9 @@ pub struct Verdict {
     pub principal: String,
     /// The request context the policy was evaluated against.
     pub context: Vec<ContextEntry>,
+    /// Keys the real request has (or may have) whose values trustlens cannot know; a condition
+    /// on one is undecided unless `--context` gives the value.
+    pub unknown_context: Vec<UnknownKey>,
     /// The trust policy, statement by statement (evaluated even after a pre-check failure, so
     /// the next problem is visible too).
     pub policy: PolicyTrace,
@@ -130,6 +155,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         session_name: inputs.session_name,
         role_tags: inputs.role_tags,
         now: inputs.now,
+        region: inputs.region,
     });
     for (key, value) in inputs.context_overrides {
         context.insert(key, value.clone());
@@ -181,6 +207,9 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
                 PolicyDecision::Allowed => Decision::Allowed,
                 PolicyDecision::ExplicitDeny { .. } => Decision::Denied { explicit: true },
                 PolicyDecision::ImplicitDeny { .. } => Decision::Denied { explicit: false },
+                PolicyDecision::Conditional { branches } => Decision::Conditional {
+                    branches: branches.clone(),
+                },
             };
             (
                 decision,
@@ -193,6 +222,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         Decision::Allowed => format!("credentials for {} (the call succeeds)", inputs.role_arn),
         Decision::Denied { .. } => StsError::access_denied().to_string(),
         Decision::Rejected { sts_error } => sts_error.to_string(),
+        Decision::Conditional { branches } => conditional_answer(inputs.role_arn, branches),
     };
     Verdict {
         role_arn: inputs.role_arn.to_owned(),
@@ -202,6 +232,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
         required_actions,
         principal: provider.arn,
         context: context.entries().cloned().collect(),
+        unknown_context: context.unknown_keys().cloned().collect(),
         policy,
         policy_findings: inputs
             .policy

@@ -449,10 +449,15 @@ fn admits(
         session_name: "trustlens",
         role_tags: &[],
         context_overrides: &[],
+        region: None,
         signature: None,
         now,
     });
-    verdict.policy.decision == PolicyDecision::Allowed
+    // A verdict that turns on values only the real call has (the caller's IP, …) may admit.
+    matches!(
+        verdict.policy.decision,
+        PolicyDecision::Allowed | PolicyDecision::Conditional { .. }
+    )
 }
 
 /// One row of a blast radius: a job identity and whether the policy admits it.

@@ -10,8 +10,8 @@ use super::Failure;
 use super::keys::{KeyOptions, Keys};
 use crate::account::{Account, Provider, Role, Snapshot, demo};
 use crate::aws::{AwsAccess, AwsError, ConnectOptions, LiveAws, load_account};
-use crate::keys::{FETCH_TIMEOUT, HttpKeySource, KeySource};
-use crate::token::verify::Verification;
+use crate::keys::{FETCH_TIMEOUT, FetchError, HttpKeySource, KeySource};
+use crate::token::verify::{KeySet, Verification, verify};
 use crate::token::{Environment, InputKind, Origin, Token};
 
 /// The account choice the flags make.
@@ -52,6 +52,7 @@ pub struct Session {
     env: Arc<dyn Environment + Send + Sync>,
     aws: OnceCell<Arc<dyn AwsAccess>>,
     keys: Keys,
+    region: Option<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -74,7 +75,30 @@ impl Session {
             env,
             aws: OnceCell::new(),
             keys: Keys::new(KeyOptions::default(), None),
+            region: None,
         }
+    }
+
+    /// The same session with the region given by `--region` (for every account choice: it is
+    /// also the `aws:RequestedRegion` evaluations assume).
+    pub fn with_region(mut self, region: Option<String>) -> Session {
+        self.region = region;
+        self
+    }
+
+    /// The region whose STS endpoint the call is taken to reach (`aws:RequestedRegion`):
+    /// `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`; `None` when none is set.
+    pub fn requested_region(&self) -> Option<String> {
+        let live = match &self.choice {
+            AccountChoice::Live(options) => options.region.clone(),
+            _ => None,
+        };
+        self.region
+            .clone()
+            .or(live)
+            .or_else(|| self.env.var("AWS_REGION"))
+            .or_else(|| self.env.var("AWS_DEFAULT_REGION"))
+            .filter(|region| !region.trim().is_empty())
     }
 
     /// A live session whose AWS access is `aws` (tests inject a fake here).
@@ -88,6 +112,7 @@ impl Session {
             env,
             aws: OnceCell::new_with(Some(aws)),
             keys: Keys::new(KeyOptions::default(), None),
+            region: None,
         }
     }
 
@@ -121,15 +146,56 @@ impl Session {
         token: &Token,
         origin: &Origin,
     ) -> Result<Option<Verification>, Failure> {
+        // A snapshot that stores the issuer's keys checks with them (after --jwks; the demo's
+        // tokens keep the demo's keys).
+        if let (AccountChoice::Snapshot(path), None, false) = (
+            &self.choice,
+            &self.keys.options.jwks,
+            matches!(origin, Origin::Demo(_)),
+        ) && let Some(issuer) = token.issuer()
+        {
+            let text = super::files::read_text(path, InputKind::Snapshot, self.env())?;
+            if let Some(document) = crate::account::stored_jwks(&text, issuer) {
+                let set = KeySet::parse(&document.to_string()).map_err(|e| {
+                    Failure::bad_input(
+                        "bad-snapshot",
+                        format!(
+                            "the snapshot file {}: the keys stored for {issuer} cannot be used: {e}",
+                            path.display()
+                        ),
+                    )
+                })?;
+                return Ok(Some(verify(token, &set)));
+            }
+        }
         self.keys
             .verification(token, origin, self.is_demo(), self.env.as_ref())
             .await
+    }
+
+    /// The issuer's JWKS document, fetched through its discovery document for `snapshot` to
+    /// store: `None` when this session does not fetch (`--no-fetch`, the demo, no key source).
+    pub async fn fetch_jwks(&self, issuer: &str) -> Option<Result<serde_json::Value, String>> {
+        let source = self.keys.source.as_ref()?;
+        if self.keys.options.no_fetch || self.is_demo() {
+            return None;
+        }
+        Some(
+            source
+                .fetch(issuer)
+                .await
+                .map(|set| set.document().clone())
+                .map_err(|error| match error {
+                    FetchError::Unreachable(detail) | FetchError::Unusable(detail) => detail,
+                }),
+        )
     }
 
     /// The same environment over the embedded demo account (`:demo`).
     pub fn demo(&self) -> Session {
         let mut demo = Session::new(AccountChoice::Demo, Arc::clone(&self.env));
         demo.keys = Keys::new(self.keys.options.clone(), self.keys.source.clone());
+        demo.region = self.region.clone();
         demo
     }
 

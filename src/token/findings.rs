@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::Token;
 use super::rules::{
-    ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_SESSION_TAGS, MAX_TAG_KEY_CHARS,
-    MAX_TAG_VALUE_CHARS, MAX_TOKEN_CHARS, REQUIRED_CLAIMS, ROLES_CLAIM, SESSION_TAGS_CLAIM,
-    SOURCE_IDENTITY_CLAIM, is_valid_source_identity, roles_claim_arns,
+    ACCEPTED_ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_TOKEN_CHARS, REQUIRED_CLAIMS, ROLES_CLAIM,
+    SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM, roles_claim_arns, session_tag_problems,
+    source_identity_problem,
 };
 use super::times::{TimeClaim, human_duration, utc};
 use crate::json::kind_of;
@@ -470,69 +470,6 @@ fn check_session_tags(token: &Token, findings: &mut Vec<Finding>) {
     }
 }
 
-fn session_tag_problems(tags: &Value) -> Vec<String> {
-    let Some(tags) = tags.as_object() else {
-        return vec![format!("the claim is {}, not an object", kind_of(tags))];
-    };
-    let mut problems = Vec::new();
-    let principal = match tags.get("principal_tags") {
-        Some(Value::Object(principal)) => principal,
-        Some(other) => {
-            problems.push(format!(
-                "`principal_tags` is {}, not an object",
-                kind_of(other)
-            ));
-            return problems;
-        }
-        None => {
-            problems.push("`principal_tags` is missing".to_owned());
-            return problems;
-        }
-    };
-    if principal.len() > MAX_SESSION_TAGS {
-        problems.push(format!(
-            "{} tags; STS allows at most {MAX_SESSION_TAGS}",
-            principal.len()
-        ));
-    }
-    for (key, value) in principal {
-        if key.chars().count() > MAX_TAG_KEY_CHARS {
-            problems.push(format!(
-                "tag key \"{key}\" is longer than {MAX_TAG_KEY_CHARS} characters"
-            ));
-        }
-        match value.as_array().map(Vec::as_slice) {
-            Some([Value::String(text)]) if text.chars().count() > MAX_TAG_VALUE_CHARS => problems
-                .push(format!(
-                    "the value of tag \"{key}\" is longer than {MAX_TAG_VALUE_CHARS} characters"
-                )),
-            Some([Value::String(_)]) => {}
-            _ => problems.push(format!(
-                "tag \"{key}\" must be an array holding exactly one string, found {value}"
-            )),
-        }
-    }
-    match tags.get("transitive_tag_keys") {
-        None => {}
-        Some(Value::Array(keys)) => {
-            for key in keys {
-                match key.as_str() {
-                    Some(name) if principal.contains_key(name) => {}
-                    Some(name) => problems.push(format!(
-                        "transitive tag key \"{name}\" is not one of the principal tags"
-                    )),
-                    None => problems.push(format!("transitive tag key {key} is not a string")),
-                }
-            }
-        }
-        Some(other) => problems.push(format!(
-            "`transitive_tag_keys` is {}, not an array",
-            kind_of(other)
-        )),
-    }
-    problems
-}
-
 fn check_source_identity(token: &Token, findings: &mut Vec<Finding>) {
     let Some(value) = token.claims().get(SOURCE_IDENTITY_CLAIM) else {
         return;
@@ -545,14 +482,11 @@ fn check_source_identity(token: &Token, findings: &mut Vec<Finding>) {
              must also allow sts:SetSourceIdentity in its trust policy"
         ),
     ));
-    if !value.as_str().is_some_and(is_valid_source_identity) {
+    if let Some(problem) = source_identity_problem(value) {
         findings.push(Finding::new(
             FindingCode::SourceIdentityInvalid,
             Severity::Error,
-            format!(
-                "the source identity {value} must be a string of 2–64 letters, digits or \
-                 _+=,.@- characters"
-            ),
+            problem,
         ));
     }
 }

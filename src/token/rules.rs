@@ -75,6 +75,104 @@ pub fn roles_claim_arns(value: &serde_json::Value) -> Result<Vec<String>, String
     }
 }
 
+/// What breaks STS's rules in a session tags claim (`{"principal_tags": {"Key": ["value"]},
+/// "transitive_tag_keys": [...]}`): at most [`MAX_SESSION_TAGS`] tags, one string value each,
+/// keys of at most [`MAX_TAG_KEY_CHARS`] characters without the reserved `aws:` prefix, values
+/// of at most [`MAX_TAG_VALUE_CHARS`], transitive keys among the tags (aws-web-identity.md §1.4).
+/// `decode`'s findings and `explain`'s pre-check both use it, so they never disagree.
+pub fn session_tag_problems(tags: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let kind_of = crate::json::kind_of;
+    let Some(tags) = tags.as_object() else {
+        return vec![format!("the claim is {}, not an object", kind_of(tags))];
+    };
+    let mut problems = Vec::new();
+    let principal = match tags.get("principal_tags") {
+        Some(Value::Object(principal)) => principal,
+        Some(other) => {
+            problems.push(format!(
+                "`principal_tags` is {}, not an object",
+                kind_of(other)
+            ));
+            return problems;
+        }
+        None => {
+            problems.push("`principal_tags` is missing".to_owned());
+            return problems;
+        }
+    };
+    if principal.len() > MAX_SESSION_TAGS {
+        problems.push(format!(
+            "{} tags; STS allows at most {MAX_SESSION_TAGS}",
+            principal.len()
+        ));
+    }
+    for (key, value) in principal {
+        if key.chars().count() > MAX_TAG_KEY_CHARS {
+            problems.push(format!(
+                "tag key \"{key}\" is longer than {MAX_TAG_KEY_CHARS} characters"
+            ));
+        }
+        if has_reserved_prefix(key) {
+            problems.push(format!(
+                "tag key \"{key}\" starts with `aws:`, a prefix AWS reserves"
+            ));
+        }
+        match value.as_array().map(Vec::as_slice) {
+            Some([Value::String(text)]) if text.chars().count() > MAX_TAG_VALUE_CHARS => problems
+                .push(format!(
+                    "the value of tag \"{key}\" is longer than {MAX_TAG_VALUE_CHARS} characters"
+                )),
+            Some([Value::String(_)]) => {}
+            _ => problems.push(format!(
+                "tag \"{key}\" must be an array holding exactly one string, found {value}"
+            )),
+        }
+    }
+    match tags.get("transitive_tag_keys") {
+        None => {}
+        Some(Value::Array(keys)) => {
+            for key in keys {
+                match key.as_str() {
+                    Some(name) if principal.contains_key(name) => {}
+                    Some(name) => problems.push(format!(
+                        "transitive tag key \"{name}\" is not one of the principal tags"
+                    )),
+                    None => problems.push(format!("transitive tag key {key} is not a string")),
+                }
+            }
+        }
+        Some(other) => problems.push(format!(
+            "`transitive_tag_keys` is {}, not an array",
+            kind_of(other)
+        )),
+    }
+    problems
+}
+
+/// What breaks STS's rules in a source identity claim: a string of 2–64 characters of
+/// `[\w+=,.@-]`, not starting with the reserved `aws:` prefix. Shared by `decode` and `explain`.
+pub fn source_identity_problem(value: &serde_json::Value) -> Option<String> {
+    let text = value.as_str();
+    if text.is_some_and(has_reserved_prefix) {
+        return Some(format!(
+            "the source identity {value} starts with `aws:`, a prefix AWS reserves"
+        ));
+    }
+    (!text.is_some_and(is_valid_source_identity)).then(|| {
+        format!(
+            "the source identity {value} must be a string of 2–64 letters, digits or _+=,.@- \
+             characters"
+        )
+    })
+}
+
+/// Does `text` start with `aws:`, in any case?
+fn has_reserved_prefix(text: &str) -> bool {
+    text.get(..4)
+        .is_some_and(|start| start.eq_ignore_ascii_case("aws:"))
+}
+
 /// Is `value` a valid source identity (2–64 characters of `[\w+=,.@-]`)?
 pub fn is_valid_source_identity(value: &str) -> bool {
     (2..=64).contains(&value.chars().count())

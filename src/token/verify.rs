@@ -29,6 +29,8 @@ pub struct KeySet {
     /// RSA and EC entries counted, for the 100-per-type limit.
     rsa: usize,
     ec: usize,
+    /// The JWKS document as published (what a snapshot stores).
+    document: Value,
 }
 
 #[derive(Clone, PartialEq)]
@@ -77,6 +79,7 @@ impl KeySet {
             ignored: Vec::new(),
             rsa: 0,
             ec: 0,
+            document: jwks.clone(),
         };
         for (index, entry) in entries.iter().enumerate() {
             match entry.get("kty").and_then(Value::as_str) {
@@ -114,6 +117,11 @@ impl KeySet {
             set.keys.push(Indexed { kid, jwk });
         }
         Ok(set)
+    }
+
+    /// The JWKS document as published, every entry kept (ignored ones too).
+    pub fn document(&self) -> &Value {
+        &self.document
     }
 
     /// True when the set holds a key with this `kid`.

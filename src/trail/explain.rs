@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::event::TrailEvent;
 use crate::account::{Account, Provider};
 use crate::arn::Arn;
-use crate::eval::{CheckId, CheckStatus, Decision, ExplainInputs, Verdict, explain};
+use crate::eval::{CheckId, CheckStatus, ContextValue, Decision, ExplainInputs, Verdict, explain};
 use crate::policy::PolicyDocument;
 
 /// Failed events of one job closer together than this (seconds) are one attempt's retries.
@@ -361,6 +361,30 @@ pub fn claims_of(event: &TrailEvent) -> Map<String, Value> {
     claims
 }
 
+/// What the event recorded of the values only the real call has: `aws:SourceIp` from
+/// `sourceIPAddress` (when it is an address, not a service's name) and `aws:UserAgent` from
+/// `userAgent`, so a condition on them is decided as it was for that call.
+fn recorded_context(event: &TrailEvent) -> Vec<(String, ContextValue)> {
+    let mut keys = Vec::new();
+    if let Some(ip) = event
+        .source_ip
+        .as_deref()
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+    {
+        keys.push((
+            "aws:SourceIp".to_owned(),
+            ContextValue::Single(ip.to_owned()),
+        ));
+    }
+    if let Some(agent) = &event.user_agent {
+        keys.push((
+            "aws:UserAgent".to_owned(),
+            ContextValue::Single(agent.clone()),
+        ));
+    }
+    keys
+}
+
 /// The session name used when the event records none (its check is then not verifiable).
 const UNKNOWN_SESSION: &str = "unknown-session";
 
@@ -368,6 +392,7 @@ const UNKNOWN_SESSION: &str = "unknown-session";
 pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
     let claims = claims_of(event);
     let session_name = event.session_name.as_deref().unwrap_or(UNKNOWN_SESSION);
+    let recorded = recorded_context(event);
     let mut verdict = explain(&ExplainInputs {
         token: None,
         claims: &claims,
@@ -376,8 +401,9 @@ pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
         role_arn: &target.role_arn,
         session_name,
         role_tags: &target.role_tags,
-        context_overrides: &[],
+        context_overrides: &recorded,
         signature: None,
+        region: event.region.as_deref(),
         now: event.epoch.unwrap_or_default(),
     });
     let got_past_token_checks = matches!(event.error_code.as_deref(), None | Some("AccessDenied"));
@@ -388,6 +414,8 @@ pub fn explain_event(event: &TrailEvent, target: &RoleTarget) -> Explanation {
             | CheckId::Expiry
             | CheckId::RequiredClaims
             | CheckId::Algorithm
+            | CheckId::SessionTags
+            | CheckId::SourceIdentity
             | CheckId::Signature => true,
             CheckId::SessionName => event.session_name.is_none(),
             _ => false,
@@ -469,7 +497,7 @@ fn certainty_of(verdict: &Verdict, event: &TrailEvent) -> Certainty {
         trusting.iter().all(|s| {
             s.conditions
                 .iter()
-                .any(|c| !c.passed && !unknown_to_event(&c.key, issuer))
+                .any(|c| !c.passed && c.undecided.is_none() && !unknown_to_event(&c.key, issuer))
         })
     };
     let keys = unknown_keys.join(", ");
@@ -511,6 +539,8 @@ fn agreement(verdict: &Verdict, event: &TrailEvent) -> String {
             "differs from CloudTrail: STS answered AccessDenied then, so its token checks passed; today it would answer {} — the account's providers have changed since",
             sts_error.code
         ),
+        (Decision::Conditional { .. }, None) => "consistent with CloudTrail: the call succeeded then, so the conditions on values the event does not record held".to_owned(),
+        (Decision::Conditional { .. }, Some("AccessDenied")) => "consistent with CloudTrail: AccessDenied, if the conditions on values the event does not record failed".to_owned(),
         (_, None) => "differs from CloudTrail: the call succeeded then; the policy or the providers have changed since".to_owned(),
         (_, Some(code)) => format!("CloudTrail recorded {code}"),
     }
@@ -572,6 +602,30 @@ mod tests {
             agreement_for(&github_event(pr, None))
                 .starts_with("differs from CloudTrail: the call succeeded then"),
         );
+    }
+
+    #[test]
+    fn the_callers_address_and_client_come_from_the_event() {
+        let mut event = github_event("repo:o/r:ref:refs/heads/main", None);
+        event.source_ip = Some("203.0.113.7".into());
+        event.user_agent = Some("aws-cli/2.22.0".into());
+        let keys: Vec<(String, ContextValue)> = recorded_context(&event);
+        assert_eq!(
+            keys,
+            [
+                (
+                    "aws:SourceIp".to_owned(),
+                    ContextValue::Single("203.0.113.7".into())
+                ),
+                (
+                    "aws:UserAgent".to_owned(),
+                    ContextValue::Single("aws-cli/2.22.0".into())
+                ),
+            ]
+        );
+        // A call made by a service records the service's name, not an address.
+        event.source_ip = Some("sts.amazonaws.com".into());
+        assert_eq!(recorded_context(&event).len(), 1);
     }
 
     #[test]

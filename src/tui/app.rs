@@ -283,6 +283,8 @@ pub struct App {
     pub toast: Option<Toast>,
     /// The session name used for explanations and assume calls.
     pub session_name: String,
+    /// The region taken as `aws:RequestedRegion` (`--region`, `AWS_REGION`); `None`: undecided.
+    pub region: Option<String>,
     /// The Assume screen.
     pub assume: AssumePane,
     /// The Generate screen.
@@ -336,6 +338,7 @@ impl App {
             selected: None,
             toast: None,
             session_name: "trustlens".to_owned(),
+            region: None,
             assume: AssumePane::default(),
             generate: GeneratePane::default(),
             generated: None,
@@ -399,7 +402,16 @@ impl App {
                 ..
             } = effect
             {
-                let action = scan_now(generation, &token, &account, &session_name, now, None);
+                let region = self.region.clone();
+                let action = scan_now(
+                    generation,
+                    &token,
+                    &account,
+                    &session_name,
+                    now,
+                    None,
+                    region.as_deref(),
+                );
                 self.update(action);
             }
         }
@@ -427,7 +439,7 @@ impl App {
     }
 
     /// How many roles are in each class.
-    pub fn counts(&self) -> [(ScanClass, usize); 4] {
+    pub fn counts(&self) -> [(ScanClass, usize); 5] {
         let count = |class| {
             self.scan
                 .iter()
@@ -437,6 +449,7 @@ impl App {
         };
         [
             ScanClass::Allowed,
+            ScanClass::Conditional,
             ScanClass::NearMiss,
             ScanClass::Far,
             ScanClass::Unrelated,
@@ -1380,6 +1393,7 @@ impl App {
             session_name: &self.session_name,
             role_tags: &role.tag_pairs(),
             context_overrides: &[],
+            region: self.region.as_deref(),
             now: self.now,
             signature: self.signature.as_ref(),
         });

@@ -263,6 +263,7 @@ impl EffectRunner {
                             detail: failure.message,
                         }),
                     };
+                    let region = session.requested_region();
                     let _ = tokio::task::spawn_blocking(move || {
                         let _ = sender.send(scan_now(
                             generation,
@@ -271,6 +272,7 @@ impl EffectRunner {
                             &session_name,
                             now,
                             signature,
+                            region.as_deref(),
                         ));
                     })
                     .await;
@@ -325,6 +327,7 @@ pub fn scan_now(
     session_name: &str,
     now: i64,
     signature: Option<Verification>,
+    region: Option<&str>,
 ) -> Action {
     Action::ScanFinished {
         generation,
@@ -335,6 +338,7 @@ pub fn scan_now(
             session_name,
             now,
             signature: signature.as_ref(),
+            region,
         }),
         signature,
     }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
 use super::Theme;
 use crate::arn::Arn;
-use crate::eval::{Decision, RoleScan, ScanClass, Verdict};
+use crate::eval::{Decision, RoleScan, ScanClass, Truth, Verdict};
 use crate::policy::Anchor;
 use crate::tui::app::{AccountState, App, SelectedRole};
 
@@ -110,6 +110,7 @@ pub fn row_at(app: &App, body: Rect, column: u16, row: u16) -> Option<usize> {
 fn mark(class: ScanClass, theme: Theme) -> (&'static str, Style) {
     match class {
         ScanClass::Allowed => ("✔", theme.good()),
+        ScanClass::Conditional => ("?", theme.warn()),
         ScanClass::NearMiss => ("~", theme.warn()),
         ScanClass::Far => ("✘", theme.bad()),
         ScanClass::Unrelated => ("·", theme.dim()),
@@ -121,6 +122,8 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let counts: Vec<String> = app
         .counts()
         .iter()
+        // A conditional count shows only when some role is conditional (most accounts have none).
+        .filter(|(class, n)| *class != ScanClass::Conditional || *n > 0)
         .map(|(class, n)| format!("{}{n}", mark(*class, theme).0))
         .collect();
     let filter = if app.roles.filtering || !app.roles.filter.is_empty() {
@@ -163,6 +166,7 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
         Decision::Denied { explicit: true } => ("✘ DENIED (explicit Deny)", theme.bad()),
         Decision::Denied { explicit: false } => ("✘ DENIED", theme.bad()),
         Decision::Rejected { .. } => ("✘ REJECTED", theme.bad()),
+        Decision::Conditional { .. } => ("? CONDITIONAL", theme.warn()),
     };
     let arn = Arn::parse(&selected.arn).ok();
     let name = arn
@@ -196,11 +200,12 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
     if let Some(policy) = &selected.policy {
         lines.extend(policy_lines(verdict, policy, theme));
     }
-    // Long lines are cut, not wrapped, so the first failure can be scrolled into view.
+    // Long lines are cut, not wrapped, so the first failure (or undecided condition) can be
+    // scrolled into view.
     let first_failure = lines.iter().position(|line| {
         line.spans
             .first()
-            .is_some_and(|s| s.content.starts_with('✘'))
+            .is_some_and(|s| s.content.starts_with(['✘', '?']))
     });
     let height = usize::from(policy_area.height.saturating_sub(2));
     let scroll = first_failure.map_or(0, |line| line.saturating_sub(height / 3));
@@ -253,24 +258,33 @@ fn policy_lines<'a>(
     policy: &'a crate::policy::PrettyPolicy,
     theme: Theme,
 ) -> Vec<Line<'a>> {
-    let mut marks: Vec<Option<(bool, Option<Vec<String>>)>> = vec![None; policy.lines.len()];
+    let mut marks: Vec<Option<(Truth, Option<Vec<String>>)>> = vec![None; policy.lines.len()];
     for statement in &verdict.policy.statements {
         let s = statement.index;
-        let mut set = |anchor, passed: bool, note: Option<Vec<String>>| {
+        let mut set = |anchor, truth: Truth, note: Option<Vec<String>>| {
             if let Some(slot) = policy.line_of(anchor).and_then(|line| marks.get_mut(line)) {
-                *slot = Some((passed, note));
+                *slot = Some((truth, note));
             }
         };
-        set(Anchor::Principal(s), statement.principal.passed, None);
+        let of = |passed: bool| if passed { Truth::Holds } else { Truth::Fails };
+        set(Anchor::Principal(s), of(statement.principal.passed), None);
         set(
             Anchor::Action(s),
-            statement.actions.iter().all(|a| a.passed),
+            of(statement.actions.iter().all(|a| a.passed)),
             None,
         );
         for condition in &statement.conditions {
             let note = (!condition.passed).then(|| {
-                match (&condition.difference, &condition.context_values) {
-                    (Some(difference), _) => {
+                match (
+                    &condition.undecided,
+                    &condition.difference,
+                    &condition.context_values,
+                ) {
+                    (Some(undecided), _, _) => vec![
+                        format!("holds if {}", undecided.holds_if),
+                        format!("fails if {}", undecided.fails_if),
+                    ],
+                    (None, Some(difference), _) => {
                         // Both values from a little before where they part.
                         let skip = difference.at.saturating_sub(12);
                         let tail = |text: &str| {
@@ -282,13 +296,13 @@ fn policy_lines<'a>(
                             format!("token:  {}", tail(&difference.request)),
                         ]
                     }
-                    (None, Some(values)) => vec![format!("token: {}", values.join(", "))],
-                    (None, None) => vec![condition.reason.clone()],
+                    (None, None, Some(values)) => vec![format!("token: {}", values.join(", "))],
+                    (None, None, None) => vec![condition.reason.clone()],
                 }
             });
             set(
                 Anchor::Condition(s, condition.index),
-                condition.passed,
+                condition.truth(),
                 note,
             );
         }
@@ -296,11 +310,20 @@ fn policy_lines<'a>(
     let mut lines = Vec::new();
     for (text, mark) in policy.lines.iter().zip(marks) {
         match mark {
-            Some((true, _)) => lines.push(Line::from(vec![
+            Some((Truth::Holds, _)) => lines.push(Line::from(vec![
                 Span::styled("✔ ", theme.good()),
                 Span::raw(text.as_str()),
             ])),
-            Some((false, note)) => {
+            Some((Truth::Undecided, note)) => {
+                lines.push(Line::from(vec![
+                    Span::styled("? ", theme.warn()),
+                    Span::styled(text.as_str(), theme.warn()),
+                ]));
+                for note in note.into_iter().flatten() {
+                    lines.push(Line::styled(format!("    ↳ {note}"), theme.warn()));
+                }
+            }
+            Some((Truth::Fails, note)) => {
                 lines.push(Line::from(vec![
                     Span::styled("✘ ", theme.bad()),
                     Span::styled(text.as_str(), theme.bad()),
