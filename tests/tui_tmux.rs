@@ -32,6 +32,9 @@ impl Tmux {
             "120",
             "-y",
             "40",
+            // Relative paths in the tests start at the package, whatever the checkout's path.
+            "-c",
+            env!("CARGO_MANIFEST_DIR"),
             command,
         ]);
         assert!(
@@ -554,10 +557,8 @@ fn the_events_view_explains_the_demo_s_cloudtrail_history_and_reads_a_gzip_file(
     tmux.wait_for("retried: 3 events until 2026-11-30T11:02:12Z");
 
     // A gzip Records file through the command line.
-    let records = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/trail/records.json.gz"
-    );
+    // Relative paths, so what wraps on screen does not depend on where the checkout lives.
+    let records = "tests/fixtures/trail/records.json.gz";
     tmux.keys(&[":"]);
     tmux.keys(&[&format!("events {records}")]);
     tmux.keys(&["Enter"]);
@@ -568,10 +569,7 @@ fn the_events_view_explains_the_demo_s_cloudtrail_history_and_reads_a_gzip_file(
         "the title names the file, its end kept in view whatever the checkout's path: {screen}"
     );
     // A file that does not read: the place, and how to retry.
-    let truncated = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/trail/truncated.json"
-    );
+    let truncated = "tests/fixtures/trail/truncated.json";
     tmux.keys(&[":"]);
     tmux.keys(&[&format!("events {truncated}")]);
     tmux.keys(&["Enter"]);
