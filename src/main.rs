@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     let session = Session::new(cli.globals.account_choice(), Arc::new(SystemEnvironment))
         .with_keys(cli.globals.key_options());
     match cli.command {
-        Some(command) => trustlens::cli::main(command, &session),
+        Some(command) => trustlens::cli::main(command, &session, cli.globals.color),
         None => trustlens::tui::main(session, cli.token.as_deref()),
     }
     .into()
