@@ -206,6 +206,7 @@ fn assume_screen_with_every_kind_of_attempt() {
             role_arn: role.clone(),
             at: NOW - 30,
             outcome: AssumeOutcome::Cancelled,
+            refused_locally: None,
         },
         Attempt {
             role_arn: role.clone(),
@@ -222,6 +223,7 @@ fn assume_screen_with_every_kind_of_attempt() {
                     explanations: vec!["locally the audience is a client ID: …".into()],
                 },
             }),
+            refused_locally: None,
         },
         Attempt {
             role_arn: role,
@@ -235,6 +237,9 @@ fn assume_screen_with_every_kind_of_attempt() {
                     user_id: "AROAEXAMPLE:trustlens".into(),
                 }),
             })),
+            refused_locally: Some(
+                "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
+            ),
         },
     ];
     app.update(Action::ShowTab(Tab::Assume));

@@ -194,13 +194,13 @@ fn pasted_keys_cannot_confirm_an_assume() {
         "pasted keys asked for or confirmed an assume:\n{screen}"
     );
 
-    // Typed by a person, the same keys still work: `a`, then enter once the question is read.
+    // Typed by a person, the same key still works: on the demo account `a` says at once that
+    // assuming needs live AWS, without asking first.
     tmux.keys(&["2"]);
     tmux.wait_for("Roles ✔");
     tmux.keys(&["a"]);
-    tmux.confirm();
-    let screen = tmux.wait_for("1 attempt(s)");
-    assert!(screen.contains("assuming needs live AWS"), "{screen}");
+    let screen = tmux.wait_for("assuming needs live AWS");
+    assert!(!screen.contains("for real?"), "{screen}");
 }
 
 /// `kill -SIGNAL` on the explorer leaves the terminal as it was: out of the alternate screen,
@@ -319,7 +319,6 @@ fn without_credentials_it_says_so_and_offers_the_demo() {
     tmux.wait_for("(the embedded demo account)");
     tmux.wait_for("Roles ✔5");
     tmux.keys(&["a"]);
-    tmux.confirm();
     tmux.wait_for("assuming needs live AWS");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");

@@ -326,8 +326,12 @@ pub struct ListArgs {
 pub struct ScanArgs {
     /// The token: @FILE, - (stdin), env:NAME, demo:NAME, or the token itself (default: the
     /// CI's own variable, or the demo token with --demo).
-    #[arg(long, value_name = "SRC")]
+    #[arg(long, value_name = "SRC", conflicts_with = "claims")]
     pub token: Option<String>,
+
+    /// Unsigned claims (a JSON object) instead of a token, for what-if analysis.
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<PathBuf>,
 
     /// The RoleSessionName of the calls (2–64 of [\w+=,.@-]).
     #[arg(long, value_name = "NAME", default_value = "trustlens", value_parser = parse_session_name)]

@@ -94,13 +94,16 @@ pub struct Attempt {
     pub at: i64,
     /// How it ended.
     pub outcome: AssumeOutcome,
+    /// What the local verdict answered when it refused the call (`None`: it allowed it, or
+    /// there was none), so a grant STS gives anyway is said plainly.
+    pub refused_locally: Option<String>,
 }
 
 /// The Assume screen's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AssumePane {
-    /// The call in flight: its generation, role and start time.
-    pub running: Option<(u64, String, i64)>,
+    /// The call in flight: its generation, role, start time and the local refusal, if any.
+    pub running: Option<(u64, String, i64, Option<String>)>,
     /// Every attempt, oldest first.
     pub attempts: Vec<Attempt>,
     /// Whether credentials are shown unmasked.
@@ -112,6 +115,9 @@ const GENERATED_ROLE_NAME: &str = "ci-oidc";
 const GENERATE_NEEDS_ACCOUNT: &str =
     "the account is not loaded: the policy needs its ID and providers";
 const NOTHING_TO_WRITE: &str = "nothing to write: the Generate view (5) has no policy";
+const NOT_LIVE: &str = "the demo and snapshot accounts are not AWS: assuming needs live AWS \
+     (start trustlens with --profile/--region, without --demo or --snapshot)";
+const EDITED_HAS_NO_RAW: &str = "an edited token has no raw form: its claims changed, so no signed token carries them (t: the original)";
 
 /// The file `:write` writes a format to by default.
 fn default_file(format: Format) -> &'static str {
@@ -300,6 +306,12 @@ pub struct App {
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
+    /// Whether the account is AWS itself (assuming needs it); `:demo` clears it.
+    pub live: bool,
+    /// The role to keep selected across a rescan (a token switch, an edit, a reload).
+    follow: Option<String>,
+    /// `:demo` asked for the demo token: it becomes current when it arrives.
+    show_minted: bool,
     /// The demo token is being minted (the first frame does not wait for it).
     pub minting: bool,
     scan_generation: u64,
@@ -345,6 +357,9 @@ impl App {
             signature: None,
             account_generation: 1,
             demo: false,
+            live: true,
+            follow: None,
+            show_minted: false,
             minting: false,
             scan_generation: 0,
             assume_generation: 0,
@@ -506,7 +521,7 @@ impl App {
                     RoleOrder::Verdict => RoleOrder::Name,
                     RoleOrder::Name => RoleOrder::Verdict,
                 };
-                self.select(0);
+                self.reselect(self.selected.as_ref().map(|s| s.arn.clone()));
             }
             Action::Refresh if self.tab == Tab::Events => return self.load_events(None),
             Action::Refresh => {
@@ -530,6 +545,7 @@ impl App {
                     return self.show_token((self.current + 1) % self.tokens.len());
                 }
             }
+            Action::AskAssume if !self.live || self.demo => self.error(NOT_LIVE),
             Action::AskAssume => {
                 if let Some(selected) = &self.selected {
                     let arn = selected.arn.clone();
@@ -553,6 +569,11 @@ impl App {
                 if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
                     input.pop();
                 }
+            }
+            Action::ToggleReveal
+                if self.tab == Tab::Token && self.token().is_some_and(|t| t.token.is_edited()) =>
+            {
+                self.notify(EDITED_HAS_NO_RAW)
             }
             Action::ToggleReveal if self.tab == Tab::Token => {
                 self.raw_revealed = !self.raw_revealed
@@ -593,15 +614,16 @@ impl App {
                 generation,
                 outcome,
             } => {
-                if let Some((running, role_arn, at)) = self.assume.running.take() {
+                if let Some((running, role_arn, at, refused_locally)) = self.assume.running.take() {
                     if running == generation {
                         self.assume.attempts.push(Attempt {
                             role_arn,
                             at,
                             outcome,
+                            refused_locally,
                         });
                     } else {
-                        self.assume.running = Some((running, role_arn, at));
+                        self.assume.running = Some((running, role_arn, at, refused_locally));
                     }
                 }
             }
@@ -648,7 +670,8 @@ impl App {
                 if generation == self.scan_generation {
                     self.scan = Some(results);
                     self.signature = signature;
-                    self.select(self.roles.selected);
+                    let follow = self.follow.take();
+                    self.reselect(follow);
                 }
             }
         }
@@ -899,11 +922,12 @@ impl App {
             self.toast = None;
             return;
         }
-        if let Some((_, role_arn, at)) = self.assume.running.take() {
+        if let Some((_, role_arn, at, refused_locally)) = self.assume.running.take() {
             self.assume.attempts.push(Attempt {
                 role_arn,
                 at,
                 outcome: AssumeOutcome::Cancelled,
+                refused_locally,
             });
             return;
         }
@@ -988,13 +1012,22 @@ impl App {
             return Vec::new();
         }
         self.assume_generation += 1;
-        self.assume.running = Some((self.assume_generation, role_arn.clone(), self.now));
         self.tab = Tab::Assume;
         let verdict = self
             .selected
             .as_ref()
             .filter(|s| s.arn == role_arn)
             .map(|s| Box::new(s.verdict.clone()));
+        let refused_locally = verdict
+            .as_ref()
+            .filter(|v| v.decision != Decision::Allowed)
+            .map(|v| v.sts_answer.clone());
+        self.assume.running = Some((
+            self.assume_generation,
+            role_arn.clone(),
+            self.now,
+            refused_locally,
+        ));
         vec![Effect::Assume {
             generation: self.assume_generation,
             request: AssumeRequest {
@@ -1043,6 +1076,15 @@ impl App {
         });
         match decoded {
             Ok(loaded) => {
+                if std::mem::take(&mut self.show_minted) {
+                    let count = self.tokens.len() + 1;
+                    self.notify(format!(
+                        "token {count} of {count} loaded from {}",
+                        loaded.origin
+                    ));
+                    self.tokens.push(loaded);
+                    return self.show_token(self.tokens.len() - 1);
+                }
                 self.tokens.push(loaded);
                 if self.tokens.len() == 1 {
                     return self.show_token(0);
@@ -1092,7 +1134,12 @@ impl App {
             ("reload", "") => self.update(Action::Refresh),
             ("demo", "") => {
                 self.demo = true;
-                self.update(Action::Refresh)
+                self.live = false;
+                self.show_minted = true;
+                self.minting = true;
+                let mut effects = self.update(Action::Refresh);
+                effects.push(Effect::MintDemoToken { now: self.now });
+                effects
             }
             ("write", path) => self.write_policy(path),
             ("help", "") => self.update(Action::ToggleHelp),
@@ -1118,8 +1165,10 @@ impl App {
 
     /// Starts a scan of the current token, if there is an account and a token.
     fn rescan(&mut self) -> Vec<Effect> {
+        if let Some(selected) = self.selected.take() {
+            self.follow = Some(selected.arn);
+        }
         self.scan = None;
-        self.selected = None;
         let (AccountState::Ready(account, _), Some(token)) = (&self.account, self.token()) else {
             return Vec::new();
         };
@@ -1332,6 +1381,12 @@ impl App {
         }
         let target = self.roles.selected.saturating_add_signed(delta);
         self.select(target);
+    }
+
+    /// Selects the role `arn` where it now is among the visible rows, else keeps the row number.
+    fn reselect(&mut self, arn: Option<String>) {
+        let row = arn.and_then(|arn| self.visible_roles().iter().position(|r| r.arn == arn));
+        self.select(row.unwrap_or(self.roles.selected));
     }
 
     /// Selects row `index` (clamped) and explains that role: one explanation takes

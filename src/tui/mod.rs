@@ -139,6 +139,7 @@ pub async fn run(
     };
     app.keymap = keymap;
     app.session_name = session_name;
+    app.live = session.is_live();
     let mut runner = EffectRunner::new(session, sender);
     for effect in effects {
         runner.spawn(effect);

@@ -49,10 +49,13 @@ fn the_demo_command_reloads_with_the_demo_account_from_then_on() {
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::LoadAccount {
-                generation: 2,
-                demo: true
-            }]
+            [
+                Effect::LoadAccount {
+                    generation: 2,
+                    demo: true
+                },
+                Effect::MintDemoToken { now: NOW }
+            ]
         ),
         "{effects:?}"
     );
@@ -765,5 +768,115 @@ fn the_demo_token_minted_after_the_first_frame_is_shown_as_if_it_had_been_there(
     assert_eq!(
         (failed.tab, failed.minting, failed.toast_text()),
         (Tab::Token, false, Some("no demo key"))
+    );
+}
+
+/// Scans `effects` here and now, then gives the visible row of the selected role's name.
+fn selected_name(app: &App) -> Option<String> {
+    let arn = app.selected.as_ref().map(|s| s.arn.clone())?;
+    app.visible_roles()
+        .iter()
+        .find(|r| r.arn == arn)
+        .map(|r| r.name.clone())
+}
+
+#[test]
+fn the_selection_follows_its_role_across_sorts_token_switches_and_edits() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::Move(3));
+    let chosen = selected_name(&app);
+    assert!(chosen.is_some());
+    let row = app.roles.selected;
+    app.update(Action::ToggleSort);
+    assert_eq!(selected_name(&app), chosen, "a re-sort keeps the role");
+    assert_ne!(app.roles.selected, row, "…at its new row");
+
+    app.tokens.push(demo_token("semaphore-pr"));
+    let effects = app.update(Action::NextToken);
+    app.run_scans(effects);
+    assert_eq!(selected_name(&app), chosen, "a token switch keeps the role");
+
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::EditClaim);
+    app.update(Action::EditInput('x'));
+    let effects = app.update(Action::Confirm);
+    app.run_scans(effects);
+    assert!(app.token().is_some_and(|t| t.token.is_edited()));
+    assert_eq!(selected_name(&app), chosen, "a what-if edit keeps the role");
+}
+
+#[test]
+fn r_on_an_edited_token_says_it_has_no_raw_form() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::EditClaim);
+    app.update(Action::EditInput('x'));
+    app.update(Action::Confirm);
+    app.update(Action::ToggleReveal);
+    assert!(!app.raw_revealed);
+    assert!(
+        app.toast_text().is_some_and(|t| t.contains("no raw form")),
+        "{:?}",
+        app.toast_text()
+    );
+}
+
+#[test]
+fn the_demo_command_loads_the_demo_token_too() {
+    let mut app = ready("github-main");
+    app.update(Action::OpenPalette("demo".to_owned()));
+    app.update(Action::Confirm);
+    let text = demo::token("semaphore-main", NOW)
+        .map(|t| String::from_utf8_lossy(t.text.expose()).into_owned())
+        .map_err(|e| e.to_string());
+    let minted = text.map(|text| (Origin::Demo("semaphore-main".into()), Secret::new(text)));
+    let effects = app.update(Action::DemoTokenMinted(minted));
+    assert_eq!(app.tokens.len(), 2);
+    assert_eq!(app.current, 1, "the demo token is shown");
+    assert!(
+        matches!(effects.as_slice(), [] | [Effect::Scan { .. }]),
+        "{effects:?}"
+    );
+    assert!(app.toast_text().is_some_and(|t| t.contains("token 2 of 2")));
+}
+
+#[test]
+fn without_live_aws_assume_says_so_before_asking() {
+    let mut app = ready("semaphore-main");
+    app.live = false;
+    app.update(Action::AskAssume);
+    assert_eq!(app.overlays.top(), None, "no confirmation is asked");
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.contains("assuming needs live AWS")),
+        "{:?}",
+        app.toast_text()
+    );
+}
+
+#[test]
+fn a_grant_the_local_verdict_refused_is_recorded_with_the_local_answer() {
+    let mut app = ready("semaphore-pr");
+    let refused = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.class != ScanClass::Allowed && r.class != ScanClass::Unrelated);
+    app.update(Action::SelectRow(refused.unwrap_or(0)));
+    app.update(Action::AskAssume);
+    let effects = app.update(Action::Confirm);
+    let [Effect::Assume { generation, .. }] = effects.as_slice() else {
+        unreachable!("{effects:?}")
+    };
+    app.update(Action::AssumeFinished {
+        generation: *generation,
+        outcome: AssumeOutcome::Failed("x".into()),
+    });
+    let local = app
+        .assume
+        .attempts
+        .first()
+        .and_then(|a| a.refused_locally.clone());
+    assert!(
+        local.is_some_and(|answer| answer.contains("AccessDenied") || answer.contains("Invalid"))
     );
 }

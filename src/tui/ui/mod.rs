@@ -67,8 +67,12 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
         Overlay::ConfirmAssume(role_arn) => assume::render_confirmation(
             role_arn,
             app.current + 1,
+            app.selected
+                .as_ref()
+                .filter(|selected| selected.arn == *role_arn)
+                .map(|selected| &selected.verdict),
             frame,
-            centered(area, 70, 10),
+            centered(area, 76, 10),
             theme,
         ),
         Overlay::CommandLine(input) => {
