@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use trustlens::account::demo;
 use trustlens::token::Origin;
-use trustlens::tui::action::{Action, Tab};
+use trustlens::tui::action::{Action, InputRequest, Tab};
 use trustlens::tui::app::{App, LoadedToken};
 use trustlens::tui::ui::{Theme, render};
 
@@ -138,10 +138,10 @@ fn edit_claim(app: &mut App, name: &str, value: &str) {
     app.update(Action::Move(isize::try_from(index).unwrap()));
     app.update(Action::EditClaim);
     for _ in 0..200 {
-        app.update(Action::EditBackspace);
+        app.update(Action::EditLine(InputRequest::DeletePrevChar));
     }
     for c in value.chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     app.update(Action::Confirm);
 }
@@ -154,7 +154,7 @@ fn help_overlay_filter_and_small_terminals() {
     app.update(Action::Back);
     app.update(Action::StartFilter);
     for c in "eks".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
     }
     insta::assert_snapshot!("filtered_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("filtered_100x30", draw(&app, 100, 30));
@@ -275,7 +275,7 @@ fn overlays_at_both_sizes() {
     app.update(Action::Move(2)); // the sub claim
     app.update(Action::EditClaim);
     for c in "-edited".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     insta::assert_snapshot!("claim_editor_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("claim_editor_80x24", draw(&app, 80, 24));

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::action::{Action, Tab};
 use super::effect::{Effect, scan_now};
 use super::keymap::Keymap;
-use super::overlay::{ClaimEdit, CopyItem, KeyMode, Overlay, Overlays};
+use super::line::LineInput;
+use super::overlay::{ClaimEdit, ClaimKind, CopyItem, KeyMode, Overlay, Overlays};
 use crate::account::Account;
 use crate::aws::AssumeRequest;
 use crate::eval::{Decision, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
@@ -55,7 +56,7 @@ pub struct RolesPane {
     /// Index into the visible (filtered, sorted) rows.
     pub selected: usize,
     /// The filter text.
-    pub filter: String,
+    pub filter: LineInput,
     /// Whether keys go to the filter.
     pub filtering: bool,
     /// The order.
@@ -129,6 +130,18 @@ fn default_file(format: Format) -> &'static str {
         Format::Cli => "trust.sh",
     }
 }
+
+/// The command line's commands, and whether each takes an argument (completion adds a space).
+const COMMANDS: [(&str, bool); 8] = [
+    ("role", true),
+    ("token", true),
+    ("events", true),
+    ("write", true),
+    ("reload", false),
+    ("demo", false),
+    ("help", false),
+    ("quit", false),
+];
 
 /// How long news stays in the footer, in seconds.
 const NEWS_SECONDS: i64 = 5;
@@ -336,7 +349,7 @@ impl App {
             scan: None,
             roles: RolesPane {
                 selected: 0,
-                filter: String::new(),
+                filter: LineInput::default(),
                 filtering: false,
                 order: RoleOrder::Verdict,
             },
@@ -424,15 +437,19 @@ impl App {
         let Some(scan) = &self.scan else {
             return Vec::new();
         };
-        let filter = self.roles.filter.to_lowercase();
-        let mut rows: Vec<&RoleScan> = scan
-            .iter()
-            .filter(|role| filter.is_empty() || fuzzy(&role.name.to_lowercase(), &filter))
-            .collect();
+        let mut rows: Vec<&RoleScan> = scan.iter().collect();
         if self.roles.order == RoleOrder::Name {
             rows.sort_by(|a, b| a.name.cmp(&b.name));
         }
-        rows
+        let filter = self.roles.filter.value();
+        if filter.trim().is_empty() {
+            return rows;
+        }
+        let ranked = rank(filter, rows.iter().map(|role| role.name.as_str()));
+        ranked
+            .into_iter()
+            .filter_map(|index| rows.get(index).copied())
+            .collect()
     }
 
     /// How many roles are in each class.
@@ -508,13 +525,10 @@ impl App {
                 self.roles.filtering = true;
             }
             Action::ConfirmFilter => self.roles.filtering = false,
-            Action::FilterInput(c) => {
-                self.roles.filter.push(c);
-                self.select(0);
-            }
-            Action::FilterBackspace => {
-                self.roles.filter.pop();
-                self.select(0);
+            Action::FilterLine(request) => {
+                if self.roles.filter.apply(request) {
+                    self.select(0);
+                }
             }
             Action::ToggleSort => {
                 self.roles.order = match self.roles.order {
@@ -553,21 +567,19 @@ impl App {
                 }
             }
             Action::Confirm => return self.confirm(),
-            Action::OpenPalette(text) => self.overlays.open(Overlay::CommandLine(text)),
+            Action::OpenPalette(text) => self
+                .overlays
+                .open(Overlay::CommandLine(LineInput::new(text))),
             Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
             Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
             Action::TokenRead(Err(error)) | Action::Notice(error) => self.error(error),
             Action::DemoTokenMinted(minted) => return self.demo_token_minted(minted),
             Action::News(text) => self.notify(text),
             Action::EditClaim => self.open_editor(),
-            Action::EditInput(c) => {
+            Action::Complete => self.complete(),
+            Action::EditLine(request) => {
                 if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
-                    input.push(c);
-                }
-            }
-            Action::EditBackspace => {
-                if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
-                    input.pop();
+                    input.apply(request);
                 }
             }
             Action::ToggleReveal
@@ -947,14 +959,11 @@ impl App {
             self.notify("select a claim on the Token screen (1) to edit it");
             return;
         };
-        let (input, was_string) = match value {
-            serde_json::Value::String(text) => (text.clone(), true),
-            other => (other.to_string(), false),
-        };
+        let (kind, text) = ClaimKind::of(value);
         self.overlays.open(Overlay::Editor(ClaimEdit {
             name: name.clone(),
-            input,
-            was_string,
+            input: LineInput::new(text),
+            kind,
         }));
         self.tab = Tab::Token;
     }
@@ -964,18 +973,11 @@ impl App {
         let Some(Overlay::Editor(edit)) = self.overlays.top().cloned() else {
             return Vec::new();
         };
-        let value = if edit.was_string {
-            serde_json::Value::String(edit.input.clone())
-        } else {
-            match crate::json::parse(edit.input.as_bytes()) {
-                Ok(parsed) => parsed.value,
-                Err(error) => {
-                    self.error(format!(
-                        "not JSON ({}); the claim is unchanged",
-                        crate::json::error_message(&error)
-                    ));
-                    return Vec::new();
-                }
+        let value = match edit.kind.read(edit.input.value()) {
+            Ok(value) => value,
+            Err(error) => {
+                self.error(format!("{error}; the claim is unchanged"));
+                return Vec::new();
             }
         };
         self.overlays.close_top();
@@ -1040,7 +1042,17 @@ impl App {
         }]
     }
 
+    /// A paste: into the line being typed, if any, else a token.
     fn paste(&mut self, text: &str) -> Vec<Effect> {
+        if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
+            input.insert(text);
+            return Vec::new();
+        }
+        if self.roles.filtering && self.overlays.top().is_none() {
+            self.roles.filter.insert(text);
+            self.select(0);
+            return Vec::new();
+        }
         self.add_token(Origin::Pasted, text)
     }
 
@@ -1103,7 +1115,7 @@ impl App {
         let Some(Overlay::CommandLine(line)) = self.overlays.close_top() else {
             return Vec::new();
         };
-        let line = line.trim().to_owned();
+        let line = line.value().trim().to_owned();
         let (command, argument) = line
             .split_once(' ')
             .map_or((line.as_str(), ""), |(c, a)| (c, a.trim()));
@@ -1112,13 +1124,24 @@ impl App {
                 self.tab = Tab::Roles;
                 self.roles.filter.clear();
                 self.roles.filtering = false;
-                match self
-                    .visible_roles()
+                let rows = self.visible_roles();
+                let exact = rows.iter().position(|r| r.name == name || r.arn == name);
+                let by_prefix: Vec<usize> = (0..rows.len())
+                    .filter(|&index| rows[index].name.starts_with(name))
+                    .collect();
+                let names: Vec<String> = by_prefix
                     .iter()
-                    .position(|r| r.name == name || r.arn == name)
-                {
-                    Some(index) => self.select(index),
-                    None => self.error(format!("no role named {name}")),
+                    .take(4)
+                    .map(|&index| rows[index].name.clone())
+                    .collect();
+                match (exact, by_prefix.as_slice()) {
+                    (Some(index), _) | (None, &[index]) => self.select(index),
+                    (None, []) => self.error(format!("no role named {name}")),
+                    (None, more) => self.error(format!(
+                        "{} roles start with {name} ({}…): type more, or tab completes",
+                        more.len(),
+                        names.join(", ")
+                    )),
                 }
                 Vec::new()
             }
@@ -1150,6 +1173,65 @@ impl App {
                 ));
                 Vec::new()
             }
+        }
+    }
+
+    /// `tab` on the command line: completes the command, or the role name after `role `, as
+    /// far as the candidates agree; several candidates are named in the footer.
+    fn complete(&mut self) {
+        let Some(Overlay::CommandLine(line)) = self.overlays.top() else {
+            return;
+        };
+        let text = line.value().to_owned();
+        let (base, typed, candidates): (&str, &str, Vec<String>) = match text.strip_prefix("role ")
+        {
+            Some(name) => (
+                "role ",
+                name,
+                self.scan
+                    .iter()
+                    .flatten()
+                    .filter(|role| role.name.starts_with(name))
+                    .map(|role| role.name.clone())
+                    .collect(),
+            ),
+            None if !text.contains(' ') => (
+                "",
+                text.as_str(),
+                COMMANDS
+                    .iter()
+                    .filter(|(command, _)| command.starts_with(text.as_str()))
+                    .map(|(command, takes)| format!("{command}{}", if *takes { " " } else { "" }))
+                    .collect(),
+            ),
+            None => return,
+        };
+        let common = candidates.iter().skip(1).fold(
+            candidates.first().cloned().unwrap_or_default(),
+            |common, next| {
+                common
+                    .chars()
+                    .zip(next.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect()
+            },
+        );
+        if candidates.len() > 1 && common.chars().count() <= typed.chars().count() {
+            let shown: Vec<&str> = candidates.iter().take(6).map(|c| c.trim_end()).collect();
+            let more = if candidates.len() > 6 { ", …" } else { "" };
+            self.notify(format!(
+                "{} candidates: {}{more}",
+                candidates.len(),
+                shown.join(", ")
+            ));
+        } else if candidates.is_empty() {
+            self.notify(format!("nothing to complete for {text:?}"));
+        }
+        if common.chars().count() > typed.chars().count()
+            && let Some(line) = self.overlays.top_mut().and_then(Overlay::input_mut)
+        {
+            line.set(format!("{base}{common}"));
         }
     }
 
@@ -1426,10 +1508,25 @@ impl App {
     }
 }
 
-/// Are the characters of `needle` in `haystack`, in order?
-fn fuzzy(haystack: &str, needle: &str) -> bool {
-    let mut rest = haystack.chars();
-    needle.chars().all(|wanted| rest.any(|c| c == wanted))
+/// The indices of the `names` that match `filter` — space-separated terms, each matched fuzzily
+/// (nucleo, as fzf: `^start`, `end$`, `'exact`, `!not`), case ignored — best match first, ties
+/// in their order.
+fn rank<'a>(filter: &str, names: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut buffer = Vec::new();
+    let mut scored: Vec<(u32, usize)> = names
+        .enumerate()
+        .filter_map(|(index, name)| {
+            let haystack = nucleo_matcher::Utf32Str::new(name, &mut buffer);
+            pattern
+                .score(haystack, &mut matcher)
+                .map(|score| (score, index))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, index)| index).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Tab};
+use super::line;
 use super::overlay::KeyMode;
 
 /// A verb a key can be bound to. Its name in keymap files, its default keys (space-separated)
@@ -402,17 +403,14 @@ impl Keymap {
             KeyMode::Edit => match key.code {
                 KeyCode::Esc => Some(Action::Back),
                 KeyCode::Enter => Some(Action::Confirm),
-                KeyCode::Backspace => Some(Action::EditBackspace),
-                KeyCode::Char(c) => Some(Action::EditInput(c)),
-                _ => None,
+                KeyCode::Tab => Some(Action::Complete),
+                _ => line::request_for(key).map(Action::EditLine),
             },
             KeyMode::Filter => match key.code {
                 KeyCode::Esc => Some(Action::Back),
                 KeyCode::Enter => Some(Action::ConfirmFilter),
-                KeyCode::Backspace => Some(Action::FilterBackspace),
-                KeyCode::Char(c) => Some(Action::FilterInput(c)),
                 KeyCode::Up | KeyCode::Down => self.command(&key_name(key)?).map(Command::action),
-                _ => None,
+                _ => line::request_for(key).map(Action::FilterLine),
             },
             KeyMode::Normal => self.command(&key_name(key)?).map(Command::action),
         }
@@ -471,6 +469,7 @@ pub fn config_path(env: &dyn crate::token::Environment) -> Option<std::path::Pat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::action::InputRequest;
 
     fn action_for(key: KeyEvent, mode: KeyMode) -> Option<Action> {
         Keymap::default().action_for(key, mode)
@@ -572,7 +571,23 @@ mod tests {
     fn the_filter_takes_text() {
         assert_eq!(
             action_for(key(KeyCode::Char('q'), KeyModifiers::NONE), KeyMode::Filter),
-            Some(Action::FilterInput('q'))
+            Some(Action::FilterLine(InputRequest::InsertChar('q')))
+        );
+        assert_eq!(
+            action_for(
+                key(KeyCode::Char('u'), KeyModifiers::CONTROL),
+                KeyMode::Edit
+            ),
+            Some(Action::EditLine(InputRequest::DeleteLine)),
+            "ctrl-u deletes the line, it types no u"
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Left, KeyModifiers::NONE), KeyMode::Edit),
+            Some(Action::EditLine(InputRequest::GoToPrevChar))
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Tab, KeyModifiers::NONE), KeyMode::Edit),
+            Some(Action::Complete)
         );
         assert_eq!(
             action_for(key(KeyCode::Esc, KeyModifiers::NONE), KeyMode::Filter),

@@ -8,6 +8,7 @@ mod clipboard;
 pub mod effect;
 mod guard;
 pub mod keymap;
+pub mod line;
 pub mod overlay;
 mod terminal;
 pub mod ui;

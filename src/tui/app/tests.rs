@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::account::demo;
+use crate::tui::action::InputRequest;
 use crate::tui::overlay::KeyMode;
 
 const NOW: i64 = 1_795_629_600;
@@ -104,10 +105,10 @@ fn filter_editing_rows_clock_and_notices() {
     let mut app = ready("semaphore-main");
     app.update(Action::StartFilter);
     for c in "eksx".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
     }
     assert!(app.visible_roles().is_empty());
-    app.update(Action::FilterBackspace);
+    app.update(Action::FilterLine(InputRequest::DeletePrevChar));
     assert_eq!(app.roles.filter, "eks");
     assert!(!app.visible_roles().is_empty());
     app.update(Action::ConfirmFilter);
@@ -199,7 +200,7 @@ fn moving_filtering_and_sorting() {
     assert_eq!(app.roles.selected, 0);
     app.update(Action::StartFilter);
     for c in "eks".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
     }
     assert!(
         app.visible_roles().iter().all(|r| r.name.contains('e')),
@@ -471,16 +472,18 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
     app.update(Action::EditClaim);
     assert_eq!(app.key_mode(), KeyMode::Edit);
     assert_eq!(editor(&app).map(|e| e.name.as_str()), Some("sub"));
-    let input = editor(&app).map(|e| e.input.clone()).unwrap_or_default();
+    let input = editor(&app)
+        .map(|e| e.input.value().to_owned())
+        .unwrap_or_default();
     let fixed = input.replace(
         "ref_type:pull-request:ref:refs/pull/42/merge",
         "ref_type:branch:ref:refs/heads/main",
     );
     for _ in 0..input.chars().count() {
-        app.update(Action::EditBackspace);
+        app.update(Action::EditLine(InputRequest::DeletePrevChar));
     }
     for c in fixed.chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     let effects = app.update(Action::Confirm);
     assert_eq!(
@@ -507,12 +510,15 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
     app.update(Action::Move(-10));
     app.update(Action::Move(3));
     app.update(Action::EditClaim);
-    app.update(Action::EditInput('x'));
+    app.update(Action::EditLine(InputRequest::InsertChar('x')));
     assert!(
         app.update(Action::Confirm).is_empty(),
-        "exp is a number: `…x` is not JSON"
+        "exp is a number: `…x` is not one"
     );
-    assert!(app.toast_text().is_some_and(|t| t.starts_with("not JSON")));
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.contains("is not a number") && t.contains("unchanged"))
+    );
     assert!(
         editor(&app).is_some(),
         "the editor stays open to fix the input"
@@ -525,7 +531,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
     app.update(Action::OpenPalette(String::new()));
     assert_eq!(app.key_mode(), KeyMode::Edit);
     for c in "role semaphore-web-deploy".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     app.update(Action::Confirm);
     assert_eq!(app.overlays.top(), None);
@@ -539,7 +545,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
 
     app.update(Action::OpenPalette("token @".to_owned()));
     for c in "/tmp/t.jwt".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     let effects = app.update(Action::Confirm);
     assert!(
@@ -559,7 +565,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
 
     app.update(Action::OpenPalette(String::new()));
     for c in "frobnicate".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     app.update(Action::Confirm);
     assert!(
@@ -798,7 +804,7 @@ fn the_selection_follows_its_role_across_sorts_token_switches_and_edits() {
 
     app.update(Action::ShowTab(Tab::Token));
     app.update(Action::EditClaim);
-    app.update(Action::EditInput('x'));
+    app.update(Action::EditLine(InputRequest::InsertChar('x')));
     let effects = app.update(Action::Confirm);
     app.run_scans(effects);
     assert!(app.token().is_some_and(|t| t.token.is_edited()));
@@ -810,7 +816,7 @@ fn r_on_an_edited_token_says_it_has_no_raw_form() {
     let mut app = ready("semaphore-main");
     app.update(Action::ShowTab(Tab::Token));
     app.update(Action::EditClaim);
-    app.update(Action::EditInput('x'));
+    app.update(Action::EditLine(InputRequest::InsertChar('x')));
     app.update(Action::Confirm);
     app.update(Action::ToggleReveal);
     assert!(!app.raw_revealed);
@@ -878,5 +884,95 @@ fn a_grant_the_local_verdict_refused_is_recorded_with_the_local_answer() {
         .and_then(|a| a.refused_locally.clone());
     assert!(
         local.is_some_and(|answer| answer.contains("AccessDenied") || answer.contains("Invalid"))
+    );
+}
+
+fn type_into_filter(app: &mut App, text: &str) {
+    app.update(Action::StartFilter);
+    for c in text.chars() {
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
+    }
+}
+
+#[test]
+fn the_filter_takes_space_separated_terms_and_ranks_by_match() {
+    let mut app = ready("semaphore-main");
+    type_into_filter(&mut app, "deploy web");
+    let names: Vec<String> = app.visible_roles().iter().map(|r| r.name.clone()).collect();
+    assert!(!names.is_empty());
+    assert!(
+        names
+            .iter()
+            .all(|n| n.contains("deploy") && n.contains("web")),
+        "every term must match: {names:?}"
+    );
+    app.update(Action::Back);
+    type_into_filter(&mut app, "semaphore-web-ci");
+    let first = app.visible_roles().first().map(|r| r.name.clone());
+    assert_eq!(
+        first.as_deref(),
+        Some("semaphore-web-ci"),
+        "the exact name ranks first"
+    );
+    assert_eq!(app.roles.selected, 0);
+}
+
+#[test]
+fn a_paste_goes_into_the_line_being_typed() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette("role ".to_owned()));
+    let effects = app.update(Action::Paste("semaphore-web-ci\n".to_owned()));
+    assert!(effects.is_empty());
+    assert_eq!(app.tokens.len(), 1, "not taken as a token");
+    assert!(
+        matches!(app.overlays.top(), Some(Overlay::CommandLine(line)) if *line == "role semaphore-web-ci")
+    );
+    app.update(Action::Back);
+    app.update(Action::StartFilter);
+    app.update(Action::Paste("eks".to_owned()));
+    assert_eq!(app.roles.filter, "eks");
+}
+
+#[test]
+fn role_takes_a_unique_prefix_and_tab_completes_commands_and_names() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette("ro".to_owned()));
+    app.update(Action::Complete);
+    assert!(matches!(app.overlays.top(), Some(Overlay::CommandLine(line)) if *line == "role "));
+    for c in "semaphore-web-pr-preview-t".chars() {
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
+    }
+    app.update(Action::Complete);
+    assert!(
+        matches!(app.overlays.top(), Some(Overlay::CommandLine(line)) if *line == "role semaphore-web-pr-preview-typo"),
+        "{:?}",
+        app.overlays.top()
+    );
+    app.update(Action::Back);
+
+    app.update(Action::OpenPalette("role semaphore-web-".to_owned()));
+    app.update(Action::Complete);
+    assert!(
+        app.toast_text().is_some_and(|t| t.contains("candidates")),
+        "{:?}",
+        app.toast_text()
+    );
+    app.update(Action::Confirm);
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.contains("roles start with")),
+        "{:?}",
+        app.toast_text()
+    );
+
+    app.update(Action::OpenPalette(
+        "role semaphore-web-pr-preview-t".to_owned(),
+    ));
+    app.update(Action::Confirm);
+    assert_eq!(
+        app.selected
+            .as_ref()
+            .map(|s| s.arn.ends_with("semaphore-web-pr-preview-typo")),
+        Some(true)
     );
 }

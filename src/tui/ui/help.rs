@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::{Theme, tail};
 use crate::tui::keymap::Keymap;
+use crate::tui::line::LineInput;
 use crate::tui::overlay::{ClaimEdit, CopyItem};
 
 /// Draws the key list in `area`, in two columns when one does not fit.
@@ -59,13 +60,13 @@ pub fn render_copy_menu(items: &[CopyItem], frame: &mut Frame, area: Rect, theme
 
 /// Draws the one-line claim editor.
 pub fn render_editor(edit: &ClaimEdit, frame: &mut Frame, area: Rect, theme: Theme) {
-    let kind = if edit.was_string { "text" } else { "JSON" };
+    let kind = edit.kind.hint();
     let label = format!("{}: ", edit.name);
     let room = input_room(area, &label);
     let lines = vec![
         Line::from(vec![
             Span::styled(label, theme.strong()),
-            Span::raw(format!("{}▏", tail(&edit.input, room))),
+            Span::raw(with_cursor(&edit.input, room)),
         ]),
         Line::styled(
             format!("{kind} · enter applies as a new, unsigned what-if token · esc cancels"),
@@ -80,15 +81,18 @@ pub fn render_editor(edit: &ClaimEdit, frame: &mut Frame, area: Rect, theme: The
 }
 
 /// Draws the command line.
-pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) {
-    let shown = mask_token_argument(input);
+pub fn render_palette(input: &LineInput, frame: &mut Frame, area: Rect, theme: Theme) {
+    let room = input_room(area, ":");
+    let masked = mask_token_argument(input.value());
+    let shown = if masked == input.value() {
+        with_cursor(input, room)
+    } else {
+        format!("{}▏", tail(&masked, room))
+    };
     let lines = vec![
-        Line::from(vec![
-            Span::styled(":", theme.strong()),
-            Span::raw(format!("{}▏", tail(&shown, input_room(area, ":")))),
-        ]),
+        Line::from(vec![Span::styled(":", theme.strong()), Span::raw(shown)]),
         Line::styled(
-            "role NAME · token @FILE|env:NAME|demo:NAME|TOKEN · write [FILE] · reload · demo · quit",
+            "role NAME · token @FILE|env:NAME|demo:NAME|TOKEN · write [FILE] · reload · demo · quit · tab completes",
             theme.dim(),
         ),
     ];
@@ -97,6 +101,23 @@ pub fn render_palette(input: &str, frame: &mut Frame, area: Rect, theme: Theme) 
         Paragraph::new(lines).block(Block::bordered().title(" Command (enter runs, esc closes) ")),
         area,
     );
+}
+
+/// The typed text with the cursor (`▏`) where it is, cut to `room` columns so the cursor and
+/// what is around it stay in view (the end, while typing at the end).
+fn with_cursor(input: &LineInput, room: usize) -> String {
+    let before: String = input.value().chars().take(input.cursor()).collect();
+    let after: String = input.value().chars().skip(input.cursor()).collect();
+    let after_room = after.chars().count().min(room / 3);
+    let before = tail(&before, room - after_room);
+    let left = room.saturating_sub(before.chars().count());
+    let after = if after.chars().count() > left {
+        let kept: String = after.chars().take(left.saturating_sub(1)).collect();
+        format!("{kept}…")
+    } else {
+        after
+    };
+    format!("{before}▏{after}")
 }
 
 /// Columns left for the typed text on an input line: the box less its borders, the label and
@@ -124,6 +145,19 @@ fn mask_token_argument(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cursor_shows_where_it_is_and_stays_in_view() {
+        let mut line = LineInput::new("role deploy");
+        assert_eq!(with_cursor(&line, 20), "role deploy▏");
+        line.apply(tui_input::InputRequest::GoToPrevWord);
+        assert_eq!(with_cursor(&line, 20), "role ▏deploy");
+        let long = LineInput::new("x".repeat(40));
+        assert_eq!(with_cursor(&long, 10), format!("…{}▏", "x".repeat(9)));
+        let mut long = long;
+        long.apply(tui_input::InputRequest::GoToStart);
+        assert_eq!(with_cursor(&long, 10), format!("▏{}…", "x".repeat(9)));
+    }
 
     #[test]
     fn long_input_keeps_its_end_in_view() {
