@@ -372,3 +372,50 @@ fn the_first_frame_on_the_demo_says_the_token_is_being_minted() {
     app.update(Action::ShowTab(Tab::Token));
     assert!(draw(&app, 100, 30).contains("Minting the demo token…"));
 }
+
+/// The footer's hints name the active keys: after a rebinding they name the new ones. The
+/// Roles title counts what the filter shows and says the order.
+#[test]
+fn footer_hints_follow_the_keymap_and_the_title_counts_the_filter() {
+    let mut app = app("semaphore-main");
+    let footer = |app: &App| {
+        draw(app, 100, 30)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(footer(&app).contains("s sort"), "{}", footer(&app));
+    app.keymap = trustlens::tui::keymap::Keymap::with_overlay("x = sort\ns = none\n").unwrap();
+    let rebound = footer(&app);
+    assert!(
+        rebound.contains("x sort") && !rebound.contains("s sort"),
+        "{rebound}"
+    );
+
+    let title = |app: &App| {
+        let screen = draw(app, 100, 30);
+        let top = screen.lines().nth(2).unwrap_or_default().to_owned();
+        let bottom = screen.lines().rev().nth(1).unwrap_or_default().to_owned();
+        format!("{top}\n{bottom}")
+    };
+    assert!(title(&app).contains("by verdict"), "{}", title(&app));
+    app.update(Action::ToggleSort);
+    assert!(title(&app).contains("by name"), "{}", title(&app));
+    app.update(Action::StartFilter);
+    for c in "web deploy".chars() {
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
+    }
+    let shown = app.visible_roles().len();
+    let total = app.counts().iter().map(|(_, n)| n).sum::<usize>();
+    let filtered = title(&app);
+    assert!(
+        filtered.contains(&format!("{shown} of {total}")),
+        "{filtered}"
+    );
+    let allowed_shown = app.shown_counts()[0].1;
+    assert!(
+        filtered.contains(&format!("✔{allowed_shown} ")),
+        "{filtered}"
+    );
+}

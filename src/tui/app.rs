@@ -50,6 +50,16 @@ pub enum RoleOrder {
     Name,
 }
 
+impl RoleOrder {
+    /// The order in words, for the list's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleOrder::Verdict => "by verdict",
+            RoleOrder::Name => "by name",
+        }
+    }
+}
+
 /// The Roles screen's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolesPane {
@@ -454,13 +464,19 @@ impl App {
 
     /// How many roles are in each class.
     pub fn counts(&self) -> [(ScanClass, usize); 4] {
-        let count = |class| {
-            self.scan
-                .iter()
-                .flatten()
-                .filter(|r| r.class == class)
-                .count()
-        };
+        count_classes(self.scan.iter().flatten())
+    }
+
+    /// How many of the roles shown (the filter's) are in each class.
+    pub fn shown_counts(&self) -> [(ScanClass, usize); 4] {
+        count_classes(self.visible_roles().into_iter())
+    }
+}
+
+/// How many of `roles` are in each class.
+fn count_classes<'a>(roles: impl Iterator<Item = &'a RoleScan> + Clone) -> [(ScanClass, usize); 4] {
+    {
+        let count = |class| roles.clone().filter(|r| r.class == class).count();
         [
             ScanClass::Allowed,
             ScanClass::NearMiss,
@@ -469,7 +485,9 @@ impl App {
         ]
         .map(|class| (class, count(class)))
     }
+}
 
+impl App {
     /// Applies an action; returns the effects to run.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let effects = self.apply(action);

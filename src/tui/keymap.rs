@@ -62,10 +62,10 @@ pub enum Command {
     )]
     PreviousTab,
     /// One row up.
-    #[strum(serialize = "up", message = "up", props(keys = "up k"))]
+    #[strum(serialize = "up", message = "up", props(keys = "k up"))]
     Up,
     /// One row down.
-    #[strum(serialize = "down", message = "down", props(keys = "down j"))]
+    #[strum(serialize = "down", message = "down", props(keys = "j down"))]
     Down,
     /// Half a page up.
     #[strum(
@@ -421,6 +421,27 @@ impl Keymap {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, command)| *command)
+    }
+
+    /// The first key bound to `command`, if any (for hints).
+    pub fn key_for(&self, command: Command) -> Option<&str> {
+        self.bindings
+            .iter()
+            .find(|(_, bound)| *bound == command)
+            .map(|(key, _)| key.as_str())
+    }
+
+    /// A footer hint: each entry's commands' first keys (joined by `/`) and its words; entries
+    /// whose commands are all unbound are left out.
+    pub fn hints(&self, entries: &[(&[Command], &str)]) -> String {
+        entries
+            .iter()
+            .filter_map(|(commands, words)| {
+                let keys: Vec<&str> = commands.iter().filter_map(|c| self.key_for(*c)).collect();
+                (!keys.is_empty()).then(|| format!("{} {words}", keys.join("/")))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 
     /// Help lines: the keys of each command, in binding order.

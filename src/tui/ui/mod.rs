@@ -19,6 +19,7 @@ pub use theme::Theme;
 
 use super::action::{Action, Tab};
 use super::app::{AccountState, App};
+use super::keymap::Command;
 use super::overlay::Overlay;
 use crate::token::times::expiry_phrase;
 
@@ -163,6 +164,64 @@ fn header_line(app: &App, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// What the footer says while the filter is typed (its keys are not rebindable).
+const FILTER_HINT: &str =
+    "type to filter (space-separated terms) · ctrl-u clear · enter keep · esc cancel";
+
+/// The footer's hints for `tab`: commands and their words; the keys come from the active keymap.
+fn hint_entries(tab: Tab) -> &'static [(&'static [Command], &'static str)] {
+    use Command as C;
+    match tab {
+        Tab::Roles => &[
+            (&[C::Down, C::Up], "move"),
+            (&[C::Filter], "filter"),
+            (&[C::Sort], "sort"),
+            (&[C::Assume], "assume"),
+            (&[C::NextToken], "next token"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        Tab::Assume => &[
+            (&[C::Reveal], "show/mask credentials"),
+            (&[C::Back], "cancel"),
+            (&[C::NextTab], "next screen"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        Tab::Generate => &[
+            (&[C::NextScope, C::PreviousScope], "scope"),
+            (&[C::NextFormat, C::PreviousFormat], "format"),
+            (&[C::Copy], "copy"),
+            (&[C::WritePolicy], "write to a file"),
+            (&[C::RolesTab], "pick a role to diff"),
+            (&[C::Help], "help"),
+        ],
+        Tab::Events => &[
+            (&[C::Down, C::Up], "move"),
+            (&[C::Copy], "copy"),
+            (&[C::Refresh], "read again"),
+            (&[C::Palette], "events FILE"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        Tab::Token => &[
+            (&[C::Down, C::Up], "choose a claim"),
+            (&[C::Edit], "edit it (what-if)"),
+            (&[C::Copy], "copy"),
+            (&[C::NextToken], "next token"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        _ => &[
+            (&[C::NextTab], "next screen"),
+            (&[C::PasteClipboard], "paste a token"),
+            (&[C::NextToken], "next token"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+    }
+}
+
 fn footer_line(app: &App, theme: Theme) -> Line<'static> {
     if let Some(toast) = &app.toast {
         return if toast.is_error() {
@@ -171,25 +230,10 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
             Line::styled(toast.text.clone(), theme.warn())
         };
     }
-    let hints = if app.roles.filtering {
-        "type to filter · enter keep · esc clear"
-    } else {
-        match app.tab {
-            Tab::Roles => {
-                "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
-            }
-            Tab::Assume => "r show/mask credentials · esc cancel · 1-6 screens · ? help · q quit",
-            Tab::Generate => {
-                "[ ] scope · f/F format · y copy · w write to a file · 2 pick a role to diff · ? help"
-            }
-            Tab::Events => "j/k move · y copy · R read again · :events FILE · ? help · q quit",
-            Tab::Token => {
-                "j/k choose a claim · e edit it (what-if) · y copy · t next token · ? help · q quit"
-            }
-            _ => "1-6 or tab: screens · paste a token to load it · t next token · ? help · q quit",
-        }
-    };
-    Line::styled(hints, theme.dim())
+    if app.roles.filtering {
+        return Line::styled(FILTER_HINT, theme.dim());
+    }
+    Line::styled(app.keymap.hints(hint_entries(app.tab)), theme.dim())
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.
@@ -204,6 +248,20 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// `text` in at most `room` columns: when it is wider, its middle gives way to `…`, so both its
+/// start and its end (where similar names differ) stay in view.
+pub(super) fn middle_ellipsis(text: &str, room: usize) -> String {
+    let count = text.chars().count();
+    if count <= room || room < 3 {
+        return text.to_owned();
+    }
+    let end = (room - 1) / 2;
+    let start = room - 1 - end;
+    let head: String = text.chars().take(start).collect();
+    let tail: String = text.chars().skip(count - end).collect();
+    format!("{head}…{tail}")
+}
+
 /// The end of `text` that fits in `room` columns, led by `…` when the start is cut, so what is
 /// being typed stays in view.
 pub(super) fn tail(text: &str, room: usize) -> String {
@@ -213,4 +271,17 @@ pub(super) fn tail(text: &str, room: usize) -> String {
     }
     let kept: String = text.chars().skip(count + 1 - room.max(1)).collect();
     format!("…{kept}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_names_lose_their_middle_not_their_end() {
+        let a = super::middle_ellipsis("semaphore-web-deploy-audience-typo", 20);
+        let b = super::middle_ellipsis("semaphore-web-deploy-assumerole", 20);
+        assert_eq!(a, "semaphore-…ence-typo");
+        assert_eq!(b, "semaphore-…ssumerole");
+        assert_ne!(a, b);
+        assert_eq!(super::middle_ellipsis("short", 20), "short");
+    }
 }

@@ -118,17 +118,26 @@ fn mark(class: ScanClass, theme: Theme) -> (&'static str, Style) {
 
 fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let rows = app.visible_roles();
+    let filtered = app.roles.filtering || !app.roles.filter.is_empty();
     let counts: Vec<String> = app
-        .counts()
+        .shown_counts()
         .iter()
         .map(|(class, n)| format!("{}{n}", mark(*class, theme).0))
         .collect();
-    let filter = if app.roles.filtering || !app.roles.filter.is_empty() {
-        format!(" /{}", app.roles.filter)
+    let title = format!(" Roles {} ", counts.join(" "));
+    let status = if filtered {
+        let total = app.scan.as_ref().map_or(0, Vec::len);
+        format!(
+            " /{} · {} of {total} · {} ",
+            app.roles.filter,
+            rows.len(),
+            app.roles.order.label()
+        )
     } else {
-        String::new()
+        format!(" {} ", app.roles.order.label())
     };
-    let title = format!(" Roles {}{filter} ", counts.join(" "));
+    // Names wider than the list lose their middle, so similar names stay apart.
+    let room = usize::from(area.width.saturating_sub(4));
     // Only the rows that fit are built, so thousands of roles scroll smoothly.
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let first = first_row(app.roles.selected, rows.len(), height);
@@ -141,7 +150,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             let (symbol, style) = mark(role.class, theme);
             let line = Line::from(vec![
                 Span::styled(format!("{symbol} "), style),
-                Span::raw(role.name.clone()),
+                Span::raw(super::middle_ellipsis(&role.name, room)),
             ]);
             let item = ListItem::new(line);
             if index == app.roles.selected {
@@ -151,7 +160,10 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             }
         })
         .collect();
-    frame.render_widget(List::new(items).block(Block::bordered().title(title)), area);
+    let block = Block::bordered()
+        .title(title)
+        .title_bottom(Line::from(super::tail(&status, room)).right_aligned());
+    frame.render_widget(List::new(items).block(block), area);
 }
 
 /// The selected role's answer, trust policy marked line by line, and why/fix (the Events
