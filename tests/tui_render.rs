@@ -151,6 +151,23 @@ fn help_overlay_filter_and_small_terminals() {
     let mut app = app("semaphore-main");
     app.update(Action::ToggleHelp);
     insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
+    // Taller than the screen: j/k scroll it, and the last rows come into view.
+    app.update(Action::Bottom);
+    app.update(Action::Move(40));
+    insta::assert_snapshot!("help_80x24_scrolled", draw(&app, 80, 24));
+    insta::assert_snapshot!("help_120x40", draw(&app, 120, 40));
+    insta::assert_snapshot!("help_220x50", draw(&app, 220, 50));
+    // No description is cut at these sizes.
+    let keymap = trustlens::tui::keymap::Keymap::default();
+    for (width, height) in [(120, 40), (220, 50)] {
+        let screen = draw(&app, width, height);
+        for (_, what) in keymap.help() {
+            assert!(
+                screen.contains(what),
+                "{width}×{height} cuts {what:?}:\n{screen}"
+            );
+        }
+    }
     app.update(Action::Back);
     app.update(Action::StartFilter);
     for c in "eks".chars() {
@@ -417,5 +434,62 @@ fn footer_hints_follow_the_keymap_and_the_title_counts_the_filter() {
     assert!(
         filtered.contains(&format!("✔{allowed_shown} ")),
         "{filtered}"
+    );
+}
+
+/// At 120×40 and 80×24 the selected role's detail keeps everything whole: STS's answer wraps,
+/// the role's ARN, path, description and tags are shown, the failed condition's values and
+/// where they part are in view, and the why and fix are not cut.
+#[test]
+fn role_detail_wraps_instead_of_cutting() {
+    let mut app = app("semaphore-pr");
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "semaphore-web-deploy")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    for (width, height, name) in [(120, 40, "roles_120x40"), (80, 24, "roles_detail_80x24")] {
+        let screen = draw(&app, width, height);
+        insta::assert_snapshot!(name, screen);
+        let flat: String = screen
+            .lines()
+            .map(|line| {
+                line.trim_matches('"')
+                    .rsplit('│')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("AssumeRoleWithWebIdentity"),
+            "{width}: {screen}"
+        );
+        assert!(
+            flat.contains("refs/heads/main"),
+            "{width}: the value's tail:\n{screen}"
+        );
+    }
+    let screen = draw(&app, 120, 40);
+    assert!(screen.contains("arn:aws:iam::123456789012:role/ci/semaphore-web-deploy"));
+    assert!(screen.contains("team=web"), "{screen}");
+    assert!(screen.contains("Fix: "), "{screen}");
+    // The header keeps the token part and the expiry at 120 columns, and the expiry at 80.
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("token 1/1") && l.contains("expires in"))
+    );
+    let narrow = draw(&app, 80, 24);
+    assert!(
+        narrow
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("expires in")),
+        "{narrow}"
     );
 }

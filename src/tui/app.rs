@@ -280,6 +280,33 @@ pub struct SelectedRole {
     pub verdict: Verdict,
     /// The trust policy, pretty-printed with a line map.
     pub policy: Option<PrettyPolicy>,
+    /// What the account says of the role: its ARN, path, description and tags, as lines.
+    pub about: Vec<String>,
+}
+
+/// The lines that describe `role` in its detail: ARN (the CI's setup needs it), path and
+/// longest session, description, tags.
+fn about_role(role: &crate::account::Role) -> Vec<String> {
+    let mut lines = vec![
+        format!("ARN   {}", role.arn),
+        format!(
+            "path  {} · sessions up to {}h",
+            role.path,
+            role.max_session_duration / 3600
+        ),
+    ];
+    if let Some(description) = role.description.as_deref().filter(|d| !d.is_empty()) {
+        lines.push(format!("about {description}"));
+    }
+    if !role.tags.is_empty() {
+        let tags: Vec<String> = role
+            .tags
+            .iter()
+            .map(|tag| format!("{}={}", tag.key, tag.value))
+            .collect();
+        lines.push(format!("tags  {}", tags.join(", ")));
+    }
+    lines
 }
 
 /// Everything the explorer shows.
@@ -318,6 +345,8 @@ pub struct App {
     generated: Option<(GenerateKey, Option<GenerateView>)>,
     /// The claim selected on the Token screen.
     pub claim_selected: usize,
+    /// How far the help is scrolled (rows), when it is taller than the screen.
+    pub help_scroll: usize,
     /// The key bindings.
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
@@ -370,6 +399,7 @@ impl App {
             generate: GeneratePane::default(),
             generated: None,
             claim_selected: 0,
+            help_scroll: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
             events: EventsPane {
@@ -532,11 +562,19 @@ impl App {
                 self.tab = Tab::ALL[(index + step) % Tab::ALL.len()];
                 return self.events_on_first_visit();
             }
+            Action::Move(delta) if self.overlays.top() == Some(&Overlay::Help) => {
+                // Render clamps it to the rows there are.
+                let rows = self.keymap.help().len();
+                self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(rows);
+            }
             Action::Move(delta) => self.move_selection(delta),
             Action::SelectRow(index) => self.select(index),
             Action::Top => self.move_selection(isize::MIN),
             Action::Bottom => self.move_selection(isize::MAX),
-            Action::ToggleHelp => self.overlays.toggle_help(),
+            Action::ToggleHelp => {
+                self.help_scroll = 0;
+                self.overlays.toggle_help();
+            }
             Action::Back => self.back(),
             Action::StartFilter => {
                 self.tab = Tab::Roles;
@@ -885,19 +923,18 @@ impl App {
         else {
             return None;
         };
-        let policy = match &self.account {
+        let role = match &self.account {
             AccountState::Ready(account, _) => account
                 .roles
                 .iter()
-                .find(|role| role.arn == verdict.role_arn)
-                .and_then(|role| role.policy().ok())
-                .map(pretty),
+                .find(|role| role.arn == verdict.role_arn),
             _ => None,
         };
         Some(SelectedRole {
             arn: verdict.role_arn.clone(),
             verdict: (**verdict).clone(),
-            policy,
+            policy: role.and_then(|role| role.policy().ok()).map(pretty),
+            about: role.map(about_role).unwrap_or_default(),
         })
     }
 
@@ -1522,6 +1559,7 @@ impl App {
             arn: arn.to_owned(),
             verdict,
             policy: Some(pretty(document)),
+            about: about_role(role),
         })
     }
 }

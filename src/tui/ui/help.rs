@@ -11,32 +11,64 @@ use crate::tui::keymap::Keymap;
 use crate::tui::line::LineInput;
 use crate::tui::overlay::{ClaimEdit, CopyItem};
 
-/// Draws the key list in `area`, in two columns when one does not fit.
-pub fn render(keymap: &Keymap, frame: &mut Frame, area: Rect, theme: Theme) {
+/// Draws the key list over `screen`: as many columns of whole entries as the width holds (one
+/// at 80 columns, three at 220), the box as wide as they are, and scrolled by `scroll` rows
+/// (`j`/`k`) when they are taller than the screen.
+pub fn render(keymap: &Keymap, scroll: usize, frame: &mut Frame, screen: Rect, theme: Theme) {
     let entries = keymap.help();
-    let rows = usize::from(area.height.saturating_sub(2)).max(1);
-    let columns = if entries.len() > rows { 2 } else { 1 };
+    let key_width = entries.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let what_width = entries.iter().map(|(_, w)| width(w)).max().unwrap_or(0);
+    let cell = key_width + 2 + what_width;
+    let room = usize::from(screen.width.saturating_sub(4)).max(1);
+    let columns = ((room + 2) / (cell + 2))
+        .clamp(1, 3)
+        .min(entries.len().max(1));
     let per_column = entries.len().div_ceil(columns);
-    let width = usize::from(area.width.saturating_sub(2)) / columns;
-    let cell = |(keys, what): &(String, &str)| {
-        let text = format!("{keys:<16} {what}");
-        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut:<width$}")
+    let visible = usize::from(screen.height.saturating_sub(4)).max(1);
+    let rows = per_column.min(visible);
+    let scroll = scroll.min(per_column - rows);
+    let cell = cell.min(room);
+    let text = |(keys, what): &(String, &str)| {
+        let line = format!("{keys:<key_width$}  {what}");
+        let cut = if width(&line) > cell {
+            let kept: String = line.chars().take(cell.saturating_sub(1)).collect();
+            format!("{kept}…")
+        } else {
+            line
+        };
+        format!("{cut:<cell$}")
     };
-    let lines: Vec<Line> = (0..per_column)
+    let lines: Vec<Line> = (scroll..scroll + rows)
         .map(|row| {
             let spans: Vec<Span> = (0..columns)
                 .filter_map(|column| entries.get(column * per_column + row))
-                .map(|entry| Span::styled(cell(entry), theme.strong()))
+                .flat_map(|entry| [Span::styled(text(entry), theme.strong()), Span::raw("  ")])
                 .collect();
             Line::from(spans)
         })
         .collect();
+    let box_width = u16::try_from(columns * cell + (columns - 1) * 2 + 2).unwrap_or(u16::MAX);
+    let box_height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let area = super::centered(screen, box_width, box_height);
+    let title = if per_column > rows {
+        format!(
+            " Keys {}–{} of {per_column} (j/k scroll, esc closes) ",
+            scroll + 1,
+            scroll + rows
+        )
+    } else {
+        " Keys (esc closes) ".to_owned()
+    };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys (esc closes) ")),
+        Paragraph::new(lines).block(Block::bordered().title(title)),
         area,
     );
+}
+
+/// Terminal columns of `text`.
+fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// Draws the copy menu: numbered items (never their text, which may be secret).

@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         return;
     }
     let [header, tabs, body, footer] = regions(area);
-    frame.render_widget(header_line(app, theme), header);
+    frame.render_widget(header_line(app, theme, header.width), header);
     let titles: Vec<&str> = Tab::ALL.iter().map(|tab| tab.title()).collect();
     let selected = Tab::ALL.iter().position(|tab| *tab == app.tab);
     frame.render_widget(
@@ -86,7 +86,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
             centered(area, 70, u16::try_from(items.len()).unwrap_or(9) + 4),
             theme,
         ),
-        Overlay::Help => help::render(&app.keymap, frame, centered(area, 78, 26), theme),
+        Overlay::Help => help::render(&app.keymap, app.help_scroll, frame, area, theme),
     }
 }
 
@@ -122,44 +122,91 @@ pub fn click(app: &App, size: Rect, column: u16, row: u16) -> Option<Action> {
     None
 }
 
-fn header_line(app: &App, theme: Theme) -> Line<'static> {
-    let account = match &app.account {
-        AccountState::Loading(0) => "account: loading…".to_owned(),
-        AccountState::Loading(roles) => format!("account: loading… {roles} roles so far"),
-        AccountState::Ready(account, source) => format!("account {} ({source})", account.id),
-        AccountState::Failed(error) => format!("account: {error}"),
+/// The columns of the subject the header keeps before it drops the platform.
+const SUBJECT_KEPT: usize = 32;
+
+/// The header in `width` columns. The expiry countdown and the token part always stay; when
+/// the line is too wide it gives way in this order: the account's source, the `trustlens`
+/// name, the platform, then the middle of the subject, then the account.
+fn header_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    let (account_full, account_short) = match &app.account {
+        AccountState::Loading(0) => ("account: loading…".to_owned(), "loading…".to_owned()),
+        AccountState::Loading(roles) => (
+            format!("account: loading… {roles} roles so far"),
+            format!("loading… {roles}"),
+        ),
+        AccountState::Ready(account, source) => (
+            format!("account {} ({source})", account.id),
+            format!("account {}", account.id),
+        ),
+        AccountState::Failed(error) => (format!("account: {error}"), "account: failed".to_owned()),
     };
-    let mut spans = vec![
-        Span::styled("trustlens ", theme.strong()),
-        Span::raw(account),
-    ];
-    if let Some(loaded) = app.token() {
-        let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
-        let platform = loaded
-            .token
-            .issuer()
-            .and_then(crate::platforms::detect)
-            .map(|p| format!(" ({})", p.name()))
-            .unwrap_or_default();
-        spans.push(Span::raw(format!(
-            " · token {}/{}{platform}: {subject}",
-            app.current + 1,
-            app.tokens.len()
-        )));
-        if let Some(exp) = loaded
-            .token
-            .claims()
-            .get("exp")
-            .and_then(serde_json::Value::as_i64)
-        {
-            let phrase = expiry_phrase(app.now, exp);
+    let Some(loaded) = app.token() else {
+        return Line::from(vec![
+            Span::styled("trustlens ", theme.strong()),
+            Span::raw(tail(&account_full, width.saturating_sub(10))),
+        ]);
+    };
+    let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
+    let platform = loaded
+        .token
+        .issuer()
+        .and_then(crate::platforms::detect)
+        .map(|p| format!(" ({})", p.name()))
+        .unwrap_or_default();
+    let index = format!(" · token {}/{}", app.current + 1, app.tokens.len());
+    let expiry = loaded
+        .token
+        .claims()
+        .get("exp")
+        .and_then(serde_json::Value::as_i64)
+        .map(|exp| {
             let style = if exp > app.now {
                 theme.dim()
             } else {
                 theme.bad()
             };
-            spans.push(Span::styled(format!(" · {phrase}"), style));
-        }
+            (format!(" · {}", expiry_phrase(app.now, exp)), style)
+        });
+    let expiry_width = expiry.as_ref().map_or(0, |(text, _)| text.chars().count());
+    // Each step drops one more piece; the first whose line fits is drawn.
+    let steps = [
+        (true, account_full.as_str(), platform.as_str()),
+        (true, account_short.as_str(), platform.as_str()),
+        (false, account_short.as_str(), platform.as_str()),
+        (false, account_short.as_str(), ""),
+    ];
+    let fixed = |(brand, account, platform): (bool, &str, &str)| {
+        usize::from(brand) * 10
+            + account.chars().count()
+            + index.chars().count()
+            + platform.chars().count()
+            + 2
+            + expiry_width
+    };
+    let chosen = steps
+        .iter()
+        .copied()
+        .find(|step| fixed(*step) + subject.chars().count().min(SUBJECT_KEPT) <= width)
+        .unwrap_or(steps[3]);
+    let (brand, account, platform) = chosen;
+    let room = width.saturating_sub(fixed(chosen));
+    let (account, subject) = if room >= 12 || subject.chars().count() <= room {
+        (account.to_owned(), middle_ellipsis(&subject, room))
+    } else {
+        // Even the short account does not leave the subject 12 columns: the account gives way.
+        let account_room = account.chars().count().saturating_sub(12 - room);
+        (tail(account, account_room), middle_ellipsis(&subject, 12))
+    };
+    let mut spans = Vec::new();
+    if brand {
+        spans.push(Span::styled("trustlens ", theme.strong()));
+    }
+    spans.push(Span::raw(account));
+    spans.push(Span::raw(format!("{index}{platform}: {subject}")));
+    if let Some((text, style)) = expiry {
+        spans.push(Span::styled(text, style));
     }
     Line::from(spans)
 }
@@ -248,6 +295,62 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// `text` cut into lines — the first of at most `first` columns, the others of `rest` — at
+/// spaces where it can be, inside a word (an ARN, a subject) where it must; nothing is lost.
+fn wrap_text_in(text: &str, first: usize, rest: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    for word in text.split_inclusive(' ') {
+        let word_width: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        let visible = word_width.saturating_sub(usize::from(word.ends_with(' ')));
+        // A word goes to the next line when it fits there; a longer one (an ARN) starts here.
+        if used > 0 && used + visible > room(&lines) && visible <= rest.max(1) {
+            lines.push(std::mem::take(&mut line).trim_end().to_owned());
+            used = 0;
+        }
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room(&lines) && c != ' ' {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += w;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
+/// A styled `lead` and `text` as lines of at most `width` columns; lines after the first start
+/// with `indent`.
+pub(super) fn wrap_styled(
+    lead: Span<'static>,
+    text: &str,
+    style: ratatui::style::Style,
+    indent: &str,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let lead_width = unicode_width::UnicodeWidthStr::width(lead.content.as_ref());
+    let first_room = width.saturating_sub(lead_width);
+    let rest_room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(indent));
+    let mut pieces = wrap_text_in(text, first_room, rest_room).into_iter();
+    let head = pieces.next().unwrap_or_default();
+    let mut lines = vec![Line::from(vec![lead, Span::styled(head, style)])];
+    for piece in pieces {
+        lines.push(Line::from(vec![
+            Span::raw(indent.to_owned()),
+            Span::styled(piece, style),
+        ]));
+    }
+    lines
+}
+
 /// `text` in at most `room` columns: when it is wider, its middle gives way to `…`, so both its
 /// start and its end (where similar names differ) stay in view.
 pub(super) fn middle_ellipsis(text: &str, room: usize) -> String {
@@ -275,6 +378,17 @@ pub(super) fn tail(text: &str, room: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrapping_keeps_every_character() {
+        let arn = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+        let lines = super::wrap_text_in(&format!("Fix: add {arn} to it"), 20, 20);
+        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), format!("Fix:add{arn}toit"));
+        assert_eq!(super::wrap_text_in("a b c", 3, 3), ["a b", "c"]);
+        assert_eq!(super::wrap_text_in("", 3, 3), [""]);
+        assert_eq!(super::wrap_text_in("abcdef", 2, 4), ["ab", "cdef"]);
+    }
+
     #[test]
     fn long_names_lose_their_middle_not_their_end() {
         let a = super::middle_ellipsis("semaphore-web-deploy-audience-typo", 20);
