@@ -621,6 +621,18 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_names_every_command() {
+        let readme = include_str!("../../README.md");
+        for command in Command::all() {
+            assert!(
+                readme.contains(&format!("`{}`", command.name())),
+                "README.md does not name {}",
+                command.name()
+            );
+        }
+    }
+
+    #[test]
     fn every_key_is_bound_once_and_every_command_has_a_key() {
         let keys: Vec<String> = Keymap::default()
             .bindings

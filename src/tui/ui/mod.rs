@@ -122,30 +122,31 @@ pub fn click(app: &App, size: Rect, column: u16, row: u16) -> Option<Action> {
     None
 }
 
-/// The columns of the subject the header keeps before it drops the platform.
-const SUBJECT_KEPT: usize = 32;
+/// The columns of the subject the header keeps before the account's source gives way.
+const SUBJECT_KEPT: usize = 24;
 
-/// The header in `width` columns. The expiry countdown and the token part always stay; when
-/// the line is too wide it gives way in this order: the account's source, the `trustlens`
-/// name, the platform, then the middle of the subject, then the account.
+/// The header in `width` columns. The expiry countdown, the token's number and the account ID
+/// always stay; when the line is too wide, the rest gives way in this order: the subject beyond
+/// its first 24 columns (its middle goes, start and end stay), the `trustlens` name, the
+/// platform, the account's source, then the subject down to 12 columns.
 fn header_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
+    let count = |text: &str| text.chars().count();
     let width = usize::from(width);
-    let (account_full, account_short) = match &app.account {
-        AccountState::Loading(0) => ("account: loading…".to_owned(), "loading…".to_owned()),
+    let (account, source) = match &app.account {
+        AccountState::Loading(0) => ("account: loading…".to_owned(), String::new()),
         AccountState::Loading(roles) => (
-            format!("account: loading… {roles} roles so far"),
-            format!("loading… {roles}"),
+            "account: loading…".to_owned(),
+            format!(" {roles} roles so far"),
         ),
-        AccountState::Ready(account, source) => (
-            format!("account {} ({source})", account.id),
-            format!("account {}", account.id),
-        ),
-        AccountState::Failed(error) => (format!("account: {error}"), "account: failed".to_owned()),
+        AccountState::Ready(account, source) => {
+            (format!("account {}", account.id), format!(" ({source})"))
+        }
+        AccountState::Failed(error) => ("account:".to_owned(), format!(" {error}")),
     };
     let Some(loaded) = app.token() else {
         return Line::from(vec![
             Span::styled("trustlens ", theme.strong()),
-            Span::raw(tail(&account_full, width.saturating_sub(10))),
+            Span::raw(format!("{account}{source}")),
         ]);
     };
     let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
@@ -169,42 +170,48 @@ fn header_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
             };
             (format!(" · {}", expiry_phrase(app.now, exp)), style)
         });
-    let expiry_width = expiry.as_ref().map_or(0, |(text, _)| text.chars().count());
-    // Each step drops one more piece; the first whose line fits is drawn.
-    let steps = [
-        (true, account_full.as_str(), platform.as_str()),
-        (true, account_short.as_str(), platform.as_str()),
-        (false, account_short.as_str(), platform.as_str()),
-        (false, account_short.as_str(), ""),
-    ];
-    let fixed = |(brand, account, platform): (bool, &str, &str)| {
-        usize::from(brand) * 10
-            + account.chars().count()
-            + index.chars().count()
-            + platform.chars().count()
-            + 2
-            + expiry_width
+    let expiry_width = expiry.as_ref().map_or(0, |(text, _)| count(text));
+    // Columns are handed out in the order things are kept.
+    let mut room = width.saturating_sub(expiry_width + count(&index) + 2 + count(&account));
+    let take = |room: &mut usize, wanted: usize| {
+        let given = wanted.min(*room);
+        *room -= given;
+        given
     };
-    let chosen = steps
-        .iter()
-        .copied()
-        .find(|step| fixed(*step) + subject.chars().count().min(SUBJECT_KEPT) <= width)
-        .unwrap_or(steps[3]);
-    let (brand, account, platform) = chosen;
-    let room = width.saturating_sub(fixed(chosen));
-    let (account, subject) = if room >= 12 || subject.chars().count() <= room {
-        (account.to_owned(), middle_ellipsis(&subject, room))
+    let subject_core = take(&mut room, count(&subject).min(SUBJECT_KEPT));
+    let source_room = take(&mut room, count(&source));
+    let source = if source_room == count(&source) {
+        source
+    } else if source_room >= 6 {
+        let kept: String = source.chars().take(source_room - 1).collect();
+        format!("{kept}…")
     } else {
-        // Even the short account does not leave the subject 12 columns: the account gives way.
-        let account_room = account.chars().count().saturating_sub(12 - room);
-        (tail(account, account_room), middle_ellipsis(&subject, 12))
+        room += source_room;
+        String::new()
     };
+    let fits = |room: &mut usize, wanted: usize| {
+        let fits = wanted <= *room;
+        if fits {
+            *room -= wanted;
+        }
+        fits
+    };
+    let platform = if fits(&mut room, count(&platform)) {
+        platform
+    } else {
+        String::new()
+    };
+    let brand = fits(&mut room, 10);
+    let subject_room = subject_core + take(&mut room, count(&subject).saturating_sub(subject_core));
     let mut spans = Vec::new();
     if brand {
         spans.push(Span::styled("trustlens ", theme.strong()));
     }
-    spans.push(Span::raw(account));
-    spans.push(Span::raw(format!("{index}{platform}: {subject}")));
+    spans.push(Span::raw(format!("{account}{source}")));
+    spans.push(Span::raw(format!(
+        "{index}{platform}: {}",
+        middle_ellipsis(&subject, subject_room.max(3))
+    )));
     if let Some((text, style)) = expiry {
         spans.push(Span::styled(text, style));
     }
