@@ -620,3 +620,34 @@ fn the_generate_view_switches_scope_and_format_and_writes_the_policy_to_a_file()
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+/// The filter edits as a line: `ctrl-u` clears what was typed (it typed a `u` once), `left`
+/// and a typed character insert at the cursor, and `tab` completes a role name on the command
+/// line.
+#[test]
+fn typed_lines_edit_as_a_shell_line_does() {
+    let tmux = explorer("--demo --token demo:semaphore-main");
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["/"]);
+    tmux.keys(&["xyz"]);
+    tmux.wait_for("/xyz · 0 of 45");
+    tmux.keys(&["C-u"]);
+    tmux.keys(&["ek"]);
+    tmux.keys(&["Left"]);
+    tmux.keys(&["e"]);
+    tmux.wait_for("/eek ·");
+    tmux.keys(&["Home", "DC"]);
+    let screen = tmux.wait_for("/ek ·");
+    assert!(screen.contains("eks-payments-api"), "{screen}");
+    // A key right after `esc` would read as alt-key: wait for the filter to clear first.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(" by verdict ┘");
+    tmux.keys(&[":"]);
+    tmux.keys(&["role semaphore-web-pr-preview-t"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(":role semaphore-web-pr-preview-typo");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("┌ semaphore-web-pr-preview-typo ");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
