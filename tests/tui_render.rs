@@ -153,7 +153,6 @@ fn help_overlay_filter_and_small_terminals() {
     insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
     // Taller than the screen: j/k scroll it, and the last rows come into view.
     app.update(Action::Bottom);
-    app.update(Action::Move(40));
     insta::assert_snapshot!("help_80x24_scrolled", draw(&app, 80, 24));
     insta::assert_snapshot!("help_120x40", draw(&app, 120, 40));
     insta::assert_snapshot!("help_220x50", draw(&app, 220, 50));

@@ -567,6 +567,10 @@ impl App {
                 let rows = self.keymap.help().len();
                 self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(rows);
             }
+            Action::Top if self.overlays.top() == Some(&Overlay::Help) => self.help_scroll = 0,
+            Action::Bottom if self.overlays.top() == Some(&Overlay::Help) => {
+                self.help_scroll = self.keymap.help().len();
+            }
             Action::Move(delta) => self.move_selection(delta),
             Action::SelectRow(index) => self.select(index),
             Action::Top => self.move_selection(isize::MIN),

@@ -976,3 +976,19 @@ fn role_takes_a_unique_prefix_and_tab_completes_commands_and_names() {
         Some(true)
     );
 }
+
+#[test]
+fn while_help_is_open_moves_scroll_it_not_the_list() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::ToggleHelp);
+    app.update(Action::Move(3));
+    app.update(Action::Bottom);
+    assert_eq!(app.roles.selected, 0, "the list stays");
+    assert_eq!(app.help_scroll, app.keymap.help().len());
+    app.update(Action::Top);
+    assert_eq!(app.help_scroll, 0);
+    app.update(Action::Move(2));
+    app.update(Action::ToggleHelp);
+    app.update(Action::ToggleHelp);
+    assert_eq!(app.help_scroll, 0, "help opens at its top");
+}
