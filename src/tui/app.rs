@@ -501,23 +501,7 @@ impl App {
     pub fn shown_counts(&self) -> [(ScanClass, usize); 4] {
         count_classes(self.visible_roles().into_iter())
     }
-}
 
-/// How many of `roles` are in each class.
-fn count_classes<'a>(roles: impl Iterator<Item = &'a RoleScan> + Clone) -> [(ScanClass, usize); 4] {
-    {
-        let count = |class| roles.clone().filter(|r| r.class == class).count();
-        [
-            ScanClass::Allowed,
-            ScanClass::NearMiss,
-            ScanClass::Far,
-            ScanClass::Unrelated,
-        ]
-        .map(|class| (class, count(class)))
-    }
-}
-
-impl App {
     /// Applies an action; returns the effects to run.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let effects = self.apply(action);
@@ -1566,6 +1550,18 @@ impl App {
             about: about_role(role),
         })
     }
+}
+
+/// How many of `roles` are in each class.
+fn count_classes<'a>(roles: impl Iterator<Item = &'a RoleScan> + Clone) -> [(ScanClass, usize); 4] {
+    let count = |class| roles.clone().filter(|r| r.class == class).count();
+    [
+        ScanClass::Allowed,
+        ScanClass::NearMiss,
+        ScanClass::Far,
+        ScanClass::Unrelated,
+    ]
+    .map(|class| (class, count(class)))
 }
 
 /// The indices of the `names` that match `filter` — space-separated terms, each matched fuzzily
