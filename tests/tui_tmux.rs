@@ -651,3 +651,25 @@ fn typed_lines_edit_as_a_shell_line_does() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+/// `--color never` turns the explorer's colours off as `NO_COLOR` does; `--color always` and
+/// the default keep them (the selected row is reversed either way).
+#[test]
+fn the_explorer_follows_color() {
+    let coloured = |args: &str| {
+        let tmux = explorer(args);
+        tmux.wait_for("Roles ✔");
+        let styled =
+            String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]).stdout)
+                .into_owned();
+        tmux.keys(&["q"]);
+        tmux.wait_for("EXITED 0");
+        // SGR foreground colours 30–37 / 38;5 (green ✔, red ✘, yellow ~).
+        ["\u{1b}[32m", "\u{1b}[31m", "\u{1b}[33m", "38;5;"]
+            .iter()
+            .any(|sgr| styled.contains(sgr))
+    };
+    assert!(coloured("--demo --token demo:semaphore-pr"));
+    assert!(!coloured("--demo --token demo:semaphore-pr --color never"));
+    assert!(coloured("--demo --token demo:semaphore-pr --color always"));
+}
