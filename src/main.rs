@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use trustlens::cli::Cli;
+use trustlens::cli::{Cli, ColorWhen};
 use trustlens::session::{Session, SystemEnvironment};
 
 fn main() -> ExitCode {
@@ -17,8 +17,15 @@ fn main() -> ExitCode {
         .with_keys(cli.globals.key_options())
         .with_region(cli.globals.region.clone());
     match cli.command {
-        Some(command) => trustlens::cli::main(command, &session),
-        None => trustlens::tui::main(session, cli.token.as_deref()),
+        Some(command) => trustlens::cli::main(command, &session, cli.globals.color),
+        None => {
+            let color = match cli.globals.color {
+                ColorWhen::Auto => None,
+                ColorWhen::Always => Some(true),
+                ColorWhen::Never => Some(false),
+            };
+            trustlens::tui::main(session, cli.token.as_deref(), color)
+        }
     }
     .into()
 }

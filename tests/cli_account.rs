@@ -552,3 +552,49 @@ fn a_snapshot_that_stores_the_issuers_keys_checks_signatures_offline() {
     let copied: Value = serde_json::from_str(&copy.stdout).unwrap();
     assert_eq!(copied["providers"][0]["jwks"], jwks);
 }
+
+/// `scan --claims FILE` scans unsigned claims (what-if), as `explain --claims` does; a blocker
+/// every trusting role shares (an expired token) is said once, not once per role.
+#[test]
+fn scan_takes_claims_and_says_a_token_level_blocker_once() {
+    let claims = json!({
+        "iss": "https://acme.semaphoreci.com", "aud": "https://acme.semaphoreci.com",
+        "sub": format!("org:acme:project:{PROJECT}:repo:web:ref_type:branch:ref:refs/heads/main"),
+        "iat": NOW - 60, "exp": NOW + 3_600,
+    });
+    let file = temp_file("scan-claims", "claims.json", claims.to_string());
+    let out = trustlens(
+        &["--demo", "scan", "--claims", &file, "--now", NOW_RFC3339],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("Claims from "), "{}", out.stdout);
+    assert!(out.stdout.contains("what-if: not a signed token"));
+    let both = trustlens(
+        &[
+            "--demo",
+            "scan",
+            "--claims",
+            &file,
+            "--token",
+            "demo:semaphore-main",
+        ],
+        None,
+    );
+    assert_eq!(both.code, 2, "--claims and --token conflict");
+
+    let expired = trustlens(
+        &["--demo", "scan", "--token", "demo:semaphore-expired"],
+        None,
+    );
+    assert_eq!(expired.code, 3);
+    let said = expired.stdout.matches("ExpiredTokenException").count();
+    assert_eq!(said, 1, "once, not per role:\n{}", expired.stdout);
+    assert!(
+        expired
+            .stdout
+            .contains("In the way of every role that trusts the issuer"),
+        "{}",
+        expired.stdout
+    );
+}

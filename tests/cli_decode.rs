@@ -492,3 +492,106 @@ fn a_token_under_4_characters_gets_stss_validation_error() {
     let out = run(trustlens().args(["decode", "abcd.x"]));
     assert!(!out.stderr.contains("ValidationError"), "{}", out.stderr);
 }
+
+/// `decode demo:NAME --raw` prints the demo token, which the other commands then read; a real
+/// token is refused (exit 2), as it is a credential.
+#[test]
+fn raw_prints_a_demo_token_only() {
+    let out = run(trustlens().args(["decode", "demo:semaphore-main", "--raw"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let token = out.stdout.trim();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    let again = run(trustlens()
+        .args(["decode", "-", "--json"])
+        .write_stdin(token));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let json: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(json["claims"]["iss"], "https://acme.semaphoreci.com");
+
+    let real = run(trustlens()
+        .args(["decode", "-", "--raw"])
+        .write_stdin(semaphore_token()));
+    assert_eq!(real.code, 2);
+    assert!(
+        real.stderr.contains("--raw prints demo tokens only"),
+        "{}",
+        real.stderr
+    );
+    assert!(real.stdout.is_empty());
+}
+
+/// `--strict` exits 3 when STS would reject the token, 0 when it would not; without it the
+/// findings do not change the exit code.
+#[test]
+fn strict_exits_3_when_sts_would_reject_the_token() {
+    let expired = run(trustlens().args(["decode", "demo:semaphore-expired", "--strict"]));
+    assert_eq!(expired.code, 3, "{}", expired.stdout);
+    assert!(expired.stdout.contains("STS will reject this token"));
+    let lenient = run(trustlens().args(["decode", "demo:semaphore-expired"]));
+    assert_eq!(lenient.code, 0);
+    let fine = run(trustlens().args(["decode", "demo:semaphore-main", "--strict", "--json"]));
+    assert_eq!(fine.code, 0, "{}", fine.stdout);
+}
+
+/// Completion scripts for each shell, and a man page, generated from the arguments.
+#[test]
+fn completions_and_the_man_page() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef trustlens"),
+        ("fish", "complete -c trustlens"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = run(trustlens().args(["completions", shell]));
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}: {}", out.stdout);
+        assert!(out.stdout.contains("decode"), "{shell}");
+    }
+    assert_eq!(run(trustlens().args(["completions", "tcsh"])).code, 2);
+    let man = run(trustlens().arg("man"));
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH trustlens 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("completions"));
+}
+
+/// `--color` and the colour variables: `always` and `CLICOLOR_FORCE` colour a pipe, `never`
+/// and `NO_COLOR` do not.
+#[test]
+fn color_follows_the_flag_and_the_conventions() {
+    let coloured = |out: &common::Output| out.stdout.contains("\x1b[");
+    let scan = ["--demo", "scan"];
+    assert!(!coloured(&run(trustlens().args(scan))));
+    assert!(coloured(&run(trustlens().args(scan).arg("--color=always"))));
+    assert!(coloured(&run(trustlens()
+        .args(scan)
+        .env("CLICOLOR_FORCE", "1"))));
+    assert!(!coloured(&run(trustlens()
+        .args(scan)
+        .env("CLICOLOR_FORCE", "1")
+        .arg("--color")
+        .arg("never"))));
+    assert_eq!(run(trustlens().args(scan).arg("--color=sometimes")).code, 2);
+}
+
+/// The help texts say what the README says: `decode` takes `demo:NAME`, `explain --role`
+/// works live, `explain` without a role names `--policy`, and a session name STS would refuse
+/// is bad input (exit 2).
+#[test]
+fn help_texts_and_argument_errors_agree_with_the_readme() {
+    let decode = run(trustlens().args(["decode", "--help"]));
+    assert!(decode.stdout.contains("demo:NAME"), "{}", decode.stdout);
+    let explain = run(trustlens().args(["explain", "--help"]));
+    assert!(
+        explain.stdout.contains("live AWS, --demo or --snapshot"),
+        "{}",
+        explain.stdout
+    );
+    let missing = run(trustlens().args(["--demo", "explain"]));
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("--policy"), "{}", missing.stderr);
+    for bad in ["x", "has space", &"n".repeat(65)] {
+        let out = run(trustlens().args(["--demo", "scan", "--session-name", bad]));
+        assert_eq!(out.code, 2, "{bad}: {}", out.stdout);
+        assert!(out.stderr.contains("--session-name"), "{}", out.stderr);
+    }
+}

@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use trustlens::account::demo;
 use trustlens::token::Origin;
-use trustlens::tui::action::{Action, Tab};
+use trustlens::tui::action::{Action, InputRequest, Tab};
 use trustlens::tui::app::{App, LoadedToken};
 use trustlens::tui::ui::{Theme, render};
 
@@ -218,10 +218,10 @@ fn edit_claim(app: &mut App, name: &str, value: &str) {
     app.update(Action::Move(isize::try_from(index).unwrap()));
     app.update(Action::EditClaim);
     for _ in 0..200 {
-        app.update(Action::EditBackspace);
+        app.update(Action::EditLine(InputRequest::DeletePrevChar));
     }
     for c in value.chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     app.update(Action::Confirm);
 }
@@ -231,10 +231,26 @@ fn help_overlay_filter_and_small_terminals() {
     let mut app = app("semaphore-main");
     app.update(Action::ToggleHelp);
     insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
+    // Taller than the screen: j/k scroll it, and the last rows come into view.
+    app.update(Action::Bottom);
+    insta::assert_snapshot!("help_80x24_scrolled", draw(&app, 80, 24));
+    insta::assert_snapshot!("help_120x40", draw(&app, 120, 40));
+    insta::assert_snapshot!("help_220x50", draw(&app, 220, 50));
+    // No description is cut at these sizes.
+    let keymap = trustlens::tui::keymap::Keymap::default();
+    for (width, height) in [(120, 40), (220, 50)] {
+        let screen = draw(&app, width, height);
+        for (_, what) in keymap.help() {
+            assert!(
+                screen.contains(what),
+                "{width}×{height} cuts {what:?}:\n{screen}"
+            );
+        }
+    }
     app.update(Action::Back);
     app.update(Action::StartFilter);
     for c in "eks".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
     }
     insta::assert_snapshot!("filtered_80x24", draw(&app, 80, 24));
     insta::assert_snapshot!("filtered_100x30", draw(&app, 100, 30));
@@ -286,6 +302,7 @@ fn assume_screen_with_every_kind_of_attempt() {
             role_arn: role.clone(),
             at: NOW - 30,
             outcome: AssumeOutcome::Cancelled,
+            refused_locally: None,
         },
         Attempt {
             role_arn: role.clone(),
@@ -302,6 +319,7 @@ fn assume_screen_with_every_kind_of_attempt() {
                     explanations: vec!["locally the audience is a client ID: …".into()],
                 },
             }),
+            refused_locally: None,
         },
         Attempt {
             role_arn: role,
@@ -315,6 +333,9 @@ fn assume_screen_with_every_kind_of_attempt() {
                     user_id: "AROAEXAMPLE:trustlens".into(),
                 }),
             })),
+            refused_locally: Some(
+                "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
+            ),
         },
     ];
     app.update(Action::ShowTab(Tab::Assume));
@@ -350,7 +371,7 @@ fn overlays_at_both_sizes() {
     app.update(Action::Move(2)); // the sub claim
     app.update(Action::EditClaim);
     for c in "-edited".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     insta::assert_snapshot!("claim_editor_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("claim_editor_80x24", draw(&app, 80, 24));
@@ -480,4 +501,108 @@ fn setup_screen_walks_the_three_steps_and_asks_before_a_change() {
     app.update(Action::Back);
     app.update(Action::Move(30));
     insta::assert_snapshot!("setup_step3_100x30", draw(&app, 100, 30));
+}
+
+/// The footer's hints name the active keys: after a rebinding they name the new ones. The
+/// Roles title counts what the filter shows and says the order.
+#[test]
+fn footer_hints_follow_the_keymap_and_the_title_counts_the_filter() {
+    let mut app = app("semaphore-main");
+    let footer = |app: &App| {
+        draw(app, 100, 30)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(footer(&app).contains("s sort"), "{}", footer(&app));
+    app.keymap = trustlens::tui::keymap::Keymap::with_overlay("x = sort\ns = none\n").unwrap();
+    let rebound = footer(&app);
+    assert!(
+        rebound.contains("x sort") && !rebound.contains("s sort"),
+        "{rebound}"
+    );
+
+    let title = |app: &App| {
+        let screen = draw(app, 100, 30);
+        let top = screen.lines().nth(2).unwrap_or_default().to_owned();
+        let bottom = screen.lines().rev().nth(1).unwrap_or_default().to_owned();
+        format!("{top}\n{bottom}")
+    };
+    assert!(title(&app).contains("by verdict"), "{}", title(&app));
+    app.update(Action::ToggleSort);
+    assert!(title(&app).contains("by name"), "{}", title(&app));
+    app.update(Action::StartFilter);
+    for c in "web deploy".chars() {
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
+    }
+    let shown = app.visible_roles().len();
+    let total = app.counts().iter().map(|(_, n)| n).sum::<usize>();
+    let filtered = title(&app);
+    assert!(
+        filtered.contains(&format!("{shown} of {total}")),
+        "{filtered}"
+    );
+    let allowed_shown = app.shown_counts()[0].1;
+    assert!(
+        filtered.contains(&format!("✔{allowed_shown} ")),
+        "{filtered}"
+    );
+}
+
+/// At 120×40 and 80×24 the selected role's detail keeps everything whole: STS's answer wraps,
+/// the role's ARN, path, description and tags are shown, the failed condition's values and
+/// where they part are in view, and the why and fix are not cut.
+#[test]
+fn role_detail_wraps_instead_of_cutting() {
+    let mut app = app("semaphore-pr");
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "semaphore-web-deploy")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    for (width, height, name) in [(120, 40, "roles_120x40"), (80, 24, "roles_detail_80x24")] {
+        let screen = draw(&app, width, height);
+        insta::assert_snapshot!(name, screen);
+        let flat: String = screen
+            .lines()
+            .map(|line| {
+                line.trim_matches('"')
+                    .rsplit('│')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("AssumeRoleWithWebIdentity"),
+            "{width}: {screen}"
+        );
+        assert!(
+            flat.contains("refs/heads/main"),
+            "{width}: the value's tail:\n{screen}"
+        );
+    }
+    let screen = draw(&app, 120, 40);
+    assert!(screen.contains("arn:aws:iam::123456789012:role/ci/semaphore-web-deploy"));
+    assert!(screen.contains("team=web"), "{screen}");
+    assert!(screen.contains("Fix: "), "{screen}");
+    // The header keeps the token part and the expiry at 120 columns, and the expiry at 80.
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("token 1/1") && l.contains("expires in"))
+    );
+    let narrow = draw(&app, 80, 24);
+    assert!(
+        narrow
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("expires in")),
+        "{narrow}"
+    );
 }

@@ -154,7 +154,7 @@ fn demo_start_navigate_paste_and_quit() {
         "Bearer {}",
         String::from_utf8_lossy(github.text.expose())
     ));
-    tmux.wait_for("token 2/2 (GitHub Actions): repo:octo-org/octo-repo");
+    tmux.wait_for("token 2/2: repo:octo-org");
     tmux.keys(&["Escape"]);
     tmux.wait_for("Roles ✔");
 
@@ -197,13 +197,13 @@ fn pasted_keys_cannot_confirm_an_assume() {
         "pasted keys asked for or confirmed an assume:\n{screen}"
     );
 
-    // Typed by a person, the same keys still work: `a`, then enter once the question is read.
+    // Typed by a person, the same key still works: on the demo account `a` says at once that
+    // assuming needs live AWS, without asking first.
     tmux.keys(&["2"]);
     tmux.wait_for("Roles ✔");
     tmux.keys(&["a"]);
-    tmux.confirm();
-    let screen = tmux.wait_for("1 attempt(s)");
-    assert!(screen.contains("assuming needs live AWS"), "{screen}");
+    let screen = tmux.wait_for("assuming needs live AWS");
+    assert!(!screen.contains("for real?"), "{screen}");
 }
 
 /// `kill -SIGNAL` on the explorer leaves the terminal as it was: out of the alternate screen,
@@ -319,10 +319,9 @@ fn without_credentials_it_says_so_and_offers_the_demo() {
     tmux.keys(&[":"]);
     tmux.keys(&["demo"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("(the embedded demo account)");
+    tmux.wait_for("token 2/2");
     tmux.wait_for("Roles ✔5");
     tmux.keys(&["a"]);
-    tmux.confirm();
     tmux.wait_for("assuming needs live AWS");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
@@ -479,7 +478,7 @@ fn tokens_come_in_from_a_file_prompt_and_from_the_clipboard() {
     tmux.keys(&["o"]);
     tmux.wait_for(":token @");
     tmux.keys(&[&file.display().to_string(), "Enter"]);
-    tmux.wait_for("token 2/2 (GitHub Actions): repo:octo-org/octo-repo");
+    tmux.wait_for("token 2/2: repo:octo-org");
 
     // `p` reads the X clipboard.
     let eks = demo::token("eks-app", now()).unwrap();
@@ -493,7 +492,7 @@ fn tokens_come_in_from_a_file_prompt_and_from_the_clipboard() {
     drop(xclip.stdin.take());
     xclip.wait().unwrap();
     tmux.keys(&["p"]);
-    tmux.wait_for("token 3/3 (Amazon EKS): system:serviceaccount:payme");
+    tmux.wait_for("token 3/3 (Amazon EKS): system:servi");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED 0");
 }
@@ -725,4 +724,57 @@ fn setup_apply_asks_on_the_terminal_before_each_change() {
         screen.contains("1 of 2 changes made; the rest were not"),
         "{screen}"
     );
+}
+
+/// The filter edits as a line: `ctrl-u` clears what was typed (it typed a `u` once), `left`
+/// and a typed character insert at the cursor, and `tab` completes a role name on the command
+/// line.
+#[test]
+fn typed_lines_edit_as_a_shell_line_does() {
+    let tmux = explorer("--demo --token demo:semaphore-main");
+    tmux.wait_for("Roles ✔");
+    tmux.keys(&["/"]);
+    tmux.keys(&["xyz"]);
+    tmux.wait_for("/xyz · 0 of 45");
+    tmux.keys(&["C-u"]);
+    tmux.keys(&["ek"]);
+    tmux.keys(&["Left"]);
+    tmux.keys(&["e"]);
+    tmux.wait_for("/eek ·");
+    tmux.keys(&["Home", "DC"]);
+    let screen = tmux.wait_for("/ek ·");
+    assert!(screen.contains("eks-payments-api"), "{screen}");
+    // A key right after `esc` would read as alt-key: wait for the filter to clear first.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(" by verdict ┘");
+    tmux.keys(&[":"]);
+    tmux.keys(&["role semaphore-web-pr-preview-t"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(":role semaphore-web-pr-preview-typo");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("┌ semaphore-web-pr-preview-typo ");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
+
+/// `--color never` turns the explorer's colours off as `NO_COLOR` does; `--color always` and
+/// the default keep them (the selected row is reversed either way).
+#[test]
+fn the_explorer_follows_color() {
+    let coloured = |args: &str| {
+        let tmux = explorer(args);
+        tmux.wait_for("Roles ✔");
+        let styled =
+            String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]).stdout)
+                .into_owned();
+        tmux.keys(&["q"]);
+        tmux.wait_for("EXITED 0");
+        // SGR foreground colours 30–37 / 38;5 (green ✔, red ✘, yellow ~).
+        ["\u{1b}[32m", "\u{1b}[31m", "\u{1b}[33m", "38;5;"]
+            .iter()
+            .any(|sgr| styled.contains(sgr))
+    };
+    assert!(coloured("--demo --token demo:semaphore-pr"));
+    assert!(!coloured("--demo --token demo:semaphore-pr --color never"));
+    assert!(coloured("--demo --token demo:semaphore-pr --color always"));
 }

@@ -11,7 +11,8 @@ use super::output::write_report;
 use super::{Context, DecodeArgs, Exit};
 use crate::eval::precheck::signature_check;
 use crate::eval::{Check, CheckStatus};
-use crate::session::Session;
+use crate::session::{Failure, Session};
+use crate::token::Origin;
 use crate::token::times::{TimeClaim, claim_time_phrase, utc};
 use crate::token::{Finding, Severity, Token, TokenText};
 
@@ -24,7 +25,15 @@ pub(super) fn run(args: &DecodeArgs, session: &Session, context: &mut Context<'_
         Ok((read, signature)) => (read.text, read.token, signature),
         Err(failure) => return report(&failure, args.json, context),
     };
+    if args.raw {
+        return raw_token(&text, &token, context);
+    }
     let check = signature_check(Some(&token), signature.as_ref());
+    let rejected = token
+        .findings(now)
+        .iter()
+        .any(|finding| finding.severity == Severity::Error)
+        || check.status == CheckStatus::Failed;
     let report = if args.json {
         let mut rendered =
             serde_json::to_string_pretty(&json_report(&text, &token, now, args.reveal, &check))
@@ -34,7 +43,29 @@ pub(super) fn run(args: &DecodeArgs, session: &Session, context: &mut Context<'_
     } else {
         text_report(&text, &token, now, args.reveal, &check)
     };
-    write_report(context.out, &report, args.json, context.style)
+    match write_report(context.out, &report, args.json, context.style) {
+        Exit::Success if args.strict && rejected => Exit::Denied,
+        exit => exit,
+    }
+}
+
+/// `--raw`: the token itself, one line, for a demo token only (a real one is a credential
+/// and must not land in a log).
+fn raw_token(text: &TokenText, token: &Token, context: &mut Context<'_>) -> Exit {
+    if !matches!(text.origin, Origin::Demo(_)) {
+        let failure = Failure::bad_input(
+            "raw-not-demo",
+            format!(
+                "--raw prints demo tokens only (demo:NAME or --demo), not the token from {}: a real token is a credential",
+                text.origin
+            ),
+        );
+        return report(&failure, false, context);
+    }
+    match writeln!(context.out, "{}", token.raw().expose()) {
+        Ok(()) => Exit::Success,
+        Err(_) => Exit::Failure,
+    }
 }
 
 /// The documented `--json` object (see README, "trustlens decode").
@@ -147,18 +178,20 @@ fn section(
     let _ = writeln!(out, "\n{title}");
     let width = members
         .keys()
-        .map(|k| k.chars().count())
+        .map(|k| super::output::width(k))
         .max()
         .unwrap_or(0)
         .min(28);
     for (name, value) in members {
         let rendered = value.to_string();
-        match annotate(name, value) {
+        let note = annotate(name, value);
+        let name = super::output::pad(name, width);
+        match note {
             Some(note) => {
-                let _ = writeln!(out, "  {name:<width$}  {rendered}  {note}");
+                let _ = writeln!(out, "  {name}  {rendered}  {note}");
             }
             None => {
-                let _ = writeln!(out, "  {name:<width$}  {rendered}");
+                let _ = writeln!(out, "  {name}  {rendered}");
             }
         }
     }
@@ -219,6 +252,8 @@ mod tests {
             json: as_json,
             now: None,
             reveal: false,
+            strict: false,
+            raw: false,
         };
         let session = Session::new(
             crate::session::AccountChoice::Demo,

@@ -66,6 +66,26 @@ const ADMITS_TITLE: &str = "What else the policy admits (sibling identities, by 
 /// `--admits` the blast radius.
 type Explained = (Verdict, Vec<String>, Option<Vec<Admission>>);
 
+/// Reads `--claims FILE`: a JSON object no larger than a token STS accepts could carry.
+pub(super) fn read_claims(
+    path: &std::path::Path,
+    context: &Context<'_>,
+) -> Result<Map<String, Value>, Failure> {
+    let claims = read_json_object(path, InputKind::Claims, context.env)?;
+    let chars = token_chars_for(&claims);
+    if chars > MAX_TOKEN_CHARS {
+        return Err(Failure::bad_input(
+            "claims-too-large",
+            format!(
+                "the claims file {} would make a token of at least {chars} characters; \
+                 STS accepts at most {MAX_TOKEN_CHARS}, so no real token carries these claims",
+                path.display()
+            ),
+        ));
+    }
+    Ok(claims)
+}
+
 /// Reads every input, then explains. `notes` tell what was assumed.
 fn prepare_and_explain(
     args: &ExplainArgs,
@@ -81,18 +101,7 @@ fn prepare_and_explain(
                 "claims from {} (what-if: not a signed token)",
                 path.display()
             ));
-            let claims = read_json_object(path, InputKind::Claims, context.env)?;
-            let chars = token_chars_for(&claims);
-            if chars > MAX_TOKEN_CHARS {
-                return Err(Failure::bad_input(
-                    "claims-too-large",
-                    format!(
-                        "the claims file {} would make a token of at least {chars} characters; \
-                         STS accepts at most {MAX_TOKEN_CHARS}, so no real token carries these claims",
-                        path.display()
-                    ),
-                ));
-            }
+            let claims = read_claims(path, context)?;
             (None, claims)
         }
         None => {

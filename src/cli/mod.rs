@@ -2,6 +2,7 @@
 //! output. The work itself is the session layer's and the domain's.
 
 mod assume;
+mod completions;
 mod decode;
 mod explain;
 mod input;
@@ -84,6 +85,22 @@ pub struct Globals {
     /// Never fetch issuers' keys: the signature is checked only with --jwks or the demo's keys.
     #[arg(long, global = true, env = "TRUSTLENS_NO_FETCH", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub no_fetch: bool,
+
+    /// Colour text output: auto (a terminal, unless NO_COLOR is set or CLICOLOR=0;
+    /// CLICOLOR_FORCE forces it), always, or never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// When to colour output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, as `NO_COLOR`, `CLICOLOR` and `CLICOLOR_FORCE` say.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 impl Globals {
@@ -144,6 +161,10 @@ pub enum Command {
     /// Exit code: 0 done or planned, 1 a change got no answer, 2 bad input, 3 AWS refused a
     /// change, one was declined, or the real assume was refused.
     Setup(SetupArgs),
+    /// Print a shell completion script: `trustlens completions bash > ~/.local/share/bash-completion/completions/trustlens`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `trustlens man > trustlens.1; man ./trustlens.1`.
+    Man,
 }
 
 /// Arguments of `trustlens setup`.
@@ -224,6 +245,14 @@ pub struct SetupArgs {
     pub json: bool,
 }
 
+/// Arguments of `trustlens completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
 /// Arguments of `trustlens trail`.
 #[derive(Debug, Args)]
 pub struct TrailArgs {
@@ -271,8 +300,8 @@ pub struct TrailArgs {
 /// Arguments of `trustlens policy`.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own
-    /// variable, or the demo token with --demo).
+    /// The token: @FILE, - (stdin), env:NAME, demo:NAME, or the token itself (default: the
+    /// CI's own variable, or the demo token with --demo).
     #[arg(long, value_name = "SRC", conflicts_with = "claims")]
     pub token: Option<String>,
 
@@ -335,12 +364,14 @@ pub struct AssumeArgs {
     #[arg(long, value_name = "NAME|ARN", env = "AWS_ROLE_ARN")]
     pub role: Option<String>,
 
-    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own variable).
+    /// The token: @FILE, - (stdin), env:NAME, demo:NAME, or the token itself (default: the CI's
+    /// own variable).
     #[arg(long, value_name = "SRC")]
     pub token: Option<String>,
 
-    /// The RoleSessionName (default: semaphore-job-$SEMAPHORE_JOB_ID, else trustlens-<time>).
-    #[arg(long, value_name = "NAME")]
+    /// The RoleSessionName, 2–64 of [\w+=,.@-] (default: semaphore-job-$SEMAPHORE_JOB_ID,
+    /// else trustlens-<time>).
+    #[arg(long, value_name = "NAME", value_parser = parse_session_name)]
     pub session_name: Option<String>,
 
     /// Session length in seconds (900–43,200; at most the role's maximum).
@@ -378,13 +409,17 @@ pub struct ListArgs {
 /// Arguments of `trustlens scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The token: @FILE, - (stdin), env:NAME, or the token itself (default: the CI's own
-    /// variable, or the demo token with --demo).
-    #[arg(long, value_name = "SRC")]
+    /// The token: @FILE, - (stdin), env:NAME, demo:NAME, or the token itself (default: the
+    /// CI's own variable, or the demo token with --demo).
+    #[arg(long, value_name = "SRC", conflicts_with = "claims")]
     pub token: Option<String>,
 
-    /// The RoleSessionName of the calls.
-    #[arg(long, value_name = "NAME", default_value = "trustlens")]
+    /// Unsigned claims (a JSON object) instead of a token, for what-if analysis.
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<PathBuf>,
+
+    /// The RoleSessionName of the calls (2–64 of [\w+=,.@-]).
+    #[arg(long, value_name = "NAME", default_value = "trustlens", value_parser = parse_session_name)]
     pub session_name: String,
 
     /// Also list the roles that do not trust the token's issuer.
@@ -411,8 +446,9 @@ pub struct SnapshotArgs {
 /// Arguments of `trustlens decode`.
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
-    /// The token: @FILE, - (stdin), env:NAME, or the token itself. Without it, the CI's
-    /// own variable (SEMAPHORE_OIDC_TOKEN, CIRCLE_OIDC_TOKEN_V2, …) is used.
+    /// The token: @FILE, - (stdin), env:NAME, demo:NAME (a demo token minted now, e.g.
+    /// demo:semaphore-main), or the token itself. Without it, the CI's own variable
+    /// (SEMAPHORE_OIDC_TOKEN, CIRCLE_OIDC_TOKEN_V2, …), or the demo token with --demo.
     pub source: Option<String>,
 
     /// Print one JSON object instead of text.
@@ -426,13 +462,23 @@ pub struct DecodeArgs {
     /// Show the signature bytes (base64url) instead of only their length.
     #[arg(long)]
     pub reveal: bool,
+
+    /// Exit 3 when STS would reject the token (an error finding, or a signature that fails).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print only the token itself, cleaned up, for trying the other commands (demo tokens
+    /// only: a real token is a credential).
+    #[arg(long, conflicts_with_all = ["json", "reveal"])]
+    pub raw: bool,
 }
 
 /// Arguments of `trustlens explain`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("trust").required(true).args(["role", "policy"])))]
 pub struct ExplainArgs {
-    /// The token: @FILE, - (stdin), env:NAME, or the token itself. Without it (and without
-    /// --claims): the CI's own variable, or the demo token with --demo.
+    /// The token: @FILE, - (stdin), env:NAME, demo:NAME, or the token itself. Without it (and
+    /// without --claims): the CI's own variable, or the demo token with --demo.
     #[arg(long, value_name = "SRC", conflicts_with = "claims")]
     pub token: Option<String>,
 
@@ -445,12 +491,12 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     pub context: Option<PathBuf>,
 
-    /// A role of the account (--demo or --snapshot): its trust policy, tags, and the
-    /// account's providers are used.
-    #[arg(long, value_name = "NAME|ARN", required_unless_present = "policy")]
+    /// A role of the account (live AWS, --demo or --snapshot): its trust policy, tags, and
+    /// the account's providers are used. Give this or --policy.
+    #[arg(long, value_name = "NAME|ARN")]
     pub role: Option<String>,
 
-    /// The role's trust policy: JSON, or IAM's URL-encoded form.
+    /// The role's trust policy: JSON, or IAM's URL-encoded form. Give this or --role.
     #[arg(long, value_name = "FILE", conflicts_with = "role")]
     pub policy: Option<PathBuf>,
 
@@ -467,8 +513,8 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "ARN", conflicts_with = "role")]
     pub role_arn: Option<String>,
 
-    /// The RoleSessionName of the call.
-    #[arg(long, value_name = "NAME", default_value = "trustlens")]
+    /// The RoleSessionName of the call (2–64 of [\w+=,.@-]).
+    #[arg(long, value_name = "NAME", default_value = "trustlens", value_parser = parse_session_name)]
     pub session_name: String,
 
     /// Judge times against this moment (RFC 3339) instead of the clock.
@@ -483,6 +529,23 @@ pub struct ExplainArgs {
     /// Print the verdict and its full trace as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// STS's `RoleSessionName` rule (2–64 characters of `[\w+=,.@-]`): a name outside it is bad
+/// input (exit 2), not a verdict.
+fn parse_session_name(text: &str) -> Result<String, String> {
+    let length = text.chars().count();
+    let valid = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+    if valid && (2..=64).contains(&length) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "STS takes 2–64 characters of letters, digits and _+=,.@- ({length} given{})",
+            if valid { "" } else { ", some outside that set" }
+        ))
+    }
 }
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
@@ -518,6 +581,8 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Trail(args) => trail::run(&args, session, context),
         Command::Policy(args) => policy::run(&args, session, context),
         Command::Setup(args) => setup::run(&args, session, context),
+        Command::Completions(args) => completions::completions(args.shell, context),
+        Command::Man => completions::man(context),
     }
 }
 
@@ -538,12 +603,12 @@ pub fn argument_error(error: &clap::Error) -> Exit {
     }
 }
 
-/// Runs a subcommand on the process's own environment, clock and streams.
-pub fn main(command: Command, session: &Session) -> Exit {
-    let style = Style::detect(
-        std::io::stdout().is_terminal(),
-        std::env::var("NO_COLOR").ok().as_deref(),
-    );
+/// Runs a subcommand on the process's own environment, clock and streams, coloured as `color`
+/// says.
+pub fn main(command: Command, session: &Session, color: ColorWhen) -> Exit {
+    let style = Style::detect(color, std::io::stdout().is_terminal(), &|name| {
+        std::env::var(name).ok()
+    });
     // Unlocked handles: a panic hook may write to the terminal too.
     let mut out = std::io::stdout();
     let mut err = output::Printable::new(std::io::stderr());

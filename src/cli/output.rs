@@ -62,13 +62,24 @@ impl<W: io::Write> io::Write for Printable<W> {
     }
 }
 
-/// Renders `rows` under `headers`, two spaces between columns, the last column unpadded.
+/// The columns `text` takes in a terminal (wide characters count two, combining marks none).
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `columns` terminal columns.
+pub fn pad(text: &str, columns: usize) -> String {
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width(text))))
+}
+
+/// Renders `rows` under `headers`, two spaces between columns, the last column unpadded;
+/// widths are terminal columns.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let columns = headers.len();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+        for (column, cell) in widths.iter_mut().zip(row) {
+            *column = (*column).max(width(cell));
         }
     }
     let line = |cells: Vec<&str>| {
@@ -77,7 +88,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             if index + 1 == columns {
                 text.push_str(cell);
             } else {
-                let pad = widths[index].saturating_sub(cell.chars().count()) + 2;
+                let pad = widths[index].saturating_sub(width(cell)) + 2;
                 text.push_str(cell);
                 text.push_str(&" ".repeat(pad));
             }
@@ -103,5 +114,18 @@ mod tests {
             super::table(&["NAME", "PATH", "NOTE"], &rows),
             "NAME    PATH  NOTE\ndeploy  /ci/  x\na       /\n"
         );
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        let rows = vec![
+            vec!["デプロイ".to_owned(), "x".to_owned()],
+            vec!["e\u{301}t\u{e9}".to_owned(), "y".to_owned()],
+        ];
+        assert_eq!(
+            super::table(&["NAME", "NOTE"], &rows),
+            "NAME      NOTE\nデプロイ  x\ne\u{301}t\u{e9}       y\n"
+        );
+        assert_eq!(super::pad("日本", 6), "日本  ");
     }
 }

@@ -133,10 +133,11 @@ fn role_trusts(role: &Role, arn: &str) -> bool {
 
 /// The account's providers and roles count, for headers.
 pub(super) fn summary(account: &Account) -> String {
+    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     format!(
-        "account {} · {} OIDC providers · {} roles",
+        "account {} · {} · {}",
         account.id,
-        account.providers.len(),
-        account.roles.len()
+        count(account.providers.len(), "OIDC provider"),
+        count(account.roles.len(), "role")
     )
 }

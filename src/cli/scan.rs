@@ -20,16 +20,38 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         Ok(loaded) => (loaded.account, loaded.description),
         Err(failure) => return report(&failure, args.json, context),
     };
-    let (text, token, signature) = match read_token(args.token.as_deref(), session, now, context)
-        .and_then(|read| verify(&read, session).map(|signature| (read, signature)))
-    {
-        Ok((read, signature)) => (read.text, read.token, signature),
-        Err(failure) => return report(&failure, args.json, context),
+    let (origin, token, claims, signature) = match &args.claims {
+        Some(path) => match super::explain::read_claims(path, context) {
+            Ok(claims) => (
+                format!(
+                    "claims from {} (what-if: not a signed token)",
+                    path.display()
+                ),
+                None,
+                claims,
+                None,
+            ),
+            Err(failure) => return report(&failure, args.json, context),
+        },
+        None => match read_token(args.token.as_deref(), session, now, context)
+            .and_then(|read| verify(&read, session).map(|signature| (read, signature)))
+        {
+            Ok((read, signature)) => {
+                let claims = read.token.claims().clone();
+                (
+                    format!("token from {}", read.text.origin),
+                    Some(read.token),
+                    claims,
+                    signature,
+                )
+            }
+            Err(failure) => return report(&failure, args.json, context),
+        },
     };
     let region = session.requested_region();
     let results = scan(&ScanInputs {
-        token: Some(&token),
-        claims: token.claims(),
+        token: token.as_ref(),
+        claims: &claims,
         account: &account,
         session_name: &args.session_name,
         now,
@@ -39,7 +61,10 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
     let count = |class: ScanClass| results.iter().filter(|r| r.class == class).count();
     let report = if args.json {
         let report = JsonReport {
-            source: text.origin.to_string(),
+            source: origin
+                .strip_prefix("token from ")
+                .unwrap_or(&origin)
+                .to_owned(),
             account: &account_source,
             counts: Counts {
                 allowed: count(ScanClass::Allowed),
@@ -56,12 +81,14 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         text
     } else {
         let mut out = String::new();
-        let subject = token.subject().unwrap_or("(no sub)");
-        let issuer = token.issuer().unwrap_or("(no iss)");
+        let text_claim = |name: &str| claims.get(name).and_then(serde_json::Value::as_str);
+        let subject = text_claim("sub").unwrap_or("(no sub)");
+        let issuer = text_claim("iss").unwrap_or("(no iss)");
         let _ = writeln!(
             out,
-            "Token from {} · iss {issuer} · sub {subject}",
-            text.origin
+            "{}{} · iss {issuer} · sub {subject}",
+            origin[..1].to_uppercase(),
+            &origin[1..]
         );
         let _ = writeln!(out, "Account: {account_source} ({})", summary(&account));
         render(&mut out, &results, args.all, context.style);
@@ -99,6 +126,20 @@ struct Counts {
     unrelated: usize,
 }
 
+/// The one blocker every role trusting the issuer shares (an expired token, a bad session
+/// name…), when there are two roles or more: said once, not per role.
+fn shared_blocker(results: &[RoleScan]) -> Option<&str> {
+    let mut trusting = results
+        .iter()
+        .filter(|r| matches!(r.class, ScanClass::NearMiss | ScanClass::Far));
+    let first = trusting.next()?.blocker.as_deref()?;
+    let mut others = trusting.peekable();
+    others.peek()?;
+    others
+        .all(|r| r.blocker.as_deref() == Some(first))
+        .then_some(first)
+}
+
 fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
     let sections = [
         (ScanClass::Allowed, style.good("✔ Allowed"), "no role"),
@@ -118,6 +159,16 @@ fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
             "none",
         ),
     ];
+    let shared = shared_blocker(results);
+    if let Some(blocker) = shared {
+        let _ = writeln!(
+            out,
+            "\n{} {blocker}",
+            style.bad(
+                "✘ In the way of every role that trusts the issuer (the token, not a policy):"
+            )
+        );
+    }
     for (class, title, empty) in sections {
         let group: Vec<&RoleScan> = results.iter().filter(|r| r.class == class).collect();
         if class == ScanClass::Conditional && group.is_empty() {
@@ -130,12 +181,15 @@ fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
         }
         let width = group
             .iter()
-            .map(|r| r.name.chars().count())
+            .map(|r| super::output::width(&r.name))
             .max()
             .unwrap_or(0);
         for role in group {
-            let detail = role.blocker.as_deref().unwrap_or(&role.arn);
-            let _ = writeln!(out, "  {:<width$}  {detail}", role.name);
+            let detail = match role.blocker.as_deref() {
+                Some(blocker) if Some(blocker) != shared => blocker,
+                _ => &role.arn,
+            };
+            let _ = writeln!(out, "  {}  {detail}", super::output::pad(&role.name, width));
         }
     }
     let unrelated: Vec<&RoleScan> = results

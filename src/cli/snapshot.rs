@@ -22,12 +22,14 @@ pub(super) fn run(args: &SnapshotArgs, session: &Session, context: &mut Context<
         None => write_out(context.out, &text),
         Some(path) => match write_atomically(path, text.as_bytes()) {
             Ok(()) => {
+                let count =
+                    |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
                 let _ = writeln!(
                     context.err,
-                    "wrote {} ({} providers, {} roles from {source})",
+                    "wrote {} ({}, {} from {source})",
                     path.display(),
-                    account.providers.len(),
-                    account.roles.len()
+                    count(account.providers.len(), "provider"),
+                    count(account.roles.len(), "role")
                 );
                 Exit::Success
             }

@@ -291,7 +291,7 @@ fn check_time_value(name: &str, at: i64, now: i64, findings: &mut Vec<Finding>) 
                 FindingCode::Expired,
                 Severity::Error,
                 format!(
-                    "expired {} ago (at {}); STS allows only {skew} of clock skew \
+                    "the token expired {} ago (at {}); STS allows only {skew} of clock skew \
                      (ExpiredTokenException)",
                     human_duration(overdue.unsigned_abs()),
                     utc(at)
@@ -302,7 +302,7 @@ fn check_time_value(name: &str, at: i64, now: i64, findings: &mut Vec<Finding>) 
                 FindingCode::Expired,
                 Severity::Warning,
                 format!(
-                    "expired {} ago (at {}); STS still accepts it for {} more ({skew} of clock skew)",
+                    "the token expired {} ago (at {}); STS still accepts it for {} more ({skew} of clock skew)",
                     human_duration(overdue.unsigned_abs()),
                     utc(at),
                     human_duration((CLOCK_SKEW_SECONDS - overdue).unsigned_abs())

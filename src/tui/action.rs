@@ -7,6 +7,7 @@ use crate::secret::Secret;
 use crate::token::Origin;
 use crate::token::verify::Verification;
 use crate::trail::TrailReport;
+pub use tui_input::InputRequest;
 
 /// The screens, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,10 +82,8 @@ pub enum Action {
     StartFilter,
     /// Keep the filter and stop typing into it.
     ConfirmFilter,
-    /// A character typed into the filter.
-    FilterInput(char),
-    /// Delete the filter's last character.
-    FilterBackspace,
+    /// An edit of the filter's line (a character typed, a word deleted, the cursor moved).
+    FilterLine(InputRequest),
     /// Sort roles by verdict, or by name.
     ToggleSort,
     /// Reload the account.
@@ -103,10 +102,10 @@ pub enum Action {
     ToggleReveal,
     /// Edit the selected claim (what-if).
     EditClaim,
-    /// A character typed into the claim editor.
-    EditInput(char),
-    /// Delete the editor's last character.
-    EditBackspace,
+    /// An edit of the line being typed in the command line or the claim editor.
+    EditLine(InputRequest),
+    /// `tab` on the command line: complete the command or the role name being typed.
+    Complete,
     /// Open the command line, with this text already typed (`:` empty, `o` `token @`).
     OpenPalette(String),
     /// Read a token from the system clipboard.

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::action::{Action, Tab};
 use super::effect::{Effect, scan_now};
 use super::keymap::Keymap;
-use super::overlay::{ClaimEdit, CopyItem, KeyMode, Overlay, Overlays};
+use super::line::LineInput;
+use super::overlay::{ClaimEdit, ClaimKind, CopyItem, KeyMode, Overlay, Overlays};
 use crate::account::Account;
 use crate::aws::AssumeRequest;
 use crate::eval::{Decision, ExplainInputs, RoleScan, ScanClass, Verdict, explain};
@@ -52,13 +53,23 @@ pub enum RoleOrder {
     Name,
 }
 
+impl RoleOrder {
+    /// The order in words, for the list's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleOrder::Verdict => "by verdict",
+            RoleOrder::Name => "by name",
+        }
+    }
+}
+
 /// The Roles screen's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolesPane {
     /// Index into the visible (filtered, sorted) rows.
     pub selected: usize,
     /// The filter text.
-    pub filter: String,
+    pub filter: LineInput,
     /// Whether keys go to the filter.
     pub filtering: bool,
     /// The order.
@@ -97,13 +108,16 @@ pub struct Attempt {
     pub at: i64,
     /// How it ended.
     pub outcome: AssumeOutcome,
+    /// What the local verdict answered when it refused the call (`None`: it allowed it, or
+    /// there was none), so a grant STS gives anyway is said plainly.
+    pub refused_locally: Option<String>,
 }
 
 /// The Assume screen's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AssumePane {
-    /// The call in flight: its generation, role and start time.
-    pub running: Option<(u64, String, i64)>,
+    /// The call in flight: its generation, role, start time and the local refusal, if any.
+    pub running: Option<(u64, String, i64, Option<String>)>,
     /// Every attempt, oldest first.
     pub attempts: Vec<Attempt>,
     /// Whether credentials are shown unmasked.
@@ -115,6 +129,9 @@ const GENERATED_ROLE_NAME: &str = "ci-oidc";
 const GENERATE_NEEDS_ACCOUNT: &str =
     "the account is not loaded: the policy needs its ID and providers";
 const NOTHING_TO_WRITE: &str = "nothing to write: the Generate view (5) has no policy";
+const NOT_LIVE: &str = "the demo and snapshot accounts are not AWS: assuming needs live AWS \
+     (start trustlens with --profile/--region, without --demo or --snapshot)";
+const EDITED_HAS_NO_RAW: &str = "an edited token has no raw form: its claims changed, so no signed token carries them (t: the original)";
 
 /// The file `:write` writes a format to by default.
 fn default_file(format: Format) -> &'static str {
@@ -126,6 +143,19 @@ fn default_file(format: Format) -> &'static str {
         Format::Cli => "trust.sh",
     }
 }
+
+/// The command line's commands, and whether each takes an argument (completion adds a space).
+const COMMANDS: [(&str, bool); 9] = [
+    ("role", true),
+    ("token", true),
+    ("events", true),
+    ("write", true),
+    ("setup", true),
+    ("reload", false),
+    ("demo", false),
+    ("help", false),
+    ("quit", false),
+];
 
 /// How long news stays in the footer, in seconds.
 const NEWS_SECONDS: i64 = 5;
@@ -254,6 +284,33 @@ pub struct SelectedRole {
     pub verdict: Verdict,
     /// The trust policy, pretty-printed with a line map.
     pub policy: Option<PrettyPolicy>,
+    /// What the account says of the role: its ARN, path, description and tags, as lines.
+    pub about: Vec<String>,
+}
+
+/// The lines that describe `role` in its detail: ARN (the CI's setup needs it), path and
+/// longest session, description, tags.
+fn about_role(role: &crate::account::Role) -> Vec<String> {
+    let mut lines = vec![
+        format!("ARN   {}", role.arn),
+        format!(
+            "path  {} · sessions up to {}h",
+            role.path,
+            role.max_session_duration / 3600
+        ),
+    ];
+    if let Some(description) = role.description.as_deref().filter(|d| !d.is_empty()) {
+        lines.push(format!("about {description}"));
+    }
+    if !role.tags.is_empty() {
+        let tags: Vec<String> = role
+            .tags
+            .iter()
+            .map(|tag| format!("{}={}", tag.key, tag.value))
+            .collect();
+        lines.push(format!("tags  {}", tags.join(", ")));
+    }
+    lines
 }
 
 /// Everything the explorer shows.
@@ -294,6 +351,8 @@ pub struct App {
     generated: Option<(GenerateKey, Option<GenerateView>)>,
     /// The claim selected on the Token screen.
     pub claim_selected: usize,
+    /// How far the help is scrolled (rows), when it is taller than the screen.
+    pub help_scroll: usize,
     /// The key bindings.
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
@@ -307,6 +366,12 @@ pub struct App {
     account_generation: u64,
     /// Set by `:demo`: reloads use the embedded demo account.
     demo: bool,
+    /// Whether the account is AWS itself (assuming needs it); `:demo` clears it.
+    pub live: bool,
+    /// The role to keep selected across a rescan (a token switch, an edit, a reload).
+    follow: Option<String>,
+    /// `:demo` asked for the demo token: it becomes current when it arrives.
+    show_minted: bool,
     /// The demo token is being minted (the first frame does not wait for it).
     pub minting: bool,
     scan_generation: u64,
@@ -331,7 +396,7 @@ impl App {
             scan: None,
             roles: RolesPane {
                 selected: 0,
-                filter: String::new(),
+                filter: LineInput::default(),
                 filtering: false,
                 order: RoleOrder::Verdict,
             },
@@ -343,6 +408,7 @@ impl App {
             generate: GeneratePane::default(),
             generated: None,
             claim_selected: 0,
+            help_scroll: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
             events: EventsPane {
@@ -354,6 +420,9 @@ impl App {
             signature: None,
             account_generation: 1,
             demo: false,
+            live: true,
+            follow: None,
+            show_minted: false,
             minting: false,
             scan_generation: 0,
             assume_generation: 0,
@@ -427,34 +496,29 @@ impl App {
         let Some(scan) = &self.scan else {
             return Vec::new();
         };
-        let filter = self.roles.filter.to_lowercase();
-        let mut rows: Vec<&RoleScan> = scan
-            .iter()
-            .filter(|role| filter.is_empty() || fuzzy(&role.name.to_lowercase(), &filter))
-            .collect();
+        let mut rows: Vec<&RoleScan> = scan.iter().collect();
         if self.roles.order == RoleOrder::Name {
             rows.sort_by(|a, b| a.name.cmp(&b.name));
         }
-        rows
+        let filter = self.roles.filter.value();
+        if filter.trim().is_empty() {
+            return rows;
+        }
+        let ranked = rank(filter, rows.iter().map(|role| role.name.as_str()));
+        ranked
+            .into_iter()
+            .filter_map(|index| rows.get(index).copied())
+            .collect()
     }
 
     /// How many roles are in each class.
     pub fn counts(&self) -> [(ScanClass, usize); 5] {
-        let count = |class| {
-            self.scan
-                .iter()
-                .flatten()
-                .filter(|r| r.class == class)
-                .count()
-        };
-        [
-            ScanClass::Allowed,
-            ScanClass::Conditional,
-            ScanClass::NearMiss,
-            ScanClass::Far,
-            ScanClass::Unrelated,
-        ]
-        .map(|class| (class, count(class)))
+        count_classes(self.scan.iter().flatten())
+    }
+
+    /// How many of the roles shown (the filter's) are in each class.
+    pub fn shown_counts(&self) -> [(ScanClass, usize); 5] {
+        count_classes(self.visible_roles().into_iter())
     }
 
     /// Applies an action; returns the effects to run.
@@ -501,31 +565,40 @@ impl App {
                 self.tab = Tab::ALL[(index + step) % Tab::ALL.len()];
                 return self.events_on_first_visit();
             }
+            Action::Move(delta) if self.overlays.top() == Some(&Overlay::Help) => {
+                // Render clamps it to the rows there are.
+                let rows = self.keymap.help().len();
+                self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(rows);
+            }
+            Action::Top if self.overlays.top() == Some(&Overlay::Help) => self.help_scroll = 0,
+            Action::Bottom if self.overlays.top() == Some(&Overlay::Help) => {
+                self.help_scroll = self.keymap.help().len();
+            }
             Action::Move(delta) => self.move_selection(delta),
             Action::SelectRow(index) => self.select(index),
             Action::Top => self.move_selection(isize::MIN),
             Action::Bottom => self.move_selection(isize::MAX),
-            Action::ToggleHelp => self.overlays.toggle_help(),
+            Action::ToggleHelp => {
+                self.help_scroll = 0;
+                self.overlays.toggle_help();
+            }
             Action::Back => self.back(),
             Action::StartFilter => {
                 self.tab = Tab::Roles;
                 self.roles.filtering = true;
             }
             Action::ConfirmFilter => self.roles.filtering = false,
-            Action::FilterInput(c) => {
-                self.roles.filter.push(c);
-                self.select(0);
-            }
-            Action::FilterBackspace => {
-                self.roles.filter.pop();
-                self.select(0);
+            Action::FilterLine(request) => {
+                if self.roles.filter.apply(request) {
+                    self.select(0);
+                }
             }
             Action::ToggleSort => {
                 self.roles.order = match self.roles.order {
                     RoleOrder::Verdict => RoleOrder::Name,
                     RoleOrder::Name => RoleOrder::Verdict,
                 };
-                self.select(0);
+                self.reselect(self.selected.as_ref().map(|s| s.arn.clone()));
             }
             Action::Refresh if self.tab == Tab::Events => return self.load_events(None),
             Action::Refresh if self.tab == Tab::Setup => return self.plan_setup(),
@@ -551,6 +624,7 @@ impl App {
                 }
             }
             Action::AskAssume if self.tab == Tab::Setup => self.ask_change(),
+            Action::AskAssume if !self.live || self.demo => self.error(NOT_LIVE),
             Action::AskAssume => {
                 if let Some(selected) = &self.selected {
                     let arn = selected.arn.clone();
@@ -558,22 +632,25 @@ impl App {
                 }
             }
             Action::Confirm => return self.confirm(),
-            Action::OpenPalette(text) => self.overlays.open(Overlay::CommandLine(text)),
+            Action::OpenPalette(text) => self
+                .overlays
+                .open(Overlay::CommandLine(LineInput::new(text))),
             Action::PasteFromClipboard => return vec![Effect::ReadClipboard],
             Action::TokenRead(Ok((origin, text))) => return self.add_token(origin, text.expose()),
             Action::TokenRead(Err(error)) | Action::Notice(error) => self.error(error),
             Action::DemoTokenMinted(minted) => return self.demo_token_minted(minted),
             Action::News(text) => self.notify(text),
             Action::EditClaim => self.open_editor(),
-            Action::EditInput(c) => {
+            Action::Complete => self.complete(),
+            Action::EditLine(request) => {
                 if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
-                    input.push(c);
+                    input.apply(request);
                 }
             }
-            Action::EditBackspace => {
-                if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
-                    input.pop();
-                }
+            Action::ToggleReveal
+                if self.tab == Tab::Token && self.token().is_some_and(|t| t.token.is_edited()) =>
+            {
+                self.notify(EDITED_HAS_NO_RAW)
             }
             Action::ToggleReveal if self.tab == Tab::Token => {
                 self.raw_revealed = !self.raw_revealed
@@ -619,15 +696,16 @@ impl App {
                 generation,
                 outcome,
             } => {
-                if let Some((running, role_arn, at)) = self.assume.running.take() {
+                if let Some((running, role_arn, at, refused_locally)) = self.assume.running.take() {
                     if running == generation {
                         self.assume.attempts.push(Attempt {
                             role_arn,
                             at,
                             outcome,
+                            refused_locally,
                         });
                     } else {
-                        self.assume.running = Some((running, role_arn, at));
+                        self.assume.running = Some((running, role_arn, at, refused_locally));
                     }
                 }
             }
@@ -674,7 +752,8 @@ impl App {
                 if generation == self.scan_generation {
                     self.scan = Some(results);
                     self.signature = signature;
-                    self.select(self.roles.selected);
+                    let follow = self.follow.take();
+                    self.reselect(follow);
                 }
             }
         }
@@ -860,19 +939,18 @@ impl App {
         else {
             return None;
         };
-        let policy = match &self.account {
+        let role = match &self.account {
             AccountState::Ready(account, _) => account
                 .roles
                 .iter()
-                .find(|role| role.arn == verdict.role_arn)
-                .and_then(|role| role.policy().ok())
-                .map(pretty),
+                .find(|role| role.arn == verdict.role_arn),
             _ => None,
         };
         Some(SelectedRole {
             arn: verdict.role_arn.clone(),
             verdict: (**verdict).clone(),
-            policy,
+            policy: role.and_then(|role| role.policy().ok()).map(pretty),
+            about: role.map(about_role).unwrap_or_default(),
         })
     }
 
@@ -927,11 +1005,12 @@ impl App {
             self.toast = None;
             return;
         }
-        if let Some((_, role_arn, at)) = self.assume.running.take() {
+        if let Some((_, role_arn, at, refused_locally)) = self.assume.running.take() {
             self.assume.attempts.push(Attempt {
                 role_arn,
                 at,
                 outcome: AssumeOutcome::Cancelled,
+                refused_locally,
             });
             return;
         }
@@ -951,14 +1030,11 @@ impl App {
             self.notify("select a claim on the Token screen (1) to edit it");
             return;
         };
-        let (input, was_string) = match value {
-            serde_json::Value::String(text) => (text.clone(), true),
-            other => (other.to_string(), false),
-        };
+        let (kind, text) = ClaimKind::of(value);
         self.overlays.open(Overlay::Editor(ClaimEdit {
             name: name.clone(),
-            input,
-            was_string,
+            input: LineInput::new(text),
+            kind,
         }));
         self.tab = Tab::Token;
     }
@@ -968,18 +1044,11 @@ impl App {
         let Some(Overlay::Editor(edit)) = self.overlays.top().cloned() else {
             return Vec::new();
         };
-        let value = if edit.was_string {
-            serde_json::Value::String(edit.input.clone())
-        } else {
-            match crate::json::parse(edit.input.as_bytes()) {
-                Ok(parsed) => parsed.value,
-                Err(error) => {
-                    self.error(format!(
-                        "not JSON ({}); the claim is unchanged",
-                        crate::json::error_message(&error)
-                    ));
-                    return Vec::new();
-                }
+        let value = match edit.kind.read(edit.input.value()) {
+            Ok(value) => value,
+            Err(error) => {
+                self.error(format!("{error}; the claim is unchanged"));
+                return Vec::new();
             }
         };
         self.overlays.close_top();
@@ -1016,13 +1085,22 @@ impl App {
             return Vec::new();
         }
         self.assume_generation += 1;
-        self.assume.running = Some((self.assume_generation, role_arn.clone(), self.now));
         self.tab = Tab::Assume;
         let verdict = self
             .selected
             .as_ref()
             .filter(|s| s.arn == role_arn)
             .map(|s| Box::new(s.verdict.clone()));
+        let refused_locally = verdict
+            .as_ref()
+            .filter(|v| v.decision != Decision::Allowed)
+            .map(|v| v.sts_answer.clone());
+        self.assume.running = Some((
+            self.assume_generation,
+            role_arn.clone(),
+            self.now,
+            refused_locally,
+        ));
         vec![Effect::Assume {
             generation: self.assume_generation,
             request: AssumeRequest {
@@ -1035,7 +1113,17 @@ impl App {
         }]
     }
 
+    /// A paste: into the line being typed, if any, else a token.
     fn paste(&mut self, text: &str) -> Vec<Effect> {
+        if let Some(input) = self.overlays.top_mut().and_then(Overlay::input_mut) {
+            input.insert(text);
+            return Vec::new();
+        }
+        if self.roles.filtering && self.overlays.top().is_none() {
+            self.roles.filter.insert(text);
+            self.select(0);
+            return Vec::new();
+        }
         self.add_token(Origin::Pasted, text)
     }
 
@@ -1071,6 +1159,15 @@ impl App {
         });
         match decoded {
             Ok(loaded) => {
+                if std::mem::take(&mut self.show_minted) {
+                    let count = self.tokens.len() + 1;
+                    self.notify(format!(
+                        "token {count} of {count} loaded from {}",
+                        loaded.origin
+                    ));
+                    self.tokens.push(loaded);
+                    return self.show_token(self.tokens.len() - 1);
+                }
                 self.tokens.push(loaded);
                 if self.tokens.len() == 1 {
                     return self.show_token(0);
@@ -1089,7 +1186,7 @@ impl App {
         let Some(Overlay::CommandLine(line)) = self.overlays.close_top() else {
             return Vec::new();
         };
-        let line = line.trim().to_owned();
+        let line = line.value().trim().to_owned();
         let (command, argument) = line
             .split_once(' ')
             .map_or((line.as_str(), ""), |(c, a)| (c, a.trim()));
@@ -1098,13 +1195,24 @@ impl App {
                 self.tab = Tab::Roles;
                 self.roles.filter.clear();
                 self.roles.filtering = false;
-                match self
-                    .visible_roles()
+                let rows = self.visible_roles();
+                let exact = rows.iter().position(|r| r.name == name || r.arn == name);
+                let by_prefix: Vec<usize> = (0..rows.len())
+                    .filter(|&index| rows[index].name.starts_with(name))
+                    .collect();
+                let names: Vec<String> = by_prefix
                     .iter()
-                    .position(|r| r.name == name || r.arn == name)
-                {
-                    Some(index) => self.select(index),
-                    None => self.error(format!("no role named {name}")),
+                    .take(4)
+                    .map(|&index| rows[index].name.clone())
+                    .collect();
+                match (exact, by_prefix.as_slice()) {
+                    (Some(index), _) | (None, &[index]) => self.select(index),
+                    (None, []) => self.error(format!("no role named {name}")),
+                    (None, more) => self.error(format!(
+                        "{} roles start with {name} ({}…): type more, or tab completes",
+                        more.len(),
+                        names.join(", ")
+                    )),
                 }
                 Vec::new()
             }
@@ -1120,7 +1228,12 @@ impl App {
             ("reload", "") => self.update(Action::Refresh),
             ("demo", "") => {
                 self.demo = true;
-                self.update(Action::Refresh)
+                self.live = false;
+                self.show_minted = true;
+                self.minting = true;
+                let mut effects = self.update(Action::Refresh);
+                effects.push(Effect::MintDemoToken { now: self.now });
+                effects
             }
             ("write", path) => self.write_policy(path),
             ("setup", words) => self.start_setup(words),
@@ -1132,6 +1245,65 @@ impl App {
                 ));
                 Vec::new()
             }
+        }
+    }
+
+    /// `tab` on the command line: completes the command, or the role name after `role `, as
+    /// far as the candidates agree; several candidates are named in the footer.
+    fn complete(&mut self) {
+        let Some(Overlay::CommandLine(line)) = self.overlays.top() else {
+            return;
+        };
+        let text = line.value().to_owned();
+        let (base, typed, candidates): (&str, &str, Vec<String>) = match text.strip_prefix("role ")
+        {
+            Some(name) => (
+                "role ",
+                name,
+                self.scan
+                    .iter()
+                    .flatten()
+                    .filter(|role| role.name.starts_with(name))
+                    .map(|role| role.name.clone())
+                    .collect(),
+            ),
+            None if !text.contains(' ') => (
+                "",
+                text.as_str(),
+                COMMANDS
+                    .iter()
+                    .filter(|(command, _)| command.starts_with(text.as_str()))
+                    .map(|(command, takes)| format!("{command}{}", if *takes { " " } else { "" }))
+                    .collect(),
+            ),
+            None => return,
+        };
+        let common = candidates.iter().skip(1).fold(
+            candidates.first().cloned().unwrap_or_default(),
+            |common, next| {
+                common
+                    .chars()
+                    .zip(next.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect()
+            },
+        );
+        if candidates.len() > 1 && common.chars().count() <= typed.chars().count() {
+            let shown: Vec<&str> = candidates.iter().take(6).map(|c| c.trim_end()).collect();
+            let more = if candidates.len() > 6 { ", …" } else { "" };
+            self.notify(format!(
+                "{} candidates: {}{more}",
+                candidates.len(),
+                shown.join(", ")
+            ));
+        } else if candidates.is_empty() {
+            self.notify(format!("nothing to complete for {text:?}"));
+        }
+        if common.chars().count() > typed.chars().count()
+            && let Some(line) = self.overlays.top_mut().and_then(Overlay::input_mut)
+        {
+            line.set(format!("{base}{common}"));
         }
     }
 
@@ -1147,8 +1319,10 @@ impl App {
 
     /// Starts a scan of the current token, if there is an account and a token.
     fn rescan(&mut self) -> Vec<Effect> {
+        if let Some(selected) = self.selected.take() {
+            self.follow = Some(selected.arn);
+        }
         self.scan = None;
-        self.selected = None;
         let (AccountState::Ready(account, _), Some(token)) = (&self.account, self.token()) else {
             return Vec::new();
         };
@@ -1367,6 +1541,12 @@ impl App {
         self.select(target);
     }
 
+    /// Selects the role `arn` where it now is among the visible rows, else keeps the row number.
+    fn reselect(&mut self, arn: Option<String>) {
+        let row = arn.and_then(|arn| self.visible_roles().iter().position(|r| r.arn == arn));
+        self.select(row.unwrap_or(self.roles.selected));
+    }
+
     /// Selects row `index` (clamped) and explains that role: one explanation takes
     /// microseconds (benches/README.md), so it runs here; scanning every role is an effect.
     fn select(&mut self, index: usize) {
@@ -1401,14 +1581,43 @@ impl App {
             arn: arn.to_owned(),
             verdict,
             policy: Some(pretty(document)),
+            about: about_role(role),
         })
     }
 }
 
-/// Are the characters of `needle` in `haystack`, in order?
-fn fuzzy(haystack: &str, needle: &str) -> bool {
-    let mut rest = haystack.chars();
-    needle.chars().all(|wanted| rest.any(|c| c == wanted))
+/// How many of `roles` are in each class.
+fn count_classes<'a>(roles: impl Iterator<Item = &'a RoleScan> + Clone) -> [(ScanClass, usize); 5] {
+    let count = |class| roles.clone().filter(|r| r.class == class).count();
+    [
+        ScanClass::Allowed,
+        ScanClass::Conditional,
+        ScanClass::NearMiss,
+        ScanClass::Far,
+        ScanClass::Unrelated,
+    ]
+    .map(|class| (class, count(class)))
+}
+
+/// The indices of the `names` that match `filter` — space-separated terms, each matched fuzzily
+/// (nucleo, as fzf: `^start`, `end$`, `'exact`, `!not`), case ignored — best match first, ties
+/// in their order.
+fn rank<'a>(filter: &str, names: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let mut buffer = Vec::new();
+    let mut scored: Vec<(u32, usize)> = names
+        .enumerate()
+        .filter_map(|(index, name)| {
+            let haystack = nucleo_matcher::Utf32Str::new(name, &mut buffer);
+            pattern
+                .score(haystack, &mut matcher)
+                .map(|score| (score, index))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, index)| index).collect()
 }
 
 #[cfg(test)]

@@ -3,167 +3,218 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Tab};
+use super::line;
 use super::overlay::KeyMode;
 
-/// A verb a key can be bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A verb a key can be bound to. Its name in keymap files, its default keys (space-separated)
+/// and its words in help are written once, here, beside it; the variants are in help order.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+    strum::EnumProperty,
+)]
 pub enum Command {
-    /// Leave.
-    Quit,
-    /// Next tab.
-    NextTab,
-    /// Previous tab.
-    PreviousTab,
     /// The Token tab.
+    #[strum(serialize = "token_tab", message = "Token tab", props(keys = "1"))]
     TokenTab,
     /// The Roles tab.
+    #[strum(serialize = "roles_tab", message = "Roles tab", props(keys = "2"))]
     RolesTab,
     /// The Providers tab.
+    #[strum(
+        serialize = "providers_tab",
+        message = "Providers tab",
+        props(keys = "3")
+    )]
     ProvidersTab,
     /// The Assume tab.
+    #[strum(serialize = "assume_tab", message = "Assume tab", props(keys = "4"))]
     AssumeTab,
     /// The Generate tab.
+    #[strum(
+        serialize = "generate_tab",
+        message = "Generate tab",
+        props(keys = "5")
+    )]
     GenerateTab,
-    /// The Generate view's next scope.
-    NextScope,
-    /// The Generate view's previous scope.
-    PreviousScope,
-    /// The Generate view's next format.
-    NextFormat,
-    /// The Generate view's previous format.
-    PreviousFormat,
-    /// Write the generated policy to a file (the command line, prefilled).
-    WritePolicy,
     /// The Events tab.
+    #[strum(
+        serialize = "events_tab",
+        message = "Events tab (CloudTrail)",
+        props(keys = "6")
+    )]
     EventsTab,
     /// The Setup tab.
+    #[strum(
+        serialize = "setup_tab",
+        message = "Setup tab (:setup PLATFORM …)",
+        props(keys = "7")
+    )]
     SetupTab,
-    /// Assume the selected role for real.
-    Assume,
-    /// Yes, in a confirmation.
-    Confirm,
-    /// Show or mask credentials.
-    Reveal,
-    /// The copy menu.
-    Copy,
-    /// Edit the selected claim (what-if).
-    Edit,
-    /// The command line.
-    Palette,
-    /// Load a token from a file (the command line, prefilled).
-    OpenFile,
-    /// Load a token from the system clipboard.
-    PasteClipboard,
+    /// Next tab.
+    #[strum(serialize = "next_tab", message = "next tab", props(keys = "tab"))]
+    NextTab,
+    /// Previous tab.
+    #[strum(
+        serialize = "previous_tab",
+        message = "previous tab",
+        props(keys = "shift-tab")
+    )]
+    PreviousTab,
     /// One row up.
+    #[strum(serialize = "up", message = "up", props(keys = "k up"))]
     Up,
     /// One row down.
+    #[strum(serialize = "down", message = "down", props(keys = "j down"))]
     Down,
     /// Half a page up.
+    #[strum(
+        serialize = "page_up",
+        message = "half a page up",
+        props(keys = "ctrl-u pageup")
+    )]
     PageUp,
     /// Half a page down.
+    #[strum(
+        serialize = "page_down",
+        message = "half a page down",
+        props(keys = "ctrl-d pagedown")
+    )]
     PageDown,
     /// First row.
+    #[strum(serialize = "top", message = "first row", props(keys = "g home"))]
     Top,
     /// Last row.
+    #[strum(serialize = "bottom", message = "last row", props(keys = "G end"))]
     Bottom,
-    /// Help.
-    Help,
-    /// Close the overlay, clear the filter.
-    Back,
     /// Filter the roles.
+    #[strum(serialize = "filter", message = "filter roles", props(keys = "/"))]
     Filter,
     /// Sort roles by verdict or name.
+    #[strum(
+        serialize = "sort",
+        message = "sort by verdict / name",
+        props(keys = "s")
+    )]
     Sort,
-    /// Reload the account.
-    Refresh,
     /// Next loaded token.
+    #[strum(
+        serialize = "next_token",
+        message = "next loaded token",
+        props(keys = "t")
+    )]
     NextToken,
+    /// Assume the selected role for real.
+    #[strum(
+        serialize = "assume",
+        message = "assume the selected role for real; Setup: the next change",
+        props(keys = "a")
+    )]
+    Assume,
+    /// Yes, in a confirmation.
+    #[strum(
+        serialize = "confirm",
+        message = "yes (in a confirmation)",
+        props(keys = "enter")
+    )]
+    Confirm,
+    /// Show or mask credentials.
+    #[strum(
+        serialize = "reveal",
+        message = "show / mask secrets",
+        props(keys = "r")
+    )]
+    Reveal,
+    /// The copy menu.
+    #[strum(
+        serialize = "copy",
+        message = "copy menu (digits choose)",
+        props(keys = "y")
+    )]
+    Copy,
+    /// The Generate view's next scope.
+    #[strum(serialize = "next_scope", message = "next scope", props(keys = "]"))]
+    NextScope,
+    /// The Generate view's previous scope.
+    #[strum(
+        serialize = "previous_scope",
+        message = "previous scope",
+        props(keys = "[")
+    )]
+    PreviousScope,
+    /// The Generate view's next format.
+    #[strum(serialize = "next_format", message = "next format", props(keys = "f"))]
+    NextFormat,
+    /// The Generate view's previous format.
+    #[strum(
+        serialize = "previous_format",
+        message = "previous format",
+        props(keys = "F")
+    )]
+    PreviousFormat,
+    /// Write the generated policy to a file (the command line, prefilled).
+    #[strum(
+        serialize = "write_policy",
+        message = "write policy to a file",
+        props(keys = "w")
+    )]
+    WritePolicy,
+    /// Edit the selected claim (what-if).
+    #[strum(
+        serialize = "edit",
+        message = "edit the selected claim (what-if)",
+        props(keys = "e")
+    )]
+    Edit,
+    /// The command line.
+    #[strum(
+        serialize = "command_line",
+        message = "command line (:role NAME, :token SRC, :reload)",
+        props(keys = ":")
+    )]
+    Palette,
+    /// Load a token from a file (the command line, prefilled).
+    #[strum(
+        serialize = "open_file",
+        message = "load a token from a file",
+        props(keys = "o")
+    )]
+    OpenFile,
+    /// Load a token from the system clipboard.
+    #[strum(
+        serialize = "paste_clipboard",
+        message = "load a token from the clipboard",
+        props(keys = "p")
+    )]
+    PasteClipboard,
+    /// Reload the account.
+    #[strum(
+        serialize = "refresh",
+        message = "reload the account (on Events: the events)",
+        props(keys = "R")
+    )]
+    Refresh,
+    /// Help.
+    #[strum(serialize = "help", message = "this help", props(keys = "?"))]
+    Help,
+    /// Close the overlay, clear the filter.
+    #[strum(
+        serialize = "back",
+        message = "close / clear the filter",
+        props(keys = "esc")
+    )]
+    Back,
+    /// Leave.
+    #[strum(serialize = "quit", message = "quit", props(keys = "q ctrl-c"))]
+    Quit,
 }
-
-/// The default bindings, in help order.
-pub const DEFAULT_KEYS: &[(&str, Command)] = &[
-    ("1", Command::TokenTab),
-    ("2", Command::RolesTab),
-    ("3", Command::ProvidersTab),
-    ("4", Command::AssumeTab),
-    ("5", Command::GenerateTab),
-    ("6", Command::EventsTab),
-    ("7", Command::SetupTab),
-    ("tab", Command::NextTab),
-    ("shift-tab", Command::PreviousTab),
-    ("up", Command::Up),
-    ("k", Command::Up),
-    ("down", Command::Down),
-    ("j", Command::Down),
-    ("ctrl-u", Command::PageUp),
-    ("pageup", Command::PageUp),
-    ("ctrl-d", Command::PageDown),
-    ("pagedown", Command::PageDown),
-    ("g", Command::Top),
-    ("home", Command::Top),
-    ("G", Command::Bottom),
-    ("end", Command::Bottom),
-    ("/", Command::Filter),
-    ("s", Command::Sort),
-    ("t", Command::NextToken),
-    ("a", Command::Assume),
-    ("enter", Command::Confirm),
-    ("r", Command::Reveal),
-    ("y", Command::Copy),
-    ("]", Command::NextScope),
-    ("[", Command::PreviousScope),
-    ("f", Command::NextFormat),
-    ("F", Command::PreviousFormat),
-    ("w", Command::WritePolicy),
-    ("e", Command::Edit),
-    (":", Command::Palette),
-    ("o", Command::OpenFile),
-    ("p", Command::PasteClipboard),
-    ("R", Command::Refresh),
-    ("?", Command::Help),
-    ("esc", Command::Back),
-    ("q", Command::Quit),
-    ("ctrl-c", Command::Quit),
-];
-
-/// The names commands have in keymap files.
-const COMMAND_NAMES: &[(&str, Command)] = &[
-    ("quit", Command::Quit),
-    ("next_tab", Command::NextTab),
-    ("previous_tab", Command::PreviousTab),
-    ("token_tab", Command::TokenTab),
-    ("roles_tab", Command::RolesTab),
-    ("providers_tab", Command::ProvidersTab),
-    ("assume_tab", Command::AssumeTab),
-    ("generate_tab", Command::GenerateTab),
-    ("next_scope", Command::NextScope),
-    ("previous_scope", Command::PreviousScope),
-    ("next_format", Command::NextFormat),
-    ("previous_format", Command::PreviousFormat),
-    ("write_policy", Command::WritePolicy),
-    ("events_tab", Command::EventsTab),
-    ("setup_tab", Command::SetupTab),
-    ("assume", Command::Assume),
-    ("confirm", Command::Confirm),
-    ("reveal", Command::Reveal),
-    ("copy", Command::Copy),
-    ("edit", Command::Edit),
-    ("command_line", Command::Palette),
-    ("open_file", Command::OpenFile),
-    ("paste_clipboard", Command::PasteClipboard),
-    ("up", Command::Up),
-    ("down", Command::Down),
-    ("page_up", Command::PageUp),
-    ("page_down", Command::PageDown),
-    ("top", Command::Top),
-    ("bottom", Command::Bottom),
-    ("help", Command::Help),
-    ("back", Command::Back),
-    ("filter", Command::Filter),
-    ("sort", Command::Sort),
-    ("refresh", Command::Refresh),
-    ("next_token", Command::NextToken),
-];
 
 /// Rows a page step moves.
 const HALF_PAGE: isize = 10;
@@ -171,10 +222,23 @@ const HALF_PAGE: isize = 10;
 impl Command {
     /// The command named `name` in a keymap file.
     pub fn by_name(name: &str) -> Option<Command> {
-        COMMAND_NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, command)| *command)
+        name.parse().ok()
+    }
+
+    /// Its name in keymap files.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The keys bound to it by default.
+    pub fn default_keys(self) -> impl Iterator<Item = &'static str> {
+        use strum::EnumProperty;
+        self.get_str("keys").unwrap_or_default().split(' ')
+    }
+
+    /// Every command, in help order.
+    pub fn all() -> impl Iterator<Item = Command> {
+        <Command as strum::IntoEnumIterator>::iter()
     }
 
     /// The action the command performs.
@@ -220,43 +284,7 @@ impl Command {
 
     /// What the command does, for help.
     pub fn describe(self) -> &'static str {
-        match self {
-            Command::Quit => "quit",
-            Command::NextTab => "next tab",
-            Command::PreviousTab => "previous tab",
-            Command::TokenTab => "Token tab",
-            Command::RolesTab => "Roles tab",
-            Command::ProvidersTab => "Providers tab",
-            Command::AssumeTab => "Assume tab",
-            Command::GenerateTab => "Generate tab",
-            Command::NextScope => "next scope",
-            Command::PreviousScope => "previous scope",
-            Command::NextFormat => "next format",
-            Command::PreviousFormat => "previous format",
-            Command::WritePolicy => "write policy to a file",
-            Command::EventsTab => "Events tab (CloudTrail)",
-            Command::SetupTab => "Setup tab (:setup PLATFORM …)",
-            Command::Assume => "assume the selected role for real; Setup: the next change",
-            Command::Confirm => "yes (in a confirmation)",
-            Command::Reveal => "show / mask secrets",
-            Command::Copy => "copy menu (digits choose)",
-            Command::Edit => "edit the selected claim (what-if)",
-            Command::Palette => "command line (:role NAME, :token SRC, :reload)",
-            Command::OpenFile => "load a token from a file",
-            Command::PasteClipboard => "load a token from the clipboard",
-            Command::Up => "up",
-            Command::Down => "down",
-            Command::PageUp => "half a page up",
-            Command::PageDown => "half a page down",
-            Command::Top => "first row",
-            Command::Bottom => "last row",
-            Command::Help => "this help",
-            Command::Back => "close / clear the filter",
-            Command::Filter => "filter roles",
-            Command::Sort => "sort by verdict / name",
-            Command::Refresh => "reload the account (on Events: the events)",
-            Command::NextToken => "next loaded token",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
     }
 }
 
@@ -306,9 +334,12 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         Keymap {
-            bindings: DEFAULT_KEYS
-                .iter()
-                .map(|(key, command)| ((*key).to_owned(), *command))
+            bindings: Command::all()
+                .flat_map(|command| {
+                    command
+                        .default_keys()
+                        .map(move |key| (key.to_owned(), command))
+                })
                 .collect(),
         }
     }
@@ -353,7 +384,7 @@ impl Keymap {
                 continue;
             }
             let command = Command::by_name(name).ok_or_else(|| {
-                let names: Vec<&str> = COMMAND_NAMES.iter().map(|(n, _)| *n).collect();
+                let names: Vec<&str> = Command::all().map(Command::name).collect();
                 fail(format!(
                     "unknown command {name:?}: one of {}, or none",
                     names.join(", ")
@@ -380,17 +411,14 @@ impl Keymap {
             KeyMode::Edit => match key.code {
                 KeyCode::Esc => Some(Action::Back),
                 KeyCode::Enter => Some(Action::Confirm),
-                KeyCode::Backspace => Some(Action::EditBackspace),
-                KeyCode::Char(c) => Some(Action::EditInput(c)),
-                _ => None,
+                KeyCode::Tab => Some(Action::Complete),
+                _ => line::request_for(key).map(Action::EditLine),
             },
             KeyMode::Filter => match key.code {
                 KeyCode::Esc => Some(Action::Back),
                 KeyCode::Enter => Some(Action::ConfirmFilter),
-                KeyCode::Backspace => Some(Action::FilterBackspace),
-                KeyCode::Char(c) => Some(Action::FilterInput(c)),
                 KeyCode::Up | KeyCode::Down => self.command(&key_name(key)?).map(Command::action),
-                _ => None,
+                _ => line::request_for(key).map(Action::FilterLine),
             },
             KeyMode::Normal => self.command(&key_name(key)?).map(Command::action),
         }
@@ -401,6 +429,27 @@ impl Keymap {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, command)| *command)
+    }
+
+    /// The first key bound to `command`, if any (for hints).
+    pub fn key_for(&self, command: Command) -> Option<&str> {
+        self.bindings
+            .iter()
+            .find(|(_, bound)| *bound == command)
+            .map(|(key, _)| key.as_str())
+    }
+
+    /// A footer hint: each entry's commands' first keys (joined by `/`) and its words; entries
+    /// whose commands are all unbound are left out.
+    pub fn hints(&self, entries: &[(&[Command], &str)]) -> String {
+        entries
+            .iter()
+            .filter_map(|(commands, words)| {
+                let keys: Vec<&str> = commands.iter().filter_map(|c| self.key_for(*c)).collect();
+                (!keys.is_empty()).then(|| format!("{} {words}", keys.join("/")))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 
     /// Help lines: the keys of each command, in binding order.
@@ -449,6 +498,7 @@ pub fn config_path(env: &dyn crate::token::Environment) -> Option<std::path::Pat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::action::InputRequest;
 
     fn action_for(key: KeyEvent, mode: KeyMode) -> Option<Action> {
         Keymap::default().action_for(key, mode)
@@ -550,7 +600,23 @@ mod tests {
     fn the_filter_takes_text() {
         assert_eq!(
             action_for(key(KeyCode::Char('q'), KeyModifiers::NONE), KeyMode::Filter),
-            Some(Action::FilterInput('q'))
+            Some(Action::FilterLine(InputRequest::InsertChar('q')))
+        );
+        assert_eq!(
+            action_for(
+                key(KeyCode::Char('u'), KeyModifiers::CONTROL),
+                KeyMode::Edit
+            ),
+            Some(Action::EditLine(InputRequest::DeleteLine)),
+            "ctrl-u deletes the line, it types no u"
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Left, KeyModifiers::NONE), KeyMode::Edit),
+            Some(Action::EditLine(InputRequest::GoToPrevChar))
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Tab, KeyModifiers::NONE), KeyMode::Edit),
+            Some(Action::Complete)
         );
         assert_eq!(
             action_for(key(KeyCode::Esc, KeyModifiers::NONE), KeyMode::Filter),
@@ -563,14 +629,31 @@ mod tests {
     }
 
     #[test]
-    fn every_key_is_bound_once_and_every_command_has_a_key() {
-        for (index, (name, _)) in DEFAULT_KEYS.iter().enumerate() {
+    fn the_readme_names_every_command() {
+        let readme = include_str!("../../README.md");
+        for command in Command::all() {
             assert!(
-                !DEFAULT_KEYS[index + 1..]
-                    .iter()
-                    .any(|(other, _)| other == name),
-                "{name} is bound twice"
+                readme.contains(&format!("`{}`", command.name())),
+                "README.md does not name {}",
+                command.name()
             );
+        }
+    }
+
+    #[test]
+    fn every_key_is_bound_once_and_every_command_has_a_key() {
+        let keys: Vec<String> = Keymap::default()
+            .bindings
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for (index, name) in keys.iter().enumerate() {
+            assert!(is_key_name(name), "{name} is not a key name");
+            assert!(!keys[index + 1..].contains(name), "{name} is bound twice");
+        }
+        for command in Command::all() {
+            assert!(!command.describe().is_empty(), "{command:?} has no words");
+            assert_eq!(Command::by_name(command.name()), Some(command));
         }
         assert_eq!(help().len(), 35);
         assert_eq!(command("y"), Some(Command::Copy));

@@ -8,6 +8,7 @@ mod clipboard;
 pub mod effect;
 mod guard;
 pub mod keymap;
+pub mod line;
 pub mod overlay;
 mod terminal;
 pub mod ui;
@@ -40,9 +41,10 @@ use crate::token::Origin;
 
 /// Opens the explorer over `session` with the token `token` names (else the demo token with
 /// `--demo`, else the CI's own variable, else none: the Token screen invites a paste).
-pub fn main(session: Session, token: Option<&str>) -> Exit {
+/// `color`: `Some` forces colour on or off (`--color always|never`); `None` follows `NO_COLOR`.
+pub fn main(session: Session, token: Option<&str>, color: Option<bool>) -> Exit {
     let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
-    match start(session, token, interactive) {
+    match start(session, token, interactive, color) {
         Ok(exit) => exit,
         Err(failure) => {
             let message = mask_tokens(&escape(&failure.message, Keep::default())).into_owned();
@@ -52,7 +54,12 @@ pub fn main(session: Session, token: Option<&str>) -> Exit {
     }
 }
 
-fn start(session: Session, token: Option<&str>, interactive: bool) -> Result<Exit, Failure> {
+fn start(
+    session: Session,
+    token: Option<&str>,
+    interactive: bool,
+    color: Option<bool>,
+) -> Result<Exit, Failure> {
     if !interactive {
         return Err(Failure::bad_input(
             "no-terminal",
@@ -87,7 +94,8 @@ fn start(session: Session, token: Option<&str>, interactive: bool) -> Result<Exi
     };
     let keymap = load_keymap(session.env())?;
     let theme = Theme {
-        color: std::env::var("NO_COLOR").map_or(true, |value| value.is_empty()),
+        color: color
+            .unwrap_or_else(|| std::env::var("NO_COLOR").map_or(true, |value| value.is_empty())),
     };
     let session_name = default_session_name(session.env(), now);
     let run = run(
@@ -140,6 +148,7 @@ pub async fn run(
     app.keymap = keymap;
     app.session_name = session_name;
     app.region = session.requested_region();
+    app.live = session.is_live();
     let mut runner = EffectRunner::new(session, sender);
     for effect in effects {
         runner.spawn(effect);

@@ -2,6 +2,7 @@
 //! assume confirmation. They stack (the newest on top); the top one decides how keys are read,
 //! `esc` closes it, and they are drawn bottom to top — all decided here, once.
 
+use super::line::LineInput;
 use crate::secret::Secret;
 
 /// How keys are read right now.
@@ -22,10 +23,85 @@ pub enum KeyMode {
 pub struct ClaimEdit {
     /// The claim.
     pub name: String,
-    /// The text typed so far (a string claim's text, else JSON).
-    pub input: String,
-    /// Whether the claim was a string (the input is taken as text, not JSON).
-    pub was_string: bool,
+    /// The text typed so far, in the claim's own form.
+    pub input: LineInput,
+    /// The claim's kind, which says how the input is read.
+    pub kind: ClaimKind,
+}
+
+/// How a claim is edited: in its own form, JSON always accepted too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimKind {
+    /// A string: the text as typed.
+    Text,
+    /// A number, typed as one.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An array of strings: comma-separated values (or a JSON array).
+    List,
+    /// Anything else (an object, null, a mixed array): JSON.
+    Json,
+}
+
+impl ClaimKind {
+    /// The kind of `value`, and the text it is edited as.
+    pub fn of(value: &serde_json::Value) -> (ClaimKind, String) {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => (ClaimKind::Text, text.clone()),
+            Value::Number(number) => (ClaimKind::Number, number.to_string()),
+            Value::Bool(flag) => (ClaimKind::Boolean, flag.to_string()),
+            Value::Array(items) if items.iter().all(Value::is_string) => (
+                ClaimKind::List,
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            other => (ClaimKind::Json, other.to_string()),
+        }
+    }
+
+    /// How the input is read, for the editor's hint.
+    pub fn hint(self) -> &'static str {
+        match self {
+            ClaimKind::Text => "text",
+            ClaimKind::Number => "a number (or JSON)",
+            ClaimKind::Boolean => "true or false (or JSON)",
+            ClaimKind::List => "values separated by commas (or a JSON array)",
+            ClaimKind::Json => "JSON",
+        }
+    }
+
+    /// The value `input` stands for, or why it does not read.
+    pub fn read(self, input: &str) -> Result<serde_json::Value, String> {
+        use serde_json::Value;
+        if self == ClaimKind::Text {
+            return Ok(Value::String(input.to_owned()));
+        }
+        let json = crate::json::parse(input.trim().as_bytes())
+            .map(|parsed| parsed.value)
+            .map_err(|error| crate::json::error_message(&error));
+        match (self, json) {
+            (ClaimKind::Number, Ok(value @ Value::Number(_))) => Ok(value),
+            (ClaimKind::Number, _) => Err(format!("{:?} is not a number", input.trim())),
+            (ClaimKind::Boolean, Ok(value @ Value::Bool(_))) => Ok(value),
+            (ClaimKind::Boolean, _) => Err(format!("{:?} is not true or false", input.trim())),
+            (ClaimKind::List, Ok(value @ Value::Array(_))) => Ok(value),
+            (ClaimKind::List, _) => Ok(Value::Array(
+                input
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| Value::String(item.to_owned()))
+                    .collect(),
+            )),
+            (_, Ok(value)) => Ok(value),
+            (_, Err(error)) => Err(format!("not JSON ({error})")),
+        }
+    }
 }
 
 /// One entry of the copy menu.
@@ -43,7 +119,7 @@ pub enum Overlay {
     /// The key table.
     Help,
     /// The `:` command line and the text typed so far.
-    CommandLine(String),
+    CommandLine(LineInput),
     /// The claim editor.
     Editor(ClaimEdit),
     /// The copy menu's items.
@@ -72,7 +148,7 @@ impl Overlay {
     }
 
     /// The line being typed, for the overlays that take text.
-    pub fn input_mut(&mut self) -> Option<&mut String> {
+    pub fn input_mut(&mut self) -> Option<&mut LineInput> {
         match self {
             Overlay::CommandLine(input) => Some(input),
             Overlay::Editor(edit) => Some(&mut edit.input),
@@ -142,11 +218,11 @@ mod tests {
         let mut overlays = Overlays::default();
         assert_eq!(overlays.key_mode(KeyMode::Filter), KeyMode::Filter);
         overlays.open(Overlay::CopyMenu(Vec::new()));
-        overlays.open(Overlay::CommandLine(String::new()));
+        overlays.open(Overlay::CommandLine(LineInput::default()));
         assert_eq!(overlays.key_mode(KeyMode::Normal), KeyMode::Edit);
         assert_eq!(
             overlays.close_top(),
-            Some(Overlay::CommandLine(String::new()))
+            Some(Overlay::CommandLine(LineInput::default()))
         );
         assert_eq!(overlays.key_mode(KeyMode::Normal), KeyMode::Menu);
     }
@@ -161,5 +237,28 @@ mod tests {
         assert_eq!(open, [&Overlay::Help, &Overlay::ConfirmAssume("b".into())]);
         overlays.toggle_help();
         assert!(!overlays.help_open());
+    }
+
+    #[test]
+    fn claims_are_edited_in_their_own_form_and_json_still_reads() {
+        use serde_json::json;
+        let (kind, text) = ClaimKind::of(&json!(["a", "b"]));
+        assert_eq!((kind, text.as_str()), (ClaimKind::List, "a, b"));
+        assert_eq!(kind.read("a, b ,c"), Ok(json!(["a", "b", "c"])));
+        assert_eq!(kind.read(r#"["x,y"]"#), Ok(json!(["x,y"])));
+        let (kind, text) = ClaimKind::of(&json!(42));
+        assert_eq!((kind, text.as_str()), (ClaimKind::Number, "42"));
+        assert_eq!(kind.read(" 7 "), Ok(json!(7)));
+        assert!(
+            kind.read("seven")
+                .is_err_and(|e| e.contains("not a number"))
+        );
+        let (kind, _) = ClaimKind::of(&json!(true));
+        assert_eq!(kind.read("false"), Ok(json!(false)));
+        assert!(kind.read("nope").is_err());
+        assert_eq!(ClaimKind::of(&json!("x")).0.read("{}"), Ok(json!("{}")));
+        let (kind, text) = ClaimKind::of(&json!({"k": 1}));
+        assert_eq!((kind, text.as_str()), (ClaimKind::Json, r#"{"k":1}"#));
+        assert!(kind.read("{").is_err_and(|e| e.starts_with("not JSON")));
     }
 }

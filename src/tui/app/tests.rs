@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::account::demo;
+use crate::tui::action::InputRequest;
 use crate::tui::overlay::KeyMode;
 
 const NOW: i64 = 1_795_629_600;
@@ -49,10 +50,13 @@ fn the_demo_command_reloads_with_the_demo_account_from_then_on() {
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::LoadAccount {
-                generation: 2,
-                demo: true
-            }]
+            [
+                Effect::LoadAccount {
+                    generation: 2,
+                    demo: true
+                },
+                Effect::MintDemoToken { now: NOW }
+            ]
         ),
         "{effects:?}"
     );
@@ -101,10 +105,10 @@ fn filter_editing_rows_clock_and_notices() {
     let mut app = ready("semaphore-main");
     app.update(Action::StartFilter);
     for c in "eksx".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
     }
     assert!(app.visible_roles().is_empty());
-    app.update(Action::FilterBackspace);
+    app.update(Action::FilterLine(InputRequest::DeletePrevChar));
     assert_eq!(app.roles.filter, "eks");
     assert!(!app.visible_roles().is_empty());
     app.update(Action::ConfirmFilter);
@@ -196,7 +200,7 @@ fn moving_filtering_and_sorting() {
     assert_eq!(app.roles.selected, 0);
     app.update(Action::StartFilter);
     for c in "eks".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
     }
     assert!(
         app.visible_roles().iter().all(|r| r.name.contains('e')),
@@ -472,16 +476,18 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
     app.update(Action::EditClaim);
     assert_eq!(app.key_mode(), KeyMode::Edit);
     assert_eq!(editor(&app).map(|e| e.name.as_str()), Some("sub"));
-    let input = editor(&app).map(|e| e.input.clone()).unwrap_or_default();
+    let input = editor(&app)
+        .map(|e| e.input.value().to_owned())
+        .unwrap_or_default();
     let fixed = input.replace(
         "ref_type:pull-request:ref:refs/pull/42/merge",
         "ref_type:branch:ref:refs/heads/main",
     );
     for _ in 0..input.chars().count() {
-        app.update(Action::EditBackspace);
+        app.update(Action::EditLine(InputRequest::DeletePrevChar));
     }
     for c in fixed.chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     let effects = app.update(Action::Confirm);
     assert_eq!(
@@ -508,12 +514,15 @@ fn what_if_editing_a_claim_re_evaluates_every_role() {
     app.update(Action::Move(-10));
     app.update(Action::Move(3));
     app.update(Action::EditClaim);
-    app.update(Action::EditInput('x'));
+    app.update(Action::EditLine(InputRequest::InsertChar('x')));
     assert!(
         app.update(Action::Confirm).is_empty(),
-        "exp is a number: `…x` is not JSON"
+        "exp is a number: `…x` is not one"
     );
-    assert!(app.toast_text().is_some_and(|t| t.starts_with("not JSON")));
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.contains("is not a number") && t.contains("unchanged"))
+    );
     assert!(
         editor(&app).is_some(),
         "the editor stays open to fix the input"
@@ -526,7 +535,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
     app.update(Action::OpenPalette(String::new()));
     assert_eq!(app.key_mode(), KeyMode::Edit);
     for c in "role semaphore-web-deploy".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     app.update(Action::Confirm);
     assert_eq!(app.overlays.top(), None);
@@ -540,7 +549,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
 
     app.update(Action::OpenPalette("token @".to_owned()));
     for c in "/tmp/t.jwt".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     let effects = app.update(Action::Confirm);
     assert!(
@@ -560,7 +569,7 @@ fn the_command_line_selects_roles_and_reads_tokens() {
 
     app.update(Action::OpenPalette(String::new()));
     for c in "frobnicate".chars() {
-        app.update(Action::EditInput(c));
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
     }
     app.update(Action::Confirm);
     assert!(
@@ -911,4 +920,220 @@ fn a_setup_command_without_a_platform_says_how() {
         "{:?}",
         app.toast
     );
+}
+
+/// Scans `effects` here and now, then gives the visible row of the selected role's name.
+fn selected_name(app: &App) -> Option<String> {
+    let arn = app.selected.as_ref().map(|s| s.arn.clone())?;
+    app.visible_roles()
+        .iter()
+        .find(|r| r.arn == arn)
+        .map(|r| r.name.clone())
+}
+
+#[test]
+fn the_selection_follows_its_role_across_sorts_token_switches_and_edits() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::Move(3));
+    let chosen = selected_name(&app);
+    assert!(chosen.is_some());
+    let row = app.roles.selected;
+    app.update(Action::ToggleSort);
+    assert_eq!(selected_name(&app), chosen, "a re-sort keeps the role");
+    assert_ne!(app.roles.selected, row, "…at its new row");
+
+    app.tokens.push(demo_token("semaphore-pr"));
+    let effects = app.update(Action::NextToken);
+    app.run_scans(effects);
+    assert_eq!(selected_name(&app), chosen, "a token switch keeps the role");
+
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::EditClaim);
+    app.update(Action::EditLine(InputRequest::InsertChar('x')));
+    let effects = app.update(Action::Confirm);
+    app.run_scans(effects);
+    assert!(app.token().is_some_and(|t| t.token.is_edited()));
+    assert_eq!(selected_name(&app), chosen, "a what-if edit keeps the role");
+}
+
+#[test]
+fn r_on_an_edited_token_says_it_has_no_raw_form() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::ShowTab(Tab::Token));
+    app.update(Action::EditClaim);
+    app.update(Action::EditLine(InputRequest::InsertChar('x')));
+    app.update(Action::Confirm);
+    app.update(Action::ToggleReveal);
+    assert!(!app.raw_revealed);
+    assert!(
+        app.toast_text().is_some_and(|t| t.contains("no raw form")),
+        "{:?}",
+        app.toast_text()
+    );
+}
+
+#[test]
+fn the_demo_command_loads_the_demo_token_too() {
+    let mut app = ready("github-main");
+    app.update(Action::OpenPalette("demo".to_owned()));
+    app.update(Action::Confirm);
+    let text = demo::token("semaphore-main", NOW)
+        .map(|t| String::from_utf8_lossy(t.text.expose()).into_owned())
+        .map_err(|e| e.to_string());
+    let minted = text.map(|text| (Origin::Demo("semaphore-main".into()), Secret::new(text)));
+    let effects = app.update(Action::DemoTokenMinted(minted));
+    assert_eq!(app.tokens.len(), 2);
+    assert_eq!(app.current, 1, "the demo token is shown");
+    assert!(
+        matches!(effects.as_slice(), [] | [Effect::Scan { .. }]),
+        "{effects:?}"
+    );
+    assert!(app.toast_text().is_some_and(|t| t.contains("token 2 of 2")));
+}
+
+#[test]
+fn without_live_aws_assume_says_so_before_asking() {
+    let mut app = ready("semaphore-main");
+    app.live = false;
+    app.update(Action::AskAssume);
+    assert_eq!(app.overlays.top(), None, "no confirmation is asked");
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.contains("assuming needs live AWS")),
+        "{:?}",
+        app.toast_text()
+    );
+}
+
+#[test]
+fn a_grant_the_local_verdict_refused_is_recorded_with_the_local_answer() {
+    let mut app = ready("semaphore-pr");
+    let refused = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.class != ScanClass::Allowed && r.class != ScanClass::Unrelated);
+    app.update(Action::SelectRow(refused.unwrap_or(0)));
+    app.update(Action::AskAssume);
+    let effects = app.update(Action::Confirm);
+    let [Effect::Assume { generation, .. }] = effects.as_slice() else {
+        unreachable!("{effects:?}")
+    };
+    app.update(Action::AssumeFinished {
+        generation: *generation,
+        outcome: AssumeOutcome::Failed("x".into()),
+    });
+    let local = app
+        .assume
+        .attempts
+        .first()
+        .and_then(|a| a.refused_locally.clone());
+    assert!(
+        local.is_some_and(|answer| answer.contains("AccessDenied") || answer.contains("Invalid"))
+    );
+}
+
+fn type_into_filter(app: &mut App, text: &str) {
+    app.update(Action::StartFilter);
+    for c in text.chars() {
+        app.update(Action::FilterLine(InputRequest::InsertChar(c)));
+    }
+}
+
+#[test]
+fn the_filter_takes_space_separated_terms_and_ranks_by_match() {
+    let mut app = ready("semaphore-main");
+    type_into_filter(&mut app, "deploy web");
+    let names: Vec<String> = app.visible_roles().iter().map(|r| r.name.clone()).collect();
+    assert!(!names.is_empty());
+    assert!(
+        names
+            .iter()
+            .all(|n| n.contains("deploy") && n.contains("web")),
+        "every term must match: {names:?}"
+    );
+    app.update(Action::Back);
+    type_into_filter(&mut app, "semaphore-web-ci");
+    let first = app.visible_roles().first().map(|r| r.name.clone());
+    assert_eq!(
+        first.as_deref(),
+        Some("semaphore-web-ci"),
+        "the exact name ranks first"
+    );
+    assert_eq!(app.roles.selected, 0);
+}
+
+#[test]
+fn a_paste_goes_into_the_line_being_typed() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette("role ".to_owned()));
+    let effects = app.update(Action::Paste("semaphore-web-ci\n".to_owned()));
+    assert!(effects.is_empty());
+    assert_eq!(app.tokens.len(), 1, "not taken as a token");
+    assert!(
+        matches!(app.overlays.top(), Some(Overlay::CommandLine(line)) if *line == "role semaphore-web-ci")
+    );
+    app.update(Action::Back);
+    app.update(Action::StartFilter);
+    app.update(Action::Paste("eks".to_owned()));
+    assert_eq!(app.roles.filter, "eks");
+}
+
+#[test]
+fn role_takes_a_unique_prefix_and_tab_completes_commands_and_names() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::OpenPalette("ro".to_owned()));
+    app.update(Action::Complete);
+    assert!(matches!(app.overlays.top(), Some(Overlay::CommandLine(line)) if *line == "role "));
+    for c in "semaphore-web-pr-preview-t".chars() {
+        app.update(Action::EditLine(InputRequest::InsertChar(c)));
+    }
+    app.update(Action::Complete);
+    assert!(
+        matches!(app.overlays.top(), Some(Overlay::CommandLine(line)) if *line == "role semaphore-web-pr-preview-typo"),
+        "{:?}",
+        app.overlays.top()
+    );
+    app.update(Action::Back);
+
+    app.update(Action::OpenPalette("role semaphore-web-".to_owned()));
+    app.update(Action::Complete);
+    assert!(
+        app.toast_text().is_some_and(|t| t.contains("candidates")),
+        "{:?}",
+        app.toast_text()
+    );
+    app.update(Action::Confirm);
+    assert!(
+        app.toast_text()
+            .is_some_and(|t| t.contains("roles start with")),
+        "{:?}",
+        app.toast_text()
+    );
+
+    app.update(Action::OpenPalette(
+        "role semaphore-web-pr-preview-t".to_owned(),
+    ));
+    app.update(Action::Confirm);
+    assert_eq!(
+        app.selected
+            .as_ref()
+            .map(|s| s.arn.ends_with("semaphore-web-pr-preview-typo")),
+        Some(true)
+    );
+}
+
+#[test]
+fn while_help_is_open_moves_scroll_it_not_the_list() {
+    let mut app = ready("semaphore-main");
+    app.update(Action::ToggleHelp);
+    app.update(Action::Move(3));
+    app.update(Action::Bottom);
+    assert_eq!(app.roles.selected, 0, "the list stays");
+    assert_eq!(app.help_scroll, app.keymap.help().len());
+    app.update(Action::Top);
+    assert_eq!(app.help_scroll, 0);
+    app.update(Action::Move(2));
+    app.update(Action::ToggleHelp);
+    app.update(Action::ToggleHelp);
+    assert_eq!(app.help_scroll, 0, "help opens at its top");
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::arn::Arn;
+use crate::eval::{Decision, Verdict};
 use crate::session::Refusal;
 use crate::token::times::expiry_phrase;
 use crate::tui::app::{App, AssumeOutcome};
@@ -17,7 +18,7 @@ const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 /// Draws the Assume screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let mut lines = Vec::new();
-    if let Some((_, role_arn, at)) = &app.assume.running {
+    if let Some((_, role_arn, at, _)) = &app.assume.running {
         let spin = SPINNER[usize::try_from(app.now - at).unwrap_or(0) % SPINNER.len()];
         lines.push(Line::styled(
             format!("{spin} assuming {role_arn}… (esc cancels)"),
@@ -43,6 +44,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                     Span::styled(format!("✔ {name}: "), theme.good()),
                     Span::raw(assumed.role.assumed_role_arn.clone()),
                 ]));
+                if let Some(answer) = &attempt.refused_locally {
+                    lines.push(Line::styled(
+                        format!(
+                            "    STS granted what the local check refused ({answer}): the local verdict was wrong — the account may have changed since it loaded (R reloads), or trustlens misjudged a rule"
+                        ),
+                        theme.warn(),
+                    ));
+                }
                 lines.push(match &assumed.confirmed {
                     Ok(identity) if identity.arn == assumed.role.assumed_role_arn => {
                         Line::styled("    confirmed by GetCallerIdentity", theme.dim())
@@ -63,7 +72,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 .map(|at| expiry_phrase(app.now, at.unix_timestamp()))
                 .unwrap_or_else(|_| credentials.expiration.clone());
                 lines.push(Line::raw(format!(
-                    "    credentials {expiry} · AccessKeyId {}",
+                    "    session {expiry} · AccessKeyId {}",
                     credentials.access_key_id
                 )));
                 let (secret, session) = if app.assume.revealed {
@@ -114,8 +123,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         lines.push(Line::raw(""));
     }
     let title = format!(
-        " Assume — {} attempt(s) this session ",
-        app.assume.attempts.len()
+        " Assume — {} attempt{} this session ",
+        app.assume.attempts.len(),
+        if app.assume.attempts.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
     );
     frame.render_widget(
         Paragraph::new(lines)
@@ -129,15 +143,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
 pub fn render_confirmation(
     role_arn: &str,
     token: usize,
+    local: Option<&Verdict>,
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
 ) {
+    let verdict = match local {
+        Some(verdict) if verdict.decision == Decision::Allowed => Line::styled(
+            "local  ✔ allowed: STS should return credentials",
+            theme.good(),
+        ),
+        Some(verdict) => Line::styled(
+            format!("local  ✘ refused: STS should answer {}", verdict.sts_answer),
+            theme.bad(),
+        ),
+        None => Line::styled("local  no verdict for this role", theme.dim()),
+    };
     let lines = vec![
         Line::styled("Call AssumeRoleWithWebIdentity for real?", theme.strong()),
         Line::raw(""),
         Line::raw(format!("role   {role_arn}")),
         Line::raw(format!("token  {token}")),
+        verdict,
         Line::raw(""),
         Line::raw("enter: yes · esc: no"),
     ];

@@ -20,6 +20,7 @@ pub use theme::Theme;
 
 use super::action::{Action, Tab};
 use super::app::{AccountState, App};
+use super::keymap::Command;
 use super::overlay::Overlay;
 use crate::token::times::expiry_phrase;
 
@@ -38,7 +39,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         return;
     }
     let [header, tabs, body, footer] = regions(area);
-    frame.render_widget(header_line(app, theme), header);
+    frame.render_widget(header_line(app, theme, header.width), header);
     let titles: Vec<&str> = Tab::ALL.iter().map(|tab| tab.title()).collect();
     let selected = Tab::ALL.iter().position(|tab| *tab == app.tab);
     frame.render_widget(
@@ -69,8 +70,12 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
         Overlay::ConfirmAssume(role_arn) => assume::render_confirmation(
             role_arn,
             app.current + 1,
+            app.selected
+                .as_ref()
+                .filter(|selected| selected.arn == *role_arn)
+                .map(|selected| &selected.verdict),
             frame,
-            centered(area, 70, 10),
+            centered(area, 76, 10),
             theme,
         ),
         Overlay::ConfirmChange(change) => {
@@ -86,7 +91,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
             centered(area, 70, u16::try_from(items.len()).unwrap_or(9) + 4),
             theme,
         ),
-        Overlay::Help => help::render(&app.keymap, frame, centered(area, 78, 26), theme),
+        Overlay::Help => help::render(&app.keymap, app.help_scroll, frame, area, theme),
     }
 }
 
@@ -122,46 +127,166 @@ pub fn click(app: &App, size: Rect, column: u16, row: u16) -> Option<Action> {
     None
 }
 
-fn header_line(app: &App, theme: Theme) -> Line<'static> {
-    let account = match &app.account {
-        AccountState::Loading(0) => "account: loading…".to_owned(),
-        AccountState::Loading(roles) => format!("account: loading… {roles} roles so far"),
-        AccountState::Ready(account, source) => format!("account {} ({source})", account.id),
-        AccountState::Failed(error) => format!("account: {error}"),
+/// The columns of the subject the header keeps before the account's source gives way.
+const SUBJECT_KEPT: usize = 24;
+
+/// The header in `width` columns. The expiry countdown, the token's number and the account ID
+/// always stay; when the line is too wide, the rest gives way in this order: the subject beyond
+/// its first 24 columns (its middle goes, start and end stay), the `trustlens` name, the
+/// platform, the account's source, then the subject down to 12 columns.
+fn header_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
+    let count = |text: &str| text.chars().count();
+    let width = usize::from(width);
+    let (account, source) = match &app.account {
+        AccountState::Loading(0) => ("account: loading…".to_owned(), String::new()),
+        AccountState::Loading(roles) => (
+            "account: loading…".to_owned(),
+            format!(" {roles} roles so far"),
+        ),
+        AccountState::Ready(account, source) => {
+            (format!("account {}", account.id), format!(" ({source})"))
+        }
+        AccountState::Failed(error) => ("account:".to_owned(), format!(" {error}")),
     };
-    let mut spans = vec![
-        Span::styled("trustlens ", theme.strong()),
-        Span::raw(account),
-    ];
-    if let Some(loaded) = app.token() {
-        let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
-        let platform = loaded
-            .token
-            .issuer()
-            .and_then(crate::platforms::detect)
-            .map(|p| format!(" ({})", p.name()))
-            .unwrap_or_default();
-        spans.push(Span::raw(format!(
-            " · token {}/{}{platform}: {subject}",
-            app.current + 1,
-            app.tokens.len()
-        )));
-        if let Some(exp) = loaded
-            .token
-            .claims()
-            .get("exp")
-            .and_then(serde_json::Value::as_i64)
-        {
-            let phrase = expiry_phrase(app.now, exp);
+    let Some(loaded) = app.token() else {
+        return Line::from(vec![
+            Span::styled("trustlens ", theme.strong()),
+            Span::raw(format!("{account}{source}")),
+        ]);
+    };
+    let subject = loaded.token.subject().unwrap_or("(no sub)").to_owned();
+    let platform = loaded
+        .token
+        .issuer()
+        .and_then(crate::platforms::detect)
+        .map(|p| format!(" ({})", p.name()))
+        .unwrap_or_default();
+    let index = format!(" · token {}/{}", app.current + 1, app.tokens.len());
+    let expiry = loaded
+        .token
+        .claims()
+        .get("exp")
+        .and_then(serde_json::Value::as_i64)
+        .map(|exp| {
             let style = if exp > app.now {
                 theme.dim()
             } else {
                 theme.bad()
             };
-            spans.push(Span::styled(format!(" · {phrase}"), style));
+            (format!(" · {}", expiry_phrase(app.now, exp)), style)
+        });
+    let expiry_width = expiry.as_ref().map_or(0, |(text, _)| count(text));
+    // Columns are handed out in the order things are kept.
+    let mut room = width.saturating_sub(expiry_width + count(&index) + 2 + count(&account));
+    let take = |room: &mut usize, wanted: usize| {
+        let given = wanted.min(*room);
+        *room -= given;
+        given
+    };
+    let subject_core = take(&mut room, count(&subject).min(SUBJECT_KEPT));
+    let source_room = take(&mut room, count(&source));
+    let source = if source_room == count(&source) {
+        source
+    } else if source_room >= 6 {
+        let kept: String = source.chars().take(source_room - 1).collect();
+        format!("{kept}…")
+    } else {
+        room += source_room;
+        String::new()
+    };
+    let fits = |room: &mut usize, wanted: usize| {
+        let fits = wanted <= *room;
+        if fits {
+            *room -= wanted;
         }
+        fits
+    };
+    let platform = if fits(&mut room, count(&platform)) {
+        platform
+    } else {
+        String::new()
+    };
+    let brand = fits(&mut room, 10);
+    let subject_room = subject_core + take(&mut room, count(&subject).saturating_sub(subject_core));
+    let mut spans = Vec::new();
+    if brand {
+        spans.push(Span::styled("trustlens ", theme.strong()));
+    }
+    spans.push(Span::raw(format!("{account}{source}")));
+    spans.push(Span::raw(format!(
+        "{index}{platform}: {}",
+        middle_ellipsis(&subject, subject_room.max(3))
+    )));
+    if let Some((text, style)) = expiry {
+        spans.push(Span::styled(text, style));
     }
     Line::from(spans)
+}
+
+/// What the footer says while the filter is typed (its keys are not rebindable).
+const FILTER_HINT: &str =
+    "type to filter (space-separated terms) · ctrl-u clear · enter keep · esc cancel";
+
+/// The footer's hints for `tab`: commands and their words; the keys come from the active keymap.
+fn hint_entries(tab: Tab) -> &'static [(&'static [Command], &'static str)] {
+    use Command as C;
+    match tab {
+        Tab::Roles => &[
+            (&[C::Down, C::Up], "move"),
+            (&[C::Filter], "filter"),
+            (&[C::Sort], "sort"),
+            (&[C::Assume], "assume"),
+            (&[C::NextToken], "next token"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        Tab::Assume => &[
+            (&[C::Reveal], "show/mask credentials"),
+            (&[C::Back], "cancel"),
+            (&[C::NextTab], "next screen"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        Tab::Generate => &[
+            (&[C::NextScope, C::PreviousScope], "scope"),
+            (&[C::NextFormat, C::PreviousFormat], "format"),
+            (&[C::Copy], "copy"),
+            (&[C::WritePolicy], "write to a file"),
+            (&[C::RolesTab], "pick a role to diff"),
+            (&[C::Help], "help"),
+        ],
+        Tab::Events => &[
+            (&[C::Down, C::Up], "move"),
+            (&[C::Copy], "copy"),
+            (&[C::Refresh], "read again"),
+            (&[C::Palette], "events FILE"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        Tab::Setup => &[
+            (&[C::Assume], "next change"),
+            (&[C::Copy], "copy the snippet"),
+            (&[C::Refresh], "check again"),
+            (&[C::Down, C::Up], "scroll"),
+            (&[C::Palette], "setup …"),
+            (&[C::Help], "help"),
+        ],
+        Tab::Token => &[
+            (&[C::Down, C::Up], "choose a claim"),
+            (&[C::Edit], "edit it (what-if)"),
+            (&[C::Copy], "copy"),
+            (&[C::NextToken], "next token"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+        _ => &[
+            (&[C::NextTab], "next screen"),
+            (&[C::PasteClipboard], "paste a token"),
+            (&[C::NextToken], "next token"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ],
+    }
 }
 
 fn footer_line(app: &App, theme: Theme) -> Line<'static> {
@@ -172,28 +297,10 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
             Line::styled(toast.text.clone(), theme.warn())
         };
     }
-    let hints = if app.roles.filtering {
-        "type to filter · enter keep · esc clear"
-    } else {
-        match app.tab {
-            Tab::Roles => {
-                "j/k move · / filter · s sort · a assume · t next token · ? help · q quit"
-            }
-            Tab::Assume => "r show/mask credentials · esc cancel · 1-7 screens · ? help · q quit",
-            Tab::Generate => {
-                "[ ] scope · f/F format · y copy · w write to a file · 2 pick a role to diff · ? help"
-            }
-            Tab::Events => "j/k move · y copy · R read again · :events FILE · ? help · q quit",
-            Tab::Setup => {
-                "a next change · y copy the snippet · R check again · j/k scroll · :setup … · ? help"
-            }
-            Tab::Token => {
-                "j/k choose a claim · e edit it (what-if) · y copy · t next token · ? help · q quit"
-            }
-            _ => "1-7 or tab: screens · paste a token to load it · t next token · ? help · q quit",
-        }
-    };
-    Line::styled(hints, theme.dim())
+    if app.roles.filtering {
+        return Line::styled(FILTER_HINT, theme.dim());
+    }
+    Line::styled(app.keymap.hints(hint_entries(app.tab)), theme.dim())
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.
@@ -208,6 +315,76 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// `text` cut into lines — the first of at most `first` columns, the others of `rest` — at
+/// spaces where it can be, inside a word (an ARN, a subject) where it must; nothing is lost.
+fn wrap_text_in(text: &str, first: usize, rest: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    for word in text.split_inclusive(' ') {
+        let word_width: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        let visible = word_width.saturating_sub(usize::from(word.ends_with(' ')));
+        // A word goes to the next line when it fits there; a longer one (an ARN) starts here.
+        if used > 0 && used + visible > room(&lines) && visible <= rest.max(1) {
+            lines.push(std::mem::take(&mut line).trim_end().to_owned());
+            used = 0;
+        }
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room(&lines) && c != ' ' {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += w;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
+/// A styled `lead` and `text` as lines of at most `width` columns; lines after the first start
+/// with `indent`.
+pub(super) fn wrap_styled(
+    lead: Span<'static>,
+    text: &str,
+    style: ratatui::style::Style,
+    indent: &str,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let lead_width = unicode_width::UnicodeWidthStr::width(lead.content.as_ref());
+    let first_room = width.saturating_sub(lead_width);
+    let rest_room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(indent));
+    let mut pieces = wrap_text_in(text, first_room, rest_room).into_iter();
+    let head = pieces.next().unwrap_or_default();
+    let mut lines = vec![Line::from(vec![lead, Span::styled(head, style)])];
+    for piece in pieces {
+        lines.push(Line::from(vec![
+            Span::raw(indent.to_owned()),
+            Span::styled(piece, style),
+        ]));
+    }
+    lines
+}
+
+/// `text` in at most `room` columns: when it is wider, its middle gives way to `…`, so both its
+/// start and its end (where similar names differ) stay in view.
+pub(super) fn middle_ellipsis(text: &str, room: usize) -> String {
+    let count = text.chars().count();
+    if count <= room || room < 3 {
+        return text.to_owned();
+    }
+    let end = (room - 1) / 2;
+    let start = room - 1 - end;
+    let head: String = text.chars().take(start).collect();
+    let tail: String = text.chars().skip(count - end).collect();
+    format!("{head}…{tail}")
+}
+
 /// The end of `text` that fits in `room` columns, led by `…` when the start is cut, so what is
 /// being typed stays in view.
 pub(super) fn tail(text: &str, room: usize) -> String {
@@ -217,4 +394,28 @@ pub(super) fn tail(text: &str, room: usize) -> String {
     }
     let kept: String = text.chars().skip(count + 1 - room.max(1)).collect();
     format!("…{kept}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrapping_keeps_every_character() {
+        let arn = "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com";
+        let lines = super::wrap_text_in(&format!("Fix: add {arn} to it"), 20, 20);
+        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), format!("Fix:add{arn}toit"));
+        assert_eq!(super::wrap_text_in("a b c", 3, 3), ["a b", "c"]);
+        assert_eq!(super::wrap_text_in("", 3, 3), [""]);
+        assert_eq!(super::wrap_text_in("abcdef", 2, 4), ["ab", "cdef"]);
+    }
+
+    #[test]
+    fn long_names_lose_their_middle_not_their_end() {
+        let a = super::middle_ellipsis("semaphore-web-deploy-audience-typo", 20);
+        let b = super::middle_ellipsis("semaphore-web-deploy-assumerole", 20);
+        assert_eq!(a, "semaphore-…ence-typo");
+        assert_eq!(b, "semaphore-…ssumerole");
+        assert_ne!(a, b);
+        assert_eq!(super::middle_ellipsis("short", 20), "short");
+    }
 }

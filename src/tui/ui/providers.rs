@@ -64,8 +64,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     )
     .header(Row::new(vec!["URL", "CLIENT IDS", "THIS TOKEN", "CREATED"]).style(theme.strong()))
     .block(Block::bordered().title(format!(
-        " {} OIDC providers — {source} ",
-        account.providers.len()
+        " {} OIDC provider{} — {source} ",
+        account.providers.len(),
+        if account.providers.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
     )));
     frame.render_widget(table, list_area);
     let detail = match (issuer, claims) {

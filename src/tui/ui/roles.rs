@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
-use super::Theme;
+use super::{Theme, wrap_styled};
 use crate::arn::Arn;
 use crate::eval::{Decision, RoleScan, ScanClass, Truth, Verdict};
 use crate::policy::Anchor;
@@ -119,19 +119,28 @@ fn mark(class: ScanClass, theme: Theme) -> (&'static str, Style) {
 
 fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let rows = app.visible_roles();
+    let filtered = app.roles.filtering || !app.roles.filter.is_empty();
     let counts: Vec<String> = app
-        .counts()
+        .shown_counts()
         .iter()
         // A conditional count shows only when some role is conditional (most accounts have none).
         .filter(|(class, n)| *class != ScanClass::Conditional || *n > 0)
         .map(|(class, n)| format!("{}{n}", mark(*class, theme).0))
         .collect();
-    let filter = if app.roles.filtering || !app.roles.filter.is_empty() {
-        format!(" /{}", app.roles.filter)
+    let title = format!(" Roles {} ", counts.join(" "));
+    let status = if filtered {
+        let total = app.scan.as_ref().map_or(0, Vec::len);
+        format!(
+            " /{} · {} of {total} · {} ",
+            app.roles.filter,
+            rows.len(),
+            app.roles.order.label()
+        )
     } else {
-        String::new()
+        format!(" {} ", app.roles.order.label())
     };
-    let title = format!(" Roles {}{filter} ", counts.join(" "));
+    // Names wider than the list lose their middle, so similar names stay apart.
+    let room = usize::from(area.width.saturating_sub(4));
     // Only the rows that fit are built, so thousands of roles scroll smoothly.
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let first = first_row(app.roles.selected, rows.len(), height);
@@ -144,7 +153,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             let (symbol, style) = mark(role.class, theme);
             let line = Line::from(vec![
                 Span::styled(format!("{symbol} "), style),
-                Span::raw(role.name.clone()),
+                Span::raw(super::middle_ellipsis(&role.name, room)),
             ]);
             let item = ListItem::new(line);
             if index == app.roles.selected {
@@ -154,7 +163,10 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             }
         })
         .collect();
-    frame.render_widget(List::new(items).block(Block::bordered().title(title)), area);
+    let block = Block::bordered()
+        .title(title)
+        .title_bottom(Line::from(super::tail(&status, room)).right_aligned());
+    frame.render_widget(List::new(items).block(block), area);
 }
 
 /// The selected role's answer, trust policy marked line by line, and why/fix (the Events
@@ -173,20 +185,38 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
         .as_ref()
         .and_then(Arn::role_name)
         .unwrap_or(&selected.arn);
+    // Every box's text is wrapped here, to the box's width, so its height is known and no
+    // verdict, value or fix is cut off at the edge.
+    let inner = usize::from(area.width.saturating_sub(2)).max(1);
+    let mut answer = wrap_styled(
+        Span::styled(label, style),
+        &format!("  STS would answer: {}", verdict.sts_answer),
+        Style::default(),
+        "  ",
+        inner,
+    );
+    for about in &selected.about {
+        answer.extend(wrap_styled(
+            Span::raw(""),
+            about,
+            theme.dim(),
+            "      ",
+            inner,
+        ));
+    }
+    let explanation = explanation_lines(verdict, inner, theme);
+    let total = usize::from(area.height);
+    let answer_rows = (answer.len() + 2).min(total / 3).max(3);
+    // The why and fix come before the policy's context: the policy keeps at least 3 lines.
+    let why_rows = (explanation.len() + 2).min(total.saturating_sub(answer_rows + 5).max(3));
     let [answer_area, policy_area, why_area] = Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(u16::try_from(answer_rows).unwrap_or(3)),
         Constraint::Fill(1),
-        Constraint::Length(explanation_height(verdict, area.width)),
+        Constraint::Length(u16::try_from(why_rows).unwrap_or(3)),
     ])
     .areas(area);
-
-    let answer = Line::from(vec![
-        Span::styled(label, style),
-        Span::raw(format!("  STS would answer: {}", verdict.sts_answer)),
-    ]);
     frame.render_widget(
-        Paragraph::new(answer)
-            .wrap(Wrap { trim: true })
+        Paragraph::new(cut_to(answer, answer_rows.saturating_sub(2)))
             .block(Block::bordered().title(format!(" {name} "))),
         answer_area,
     );
@@ -200,15 +230,44 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
     if let Some(policy) = &selected.policy {
         lines.extend(policy_lines(verdict, policy, theme));
     }
-    // Long lines are cut, not wrapped, so the first failure (or undecided condition) can be
-    // scrolled into view.
+    // Long lines (a provider ARN, a Semaphore subject) wrap, so every value can be read; the
+    // view starts a little above the first failure (or undecided condition).
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|line| wrap_line(line, inner))
+        .collect();
     let first_failure = lines.iter().position(|line| {
         line.spans
             .first()
             .is_some_and(|s| s.content.starts_with(['✘', '?']))
     });
     let height = usize::from(policy_area.height.saturating_sub(2));
-    let scroll = first_failure.map_or(0, |line| line.saturating_sub(height / 3));
+    // From a little above the first failure, and far enough down that its notes are in view.
+    let scroll = first_failure.map_or(0, |line| {
+        let notes_end = lines
+            .iter()
+            .enumerate()
+            .skip(line + 1)
+            .take_while(|(_, l)| {
+                let note = l
+                    .spans
+                    .iter()
+                    .take(2)
+                    .any(|s| s.content.starts_with("    ↳"));
+                let continued = l
+                    .spans
+                    .first()
+                    .is_some_and(|s| !s.content.is_empty() && s.content.trim().is_empty());
+                note || continued
+            })
+            .last()
+            .map_or(line, |(index, _)| index);
+        // When the failed line and its notes are taller than the box, the notes win: they
+        // show the end of each value, where the two part.
+        let start = line.saturating_sub(height / 3);
+        let start = start.max((notes_end + 1).saturating_sub(height));
+        start.min(lines.len().saturating_sub(height))
+    });
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
@@ -216,39 +275,68 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
         policy_area,
     );
 
-    let mut explanation = Vec::new();
-    for why in &verdict.why {
-        explanation.push(Line::from(vec![
-            Span::styled("Why: ", theme.strong()),
-            Span::raw(why.clone()),
-        ]));
-    }
-    for fix in &verdict.fix {
-        explanation.push(Line::from(vec![
-            Span::styled("Fix: ", theme.strong()),
-            Span::raw(fix.to_string()),
-        ]));
+    let shown = why_rows.saturating_sub(2);
+    let hidden = explanation.len().saturating_sub(shown);
+    let mut explanation = cut_to(explanation, shown);
+    if hidden > 0 {
+        explanation.pop();
+        explanation.push(Line::styled(
+            format!("… {} more lines: a taller terminal shows them", hidden + 1),
+            theme.dim(),
+        ));
     }
     frame.render_widget(
-        Paragraph::new(explanation)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered()),
+        Paragraph::new(explanation).block(Block::bordered()),
         why_area,
     );
 }
 
-/// Rows the why/fix box needs at `width` (at most 8).
-fn explanation_height(verdict: &Verdict, width: u16) -> u16 {
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let fixes = verdict.fix.iter().map(ToString::to_string);
-    let rows: usize = verdict
-        .why
-        .iter()
-        .cloned()
-        .chain(fixes)
-        .map(|text| (text.chars().count() + 5) / inner + 1)
-        .sum();
-    u16::try_from(rows.clamp(1, 8)).unwrap_or(8) + 2
+/// The why and fix lines, wrapped to `width`: the box grows to them.
+fn explanation_lines(verdict: &Verdict, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let whys = verdict.why.iter().map(|why| ("Why: ", why.clone()));
+    let fixes = verdict.fix.iter().map(|fix| ("Fix: ", fix.to_string()));
+    whys.chain(fixes)
+        .flat_map(|(lead, text)| {
+            wrap_styled(
+                Span::styled(lead, theme.strong()),
+                &text,
+                Style::default(),
+                "     ",
+                width,
+            )
+        })
+        .collect()
+}
+
+/// The first `rows` of `lines`.
+fn cut_to(mut lines: Vec<Line<'static>>, rows: usize) -> Vec<Line<'static>> {
+    lines.truncate(rows);
+    lines
+}
+
+/// One policy line wrapped to `width`: its mark, then the text; continuation lines indented
+/// under the text.
+fn wrap_line(line: Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let mut spans = line.spans.into_iter();
+    let Some(first) = spans.next() else {
+        return vec![Line::raw("")];
+    };
+    let rest: Vec<Span> = spans.collect();
+    let (lead, text, style) = match rest.as_slice() {
+        [] => (
+            Span::raw(""),
+            first.content.into_owned(),
+            first.style.patch(line.style),
+        ),
+        [body, ..] => (
+            Span::styled(first.content.into_owned(), first.style),
+            rest.iter().map(|s| s.content.as_ref()).collect::<String>(),
+            body.style,
+        ),
+    };
+    let depth = text.chars().take_while(|c| *c == ' ').count();
+    let indent = " ".repeat((depth + 2).min(width / 2));
+    wrap_styled(lead, &text, style, &indent, width)
 }
 
 /// The pretty-printed trust policy, each principal, action and condition line marked ✔ or ✘,
