@@ -552,6 +552,22 @@ fn completions_and_the_man_page() {
     assert_eq!(man.code, 0);
     assert!(man.stdout.contains(".TH trustlens 1"), "{}", man.stdout);
     assert!(man.stdout.contains("completions"));
+    // A subcommand's own page carries its flags.
+    let explain = run(trustlens().args(["man", "explain"]));
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    assert!(
+        explain.stdout.contains(".TH trustlens-explain 1"),
+        "{}",
+        explain.stdout
+    );
+    assert!(explain.stdout.contains(r"\-\-policy"), "{}", explain.stdout);
+    let unknown = run(trustlens().args(["man", "nope"]));
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("one of decode, explain"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 /// `--color` and the colour variables: `always` and `CLICOLOR_FORCE` colour a pipe, `never`

@@ -163,8 +163,9 @@ pub enum Command {
     Setup(SetupArgs),
     /// Print a shell completion script: `trustlens completions bash > ~/.local/share/bash-completion/completions/trustlens`.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff): `trustlens man > trustlens.1; man ./trustlens.1`.
-    Man,
+    /// Print a manual page (roff): `trustlens man > trustlens.1; man ./trustlens.1`; with a
+    /// COMMAND, that subcommand's page with its flags (trustlens-COMMAND(1)).
+    Man(ManArgs),
 }
 
 /// Arguments of `trustlens setup`.
@@ -243,6 +244,14 @@ pub struct SetupArgs {
     /// Print one JSON object: the plan, what --apply did, the verification.
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+}
+
+/// Arguments of `trustlens man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand (decode, explain, …): its own page, trustlens-COMMAND(1).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// Arguments of `trustlens completions`.
@@ -582,7 +591,7 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Policy(args) => policy::run(&args, session, context),
         Command::Setup(args) => setup::run(&args, session, context),
         Command::Completions(args) => completions::completions(args.shell, context),
-        Command::Man => completions::man(context),
+        Command::Man(args) => completions::man(args.command.as_deref(), context),
     }
 }
 

@@ -446,7 +446,9 @@ impl Keymap {
             .iter()
             .filter_map(|(commands, words)| {
                 let keys: Vec<&str> = commands.iter().filter_map(|c| self.key_for(*c)).collect();
-                (!keys.is_empty()).then(|| format!("{} {words}", keys.join("/")))
+                // `:` leads a typed command (`:events FILE`), so no space follows it.
+                let gap = if keys.last() == Some(&":") { "" } else { " " };
+                (!keys.is_empty()).then(|| format!("{}{gap}{words}", keys.join("/")))
             })
             .collect::<Vec<_>>()
             .join(" · ")
