@@ -20,7 +20,14 @@ const NEAR: usize = 90;
 
 /// Text that marks a value nobody filled in (compared in lower case).
 const PLACEHOLDERS: [&str; 8] = [
-    "your_", "your-", "changeme", "change_me", "replace_me", "replaceme", "{{", "xxxx",
+    "your_",
+    "your-",
+    "changeme",
+    "change_me",
+    "replace_me",
+    "replaceme",
+    "{{",
+    "xxxx",
 ];
 
 pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
@@ -62,7 +69,10 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
                     push(
                         out,
                         PLACEHOLDER,
-                        format!("\"{value}\" in `{}` looks like a value nobody filled in", condition.key),
+                        format!(
+                            "\"{value}\" in `{}` looks like a value nobody filled in",
+                            condition.key
+                        ),
                         path.index(position),
                         LintFix::Edit(Edit::ReplaceValue {
                             statement: statement.statement.index,
@@ -86,7 +96,11 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
                             out,
                             PLACEHOLDER,
                             format!("the principal \"{id}\" looks like a value nobody filled in"),
-                            statement.path.key("Principal").key(kind.as_str()).index(index),
+                            statement
+                                .path
+                                .key("Principal")
+                                .key(kind.as_str())
+                                .index(index),
                             LintFix::Edit(Edit::SetPrincipal {
                                 statement: statement.statement.index,
                                 replaces: id.clone(),
@@ -99,7 +113,12 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
             }
         }
     }
-    let size = facts.inputs.text.chars().filter(|c| !c.is_whitespace()).count();
+    let size = facts
+        .inputs
+        .text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count();
     if size * 100 >= QUOTA * NEAR {
         push(
             out,

@@ -52,7 +52,8 @@ impl Trusted<'_> {
 
     /// A provider built into IAM (Google, Cognito, Facebook, Amazon).
     pub fn is_built_in(&self) -> bool {
-        self.url.is_some_and(|url| BUILT_IN_PROVIDERS.contains(&url))
+        self.url
+            .is_some_and(|url| BUILT_IN_PROVIDERS.contains(&url))
     }
 }
 
@@ -99,10 +100,9 @@ fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
         .map(|(index, raw)| {
             let arn = Arn::parse(raw).ok();
             let url = match &arn {
-                Some(arn) => arn.oidc_provider_url().map(|_| {
-                    raw.split_once(":oidc-provider/")
-                        .map_or("", |(_, url)| url)
-                }),
+                Some(arn) => arn
+                    .oidc_provider_url()
+                    .map(|_| raw.split_once(":oidc-provider/").map_or("", |(_, url)| url)),
                 None if BUILT_IN_PROVIDERS.contains(&raw.as_str()) => Some(raw.as_str()),
                 None => None,
             };
@@ -155,7 +155,9 @@ impl StatementFacts<'_> {
             .conditions
             .iter()
             .enumerate()
-            .filter(move |(_, c)| oidc_key(&c.key).is_some_and(|(p, _)| p.eq_ignore_ascii_case(url)))
+            .filter(move |(_, c)| {
+                oidc_key(&c.key).is_some_and(|(p, _)| p.eq_ignore_ascii_case(url))
+            })
     }
 
     /// The conditions on `<url>:<claim>`.
@@ -182,7 +184,9 @@ pub(super) fn oidc_key(key: &str) -> Option<(&str, &str)> {
 pub(super) fn pins(condition: &Condition) -> bool {
     matches!(
         condition.operator.kind,
-        OperatorKind::StringEquals | OperatorKind::StringLike | OperatorKind::StringEqualsIgnoreCase
+        OperatorKind::StringEquals
+            | OperatorKind::StringLike
+            | OperatorKind::StringEqualsIgnoreCase
     ) && condition.operator.set != Some(SetQualifier::ForAllValues)
 }
 
@@ -221,7 +225,13 @@ pub(super) fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// Records a finding.
-pub(super) fn push(out: &mut Vec<Raw>, rule: &'static Rule, message: String, path: JsonPath, fix: LintFix) {
+pub(super) fn push(
+    out: &mut Vec<Raw>,
+    rule: &'static Rule,
+    message: String,
+    path: JsonPath,
+    fix: LintFix,
+) {
     out.push(Raw {
         rule,
         message,

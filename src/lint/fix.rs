@@ -125,7 +125,13 @@ impl fmt::Display for LintFix {
 
 impl fmt::Display for Edit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fill = |template: bool| if template { " (fill in the UPPER-CASE parts)" } else { "" };
+        let fill = |template: bool| {
+            if template {
+                " (fill in the UPPER-CASE parts)"
+            } else {
+                ""
+            }
+        };
         match self {
             Edit::AddCondition {
                 statement,
@@ -156,7 +162,7 @@ impl fmt::Display for Edit {
                 key,
                 value,
                 ..
-            } => write!(f, "remove the repeated \"{value}\" from {operator} {key}"),
+            } => write!(f, "remove \"{value}\" from {operator} {key}"),
             Edit::RenameKey { from, to, .. } => write!(f, "write the key as {to} (not {from})"),
             Edit::RemoveElement { path } => write!(f, "remove {path}"),
             Edit::SetElement { path, value } => write!(f, "set {path} to {value}"),

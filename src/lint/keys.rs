@@ -148,12 +148,17 @@ fn platform_audience(url: &str) -> Option<(String, &'static str)> {
             "sts.amazonaws.com".to_owned(),
             "GitHub's configure-aws-credentials requests",
         )),
-        Platform::Eks => Some(("sts.amazonaws.com".to_owned(), "EKS service-account tokens carry")),
+        Platform::Eks => Some((
+            "sts.amazonaws.com".to_owned(),
+            "EKS service-account tokens carry",
+        )),
         Platform::Semaphore => Some((format!("https://{url}"), "Semaphore's tokens carry")),
-        Platform::CircleCi => url
-            .rsplit('/')
-            .next()
-            .map(|org| (org.to_owned(), "CircleCI's tokens carry (the organization ID)")),
+        Platform::CircleCi => url.rsplit('/').next().map(|org| {
+            (
+                org.to_owned(),
+                "CircleCI's tokens carry (the organization ID)",
+            )
+        }),
         _ => None,
     }
 }
@@ -194,14 +199,21 @@ fn audience(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Raw
             if !pins(condition) || condition.operator.kind.is_negated() {
                 continue;
             }
-            let exact: Vec<&String> = condition.values.iter().filter(|v| !has_wildcard(v)).collect();
+            let exact: Vec<&String> = condition
+                .values
+                .iter()
+                .filter(|v| !has_wildcard(v))
+                .collect();
             if let Some(provider) = provider {
                 for value in &exact {
                     if !provider.client_ids.iter().any(|id| id == *value) {
                         push(
                             out,
                             AUDIENCE_UNREGISTERED,
-                            format!("\"{value}\" is not among the client IDs of {}", provider.arn),
+                            format!(
+                                "\"{value}\" is not among the client IDs of {}",
+                                provider.arn
+                            ),
                             statement.condition_path(condition),
                             LintFix::Engine(Fix::AddClientId {
                                 provider_arn: provider.arn.clone(),
@@ -214,14 +226,20 @@ fn audience(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Raw
             if let Some((expected, who)) = &default
                 && !exact.is_empty()
                 && exact.len() == condition.values.len()
-                && !exact.iter().any(|v| *v == expected || v.starts_with("https://github.com/"))
+                && !exact
+                    .iter()
+                    .any(|v| *v == expected || v.starts_with("https://github.com/"))
             {
                 push(
                     out,
                     AUDIENCE_NOT_DEFAULT,
                     format!(
                         "{who} \"{expected}\", not {}: jobs are refused unless they request this audience",
-                        exact.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+                        exact
+                            .iter()
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     statement.condition_path(condition),
                     LintFix::Engine(Fix::AddConditionValue {

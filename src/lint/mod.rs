@@ -7,20 +7,24 @@
 //! ([`keys`]) and the document itself ([`document`]). Rules that need the account (its
 //! providers and their client IDs) run only when one is given; the report says which did not.
 
+pub mod config;
 mod document;
 mod facts;
 mod fix;
 mod keys;
 mod operators;
 mod principal;
+pub mod results;
 mod rules;
+pub mod sarif;
+pub mod sources;
 mod tenancy;
 #[cfg(test)]
 mod tests;
 
 use serde::Serialize;
 
-pub use fix::LintFix;
+pub use fix::{Edit, LintFix};
 pub use rules::{RULES, Rule, rule};
 
 use crate::account::Provider;

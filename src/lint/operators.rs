@@ -93,7 +93,11 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
             | OperatorKind::StringNotEqualsIgnoreCase
     );
     if equals && let Some(value) = condition.values.iter().find(|v| literal_wildcard(v)) {
-        let like = if kind.is_negated() { "StringNotLike" } else { "StringLike" };
+        let like = if kind.is_negated() {
+            "StringNotLike"
+        } else {
+            "StringLike"
+        };
         push(
             out,
             WILDCARD_UNDER_EQUALS,
@@ -106,7 +110,11 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         && !condition.values.is_empty()
         && !condition.values.iter().any(|v| has_wildcard(v))
     {
-        let equals = if kind.is_negated() { "StringNotEquals" } else { "StringEquals" };
+        let equals = if kind.is_negated() {
+            "StringNotEquals"
+        } else {
+            "StringEquals"
+        };
         push(
             out,
             LIKE_WITHOUT_WILDCARD,
@@ -120,7 +128,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         Some(SetQualifier::ForAllValues) if single_valued_oidc(&condition.key) => push(
             out,
             FOR_ALL_SINGLE,
-            format!("`{}` is single-valued: ForAllValues is also true when it is missing", condition.key),
+            format!(
+                "`{}` is single-valued: ForAllValues is also true when it is missing",
+                condition.key
+            ),
             path.clone(),
             change(raw, plain.to_owned()),
         ),
@@ -134,7 +145,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 push(
                     out,
                     FOR_ALL_UNGUARDED,
-                    format!("ForAllValues on `{}` is true when the request has no such values; add `Null: {{\"{}\": \"false\"}}`", condition.key, condition.key),
+                    format!(
+                        "ForAllValues on `{}` is true when the request has no such values; add `Null: {{\"{}\": \"false\"}}`",
+                        condition.key, condition.key
+                    ),
                     path.clone(),
                     LintFix::Edit(Edit::AddCondition {
                         statement: at,
@@ -149,7 +163,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         Some(SetQualifier::ForAnyValue) if single_valued_oidc(&condition.key) => push(
             out,
             FOR_ANY_SINGLE,
-            format!("`{}` is single-valued: ForAnyValue adds nothing", condition.key),
+            format!(
+                "`{}` is single-valued: ForAnyValue adds nothing",
+                condition.key
+            ),
             path.clone(),
             change(raw, plain.to_owned()),
         ),
@@ -168,7 +185,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         push(
             out,
             IF_EXISTS,
-            format!("{raw} on `{}` is true for a token without that claim", condition.key),
+            format!(
+                "{raw} on `{}` is true for a token without that claim",
+                condition.key
+            ),
             path.clone(),
             change(raw, rename(raw, "IfExists", "")),
         );
@@ -177,7 +197,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         push(
             out,
             NEGATED,
-            format!("{raw} on `{}` admits every other value, and tokens without the claim", condition.key),
+            format!(
+                "{raw} on `{}` admits every other value, and tokens without the claim",
+                condition.key
+            ),
             path.clone(),
             LintFix::Edit(Edit::AddCondition {
                 statement: at,
@@ -203,7 +226,11 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         push(
             out,
             MULTIPLE_BOOL,
-            format!("Bool on `{}` has {} values", condition.key, condition.values.len()),
+            format!(
+                "Bool on `{}` has {} values",
+                condition.key,
+                condition.values.len()
+            ),
             path.clone(),
             LintFix::Edit(Edit::RemoveValue {
                 statement: at,
@@ -218,7 +245,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
         push(
             out,
             NETWORK,
-            format!("`{}` is never met by hosted CI runners calling STS over the internet", condition.key),
+            format!(
+                "`{}` is never met by hosted CI runners calling STS over the internet",
+                condition.key
+            ),
             path.clone(),
             LintFix::Edit(Edit::RemoveElement {
                 path: path.to_string(),
@@ -230,7 +260,10 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
             push(
                 out,
                 REDUNDANT_VALUE,
-                format!("\"{value}\" appears more than once in {raw} `{}`", condition.key),
+                format!(
+                    "\"{value}\" appears more than once in {raw} `{}`",
+                    condition.key
+                ),
                 path.index(position),
                 LintFix::Edit(Edit::RemoveValue {
                     statement: at,

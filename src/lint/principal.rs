@@ -1,10 +1,10 @@
 //! Principals and actions: wildcards, NotPrincipal, Resource, the action a federated principal
 //! needs, malformed or missing providers, and `sts:TagSession` for session tags.
 
+use super::Raw;
 use super::facts::{Facts, StatementFacts, push};
 use super::fix::{Edit, LintFix};
 use super::rules::{Rule, tl};
-use super::Raw;
 use crate::arn::Arn;
 use crate::eval::{ASSUME_ACTION, Fix, TAG_SESSION_ACTION};
 use crate::policy::{PrincipalSet, PrincipalType};
@@ -58,7 +58,10 @@ fn wildcard(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         push(
                             out,
                             PRINCIPAL_WILDCARD,
-                            format!("`{}: \"*\"` trusts every principal of that type", kind.as_str()),
+                            format!(
+                                "`{}: \"*\"` trusts every principal of that type",
+                                kind.as_str()
+                            ),
                             path.key(kind.as_str()).index(index),
                             LintFix::Edit(Edit::SetPrincipal {
                                 statement: statement.statement.index,
@@ -74,8 +77,17 @@ fn wildcard(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
     }
 }
 
-fn not_principal_and_resource(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
-    if statement.statement.principal.as_ref().is_some_and(|p| p.negated) {
+fn not_principal_and_resource(
+    facts: &Facts<'_>,
+    statement: &StatementFacts<'_>,
+    out: &mut Vec<Raw>,
+) {
+    if statement
+        .statement
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.negated)
+    {
         let path = statement.path.key("NotPrincipal");
         push(
             out,
@@ -112,10 +124,9 @@ fn actions(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
         return;
     }
     let covers = |wanted: &str| {
-        actions
-            .patterns
-            .iter()
-            .any(|pattern| super::facts::glob(&pattern.to_ascii_lowercase(), &wanted.to_ascii_lowercase()))
+        actions.patterns.iter().any(|pattern| {
+            super::facts::glob(&pattern.to_ascii_lowercase(), &wanted.to_ascii_lowercase())
+        })
     };
     let wrong = actions.patterns.iter().enumerate().find(|(_, p)| {
         p.eq_ignore_ascii_case("sts:AssumeRole") || p.eq_ignore_ascii_case("sts:AssumeRoleWithSAML")
@@ -169,7 +180,9 @@ fn federated(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Ra
     else {
         return;
     };
-    let has_federated = types.iter().any(|(kind, _)| *kind == PrincipalType::Federated);
+    let has_federated = types
+        .iter()
+        .any(|(kind, _)| *kind == PrincipalType::Federated);
     if !has_federated {
         return;
     }
@@ -202,9 +215,11 @@ fn federated(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Ra
             );
             continue;
         }
-        let (Some(account), Some(url), Some(provider_account)) =
-            (facts.inputs.account, trusted.url, trusted.account.as_deref())
-        else {
+        let (Some(account), Some(url), Some(provider_account)) = (
+            facts.inputs.account,
+            trusted.url,
+            trusted.account.as_deref(),
+        ) else {
             continue;
         };
         if provider_account != account.account_id {
@@ -218,7 +233,9 @@ fn federated(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Ra
                 path,
                 LintFix::Engine(Fix::TrustProvider {
                     statement: statement.statement.index,
-                    provider_arn: trusted.raw.replacen(provider_account, account.account_id, 1),
+                    provider_arn: trusted
+                        .raw
+                        .replacen(provider_account, account.account_id, 1),
                 }),
             );
         } else if !account.providers.iter().any(|p| p.arn == trusted.raw) {
@@ -237,7 +254,10 @@ fn federated(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Ra
                     close_provider_arn: account
                         .providers
                         .iter()
-                        .find(|p| p.url.eq_ignore_ascii_case(url) || p.url.trim_end_matches('/') == url.trim_end_matches('/'))
+                        .find(|p| {
+                            p.url.eq_ignore_ascii_case(url)
+                                || p.url.trim_end_matches('/') == url.trim_end_matches('/')
+                        })
                         .map(|p| p.arn.clone()),
                 }),
             );

@@ -26,11 +26,9 @@ pub struct Rule {
 
 const AA_CHECKS: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html";
-const GUARDRAIL: &str =
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html";
+const GUARDRAIL: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html";
 const WIF_KEYS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif";
-const STS_KEYS: &str =
-    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html";
+const STS_KEYS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html";
 const OPERATORS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
 const SETS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html";
 const GITHUB_OIDC: &str = "https://docs.github.com/en/actions/reference/security/oidc";

@@ -38,7 +38,10 @@ const SHARED_ISSUERS: [(&str, &str); 15] = [
     ("scalr.io", "sub"),
     ("tokens.cloud.shisho.dev", "sub"),
     ("proidc.upbound.io", "sub"),
-    ("oidc.op1.openshiftapps.com/2f785sojlpb85i7402pk3qogugim5nfb", "sub"),
+    (
+        "oidc.op1.openshiftapps.com/2f785sojlpb85i7402pk3qogugim5nfb",
+        "sub",
+    ),
     ("oidc.vercel.com", "aud"),
     ("api.pulumi.com/oidc", "aud"),
     ("sandboxes.cloud", "aud"),
@@ -96,12 +99,18 @@ fn subject_template(url: &str) -> (&'static str, &'static str) {
             "StringLike",
             "organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:*",
         ),
-        Some(Platform::Buildkite) => ("StringLike", "organization:ORG:pipeline:PIPELINE:ref:refs/heads/BRANCH:*"),
+        Some(Platform::Buildkite) => (
+            "StringLike",
+            "organization:ORG:pipeline:PIPELINE:ref:refs/heads/BRANCH:*",
+        ),
         Some(Platform::Semaphore) => (
             "StringEquals",
             "org:ORG:project:PROJECT_ID:repo:REPO:ref_type:branch:ref:refs/heads/BRANCH",
         ),
-        Some(Platform::Eks) => ("StringEquals", "system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT"),
+        Some(Platform::Eks) => (
+            "StringEquals",
+            "system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT",
+        ),
         _ => ("StringEquals", "SUBJECT"),
     }
 }
@@ -115,7 +124,9 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
         push(
             out,
             DEPRECATED_ISSUER,
-            format!("`{url}` is GitHub's old issuer; github.com tokens come from token.actions.githubusercontent.com"),
+            format!(
+                "`{url}` is GitHub's old issuer; github.com tokens come from token.actions.githubusercontent.com"
+            ),
             path.clone(),
             LintFix::Edit(Edit::SetPrincipal {
                 statement: index,
@@ -130,14 +141,19 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
         );
     }
     if let Some((_, claims)) = BUILT_IN_PINS.iter().find(|(host, _)| *host == lower) {
-        let pinned = claims
-            .iter()
-            .any(|claim| statement.conditions_on(url, claim).any(|(_, c)| pins(c) || c.operator.kind == crate::policy::OperatorKind::NumericEquals));
+        let pinned = claims.iter().any(|claim| {
+            statement.conditions_on(url, claim).any(|(_, c)| {
+                pins(c) || c.operator.kind == crate::policy::OperatorKind::NumericEquals
+            })
+        });
         if !pinned {
             push(
                 out,
                 BUILT_IN_UNPINNED,
-                format!("{url} is trusted without a condition on `{url}:{}`", claims[0]),
+                format!(
+                    "{url} is trusted without a condition on `{url}:{}`",
+                    claims[0]
+                ),
                 path,
                 LintFix::Edit(Edit::AddCondition {
                     statement: index,
@@ -202,7 +218,9 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
             push(
                 out,
                 PROVIDER_KEYS_ONLY,
-                format!("{url} is constrained only by provider-specific keys; IAM requires `{url}:sub` or `{url}:job_workflow_ref`"),
+                format!(
+                    "{url} is constrained only by provider-specific keys; IAM requires `{url}:sub` or `{url}:job_workflow_ref`"
+                ),
                 path,
                 fix,
             );
@@ -210,7 +228,9 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
             push(
                 out,
                 SHARED_WITHOUT_TENANT,
-                format!("{url} is a shared issuer, trusted without a condition on `{key}`: every one of its customers can assume the role"),
+                format!(
+                    "{url} is a shared issuer, trusted without a condition on `{key}`: every one of its customers can assume the role"
+                ),
                 path,
                 fix,
             );
@@ -222,7 +242,9 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
         push(
             out,
             NO_CONDITIONS,
-            format!("{url} is trusted with no condition on its keys: every token it issues is admitted"),
+            format!(
+                "{url} is trusted with no condition on its keys: every token it issues is admitted"
+            ),
             path,
             LintFix::Edit(Edit::AddCondition {
                 statement: index,
@@ -255,8 +277,14 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
     let urls: Vec<&str> = statement.oidc().filter_map(|t| t.url).collect();
     for url in urls {
         let github = is_github(url);
-        let has_ids = statement.conditions_on(url, "repository_id").next().is_some()
-            || statement.conditions_on(url, "repository_owner_id").next().is_some();
+        let has_ids = statement
+            .conditions_on(url, "repository_id")
+            .next()
+            .is_some()
+            || statement
+                .conditions_on(url, "repository_owner_id")
+                .next()
+                .is_some();
         for (_, condition) in statement.conditions_on(url, "sub") {
             if condition.operator.kind.is_negated() {
                 continue;
@@ -281,7 +309,10 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                     push(
                         out,
                         OPEN_TO_ALL,
-                        format!("`{}` = \"{value}\" admits every subject of {url}", condition.key),
+                        format!(
+                            "`{}` = \"{value}\" admits every subject of {url}",
+                            condition.key
+                        ),
                         path.clone(),
                         replace(value, template),
                     );
@@ -297,7 +328,9 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                     push(
                         out,
                         OWNER_WILDCARD,
-                        format!("\"{value}\" has a wildcard in the owner: anyone can register an owner that matches"),
+                        format!(
+                            "\"{value}\" has a wildcard in the owner: anyone can register an owner that matches"
+                        ),
                         path.clone(),
                         replace(value, template),
                     );
@@ -305,7 +338,9 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                     push(
                         out,
                         BROAD,
-                        format!("\"{value}\" admits every repository or every ref it covers, pull requests included"),
+                        format!(
+                            "\"{value}\" has a wildcard: it admits every subject it matches, not one job"
+                        ),
                         path.clone(),
                         replace(value, template),
                     );
@@ -332,7 +367,10 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                 push(
                     out,
                     NAME_BASED,
-                    format!("`{}` trusts repositories by name; tokens of repositories created or renamed after 2026-06-18 carry `repo:OWNER@ID/REPO@ID:…`", condition.key),
+                    format!(
+                        "`{}` trusts repositories by name; tokens of repositories created or renamed after 2026-06-18 carry `repo:OWNER@ID/REPO@ID:…`",
+                        condition.key
+                    ),
                     path.clone(),
                     LintFix::Edit(Edit::AddCondition {
                         statement: index,
@@ -355,14 +393,26 @@ fn pull_requests(facts: &Facts<'_>, out: &mut Vec<Raw>) {
     let mut pull_request = None;
     let mut branch = false;
     for statement in facts.statements.iter().filter(|s| s.allows()) {
-        for url in statement.oidc().filter_map(|t| t.url) {
+        // Only these platforms' subjects tell pull-request jobs from branch jobs.
+        let tells = |url: &&str| {
+            matches!(
+                detect(&format!("https://{url}")),
+                Some(Platform::GitHubActions | Platform::Semaphore)
+            )
+        };
+        for url in statement.oidc().filter_map(|t| t.url).filter(tells) {
             for (_, condition) in statement.conditions_on(url, "sub") {
                 if condition.operator.kind.is_negated() {
                     continue;
                 }
                 let like = condition.operator.kind == crate::policy::OperatorKind::StringLike;
                 for value in &condition.values {
-                    let trailing = like && (value.ends_with(":*") || value.ends_with("/*"));
+                    // A trailing wildcard where the context (ref, environment, event) goes.
+                    let trailing = like
+                        && value.ends_with('*')
+                        && !["ref_type:", ":ref:", ":environment:"]
+                            .iter()
+                            .any(|m| value.contains(m));
                     let pr = PR_MARKERS.iter().any(|m| value.contains(m));
                     if (pr || trailing) && pull_request.is_none() {
                         pull_request = Some((statement, condition, value));

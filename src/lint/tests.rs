@@ -7,7 +7,8 @@ use crate::policy;
 const ACCOUNT: &str = "123456789012";
 const GH: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const AUD: &str = r#""token.actions.githubusercontent.com:aud": "sts.amazonaws.com""#;
-const SUB: &str = r#""token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main""#;
+const SUB: &str =
+    r#""token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main""#;
 const ID: &str = r#""token.actions.githubusercontent.com:repository_id": "4242""#;
 
 fn providers() -> Vec<Provider> {
@@ -45,7 +46,9 @@ fn github(condition: &str) -> String {
 
 /// A tight GitHub policy with one more StringEquals key.
 fn github_equals(extra: &str) -> String {
-    github(&format!(r#"{{"StringEquals": {{{AUD}, {SUB}, {ID}{extra}}}}}"#))
+    github(&format!(
+        r#"{{"StringEquals": {{{AUD}, {SUB}, {ID}{extra}}}}}"#
+    ))
 }
 
 /// The rule ids found in `text`, with or without the account.
@@ -257,9 +260,19 @@ fn findings_name_line_column_and_path() {
     let first = &report.findings[0];
     assert_eq!(first.rule.id, "TL001");
     assert_eq!(first.path.to_string(), "Statement.Principal");
-    assert_eq!(first.position, Some(Position { line: 5, column: 18 }));
     assert_eq!(
-        report.needs_account.iter().map(|r| r.id).collect::<Vec<_>>(),
+        first.position,
+        Some(Position {
+            line: 5,
+            column: 18
+        })
+    );
+    assert_eq!(
+        report
+            .needs_account
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
         ["TL006", "TL007", "TL037"]
     );
 }
