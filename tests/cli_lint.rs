@@ -376,3 +376,50 @@ fn tight_policies_of_every_platform_raise_no_warning_or_error() {
     assert_eq!(report["counts"]["error"], 0);
     assert_eq!(report["counts"]["warning"], 0);
 }
+
+#[test]
+fn scan_marks_allowed_roles_that_anyone_on_the_issuer_can_assume() {
+    let scan = |json: bool| {
+        run(Command::cargo_bin("trustlens")
+            .unwrap()
+            .env_clear()
+            .args([
+                "--demo",
+                "scan",
+                "--token",
+                "demo:github-main",
+                "--now",
+                common::NOW_RFC3339,
+            ])
+            .args(json.then_some("--json")))
+    };
+    let text = scan(false);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let line = text
+        .stdout
+        .lines()
+        .skip_while(|l| !l.contains("github-actions-no-sub"))
+        .nth(1)
+        .unwrap();
+    assert!(
+        line.contains("⚠ allowed — any repository on GitHub can assume this role (TL009"),
+        "{}",
+        text.stdout
+    );
+    let report: Value = serde_json::from_str(&scan(true).stdout).unwrap();
+    let dangerous = report["dangerous"].as_array().unwrap();
+    assert!(
+        dangerous
+            .iter()
+            .any(|d| d["role"] == "github-actions-no-sub"
+                && d["rule"] == "TL009"
+                && d["admits"] == "any repository on GitHub"),
+        "{dangerous:?}"
+    );
+    assert!(
+        !dangerous
+            .iter()
+            .any(|d| d["role"] == "github-octo-repo-deploy"),
+        "a tight role is not dangerous"
+    );
+}

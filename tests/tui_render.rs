@@ -367,3 +367,26 @@ fn the_first_frame_on_the_demo_says_the_token_is_being_minted() {
     app.update(Action::ShowTab(Tab::Token));
     assert!(draw(&app, 100, 30).contains("Minting the demo token…"));
 }
+
+#[test]
+fn a_dangerous_but_allowed_role_is_marked_with_its_lint_findings() {
+    let mut app = app("github-main");
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "github-actions-no-sub")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    let screen = draw(&app, 160, 40);
+    let row = screen
+        .lines()
+        .find(|line| line.contains("✔ ! github-actions-no-sub"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("— any repository on GitHub"), "{row}");
+    assert!(screen.contains("Lint: 1 error(s)"), "{screen}");
+    assert!(
+        screen.contains("TL009 token.actions.githubusercontent.com is a shared issuer"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("roles_lint_160x40", screen);
+}

@@ -6,8 +6,7 @@ use crate::account::BUILT_IN_PROVIDERS;
 use crate::arn::Arn;
 use crate::json::JsonPath;
 use crate::policy::{
-    Condition, Effect, OperatorKind, PolicyDocument, PrincipalSet, PrincipalType, SetQualifier,
-    Statement,
+    Condition, Effect, OperatorKind, PolicyDocument, PrincipalSet, PrincipalType, Statement,
 };
 
 /// The policy, its statements and what each trusts.
@@ -179,15 +178,15 @@ pub(super) fn oidc_key(key: &str) -> Option<(&str, &str)> {
     prefix.contains('.').then_some((prefix, claim))
 }
 
-/// A comparison that pins values: StringEquals, StringLike or StringEqualsIgnoreCase, not
-/// negated, not `ForAllValues`.
+/// A comparison that pins values: StringEquals, StringLike or StringEqualsIgnoreCase (a set
+/// qualifier on a claim the token always carries still pins it; TL023 and TL025 say so).
 pub(super) fn pins(condition: &Condition) -> bool {
     matches!(
         condition.operator.kind,
         OperatorKind::StringEquals
             | OperatorKind::StringLike
             | OperatorKind::StringEqualsIgnoreCase
-    ) && condition.operator.set != Some(SetQualifier::ForAllValues)
+    )
 }
 
 /// Whether a value holds a StringLike wildcard.
@@ -237,6 +236,25 @@ pub(super) fn push(
         message,
         path,
         fix,
+        admits: None,
+    });
+}
+
+/// Records a finding that widens who can assume the role to `admits`.
+pub(super) fn push_admits(
+    out: &mut Vec<Raw>,
+    rule: &'static Rule,
+    message: String,
+    path: JsonPath,
+    fix: LintFix,
+    admits: String,
+) {
+    out.push(Raw {
+        rule,
+        message,
+        path,
+        fix,
+        admits: Some(admits),
     });
 }
 

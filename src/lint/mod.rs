@@ -18,6 +18,7 @@ pub mod results;
 mod rules;
 pub mod sarif;
 pub mod sources;
+mod summary;
 mod tenancy;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use serde::Serialize;
 
 pub use fix::{Edit, LintFix};
 pub use rules::{RULES, Rule, rule};
+pub use summary::{Summary, summarize};
 
 use crate::account::Provider;
 use crate::json::{self, JsonPath, Position};
@@ -102,6 +104,10 @@ pub struct Finding {
     pub position: Option<Position>,
     /// The mechanical fix.
     pub fix: LintFix,
+    /// Who can assume the role because of it (`any repository on GitHub`), for findings
+    /// that widen who is admitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admits: Option<String>,
 }
 
 fn rule_id<S: serde::Serializer>(rule: &&'static Rule, serializer: S) -> Result<S::Ok, S::Error> {
@@ -127,6 +133,7 @@ struct Raw {
     message: String,
     path: JsonPath,
     fix: LintFix,
+    admits: Option<String>,
 }
 
 /// Lints one policy with every rule.
@@ -147,6 +154,7 @@ pub fn lint(inputs: &LintInputs<'_>) -> Report {
             message: finding.message,
             path: finding.path,
             fix: finding.fix,
+            admits: finding.admits,
         })
         .collect();
     let needs_account = if inputs.account.is_some() {

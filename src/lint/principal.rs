@@ -2,7 +2,7 @@
 //! needs, malformed or missing providers, and `sts:TagSession` for session tags.
 
 use super::Raw;
-use super::facts::{Facts, StatementFacts, push};
+use super::facts::{Facts, StatementFacts, push, push_admits};
 use super::fix::{Edit, LintFix};
 use super::rules::{Rule, tl};
 use crate::arn::Arn;
@@ -39,7 +39,7 @@ fn wildcard(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
     }
     let path = statement.path.key("Principal");
     match &principal.set {
-        PrincipalSet::Anyone => push(
+        PrincipalSet::Anyone => push_admits(
             out,
             PRINCIPAL_WILDCARD,
             "`\"Principal\": \"*\"` trusts everyone".to_owned(),
@@ -50,12 +50,13 @@ fn wildcard(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                 value: "arn:aws:iam::ACCOUNT:oidc-provider/ISSUER".to_owned(),
                 template: true,
             }),
+            "anyone".to_owned(),
         ),
         PrincipalSet::Typed(types) => {
             for (kind, ids) in types {
                 for (index, id) in ids.iter().enumerate() {
                     if id == "*" {
-                        push(
+                        push_admits(
                             out,
                             PRINCIPAL_WILDCARD,
                             format!(
@@ -69,6 +70,7 @@ fn wildcard(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                                 value: "arn:aws:iam::ACCOUNT:oidc-provider/ISSUER".to_owned(),
                                 template: true,
                             }),
+                            "anyone".to_owned(),
                         );
                     }
                 }

@@ -3,7 +3,9 @@
 //! requests beside branches, name-based and immutable GitHub subjects, built-in providers.
 
 use super::Raw;
-use super::facts::{Facts, StatementFacts, Trusted, has_wildcard, oidc_key, pins, push};
+use super::facts::{
+    Facts, StatementFacts, Trusted, has_wildcard, oidc_key, pins, push, push_admits,
+};
 use super::fix::{Edit, LintFix};
 use super::rules::{Rule, tl};
 use crate::eval::exposed_claims;
@@ -87,6 +89,17 @@ fn is_github(url: &str) -> bool {
         || url.starts_with("vstoken.actions.githubusercontent.com")
 }
 
+/// Who can assume a role that trusts the shared issuer at `url` without its tenant key.
+fn tenants(url: &str) -> String {
+    match detect(&format!("https://{url}")) {
+        _ if is_github(url) => "any repository on GitHub".to_owned(),
+        Some(Platform::GitLab) => "any project on GitLab.com".to_owned(),
+        Some(Platform::HcpTerraform) => "any HCP Terraform workspace".to_owned(),
+        Some(Platform::Buildkite) => "any Buildkite pipeline".to_owned(),
+        _ => format!("any customer of {url}"),
+    }
+}
+
 /// A subject to fill in for the platform at `url`.
 fn subject_template(url: &str) -> (&'static str, &'static str) {
     match detect(&format!("https://{url}")) {
@@ -147,7 +160,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
             })
         });
         if !pinned {
-            push(
+            push_admits(
                 out,
                 BUILT_IN_UNPINNED,
                 format!(
@@ -162,6 +175,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                     value: "APPLICATION_ID".to_owned(),
                     template: true,
                 }),
+                format!("any application of {url}"),
             );
         }
         return;
@@ -225,7 +239,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                 fix,
             );
         } else {
-            push(
+            push_admits(
                 out,
                 SHARED_WITHOUT_TENANT,
                 format!(
@@ -233,13 +247,14 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                 ),
                 path,
                 fix,
+                tenants(url),
             );
         }
         return;
     }
     if own.is_empty() {
         let (operator, value) = subject_template(url);
-        push(
+        push_admits(
             out,
             NO_CONDITIONS,
             format!(
@@ -253,6 +268,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                 value: value.to_owned(),
                 template: true,
             }),
+            format!("every job of {url}"),
         );
     }
 }
@@ -306,7 +322,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
             for value in &condition.values {
                 let wild = like && has_wildcard(value);
                 if wild && open_to_all(value) {
-                    push(
+                    push_admits(
                         out,
                         OPEN_TO_ALL,
                         format!(
@@ -315,17 +331,22 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         ),
                         path.clone(),
                         replace(value, template),
+                        tenants(url),
                     );
                 } else if wild && github && (value.contains("@*") || value.contains("@?")) {
-                    push(
+                    push_admits(
                         out,
                         ID_WILDCARD,
                         format!("\"{value}\" has a wildcard over an immutable `@ID`"),
                         path.clone(),
                         replace(value, template),
+                        format!(
+                            "any owner whose name matches \"{}\"",
+                            owner_part(value).unwrap_or_default()
+                        ),
                     );
                 } else if wild && owner_part(value).is_some_and(has_wildcard) {
-                    push(
+                    push_admits(
                         out,
                         OWNER_WILDCARD,
                         format!(
@@ -333,6 +354,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         ),
                         path.clone(),
                         replace(value, template),
+                        "any owner that takes the name".to_owned(),
                     );
                 } else if wild {
                     push(
@@ -346,12 +368,13 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                     );
                 }
                 if github && USER_CHOSEN.iter().any(|claim| value.starts_with(claim)) {
-                    push(
+                    push_admits(
                         out,
                         USER_CONTROLLABLE,
                         format!("\"{value}\" starts with a claim any repository can choose"),
                         path.clone(),
                         replace(value, "repo:OWNER/REPO:environment:ENVIRONMENT"),
+                        "any repository that chooses the same name".to_owned(),
                     );
                 }
                 if github

@@ -1,6 +1,7 @@
 //! The explorer's state and its one state machine: `update` changes state and returns the
 //! effects to run; it never does I/O.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::action::{Action, Tab};
@@ -276,6 +277,8 @@ pub struct App {
     pub roles: RolesPane,
     /// The selected role's explanation.
     pub selected: Option<SelectedRole>,
+    /// Each role's lint findings (by ARN), computed when the account arrives.
+    pub lint: Arc<HashMap<String, crate::lint::Summary>>,
     /// The footer's message: news fade after a few seconds, errors stay until `esc`.
     pub toast: Option<Toast>,
     /// The session name used for explanations and assume calls.
@@ -329,6 +332,7 @@ impl App {
                 order: RoleOrder::Verdict,
             },
             selected: None,
+            lint: Arc::default(),
             toast: None,
             session_name: "trustlens".to_owned(),
             assume: AssumePane::default(),
@@ -618,6 +622,7 @@ impl App {
                 }
                 match result {
                     Ok((account, source)) => {
+                        self.lint = Arc::new(lint_account(&account));
                         self.account = AccountState::Ready(Arc::new(account), source);
                         return self.rescan();
                     }
@@ -1369,6 +1374,18 @@ impl App {
             policy: Some(pretty(document)),
         })
     }
+}
+
+/// Every role's lint summary, by ARN (roles without findings are left out).
+fn lint_account(account: &Account) -> HashMap<String, crate::lint::Summary> {
+    account
+        .roles
+        .iter()
+        .filter_map(|role| {
+            let summary = crate::lint::summarize(role, account)?;
+            (!summary.findings.is_empty()).then(|| (role.arn.clone(), summary))
+        })
+        .collect()
 }
 
 /// Are the characters of `needle` in `haystack`, in order?
