@@ -423,3 +423,19 @@ fn scan_marks_allowed_roles_that_anyone_on_the_issuer_can_assume() {
         "a tight role is not dangerous"
     );
 }
+
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    for rule in trustlens::lint::RULES {
+        let row = format!(
+            "| `{}` | `{}` | {}",
+            rule.id,
+            rule.name,
+            rule.severity.name()
+        );
+        assert!(readme.contains(&row), "README's rule table lacks {row}");
+    }
+}
