@@ -276,3 +276,87 @@ fn findings_name_line_column_and_path() {
         ["TL006", "TL007", "TL037"]
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const OPERATORS: [&str; 10] = [
+        "StringEquals",
+        "StringLike",
+        "StringNotLike",
+        "ForAllValues:StringEquals",
+        "ForAnyValue:StringLikeIfExists",
+        "NullIfExists",
+        "Null",
+        "Bool",
+        "StringEqualsIgnoreCase",
+        "NumericLessThan",
+    ];
+    const KEYS: [&str; 8] = [
+        "token.actions.githubusercontent.com:sub",
+        "token.actions.githubusercontent.com:aud",
+        "Token.actions.githubusercontent.com:SUB",
+        "gitlab.com:sub",
+        "aws:RequestTag/x",
+        "sts:RoleSessionName",
+        "x.y:",
+        ":",
+    ];
+    const PRINCIPALS: [&str; 6] = [
+        r#""*""#,
+        r#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}"#,
+        r#"{"Federated": ["accounts.google.com", "arn:aws:iam::1:saml-provider/x"]}"#,
+        r#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/"}"#,
+        r#"{"AWS": "*"}"#,
+        r#"{"Federated": "https://x"}"#,
+    ];
+
+    proptest! {
+        /// Any policy these pieces make is linted without a panic, and every finding names a
+        /// path inside the document.
+        #[test]
+        fn any_policy_lints_without_panicking(
+            principal in 0..PRINCIPALS.len(),
+            conditions in proptest::collection::vec(
+                (0..OPERATORS.len(), 0..KEYS.len(), proptest::collection::vec("[a-z:/*?@${}<>]{0,12}", 0..3)),
+                0..5,
+            ),
+            version in proptest::option::of(prop_oneof![Just("2012-10-17"), Just("2008-10-17")]),
+        ) {
+            let mut blocks = serde_json::Map::new();
+            for (operator, key, values) in conditions {
+                let block = blocks
+                    .entry(OPERATORS[operator])
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if let serde_json::Value::Object(block) = block {
+                    block.insert(KEYS[key].to_owned(), serde_json::json!(values));
+                }
+            }
+            let version = version.map(|v| format!(r#""Version": "{v}", "#)).unwrap_or_default();
+            let text = format!(
+                r#"{{{version}"Statement": {{"Effect": "Allow", "Principal": {}, "Action": ["sts:AssumeRole*"], "Condition": {}}}}}"#,
+                PRINCIPALS[principal],
+                serde_json::Value::Object(blocks)
+            );
+            if let Ok(document) = policy::parse(&text) {
+                let providers = providers();
+                let report = lint(&LintInputs {
+                    text: &text,
+                    document: &document,
+                    account: Some(AccountFacts { account_id: ACCOUNT, providers: &providers }),
+                });
+                for finding in report.findings {
+                    prop_assert!(finding.position.is_some(), "{} has no position in {text}", finding.rule.id);
+                }
+            }
+        }
+
+        /// Any text given as a file is read or refused, never a panic.
+        #[test]
+        fn any_file_is_read_or_refused(text in "\\PC{0,200}") {
+            let _ = sources::extract(&text);
+        }
+    }
+}
