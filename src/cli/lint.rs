@@ -303,6 +303,7 @@ fn json_finding(judged: &Judged) -> Value {
         "source": finding.rule.source,
         "fix": finding.fix,
         "fix_text": finding.fix.to_string(),
+        "admits": finding.admits,
         "suppressed": judged.suppressed.as_ref().map(|s| json!({"reason": s.reason, "origin": s.origin})),
     })
 }
