@@ -93,7 +93,7 @@ fn text_is_grouped_by_role_and_worst_first_without_colour_off_a_terminal() {
         .unwrap();
     let severities: Vec<&str> = block
         .lines()
-        .filter_map(|l| l.trim_start().split_whitespace().next())
+        .filter_map(|l| l.split_whitespace().next())
         .filter(|w| matches!(*w, "error" | "warning" | "note"))
         .collect();
     assert_eq!(severities, ["error", "error", "warning", "note"], "{block}");
