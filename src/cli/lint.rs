@@ -281,11 +281,7 @@ fn needs_account(account: Option<&str>) -> Vec<&'static str> {
     if account.is_some() {
         Vec::new()
     } else {
-        RULES
-            .iter()
-            .filter(|rule| rule.needs_account)
-            .map(|rule| rule.id)
-            .collect()
+        crate::lint::needing_account().map(|rule| rule.id).collect()
     }
 }
 

@@ -118,13 +118,17 @@ fn path_text<S: serde::Serializer>(path: &JsonPath, serializer: S) -> Result<S::
     serializer.collect_str(path)
 }
 
-/// The findings for one policy, and the rules that could not run.
+/// The findings for one policy.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     /// Findings in document order within each family.
     pub findings: Vec<Finding>,
-    /// Rules that need the account and none was given.
-    pub needs_account: Vec<&'static Rule>,
+}
+
+/// The rules that run only when the account is given (the report says they did not run
+/// without it).
+pub fn needing_account() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().filter(|rule| rule.needs_account)
 }
 
 /// A finding before its position is found.
@@ -157,15 +161,7 @@ pub fn lint(inputs: &LintInputs<'_>) -> Report {
             admits: finding.admits,
         })
         .collect();
-    let needs_account = if inputs.account.is_some() {
-        Vec::new()
-    } else {
-        RULES.iter().filter(|rule| rule.needs_account).collect()
-    };
-    Report {
-        findings,
-        needs_account,
-    }
+    Report { findings }
 }
 
 /// The position of `path`, else of the nearest enclosing element that is there.
@@ -181,9 +177,4 @@ fn locate(text: &str, path: &JsonPath) -> Option<Position> {
         }
         segments.pop()?;
     }
-}
-
-/// The worst severity among `findings`.
-pub fn worst(findings: &[Finding]) -> Option<Severity> {
-    findings.iter().map(|finding| finding.severity).max()
 }

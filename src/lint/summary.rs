@@ -17,11 +17,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The worst severity.
-    pub fn worst(&self) -> Option<Severity> {
-        self.findings.first().map(|finding| finding.severity)
-    }
-
     /// Errors.
     pub fn errors(&self) -> usize {
         self.counts[0]

@@ -268,11 +268,7 @@ fn findings_name_line_column_and_path() {
         })
     );
     assert_eq!(
-        report
-            .needs_account
-            .iter()
-            .map(|r| r.id)
-            .collect::<Vec<_>>(),
+        needing_account().map(|r| r.id).collect::<Vec<_>>(),
         ["TL006", "TL007", "TL037"]
     );
 }
