@@ -196,6 +196,11 @@ fn lint_badge(app: &App, role: &RoleScan, theme: Theme) -> (Span<'static>, Optio
     (badge, admits)
 }
 
+/// Policy text in a message, with control characters shown escaped.
+fn printable(text: &str) -> String {
+    crate::printable::escape(text, crate::printable::Keep::default()).into_owned()
+}
+
 /// Rows the Lint box needs: a line per error or warning (at most 6), its borders.
 fn lint_height(summary: &crate::lint::Summary) -> u16 {
     let shown = summary.errors() + summary.warnings();
@@ -217,7 +222,7 @@ fn render_lint(summary: &crate::lint::Summary, frame: &mut Frame, area: Rect, th
             };
             Line::from(vec![
                 Span::styled(format!("{} ", finding.rule.id), style),
-                Span::raw(finding.message.clone()),
+                Span::raw(printable(&finding.message)),
             ])
         })
         .collect();
