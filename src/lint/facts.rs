@@ -59,11 +59,7 @@ impl Trusted<'_> {
 impl<'a> Facts<'a> {
     pub fn new(inputs: &'a LintInputs<'a>) -> Facts<'a> {
         let document = inputs.document;
-        let array = crate::json::locate(
-            inputs.text.as_bytes(),
-            &JsonPath::root().key("Statement").index(0),
-        )
-        .is_some();
+        let array = statement_is_array(inputs.text);
         let statements = document
             .statements
             .iter()
@@ -86,6 +82,21 @@ impl<'a> Facts<'a> {
             statements,
         }
     }
+}
+
+/// Whether the document's `Statement` is an array (IAM keeps either form): the first
+/// `"Statement"` member name followed by `:` and `[`. Only a top-level member can hold it in
+/// a policy that parsed, so the first occurrence as a member name decides.
+fn statement_is_array(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find("\"Statement\"") {
+        let after = rest[at + 11..].trim_start();
+        if let Some(value) = after.strip_prefix(':') {
+            return value.trim_start().starts_with('[');
+        }
+        rest = &rest[at + 11..];
+    }
+    false
 }
 
 fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {

@@ -143,7 +143,7 @@ fn claims(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
 
 /// The audience a platform's tokens carry by default, for the provider at `url`.
 fn platform_audience(url: &str) -> Option<(String, &'static str)> {
-    match detect(&format!("https://{url}"))? {
+    match detect(url)? {
         Platform::GitHubActions => Some((
             "sts.amazonaws.com".to_owned(),
             "GitHub's configure-aws-credentials requests",

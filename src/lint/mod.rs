@@ -149,12 +149,21 @@ pub fn lint(inputs: &LintInputs<'_>) -> Report {
     operators::check(&facts, &mut raw);
     keys::check(&facts, &mut raw);
     document::check(&facts, &mut raw);
+    // Findings often share an element: each path is located once.
+    let mut located: Vec<(JsonPath, Option<Position>)> = Vec::new();
     let findings = raw
         .into_iter()
         .map(|finding| Finding {
             rule: finding.rule,
             severity: finding.rule.severity,
-            position: locate(inputs.text, &finding.path),
+            position: match located.iter().find(|(path, _)| *path == finding.path) {
+                Some((_, position)) => *position,
+                None => {
+                    let position = locate(inputs.text, &finding.path);
+                    located.push((finding.path.clone(), position));
+                    position
+                }
+            },
             message: finding.message,
             path: finding.path,
             fix: finding.fix,

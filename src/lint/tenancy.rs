@@ -85,13 +85,13 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
 }
 
 fn is_github(url: &str) -> bool {
-    detect(&format!("https://{url}")) == Some(Platform::GitHubActions)
+    detect(url) == Some(Platform::GitHubActions)
         || url.starts_with("vstoken.actions.githubusercontent.com")
 }
 
 /// Who can assume a role that trusts the shared issuer at `url` without its tenant key.
 fn tenants(url: &str) -> String {
-    match detect(&format!("https://{url}")) {
+    match detect(url) {
         _ if is_github(url) => "any repository on GitHub".to_owned(),
         Some(Platform::GitLab) => "any project on GitLab.com".to_owned(),
         Some(Platform::HcpTerraform) => "any HCP Terraform workspace".to_owned(),
@@ -102,7 +102,7 @@ fn tenants(url: &str) -> String {
 
 /// A subject to fill in for the platform at `url`.
 fn subject_template(url: &str) -> (&'static str, &'static str) {
-    match detect(&format!("https://{url}")) {
+    match detect(url) {
         Some(Platform::GitHubActions) => ("StringEquals", "repo:OWNER/REPO:ref:refs/heads/BRANCH"),
         Some(Platform::GitLab) => (
             "StringEquals",
@@ -187,6 +187,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
         .or((lower == SESSION_NAME_ISSUER).then_some("sts:RoleSessionName"));
     let own: Vec<&Condition> = statement.conditions_of(url).map(|(_, c)| c).collect();
     if let Some(claim) = shared {
+        let github = is_github(url);
         let tenant_key = |c: &Condition| {
             if claim.starts_with("sts:") {
                 c.key.eq_ignore_ascii_case(claim)
@@ -194,7 +195,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                 oidc_key(&c.key).is_some_and(|(prefix, found)| {
                     prefix.eq_ignore_ascii_case(url)
                         && (found.eq_ignore_ascii_case(claim)
-                            || (is_github(url) && found.eq_ignore_ascii_case("job_workflow_ref")))
+                            || (github && found.eq_ignore_ascii_case("job_workflow_ref")))
                 })
             }
         };
@@ -207,7 +208,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
             return;
         }
         let provider_keys = exposed_claims(url);
-        let only_provider_keys = is_github(url)
+        let only_provider_keys = github
             && own.iter().any(|c| {
                 oidc_key(&c.key).is_some_and(|(_, found)| provider_keys.extra.contains(&found))
             });
@@ -419,7 +420,7 @@ fn pull_requests(facts: &Facts<'_>, out: &mut Vec<Raw>) {
         // Only these platforms' subjects tell pull-request jobs from branch jobs.
         let tells = |url: &&str| {
             matches!(
-                detect(&format!("https://{url}")),
+                detect(url),
                 Some(Platform::GitHubActions | Platform::Semaphore)
             )
         };
