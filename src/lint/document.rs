@@ -48,7 +48,7 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
     }
     for statement in &facts.statements {
         for condition in &statement.statement.conditions {
-            let path = statement.condition_path(condition);
+            let path = || statement.condition_path(condition);
             if !facts.document.version.substitutes_variables()
                 && condition.operator.kind.allows_variables()
                 && condition.values.iter().any(|v| has_variable(v))
@@ -60,7 +60,7 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
                         "`{}` uses a ${{…}} variable, compared literally without Version 2012-10-17",
                         condition.key
                     ),
-                    path.clone(),
+                    path(),
                     set_version(),
                 );
             }
@@ -73,7 +73,7 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
                             "\"{value}\" in `{}` looks like a value nobody filled in",
                             condition.key
                         ),
-                        path.index(position),
+                        path().index(position),
                         LintFix::Edit(Edit::ReplaceValue {
                             statement: statement.statement.index,
                             operator: condition.operator.raw.clone(),

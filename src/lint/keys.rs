@@ -76,12 +76,12 @@ fn claims(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
     if urls.is_empty() {
         return;
     }
+    let exposed: Vec<_> = urls.iter().map(|url| exposed_claims(url)).collect();
     for (index, condition) in statement.statement.conditions.iter().enumerate() {
         let Some((prefix, claim)) = oidc_key(&condition.key) else {
             continue;
         };
-        let path = statement.condition_path(condition);
-        let Some(url) = urls.iter().find(|url| url.eq_ignore_ascii_case(prefix)) else {
+        let Some(at) = urls.iter().position(|url| url.eq_ignore_ascii_case(prefix)) else {
             let url = urls[0];
             push(
                 out,
@@ -90,7 +90,7 @@ fn claims(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                     "`{}` is not a key of the trusted provider {url}: its keys are `{url}:…`",
                     condition.key
                 ),
-                path,
+                statement.condition_path(condition),
                 LintFix::Edit(Edit::RenameKey {
                     statement: statement.statement.index,
                     operator: condition.operator.raw.clone(),
@@ -100,8 +100,9 @@ fn claims(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
             );
             continue;
         };
+        let url = &urls[at];
+        let exposed = &exposed[at];
         let lower = claim.to_ascii_lowercase();
-        let exposed = exposed_claims(url);
         let built_in = BUILT_IN_CLAIMS
             .iter()
             .find(|(host, _)| host.eq_ignore_ascii_case(url))
@@ -130,7 +131,7 @@ fn claims(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                 "STS never sets `{}` for {url}: this {} condition is {effect}",
                 condition.key, operator.raw
             ),
-            path,
+            statement.condition_path(condition),
             LintFix::Engine(Fix::UseSubInstead {
                 statement: statement.statement.index,
                 condition: index,

@@ -73,7 +73,7 @@ fn literal_wildcard(value: &str) -> bool {
 fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out: &mut Vec<Raw>) {
     let operator = &condition.operator;
     let raw = operator.raw.as_str();
-    let path = statement.condition_path(condition);
+    let path = || statement.condition_path(condition);
     let at = statement.statement.index;
     let change = |from: &str, to: String| {
         LintFix::Engine(Fix::ChangeOperator {
@@ -102,7 +102,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
             out,
             WILDCARD_UNDER_EQUALS,
             format!("{raw} compares \"{value}\" literally: `*` and `?` are not wildcards here"),
-            path.clone(),
+            path(),
             change(raw, rename(raw, kind.name(), like)),
         );
     }
@@ -119,7 +119,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
             out,
             LIKE_WITHOUT_WILDCARD,
             format!("{raw} on `{}` has no wildcard in its values", condition.key),
-            path.clone(),
+            path(),
             change(raw, rename(raw, kind.name(), equals)),
         );
     }
@@ -132,7 +132,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 "`{}` is single-valued: ForAllValues is also true when it is missing",
                 condition.key
             ),
-            path.clone(),
+            path(),
             change(raw, plain.to_owned()),
         ),
         Some(SetQualifier::ForAllValues) if statement.allows() => {
@@ -149,7 +149,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                         "ForAllValues on `{}` is true when the request has no such values; add `Null: {{\"{}\": \"false\"}}`",
                         condition.key, condition.key
                     ),
-                    path.clone(),
+                    path(),
                     LintFix::Edit(Edit::AddCondition {
                         statement: at,
                         operator: "Null".to_owned(),
@@ -167,7 +167,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 "`{}` is single-valued: ForAnyValue adds nothing",
                 condition.key
             ),
-            path.clone(),
+            path(),
             change(raw, plain.to_owned()),
         ),
         _ => {}
@@ -178,7 +178,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
             out,
             NULL_IF_EXISTS,
             format!("{raw} is not an operator IAM accepts"),
-            path.clone(),
+            path(),
             change(raw, rename(raw, "IfExists", "")),
         );
     } else if operator.if_exists && oidc && statement.allows() {
@@ -189,7 +189,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 "{raw} on `{}` is true for a token without that claim",
                 condition.key
             ),
-            path.clone(),
+            path(),
             change(raw, rename(raw, "IfExists", "")),
         );
     }
@@ -201,7 +201,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 "{raw} on `{}` admits every other value, and tokens without the claim",
                 condition.key
             ),
-            path.clone(),
+            path(),
             LintFix::Edit(Edit::AddCondition {
                 statement: at,
                 operator: "StringEquals".to_owned(),
@@ -216,9 +216,9 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
             out,
             EMPTY_VALUES,
             format!("{raw} on `{}` has no values", condition.key),
-            path.clone(),
+            path(),
             LintFix::Edit(Edit::RemoveElement {
-                path: path.to_string(),
+                path: path().to_string(),
             }),
         );
     }
@@ -231,7 +231,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 condition.key,
                 condition.values.len()
             ),
-            path.clone(),
+            path(),
             LintFix::Edit(Edit::RemoveValue {
                 statement: at,
                 operator: raw.to_owned(),
@@ -249,9 +249,9 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                 "`{}` is never met by hosted CI runners calling STS over the internet",
                 condition.key
             ),
-            path.clone(),
+            path(),
             LintFix::Edit(Edit::RemoveElement {
-                path: path.to_string(),
+                path: path().to_string(),
             }),
         );
     }
@@ -264,7 +264,7 @@ fn one(statement: &StatementFacts<'_>, index: usize, condition: &Condition, out:
                     "\"{value}\" appears more than once in {raw} `{}`",
                     condition.key
                 ),
-                path.index(position),
+                path().index(position),
                 LintFix::Edit(Edit::RemoveValue {
                     statement: at,
                     operator: raw.to_owned(),

@@ -132,7 +132,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
     let Some(url) = trusted.url else { return };
     let lower = url.to_ascii_lowercase();
     let index = statement.statement.index;
-    let path = statement.principal_path(trusted);
+    let path = || statement.principal_path(trusted);
     if lower.starts_with("vstoken.actions.githubusercontent.com") {
         push(
             out,
@@ -140,7 +140,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
             format!(
                 "`{url}` is GitHub's old issuer; github.com tokens come from token.actions.githubusercontent.com"
             ),
-            path.clone(),
+            path(),
             LintFix::Edit(Edit::SetPrincipal {
                 statement: index,
                 replaces: trusted.raw.to_owned(),
@@ -167,7 +167,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                     "{url} is trusted without a condition on `{url}:{}`",
                     claims[0]
                 ),
-                path,
+                path(),
                 LintFix::Edit(Edit::AddCondition {
                     statement: index,
                     operator: "StringEquals".to_owned(),
@@ -236,7 +236,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                 format!(
                     "{url} is constrained only by provider-specific keys; IAM requires `{url}:sub` or `{url}:job_workflow_ref`"
                 ),
-                path,
+                path(),
                 fix,
             );
         } else {
@@ -246,7 +246,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
                 format!(
                     "{url} is a shared issuer, trusted without a condition on `{key}`: every one of its customers can assume the role"
                 ),
-                path,
+                path(),
                 fix,
                 tenants(url),
             );
@@ -261,7 +261,7 @@ fn principal(statement: &StatementFacts<'_>, trusted: &Trusted<'_>, out: &mut Ve
             format!(
                 "{url} is trusted with no condition on its keys: every token it issues is admitted"
             ),
-            path,
+            path(),
             LintFix::Edit(Edit::AddCondition {
                 statement: index,
                 operator: operator.to_owned(),
@@ -307,7 +307,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                 continue;
             }
             let like = condition.operator.kind == crate::policy::OperatorKind::StringLike;
-            let path = statement.condition_path(condition);
+            let path = || statement.condition_path(condition);
             let replace = |value: &str, template: &str| {
                 LintFix::Edit(Edit::ReplaceValue {
                     statement: index,
@@ -330,7 +330,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                             "`{}` = \"{value}\" admits every subject of {url}",
                             condition.key
                         ),
-                        path.clone(),
+                        path(),
                         replace(value, template),
                         tenants(url),
                     );
@@ -339,7 +339,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         out,
                         ID_WILDCARD,
                         format!("\"{value}\" has a wildcard over an immutable `@ID`"),
-                        path.clone(),
+                        path(),
                         replace(value, template),
                         format!(
                             "any owner whose name matches \"{}\"",
@@ -353,7 +353,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         format!(
                             "\"{value}\" has a wildcard in the owner: anyone can register an owner that matches"
                         ),
-                        path.clone(),
+                        path(),
                         replace(value, template),
                         "any owner that takes the name".to_owned(),
                     );
@@ -364,7 +364,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         format!(
                             "\"{value}\" has a wildcard: it admits every subject it matches, not one job"
                         ),
-                        path.clone(),
+                        path(),
                         replace(value, template),
                     );
                 }
@@ -373,7 +373,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         out,
                         USER_CONTROLLABLE,
                         format!("\"{value}\" starts with a claim any repository can choose"),
-                        path.clone(),
+                        path(),
                         replace(value, "repo:OWNER/REPO:environment:ENVIRONMENT"),
                         "any repository that chooses the same name".to_owned(),
                     );
@@ -395,7 +395,7 @@ fn subjects(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
                         "`{}` trusts repositories by name; tokens of repositories created or renamed after 2026-06-18 carry `repo:OWNER@ID/REPO@ID:…`",
                         condition.key
                     ),
-                    path.clone(),
+                    path(),
                     LintFix::Edit(Edit::AddCondition {
                         statement: index,
                         operator: "StringEquals".to_owned(),
