@@ -3,7 +3,6 @@
 
 use super::{LintInputs, Raw, Rule, fix::LintFix};
 use crate::account::BUILT_IN_PROVIDERS;
-use crate::arn::Arn;
 use crate::json::JsonPath;
 use crate::policy::{
     Condition, Effect, OperatorKind, PolicyDocument, PrincipalSet, PrincipalType, Statement,
@@ -38,7 +37,7 @@ pub(super) struct Trusted<'a> {
     /// The provider URL (no scheme) for an OIDC provider ARN or a built-in host.
     pub url: Option<&'a str>,
     /// The account of a provider ARN.
-    pub account: Option<String>,
+    pub account: Option<&'a str>,
     /// A SAML provider ARN.
     pub saml: bool,
 }
@@ -99,6 +98,28 @@ fn statement_is_array(text: &str) -> bool {
     false
 }
 
+/// An ARN's partition, service, account and resource, borrowed (the checks of
+/// `arn::Arn::parse`, without its allocations: every role's principals are read).
+fn arn_parts(text: &str) -> Option<(&str, &str, &str, &str)> {
+    let mut parts = text.strip_prefix("arn:")?.splitn(5, ':');
+    let (partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let plain = |part: &str| {
+        part.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    let valid = !partition.is_empty()
+        && !service.is_empty()
+        && !resource.is_empty()
+        && [partition, service, region, account].into_iter().all(plain);
+    valid.then_some((partition, service, account, resource))
+}
+
 fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
     let Some(PrincipalSet::Typed(types)) = statement.principal.as_ref().map(|p| &p.set) else {
         return Vec::new();
@@ -108,11 +129,12 @@ fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
         .filter(|(kind, _)| *kind == PrincipalType::Federated)
         .flat_map(|(_, ids)| ids.iter().enumerate())
         .map(|(index, raw)| {
-            let arn = Arn::parse(raw).ok();
-            let url = match &arn {
-                Some(arn) => arn
-                    .oidc_provider_url()
-                    .map(|_| raw.split_once(":oidc-provider/").map_or("", |(_, url)| url)),
+            let arn = arn_parts(raw);
+            let url = match arn {
+                Some((_, "iam", _, rest)) => rest
+                    .strip_prefix("oidc-provider/")
+                    .filter(|url| !url.is_empty()),
+                Some(_) => None,
                 None if BUILT_IN_PROVIDERS.contains(&raw.as_str()) => Some(raw.as_str()),
                 None => None,
             };
@@ -120,10 +142,8 @@ fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
                 raw,
                 index,
                 url,
-                account: arn.as_ref().map(|arn| arn.account().to_owned()),
-                saml: arn
-                    .as_ref()
-                    .is_some_and(|arn| arn.resource().starts_with("saml-provider/")),
+                account: arn.map(|(_, _, account, _)| account),
+                saml: arn.is_some_and(|(_, _, _, rest)| rest.starts_with("saml-provider/")),
             }
         })
         .collect()

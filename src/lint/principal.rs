@@ -217,11 +217,9 @@ fn federated(facts: &Facts<'_>, statement: &StatementFacts<'_>, out: &mut Vec<Ra
             );
             continue;
         }
-        let (Some(account), Some(url), Some(provider_account)) = (
-            facts.inputs.account,
-            trusted.url,
-            trusted.account.as_deref(),
-        ) else {
+        let (Some(account), Some(url), Some(provider_account)) =
+            (facts.inputs.account, trusted.url, trusted.account)
+        else {
             continue;
         };
         if provider_account != account.account_id {
