@@ -1,5 +1,6 @@
 //! Large accounts in process: a 5,000-role snapshot read (JSON, every trust policy parsed
-//! once), its trust policies parsed alone, and the account scanned with one token. The
+//! once), its trust policies parsed alone, the account scanned with one token, and every role
+//! linted. The
 //! snapshot is the one `benches/scan_large.py` writes (same roles, same trust policies, same
 //! layouts); figures in benches/README.md.
 
@@ -13,6 +14,7 @@ use serde_json::ser::PrettyFormatter;
 use serde_json::{Value, json};
 use trustlens::account::Snapshot;
 use trustlens::eval::{ScanInputs, scan};
+use trustlens::lint::{AccountFacts, LintInputs, lint};
 use trustlens::policy;
 use trustlens::token::Token;
 
@@ -224,6 +226,31 @@ fn account(c: &mut Criterion) {
                 .iter()
                 .filter(|text| policy::parse(black_box(text)).is_ok())
                 .count()
+        })
+    });
+    c.bench_function("lint 5,000 roles (every rule, the account given)", |b| {
+        let account = &snapshot.account;
+        let facts = AccountFacts {
+            account_id: &account.id,
+            providers: &account.providers,
+        };
+        b.iter(|| {
+            account
+                .roles
+                .iter()
+                .filter_map(|role| {
+                    let document = role.policy().ok()?;
+                    Some(
+                        lint(&LintInputs {
+                            text: role.trust_policy.text(),
+                            document,
+                            account: Some(facts),
+                        })
+                        .findings
+                        .len(),
+                    )
+                })
+                .sum::<usize>()
         })
     });
     c.bench_function("scan 5,000 roles with one token", |b| {

@@ -3,7 +3,7 @@
 # Xvfb and xclip (apt) for the explorer's terminal and clipboard tests, moto (pip) for the AWS
 # tests, and the validators of `trustlens policy`'s renderers — python-hcl2 and checkov
 # (Terraform; checkov in a virtual environment), cfn-lint (CloudFormation), awscli (the CLI
-# commands, run against moto) — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
+# commands, run against moto), jsonschema (lint's SARIF) — then runs `cargo test` (arguments are passed on, e.g. `scripts/test.sh --test aws_moto`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +60,8 @@ validators=""
 python3 -c "import hcl2" 2>/dev/null || validators="$validators python-hcl2"
 command -v cfn-lint >/dev/null || validators="$validators cfn-lint"
 command -v aws >/dev/null || validators="$validators awscli"
+# jsonschema validates `trustlens lint --format sarif` against the SARIF 2.1.0 schema.
+python3 -c "import jsonschema" 2>/dev/null || validators="$validators jsonschema"
 if [ -n "$validators" ]; then
   echo "installing$validators (pip)"
   # shellcheck disable=SC2086 # one word per package

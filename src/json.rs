@@ -541,7 +541,7 @@ pub fn kind_of(value: &Value) -> &'static str {
 }
 
 /// A 1-based line and column in a text (columns count characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
     /// 1-based line.
     pub line: usize,

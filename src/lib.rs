@@ -7,8 +7,8 @@
 //! - [`session`]: the service layer both use — the account choice (demo · snapshot · live AWS),
 //!   token reading, assume-then-diagnose, session names, credential formats;
 //! - [`aws`]: the only code that names AWS SDK types; [`keys`]: fetching issuers' keys;
-//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`generate`], [`account`], [`json`],
-//!   [`secret`], [`printable`], [`trail`], [`setup`] —
+//! - domain: [`token`], [`policy`], [`eval`], [`platforms`], [`lint`], [`generate`], [`account`],
+//!   [`json`], [`secret`], [`printable`], [`trail`], [`setup`] —
 //!   pure functions on plain data: no terminal, no async runtime, no AWS SDK, no OS I/O.
 
 pub mod account;
@@ -19,6 +19,7 @@ pub mod eval;
 pub mod generate;
 pub mod json;
 pub mod keys;
+pub mod lint;
 pub mod platforms;
 pub mod policy;
 pub mod printable;

@@ -87,8 +87,25 @@ pub fn mask_tokens(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `count` and `noun`, the noun in the plural unless there is one: `1 error`, `2 errors`,
+/// `0 warnings` (for nouns that take an `s`).
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counted_nouns_take_the_plural_unless_one() {
+        assert_eq!(super::counted(1, "error"), "1 error");
+        assert_eq!(super::counted(0, "warning"), "0 warnings");
+        assert_eq!(super::counted(3, "change"), "3 changes");
+    }
+
     use super::*;
 
     const LINE: Keep<'static> = Keep {

@@ -455,3 +455,49 @@ fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assume
     );
     assert_eq!(code, 3, "pull requests are not");
 }
+
+#[test]
+fn lint_reads_every_role_of_the_live_account() {
+    let moto = Moto::start();
+    populate(&moto, 5);
+    let client = moto.iam();
+    let open = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]});
+    runtime().block_on(async {
+        client
+            .create_role()
+            .role_name("github-open")
+            .assume_role_policy_document(open.to_string())
+            .send()
+            .await
+            .unwrap();
+    });
+    let (code, stdout, stderr) = trustlens(&moto, &["lint", "--no-config", "--json"], None);
+    assert_eq!(code, 3, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let roles = report["roles"].as_array().unwrap();
+    assert_eq!(roles.len(), 6, "every role is linted: {stdout}");
+    let open = roles.iter().find(|r| r["name"] == "github-open").unwrap();
+    assert_eq!(open["findings"][0]["rule"], "TL009", "{open}");
+    assert_eq!(open["findings"][0]["admits"], "any repository on GitHub");
+    let deploy = roles.iter().find(|r| r["name"] == "deploy-prod").unwrap();
+    // Its StringEquals on `sub` replaced the one on `aud` (one JSON object): only TL036's note.
+    let rules: Vec<&Value> = deploy["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["rule"])
+        .collect();
+    assert_eq!(
+        rules,
+        [&json!("TL036")],
+        "the tight role has no warning or error: {deploy}"
+    );
+    assert_eq!(
+        report["not_run"],
+        json!([]),
+        "the live account gives the account rules"
+    );
+}

@@ -67,7 +67,8 @@ fn a_role_decided_by_the_callers_ip_is_marked_conditional() {
         .unwrap();
     app.update(Action::Move(isize::try_from(index).unwrap()));
     let screen = draw(&app, 100, 30);
-    assert!(screen.contains("? office-only"), "{screen}");
+    // The verdict's mark, then the lint mark (TL010: no condition on the audience).
+    assert!(screen.contains("? ! office-only"), "{screen}");
     assert!(screen.contains("? CONDITIONAL"), "{screen}");
     insta::assert_snapshot!("roles_conditional_100x30", screen);
 }
@@ -605,4 +606,27 @@ fn role_detail_wraps_instead_of_cutting() {
             .is_some_and(|l| l.contains("expires in")),
         "{narrow}"
     );
+}
+
+#[test]
+fn a_dangerous_but_allowed_role_is_marked_with_its_lint_findings() {
+    let mut app = app("github-main");
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == "github-actions-no-sub")
+        .unwrap();
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+    let screen = draw(&app, 160, 40);
+    let row = screen
+        .lines()
+        .find(|line| line.contains("✔ ! github-actions-no-sub"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("— any repository on GitHub"), "{row}");
+    assert!(screen.contains("Lint: 1 error, 0 warnings"), "{screen}");
+    assert!(
+        screen.contains("TL009 token.actions.githubusercontent.com is a shared issuer"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("roles_lint_160x40", screen);
 }

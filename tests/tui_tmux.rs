@@ -642,7 +642,7 @@ fn setup_walks_the_three_steps_against_moto_asking_before_each_change() {
         "setup semaphore --org acme --project 936a5312-a3b8-4921-8b3f-2cec8baac574 --repo web",
     ]);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("2 change(s) left");
+    let screen = tmux.wait_for("2 changes left");
     assert!(
         screen.contains("✘ no provider for https://acme.semaphoreci.com"),
         "{screen}"
@@ -665,10 +665,10 @@ fn setup_walks_the_three_steps_against_moto_asking_before_each_change() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
-    assert!(tmux.screen().contains("2 change(s) left"));
+    assert!(tmux.screen().contains("2 changes left"));
     tmux.keys(&["a"]);
     tmux.confirm();
-    let screen = tmux.wait_for("1 change(s) left");
+    let screen = tmux.wait_for("1 change left");
     assert!(
         screen.contains("✔ made: create the OIDC provider https://acme.semaphoreci.com"),
         "{screen}"

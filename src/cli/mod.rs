@@ -6,6 +6,7 @@ mod completions;
 mod decode;
 mod explain;
 mod input;
+mod lint;
 mod output;
 mod policy;
 mod roles;
@@ -155,6 +156,10 @@ pub enum Command {
     /// requests, tags, repositories), decided by the engine. Exit code: 0 generated, 2 bad
     /// input, 3 when only a widening scope would admit the job (name it with --scope).
     Policy(PolicyArgs),
+    /// Find broken and dangerous trust policies: every role of the account (--demo,
+    /// --snapshot or AWS), or policy files, CloudFormation templates and Terraform plans.
+    /// Exit code: 0 nothing at or above --fail-on, 3 findings that are, 2 bad input.
+    Lint(LintArgs),
     /// Set a platform's jobs up to assume a role: (1) the IAM OIDC provider, (2) the role and a
     /// trust policy admitting the intended jobs and nothing more, (3) the pipeline snippet —
     /// each step checked against the account; changes made only with --apply, each confirmed.
@@ -260,6 +265,42 @@ pub struct CompletionsArgs {
     /// The shell: bash, zsh, fish, powershell or elvish.
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `trustlens lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Trust-policy files (JSON or IAM's URL-encoded form), CloudFormation templates (JSON or
+    /// YAML) or Terraform plans (`terraform show -json`). Without them: every role of the
+    /// account. With --demo or --snapshot the files' rules that need the account use it.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// How to print: text, json, or sarif (SARIF 2.1.0).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: lint::LintFormat,
+
+    /// Print JSON (the same as --format json).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Fail (exit 3) on findings of this severity or worse: error, warning, note, or none
+    /// (default: the config file's, else warning).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Do not report this rule (repeat for several).
+    #[arg(long, value_name = "TL0xx")]
+    pub ignore: Vec<String>,
+
+    /// The config file (default: trustlens.toml in the repository root, else
+    /// $XDG_CONFIG_HOME/trustlens/trustlens.toml).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no config file.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 /// Arguments of `trustlens trail`.
@@ -589,6 +630,7 @@ pub fn run(command: Command, session: &Session, context: &mut Context<'_>) -> Ex
         Command::Assume(args) => assume::run(&args, session, context),
         Command::Trail(args) => trail::run(&args, session, context),
         Command::Policy(args) => policy::run(&args, session, context),
+        Command::Lint(args) => lint::run(&args, session, context),
         Command::Setup(args) => setup::run(&args, session, context),
         Command::Completions(args) => completions::completions(args.shell, context),
         Command::Man(args) => completions::man(args.command.as_deref(), context),

@@ -58,6 +58,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         signature: signature.as_ref(),
         region: region.as_deref(),
     });
+    let dangerous = dangerous(&results, &account);
     let count = |class: ScanClass| results.iter().filter(|r| r.class == class).count();
     let report = if args.json {
         let report = JsonReport {
@@ -74,6 +75,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
                 unrelated: count(ScanClass::Unrelated),
             },
             roles: &results,
+            dangerous: &dangerous,
         };
         // Written straight from the results: no JSON value tree for thousands of roles.
         let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -91,7 +93,7 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
             &origin[1..]
         );
         let _ = writeln!(out, "Account: {account_source} ({})", summary(&account));
-        render(&mut out, &results, args.all, context.style);
+        render(&mut out, &results, &dangerous, args.all, context.style);
         out
     };
     // The process ends with this command: the OS takes the account back at once, where
@@ -113,6 +115,38 @@ struct JsonReport<'a> {
     account: &'a str,
     counts: Counts,
     roles: &'a [RoleScan],
+    dangerous: &'a [Dangerous],
+}
+
+/// An allowed role whose trust policy admits far more than this job (lint's findings).
+#[derive(Serialize)]
+struct Dangerous {
+    role: String,
+    arn: String,
+    rule: &'static str,
+    admits: String,
+}
+
+/// The allowed roles that lint finds dangerously broad, and who can assume them.
+fn dangerous(results: &[RoleScan], account: &crate::account::Account) -> Vec<Dangerous> {
+    results
+        .iter()
+        .filter(|r| r.class == ScanClass::Allowed)
+        .filter_map(|r| {
+            let role = account.roles.iter().find(|role| role.arn == r.arn)?;
+            let summary = crate::lint::summarize(role, account)?;
+            let finding = summary
+                .findings
+                .iter()
+                .find(|f| f.admits.is_some() && f.severity >= crate::lint::Severity::Warning)?;
+            Some(Dangerous {
+                role: r.name.clone(),
+                arn: r.arn.clone(),
+                rule: finding.rule.id,
+                admits: finding.admits.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// How many roles fall in each class.
@@ -140,7 +174,13 @@ fn shared_blocker(results: &[RoleScan]) -> Option<&str> {
         .then_some(first)
 }
 
-fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
+fn render(
+    out: &mut String,
+    results: &[RoleScan],
+    dangerous: &[Dangerous],
+    all: bool,
+    style: Style,
+) {
     let sections = [
         (ScanClass::Allowed, style.good("✔ Allowed"), "no role"),
         (
@@ -190,6 +230,17 @@ fn render(out: &mut String, results: &[RoleScan], all: bool, style: Style) {
                 _ => &role.arn,
             };
             let _ = writeln!(out, "  {}  {detail}", super::output::pad(&role.name, width));
+            if let Some(danger) = dangerous.iter().find(|d| d.arn == role.arn) {
+                let _ = writeln!(
+                    out,
+                    "  {}  {}",
+                    super::output::pad("", width),
+                    style.warn(&format!(
+                        "⚠ allowed — {} can assume this role ({}; see trustlens lint)",
+                        danger.admits, danger.rule
+                    ))
+                );
+            }
         }
     }
     let unrelated: Vec<&RoleScan> = results

@@ -232,7 +232,8 @@ pub fn session_tags_check(claims: &Map<String, Value>) -> Check {
         return passed(
             ID,
             format!(
-                "{count} session tag(s) within STS's limits (at most {MAX_SESSION_TAGS}, one value each)"
+                "{} within STS's limits (at most {MAX_SESSION_TAGS}, one value each)",
+                crate::printable::counted(count, "session tag")
             ),
         );
     }

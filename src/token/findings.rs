@@ -455,9 +455,9 @@ fn check_session_tags(token: &Token, findings: &mut Vec<Finding>) {
             FindingCode::SessionTags,
             Severity::Warning,
             format!(
-                "the token carries {} session tag(s) ({SESSION_TAGS_CLAIM}); every role it \
-                 assumes must also allow sts:TagSession in its trust policy",
-                principal.len()
+                "the token carries {} ({SESSION_TAGS_CLAIM}); every role it assumes must \
+                 also allow sts:TagSession in its trust policy",
+                crate::printable::counted(principal.len(), "session tag")
             ),
         ));
     }
@@ -500,9 +500,9 @@ fn check_roles_claim(token: &Token, findings: &mut Vec<Finding>) {
             FindingCode::RolesClaim,
             Severity::Info,
             format!(
-                "the token names the {} role(s) it may assume ({ROLES_CLAIM}); STS rejects it for \
-                 any other role with InvalidIdentityToken (observed behaviour, thinly documented)",
-                arns.len()
+                "the token names the {} it may assume ({ROLES_CLAIM}); STS rejects it for any \
+                 other role with InvalidIdentityToken (observed behaviour, thinly documented)",
+                crate::printable::counted(arns.len(), "role")
             ),
         ),
         Err(problem) => Finding::new(

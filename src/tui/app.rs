@@ -1,6 +1,7 @@
 //! The explorer's state and its one state machine: `update` changes state and returns the
 //! effects to run; it never does I/O.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::action::{Action, Tab};
@@ -336,6 +337,8 @@ pub struct App {
     pub roles: RolesPane,
     /// The selected role's explanation.
     pub selected: Option<SelectedRole>,
+    /// Each role's lint findings (by ARN), computed when the account arrives.
+    pub lint: Arc<HashMap<String, crate::lint::Summary>>,
     /// The footer's message: news fade after a few seconds, errors stay until `esc`.
     pub toast: Option<Toast>,
     /// The session name used for explanations and assume calls.
@@ -401,6 +404,7 @@ impl App {
                 order: RoleOrder::Verdict,
             },
             selected: None,
+            lint: Arc::default(),
             toast: None,
             session_name: "trustlens".to_owned(),
             region: None,
@@ -722,6 +726,7 @@ impl App {
                 }
                 match result {
                     Ok((account, source)) => {
+                        self.lint = Arc::new(lint_account(&account));
                         self.account = AccountState::Ready(Arc::new(account), source);
                         return self.rescan();
                     }
@@ -1618,6 +1623,18 @@ fn rank<'a>(filter: &str, names: impl Iterator<Item = &'a str>) -> Vec<usize> {
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.into_iter().map(|(_, index)| index).collect()
+}
+
+/// Every role's lint summary, by ARN (roles without findings are left out).
+fn lint_account(account: &Account) -> HashMap<String, crate::lint::Summary> {
+    account
+        .roles
+        .iter()
+        .filter_map(|role| {
+            let summary = crate::lint::summarize(role, account)?;
+            (!summary.findings.is_empty()).then(|| (role.arn.clone(), summary))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use super::{Theme, wrap_styled};
 use crate::arn::Arn;
 use crate::eval::{Decision, RoleScan, ScanClass, Truth, Verdict};
 use crate::policy::Anchor;
+use crate::printable::counted;
 use crate::tui::app::{AccountState, App, SelectedRole};
 
 /// Draws the Roles screen.
@@ -40,6 +41,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let [list_area, detail_area] = split(area);
     render_list(app, frame, list_area, theme);
     let row = app.visible_roles().get(app.roles.selected).copied();
+    let shown = row
+        .and_then(|row| app.lint.get(&row.arn))
+        .filter(|summary| summary.errors() + summary.warnings() > 0);
+    let detail_area = match shown {
+        Some(summary) => {
+            let [detail, lint] = Layout::vertical([
+                Constraint::Fill(1),
+                Constraint::Length(lint_height(summary)),
+            ])
+            .areas(detail_area);
+            render_lint(summary, frame, lint, theme);
+            detail
+        }
+        None => detail_area,
+    };
     match (&app.selected, row) {
         (Some(selected), _) => render_detail(selected, frame, detail_area, theme),
         (None, Some(row)) => render_unreadable(app, row, frame, detail_area, theme),
@@ -151,10 +167,15 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .take(height)
         .map(|(index, role)| {
             let (symbol, style) = mark(role.class, theme);
-            let line = Line::from(vec![
+            let (badge, admits) = lint_badge(app, role, theme);
+            let mut spans = vec![
                 Span::styled(format!("{symbol} "), style),
-                Span::raw(super::middle_ellipsis(&role.name, room)),
-            ]);
+                badge,
+                // The badge takes two columns of the name's room.
+                Span::raw(super::middle_ellipsis(&role.name, room.saturating_sub(2))),
+            ];
+            spans.extend(admits);
+            let line = Line::from(spans);
             let item = ListItem::new(line);
             if index == app.roles.selected {
                 item.style(theme.selected())
@@ -167,6 +188,72 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .title(title)
         .title_bottom(Line::from(super::tail(&status, room)).right_aligned());
     frame.render_widget(List::new(items).block(block), area);
+}
+
+/// The lint mark before a role's name (`!` red for errors, yellow for warnings, blank
+/// otherwise), and for an allowed role whose policy admits far more than this job, who can
+/// assume it.
+fn lint_badge(app: &App, role: &RoleScan, theme: Theme) -> (Span<'static>, Option<Span<'static>>) {
+    let Some(summary) = app.lint.get(&role.arn) else {
+        return (Span::raw("  "), None);
+    };
+    let badge = if summary.errors() > 0 {
+        Span::styled("! ", theme.bad())
+    } else if summary.warnings() > 0 {
+        Span::styled("! ", theme.warn())
+    } else {
+        Span::raw("  ")
+    };
+    let admits = match (role.class, &summary.admits) {
+        (ScanClass::Allowed, Some(admits)) => {
+            Some(Span::styled(format!(" — {admits}"), theme.warn()))
+        }
+        _ => None,
+    };
+    (badge, admits)
+}
+
+/// Policy text in a message, with control characters shown escaped.
+fn printable(text: &str) -> String {
+    crate::printable::escape(text, crate::printable::Keep::default()).into_owned()
+}
+
+/// Rows the Lint box needs: a line per error or warning (at most 6), its borders.
+fn lint_height(summary: &crate::lint::Summary) -> u16 {
+    let shown = summary.errors() + summary.warnings();
+    u16::try_from(shown.clamp(1, 6)).unwrap_or(6) + 2
+}
+
+/// The selected role's lint findings: errors and warnings, worst first (notes are counted in
+/// the title; `trustlens lint` lists them).
+fn render_lint(summary: &crate::lint::Summary, frame: &mut Frame, area: Rect, theme: Theme) {
+    let lines: Vec<Line> = summary
+        .findings
+        .iter()
+        .filter(|f| f.severity > crate::lint::Severity::Note)
+        .map(|finding| {
+            let style = if finding.severity == crate::lint::Severity::Error {
+                theme.bad()
+            } else {
+                theme.warn()
+            };
+            Line::from(vec![
+                Span::styled(format!("{} ", finding.rule.id), style),
+                Span::raw(printable(&finding.message)),
+            ])
+        })
+        .collect();
+    let notes = summary.counts[2];
+    let title = format!(
+        " Lint: {}, {}, {} ",
+        counted(summary.errors(), "error"),
+        counted(summary.warnings(), "warning"),
+        counted(notes, "note")
+    );
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        area,
+    );
 }
 
 /// The selected role's answer, trust policy marked line by line, and why/fix (the Events

@@ -68,7 +68,10 @@ fn plan_lines<'a>(app: &App, plan: &Plan, source: &str, theme: Theme) -> Vec<Lin
         (_, Some(change)) => Line::styled(format!("making: {}…", change.summary()), theme.warn()),
         (0, None) => Line::styled("✔ every step is done: nothing to change", theme.good()),
         (count, None) => Line::styled(
-            format!("{count} change(s) left — a asks before the next one"),
+            format!(
+                "{} left — a asks before the next one",
+                crate::printable::counted(count, "change")
+            ),
             theme.warn(),
         ),
     });

@@ -1,0 +1,149 @@
+//! The document itself: `Version`, policy variables, size against the trust-policy quota, and
+//! placeholder values left from a template.
+
+use super::Raw;
+use super::facts::{Facts, push};
+use super::fix::{Edit, LintFix};
+use super::rules::{Rule, tl};
+use crate::json::JsonPath;
+use crate::policy::{PrincipalSet, Version};
+
+const MISSING_VERSION: &Rule = tl(39);
+const VARIABLES_WITHOUT_2012: &Rule = tl(40);
+const SIZE: &Rule = tl(41);
+const PLACEHOLDER: &Rule = tl(42);
+
+/// IAM's default trust-policy quota, in non-whitespace characters (aws-web-identity.md §6.1).
+pub(super) const QUOTA: usize = 2_048;
+/// Findings start at this share of the quota (per cent).
+const NEAR: usize = 90;
+
+/// Text that marks a value nobody filled in (compared in lower case).
+const PLACEHOLDERS: [&str; 8] = [
+    "your_",
+    "your-",
+    "changeme",
+    "change_me",
+    "replace_me",
+    "replaceme",
+    "{{",
+    "xxxx",
+];
+
+pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
+    let set_version = || {
+        LintFix::Edit(Edit::SetElement {
+            path: "Version".to_owned(),
+            value: serde_json::Value::String("2012-10-17".to_owned()),
+        })
+    };
+    if facts.document.version == Version::Absent {
+        push(
+            out,
+            MISSING_VERSION,
+            "the policy has no Version: IAM reads it as 2008-10-17".to_owned(),
+            JsonPath::root(),
+            set_version(),
+        );
+    }
+    for statement in &facts.statements {
+        for condition in &statement.statement.conditions {
+            let path = || statement.condition_path(condition);
+            if !facts.document.version.substitutes_variables()
+                && condition.operator.kind.allows_variables()
+                && condition.values.iter().any(|v| has_variable(v))
+            {
+                push(
+                    out,
+                    VARIABLES_WITHOUT_2012,
+                    format!(
+                        "`{}` uses a ${{…}} variable, compared literally without Version 2012-10-17",
+                        condition.key
+                    ),
+                    path(),
+                    set_version(),
+                );
+            }
+            for (position, value) in condition.values.iter().enumerate() {
+                if is_placeholder(value) {
+                    push(
+                        out,
+                        PLACEHOLDER,
+                        format!(
+                            "\"{value}\" in `{}` looks like a value nobody filled in",
+                            condition.key
+                        ),
+                        path().index(position),
+                        LintFix::Edit(Edit::ReplaceValue {
+                            statement: statement.statement.index,
+                            operator: condition.operator.raw.clone(),
+                            key: condition.key.clone(),
+                            replaces: value.clone(),
+                            value: "VALUE".to_owned(),
+                            template: true,
+                        }),
+                    );
+                }
+            }
+        }
+        if let Some(PrincipalSet::Typed(types)) =
+            statement.statement.principal.as_ref().map(|p| &p.set)
+        {
+            for (kind, ids) in types {
+                for (index, id) in ids.iter().enumerate() {
+                    if is_placeholder(id) {
+                        push(
+                            out,
+                            PLACEHOLDER,
+                            format!("the principal \"{id}\" looks like a value nobody filled in"),
+                            statement
+                                .path
+                                .key("Principal")
+                                .key(kind.as_str())
+                                .index(index),
+                            LintFix::Edit(Edit::SetPrincipal {
+                                statement: statement.statement.index,
+                                replaces: id.clone(),
+                                value: "arn:aws:iam::ACCOUNT:oidc-provider/ISSUER".to_owned(),
+                                template: true,
+                            }),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let size = facts
+        .inputs
+        .text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count();
+    if size * 100 >= QUOTA * NEAR {
+        push(
+            out,
+            SIZE,
+            format!("{size} non-whitespace characters: the default trust-policy quota is {QUOTA}"),
+            JsonPath::root(),
+            LintFix::Edit(Edit::Shorten { size, quota: QUOTA }),
+        );
+    }
+}
+
+/// A `${…}` policy variable other than the escapes `${*}`, `${?}`, `${$}`.
+fn has_variable(value: &str) -> bool {
+    value.match_indices("${").any(|(at, _)| {
+        let rest = &value[at + 2..];
+        !(rest.starts_with("*}") || rest.starts_with("?}") || rest.starts_with("$}"))
+            && rest.contains('}')
+    })
+}
+
+/// Empty, a bare field name (`repo:`), `<ORG>`, `YOUR_ORG`, `CHANGEME`, `${{ … }}`…
+fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    value.trim().is_empty()
+        || (value.ends_with(':') && !value[..value.len() - 1].contains(':'))
+        || (value.contains('<') && value.contains('>'))
+        || PLACEHOLDERS.iter().any(|marker| lower.contains(marker))
+}
