@@ -744,6 +744,11 @@ fn role_step(
                 Status::Done,
                 format!("the role exists: {}", role.arn),
             ));
+            checks.extend(lint_checks(
+                "its trust policy",
+                role.trust_policy.text(),
+                account,
+            ));
             match trust_verdict(role, claims, providers, role_arn, &intended_radius, now) {
                 Ok(()) => checks.push(check(
                     Status::Done,
@@ -781,6 +786,38 @@ fn role_step(
         ));
     }
     (step(2, checks, changes), intended_radius)
+}
+
+/// `trustlens lint`'s errors and warnings on a trust policy, one check each (`what` names the
+/// policy); none when it does not parse (the trust verdict says so).
+fn lint_checks(what: &str, text: &str, account: &AccountState<'_>) -> Vec<Check> {
+    let Ok(document) = policy::parse(text) else {
+        return Vec::new();
+    };
+    let report = crate::lint::lint(&crate::lint::LintInputs {
+        text,
+        document: &document,
+        account: Some(crate::lint::AccountFacts {
+            account_id: account.account_id,
+            providers: account.providers,
+        }),
+    });
+    report
+        .findings
+        .iter()
+        .filter(|finding| finding.severity >= crate::lint::Severity::Warning)
+        .map(|finding| {
+            check(
+                Status::Warn,
+                format!(
+                    "lint {} ({}): {what}: {}",
+                    finding.rule.id,
+                    finding.severity.name(),
+                    finding.message
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Whether the role's trust policy admits the intended job and no sibling the intended policy

@@ -190,6 +190,46 @@ fn a_too_wide_trust_policy_is_narrowed_with_a_diff() {
             .any(|c| c.status == Status::Todo && c.text.contains("wider than intended")),
         "{why:?}"
     );
+    // The linter's view of the old policy is shown with it.
+    assert!(
+        why.iter()
+            .any(|c| c.status == Status::Warn && c.text.starts_with("lint TL014 (warning)")),
+        "{why:?}"
+    );
+}
+
+#[test]
+fn lint_findings_on_the_existing_policy_are_shown_in_step_2() {
+    let providers = [semaphore_provider(&["https://acme.semaphoreci.com"])];
+    // No condition at all: every Semaphore organisation's jobs could assume it.
+    let open = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": providers[0].arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+        }]
+    });
+    let role = role(&open);
+    let account = AccountState {
+        providers: &providers,
+        role: Some(&role),
+        ..empty()
+    };
+    let plan = plan(&semaphore(), &account, "us-east-1", None, NOW).unwrap();
+    let lint: Vec<&Check> = plan.steps[1]
+        .checks
+        .iter()
+        .filter(|c| c.text.starts_with("lint TL"))
+        .collect();
+    assert!(!lint.is_empty(), "{:?}", plan.steps[1].checks);
+    assert!(lint.iter().all(|c| c.status == Status::Warn));
+    assert!(
+        lint.iter().any(|c| c
+            .text
+            .starts_with("lint TL010 (warning): its trust policy: ")),
+        "{lint:?}"
+    );
 }
 
 #[test]
@@ -349,6 +389,18 @@ fn every_platform_plans_from_an_empty_account() {
                 || condition["StringLike"].get(&sub_key).is_some(),
             "{platform}: sub is always tested: {condition}"
         );
+        // What setup writes passes its own linter: no error, no warning.
+        let text = serde_json::to_string_pretty(&plan.policy).unwrap_or_default();
+        let account = AccountState {
+            providers: &[],
+            ..empty()
+        };
+        let lint = lint_checks("the planned policy", &text, &account);
+        let warned: Vec<&Check> = lint
+            .iter()
+            .filter(|c| !c.text.contains("TL006") && !c.text.contains("TL007"))
+            .collect();
+        assert!(warned.is_empty(), "{platform}: {warned:?}\n{text}");
     }
 }
 
