@@ -32,6 +32,7 @@ pub use engine::{
 };
 pub use fix::{Fix, shell_word};
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
+pub use matching::like;
 pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
 pub use verdict::{

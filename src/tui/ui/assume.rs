@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Theme;
 use crate::arn::Arn;
@@ -165,14 +165,6 @@ pub fn render_confirmation(
         Line::raw(format!("role   {role_arn}")),
         Line::raw(format!("token  {token}")),
         verdict,
-        Line::raw(""),
-        Line::raw("enter: yes · esc: no"),
     ];
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(" Assume ")),
-        area,
-    );
+    super::render_confirmation_box(" Assume ", lines, frame, area);
 }

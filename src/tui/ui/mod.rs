@@ -396,6 +396,20 @@ pub(super) fn tail(text: &str, room: usize) -> String {
     format!("…{kept}")
 }
 
+/// A confirmation overlay: `lines` (what would be done), then how to answer, in a box titled
+/// `title` over whatever is below.
+fn render_confirmation_box(title: &str, mut lines: Vec<Line<'_>>, frame: &mut Frame, area: Rect) {
+    lines.push(Line::raw(""));
+    lines.push(Line::raw("enter: yes · esc: no"));
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(ratatui::widgets::Block::bordered().title(title)),
+        area,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Theme;
 use crate::setup::{Change, Outcome, Plan, Status};
@@ -143,14 +143,6 @@ pub fn render_confirmation(change: &Change, frame: &mut Frame, area: Rect, theme
         Line::raw(""),
         Line::raw(change.summary()),
         Line::styled(format!("call {}", change.action()), theme.dim()),
-        Line::raw(""),
-        Line::raw("enter: yes · esc: no"),
     ];
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(" Setup ")),
-        area,
-    );
+    super::render_confirmation_box(" Setup ", lines, frame, area);
 }
