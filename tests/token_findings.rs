@@ -1068,17 +1068,17 @@ fn session_tags() {
                     "transitive_tag_keys": ["Project"]
                 }),
             )]),
-            vec![warning("carries 2 session tag(s)")],
+            vec![warning("carries 2 session tags")],
         ),
         case(
             "no transitive keys",
             changed(&[(TAGS, json!({"principal_tags": {"Project": ["x"]}}))]),
-            vec![warning("carries 1 session tag(s)")],
+            vec![warning("carries 1 session tag")],
         ),
         case(
             "empty principal tags",
             changed(&[(TAGS, json!({"principal_tags": {}}))]),
-            vec![warning("carries 0 session tag(s)")],
+            vec![warning("carries 0 session tags")],
         ),
         case(
             "exactly 50 tags",
@@ -1095,7 +1095,7 @@ fn session_tags() {
                     "Empty": [""]
                 }}),
             )]),
-            vec![warning("carries 3 session tag(s)")],
+            vec![warning("carries 3 session tags")],
         ),
     ]);
 }
@@ -1163,7 +1163,7 @@ fn session_tags_invalid() {
             "51 tags",
             tagged(tags(51)),
             vec![
-                expect(C::SessionTags, Warning, &["carries 51 session tag(s)"]),
+                expect(C::SessionTags, Warning, &["carries 51 session tags"]),
                 expect(
                     C::SessionTagsInvalid,
                     Error,
@@ -1415,7 +1415,7 @@ fn duplicate_member() {
                 )),
             ),
             vec![
-                expect(C::SessionTags, Warning, &["carries 1 session tag(s)"]),
+                expect(C::SessionTags, Warning, &["carries 1 session tag"]),
                 expect(
                     C::DuplicateMember,
                     Warning,
