@@ -335,9 +335,14 @@ struct Xvfb {
 
 impl Xvfb {
     fn start() -> Xvfb {
-        let number = (90..200)
-            .find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
-            .unwrap();
+        // A display whose socket and lock are both free (killed servers can leave either).
+        let free = |n: &u32| {
+            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        };
+        let number = (90..2000)
+            .find(free)
+            .unwrap_or_else(|| panic!("no free X display between :90 and :1999 for Xvfb"));
         let display = format!(":{number}");
         let child = Command::new("Xvfb")
             .args([
