@@ -25,10 +25,13 @@ const DOMAIN_MODULES: [&str; 13] = [
 
 /// What domain code must never name: front ends, the service layer, the runtime, the SDK, and
 /// the process's own environment, files, network and streams.
-const DOMAIN_FORBIDDEN: [&str; 22] = [
+const DOMAIN_FORBIDDEN: [&str; 25] = [
     "ratatui",
     "hyper",
     "http_body_util",
+    "rustls",
+    "aws_lc_rs",
+    "rustls_native_certs",
     "crate::keys",
     "crossterm",
     "tokio",

@@ -4,16 +4,18 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{signed_es256, signed_rs256};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{Value, json};
 use trustlens::keys::{HttpKeySource, KeySource};
 use trustlens::session::{AccountChoice, KeyOptions, Session, SystemEnvironment, block_on};
-use trustlens::token::verify::Verification;
+use trustlens::token::verify::{Evidence, Verification};
 use trustlens::token::{Origin, Token};
 
 const TEST_JWKS: &str = include_str!("fixtures/jwks.json");
@@ -35,10 +37,37 @@ struct Issuer {
 }
 
 impl Issuer {
-    /// An issuer whose discovery names `{url}/jwks`, serving `jwks` there.
+    /// An issuer whose discovery names `{url}/jwks`, serving `jwks` there over plain HTTP.
     fn start(jwks: &str) -> Issuer {
+        Issuer::listen(jwks, None)
+    }
+
+    /// The same over HTTPS, with the certificate chain of the private CA in
+    /// `tests/fixtures/tls` (made by its `make.sh`): the server's certificate and the
+    /// intermediate CA that signed it.
+    fn start_tls(jwks: &str) -> Issuer {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(dir.join("chain.pem"))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        let key = PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+        Issuer::listen(jwks, Some(Arc::new(config)))
+    }
+
+    fn listen(jwks: &str, tls: Option<Arc<rustls::ServerConfig>>) -> Issuer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
         let discovery = json!({
             "issuer": url, "jwks_uri": format!("{url}/jwks"),
             "response_types_supported": ["id_token"], "subject_types_supported": ["public"],
@@ -55,8 +84,16 @@ impl Issuer {
         let (table, log) = (Arc::clone(&routes), Arc::clone(&requests));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (table, log) = (Arc::clone(&table), Arc::clone(&log));
-                std::thread::spawn(move || serve(stream, &table, &log));
+                let (table, log, tls) = (Arc::clone(&table), Arc::clone(&log), tls.clone());
+                std::thread::spawn(move || match tls {
+                    None => serve(stream, &table, &log),
+                    Some(config) => {
+                        let Ok(connection) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(connection, stream), &table, &log);
+                    }
+                });
             }
         });
         Issuer {
@@ -86,8 +123,12 @@ impl Issuer {
     }
 }
 
-fn serve(stream: TcpStream, routes: &Mutex<Vec<(String, Reply)>>, log: &Mutex<Vec<String>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+fn serve(
+    stream: impl Read + Write,
+    routes: &Mutex<Vec<(String, Reply)>>,
+    log: &Mutex<Vec<String>>,
+) {
+    let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
         return;
@@ -122,13 +163,14 @@ fn serve(stream: TcpStream, routes: &Mutex<Vec<(String, Reply)>>, log: &Mutex<Ve
             return;
         }
     };
-    let mut stream = stream;
+    let stream = reader.get_mut();
     let _ = write!(
         stream,
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(body.as_bytes());
+    let _ = stream.flush();
 }
 
 /// A session that fetches keys live (1-second deadlines, so a silent issuer ends the test soon).
@@ -154,6 +196,10 @@ fn live_session() -> Session {
 }
 
 fn verify(session: &Session, token: &str) -> Verification {
+    evidence(session, token).verification
+}
+
+fn evidence(session: &Session, token: &str) -> Evidence {
     let token = Token::decode(token).unwrap();
     block_on(session.verify(&token, &Origin::Argument))
         .unwrap()
@@ -324,7 +370,9 @@ fn broken_issuers_give_stss_could_not_retrieve() {
 #[test]
 fn plain_http_is_refused_except_on_loopback_and_an_unreachable_issuer_is_not_a_verdict() {
     let source = HttpKeySource::new(Duration::from_secs(1)).unwrap();
-    let refused = block_on(source.fetch("http://example.invalid")).unwrap();
+    let refused = block_on(source.fetch("http://example.invalid"))
+        .unwrap()
+        .keys;
     assert!(
         matches!(&refused, Err(e) if format!("{e:?}").contains("not https://")),
         "{refused:?}"
@@ -333,7 +381,7 @@ fn plain_http_is_refused_except_on_loopback_and_an_unreachable_issuer_is_not_a_v
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let found = block_on(source.fetch(&url)).unwrap();
+    let found = block_on(source.fetch(&url)).unwrap().keys;
     let verification = found.map(|_| ()).map_err(|e| e.verification());
     assert!(
         matches!(verification, Err(Verification::CouldNotCheck { .. })),
@@ -409,4 +457,176 @@ fn the_jwks_a_snapshot_stores_is_the_one_the_issuer_publishes() {
         block_on(live_session().fetch_jwks(&html.url)).unwrap(),
         Some(Err(_))
     ));
+}
+
+/// The private CA in `tests/fixtures/tls`, as `openssl x509 -fingerprint -sha1` prints its
+/// certificates (its `make.sh` prints them again): the intermediate CA, the top of the chain
+/// the issuer serves, and the server's own certificate.
+const INTERMEDIATE_THUMBPRINT: &str = "158f93db93599f62980d83b231f9fa2310426f53";
+const SERVER_THUMBPRINT: &str = "59c09dd275134a1d4b493fe2633ed2d7ed5c7b66";
+
+/// aws-web-identity.md §3.3: a chain no trusted CA signs is fetched over all the same (STS
+/// trusts it by thumbprint), and what it was is recorded: not trusted, the server's
+/// certificate first and the top intermediate CA last.
+#[test]
+fn a_private_ca_issuer_is_fetched_and_its_chain_recorded() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let found = evidence(&live_session(), &signed_rs256("test-rsa", &issuer.claims()));
+    assert!(
+        matches!(found.verification, Verification::Verified { .. }),
+        "{found:?}"
+    );
+    let [chain] = found.served.as_slice() else {
+        panic!("one host, one chain: {found:?}");
+    };
+    assert_eq!(chain.host, "127.0.0.1");
+    assert!(!chain.trusted);
+    assert_eq!(
+        chain.thumbprints,
+        [SERVER_THUMBPRINT, INTERMEDIATE_THUMBPRINT]
+    );
+    assert_eq!(issuer.requests("/jwks"), 1);
+    // Plain loopback HTTP has no chain to record.
+    let plain = Issuer::start(TEST_JWKS);
+    let found = evidence(&live_session(), &signed_rs256("test-rsa", &plain.claims()));
+    assert!(found.served.is_empty(), "{found:?}");
+}
+
+/// `explain` for a role of an account whose provider for the TLS issuer lists `thumbprints`;
+/// `ca_file` stands in for the trusted-root library (`SSL_CERT_FILE`).
+fn explain_tls(issuer: &Issuer, thumbprints: &[&str], ca_file: Option<&str>) -> (i32, Value) {
+    let host = issuer.url.trim_start_matches("https://");
+    let arn = format!("arn:aws:iam::210987654321:oidc-provider/{host}");
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {format!("{host}:aud"): "a"}}}]});
+    let snapshot = json!({
+        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
+        "account_id": "210987654321", "partition": "aws",
+        "providers": [{"arn": arn, "url": host, "client_ids": ["a"], "thumbprints": thumbprints}],
+        "roles": [{"name": "private-ca", "arn": "arn:aws:iam::210987654321:role/private-ca",
+            "path": "/", "max_session_duration": 3600, "trust_policy": policy.to_string()}],
+    });
+    let name = format!("snapshot-{}.json", host.replace(':', "-"));
+    let snapshot = common::temp_file("issuer-tls", &name, snapshot.to_string());
+    let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
+    command.env_clear().args([
+        "explain",
+        "--json",
+        "--snapshot",
+        &snapshot,
+        "--role",
+        "private-ca",
+        "--now",
+        common::NOW_RFC3339,
+        "--token",
+        "env:T",
+    ]);
+    command.env("T", signed_rs256("test-rsa", &issuer.claims()));
+    if let Some(ca_file) = ca_file {
+        command.env("SSL_CERT_FILE", ca_file);
+    }
+    let out = common::run(&mut command);
+    let verdict: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
+    (out.code, verdict)
+}
+
+fn signature_of(verdict: &Value) -> Value {
+    verdict["prechecks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "signature")
+        .cloned()
+        .unwrap()
+}
+
+/// §3.3: for a private CA, STS trusts the JWKS host when one of the provider's thumbprints is
+/// its top intermediate CA's; the check says which one matched.
+#[test]
+fn a_private_ca_chain_passes_when_the_provider_lists_its_top_intermediate() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let (code, verdict) = explain_tls(
+        &issuer,
+        &[
+            "0000000000000000000000000000000000000000",
+            INTERMEDIATE_THUMBPRINT,
+        ],
+        None,
+    );
+    let signature = signature_of(&verdict);
+    assert_eq!(signature["status"], "passed", "{signature}");
+    let detail = signature["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "the provider's thumbprint {INTERMEDIATE_THUMBPRINT} is its top intermediate CA's"
+        )),
+        "{detail}"
+    );
+    assert_eq!(code, 0, "{verdict}");
+}
+
+/// §2.2/§3.3: a stale thumbprint on a private-CA issuer is STS's "doesn't match configured
+/// thumbprint"; the fix writes the top intermediate CA's thumbprint into the provider.
+#[test]
+fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let stale = "6938fd4d98bab03faadb97b34396831e3780aea1";
+    let (code, verdict) = explain_tls(&issuer, &[stale], None);
+    let signature = signature_of(&verdict);
+    assert_eq!(signature["status"], "failed", "{signature}");
+    assert_eq!(
+        signature["sts_error"]["message"],
+        "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
+    );
+    assert!(
+        signature["detail"].as_str().unwrap().contains(&format!(
+            "top intermediate CA's ({INTERMEDIATE_THUMBPRINT})"
+        )),
+        "{signature}"
+    );
+    assert_eq!(code, 3, "{verdict}");
+    let host = issuer.url.trim_start_matches("https://");
+    assert_eq!(
+        verdict["fixes"],
+        json!([{"kind": "add-thumbprint",
+            "provider_arn": format!("arn:aws:iam::210987654321:oidc-provider/{host}"),
+            "host": "127.0.0.1", "thumbprint": INTERMEDIATE_THUMBPRINT,
+            "list": [stale, INTERMEDIATE_THUMBPRINT]}]),
+        "{verdict:#}"
+    );
+    // A thumbprint of another certificate of the chain is not the one IAM documents.
+    let (_, verdict) = explain_tls(&issuer, &[SERVER_THUMBPRINT], None);
+    let signature = signature_of(&verdict);
+    assert!(
+        signature["detail"]
+            .as_str()
+            .unwrap()
+            .contains("whether STS accepts it is not documented"),
+        "{signature}"
+    );
+}
+
+/// §3.3: a chain to a CA in the trusted library makes the provider's thumbprints unused, stale
+/// or not (the test's root stands in for the library through `SSL_CERT_FILE`).
+#[test]
+fn a_chain_to_a_trusted_root_ignores_the_thumbprints() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let root = common::fixture("tls/root.pem");
+    let (code, verdict) = explain_tls(
+        &issuer,
+        &["6938fd4d98bab03faadb97b34396831e3780aea1"],
+        Some(&root),
+    );
+    let signature = signature_of(&verdict);
+    assert_eq!(signature["status"], "passed", "{signature}");
+    assert!(
+        signature["detail"]
+            .as_str()
+            .unwrap()
+            .contains("chains to a trusted root CA, so STS ignores the provider's thumbprints"),
+        "{signature}"
+    );
+    assert_eq!(code, 0, "{verdict}");
 }

@@ -28,7 +28,7 @@ pub(super) fn run(args: &DecodeArgs, session: &Session, context: &mut Context<'_
     if args.raw {
         return raw_token(&text, &token, context);
     }
-    let check = signature_check(Some(&token), signature.as_ref());
+    let check = signature_check(Some(&token), signature.as_ref(), None);
     let rejected = token
         .findings(now)
         .iter()

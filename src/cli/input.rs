@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{Context, Exit};
 use crate::printable::mask_tokens;
 use crate::session::{self, Failure, LITERAL_WARNING, ReadToken, Session, Stdin, TokenChoice};
-use crate::token::verify::Verification;
+use crate::token::verify::Evidence;
 
 /// Reads the token named by `source`, else the demo token (`--demo`) or the CI's own variable;
 /// warns when the token was typed on the command line.
@@ -30,7 +30,7 @@ pub fn read_token(
 }
 
 /// The signature check of a token read by [`read_token`] (`None`: no keys at hand).
-pub fn verify(read: &ReadToken, session: &Session) -> Result<Option<Verification>, Failure> {
+pub fn verify(read: &ReadToken, session: &Session) -> Result<Option<Evidence>, Failure> {
     session::block_on(session.verify(&read.token, &read.text.origin))?
 }
 

@@ -7,10 +7,11 @@ use super::engine::{
     TAG_SESSION_ACTION, conditional_text,
 };
 use super::fix::Fix;
-use super::precheck::{Check, CheckId, NO_VERIFICATION_KEY};
+use super::precheck::{Check, CheckId, NO_VERIFICATION_KEY, THUMBPRINT_MISMATCH};
 use crate::account::Provider;
 use crate::platforms::Platform;
 use crate::policy::{Operator, OperatorKind, SetQualifier};
+use crate::token::tls::{HostTrust, ServedChain};
 
 /// Why the verdict is what it is, and how to change it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct Rejection<'a> {
     pub partition: &'a str,
     /// The role's account.
     pub account: &'a str,
+    /// The TLS chains the issuer's hosts served while its keys were fetched (none offline).
+    pub served: &'a [ServedChain],
 }
 
 /// Advice for a call rejected by a pre-check.
@@ -62,11 +65,9 @@ pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
         CheckId::RequiredClaims => Some(Fix::IssuerClaims),
         CheckId::Algorithm => Some(Fix::SigningAlgorithm),
         CheckId::RolesClaim => Some(Fix::RolesClaimRole),
+        CheckId::Signature => thumbprint_fix(check, inputs),
         // The identity provider's configuration holds the claim: nothing trustlens can edit.
-        CheckId::Decodable
-        | CheckId::Signature
-        | CheckId::SessionTags
-        | CheckId::SourceIdentity => None,
+        CheckId::Decodable | CheckId::SessionTags | CheckId::SourceIdentity => None,
     };
     advice.fix.extend(fix);
     let no_key = check.id == CheckId::Signature
@@ -74,15 +75,45 @@ pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
             .sts_error
             .as_ref()
             .is_some_and(|e| e.message == NO_VERIFICATION_KEY);
-    if no_key && !inputs.provider.is_built_in() {
+    if no_key && !inputs.provider.is_built_in() && inputs.served.is_empty() {
         advice.why.push(tls_trust(inputs.provider));
     }
     advice
 }
 
+/// The first private-CA host whose top intermediate CA the provider does not list, as a fix.
+fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
+    let mismatch = check
+        .sts_error
+        .as_ref()
+        .is_some_and(|e| e.message == THUMBPRINT_MISMATCH);
+    if !mismatch {
+        return None;
+    }
+    let current = &inputs.provider.thumbprints;
+    inputs.served.iter().find_map(|chain| {
+        let HostTrust::Mismatch { top } = chain.trust(Some(current)) else {
+            return None;
+        };
+        let kept = current.len().saturating_sub(MAX_THUMBPRINTS - 1);
+        let mut list = current[kept..].to_vec();
+        list.push(top.clone());
+        Some(Fix::AddThumbprint {
+            provider_arn: inputs.provider.arn.clone(),
+            host: chain.host.clone(),
+            thumbprint: top,
+            list,
+        })
+    })
+}
+
+/// Thumbprints an IAM OIDC provider holds at most (aws-web-identity.md §3.3).
+const MAX_THUMBPRINTS: usize = 5;
+
 /// What decides whether STS trusts the JWKS host's TLS certificate (aws-web-identity.md §3.3):
-/// AWS's library of trusted CAs, else the provider's thumbprints. trustlens does not see the
-/// issuer's certificate chain, so it says which case would need what instead of guessing.
+/// AWS's library of trusted CAs, else the provider's thumbprints. Used when trustlens did not
+/// see the issuer's chains (keys from a file, or not fetched): it says which case would need
+/// what instead of guessing. Seen chains are described by the signature check itself.
 fn tls_trust(provider: &Provider) -> String {
     let host = provider.url.split('/').next().unwrap_or_default();
     let unseen = format!(
@@ -464,6 +495,7 @@ mod tests {
                     close_provider: None,
                     partition: "aws",
                     account: "123456789012",
+                    served: &[],
                 },
             )
             .why
@@ -481,6 +513,58 @@ mod tests {
                 "ignores the provider's thumbprints (9e99a48a9960b14926bb7f3b02e22da2b0ab7280)"
             ) && w.contains("cannot tell which case applies")),
             "{listed:?}"
+        );
+    }
+
+    /// aws-web-identity.md §3.3: a provider holds at most five thumbprints and
+    /// `UpdateOpenIDConnectProviderThumbprint` replaces the list, so the fix keeps the newest
+    /// four and adds the top intermediate CA's.
+    #[test]
+    fn a_thumbprint_mismatch_fixes_the_whole_list_within_five() {
+        let check = Check {
+            id: CheckId::Signature,
+            status: crate::eval::CheckStatus::Failed,
+            detail: "mismatch".to_owned(),
+            sts_error: Some(crate::eval::StsError {
+                code: "InvalidIdentityToken",
+                message: THUMBPRINT_MISMATCH.to_owned(),
+                wording: crate::eval::Wording::Documented,
+            }),
+        };
+        let mut provider = Provider::new("aws", "123456789012", "idp.example", vec![]);
+        provider.thumbprints = (1..=5).map(|n| n.to_string().repeat(40)).collect();
+        let served = [ServedChain {
+            host: "idp.example".to_owned(),
+            trusted: false,
+            thumbprints: vec!["a".repeat(40), "f".repeat(40)],
+        }];
+        let advice = for_rejection(
+            &check,
+            &Rejection {
+                issuer: Some("https://idp.example"),
+                audience: None,
+                provider: &provider,
+                close_provider: None,
+                partition: "aws",
+                account: "123456789012",
+                served: &served,
+            },
+        );
+        let mut list: Vec<String> = (2..=5).map(|n| n.to_string().repeat(40)).collect();
+        list.push("f".repeat(40));
+        assert_eq!(
+            advice.fix,
+            vec![Fix::AddThumbprint {
+                provider_arn: provider.arn.clone(),
+                host: "idp.example".to_owned(),
+                thumbprint: "f".repeat(40),
+                list,
+            }]
+        );
+        assert!(
+            !advice.why.iter().any(|w| w.contains("cannot tell")),
+            "the chain was seen: {:?}",
+            advice.why
         );
     }
 

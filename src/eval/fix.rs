@@ -74,6 +74,19 @@ pub enum Fix {
         /// The audience to add (`azp`, else `aud`).
         client_id: String,
     },
+    /// Make `thumbprint` (a private-CA host's top intermediate CA) one of the provider's
+    /// thumbprints. IAM replaces the whole list, so `list` is the list to write: the new
+    /// thumbprint after the current ones, the oldest dropped past IAM's five.
+    AddThumbprint {
+        /// The provider to change.
+        provider_arn: String,
+        /// The host whose certificate chain needs it.
+        host: String,
+        /// The thumbprint to add.
+        thumbprint: String,
+        /// The whole list to write.
+        list: Vec<String>,
+    },
     /// Create an IAM OIDC provider for the token's issuer in the role's account.
     CreateProvider {
         /// The issuer, as the token writes it (`https://…`).
@@ -195,6 +208,16 @@ impl Fix {
                 shell_word(provider_arn),
                 shell_word(client_id)
             )),
+            Fix::AddThumbprint {
+                provider_arn, list, ..
+            } => Some(format!(
+                "aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn {} --thumbprint-list {}",
+                shell_word(provider_arn),
+                list.iter()
+                    .map(|t| shell_word(t))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
             Fix::CreateProvider { url, client_id, .. } => Some(format!(
                 "aws iam create-open-id-connect-provider --url {} --client-id-list {}",
                 shell_word(url),
@@ -255,6 +278,12 @@ impl fmt::Display for Fix {
             Fix::AddClientId { client_id, .. } => write!(
                 f,
                 "add \"{client_id}\" to the provider's audiences (client IDs), or have the job request an audience the provider lists"
+            ),
+            Fix::AddThumbprint {
+                host, thumbprint, ..
+            } => write!(
+                f,
+                "add {thumbprint}, the top intermediate CA of {host}'s certificate chain, to the provider's thumbprints"
             ),
             Fix::CreateProvider {
                 url,
@@ -419,6 +448,24 @@ mod tests {
             action: "sts:TagSession".into(),
         };
         assert_eq!(policy_edit.aws_command(), None);
+        // IAM replaces the whole list (aws-web-identity.md §3.3): the command writes all of it.
+        let thumbprint = Fix::AddThumbprint {
+            provider_arn: PROVIDER.to_owned(),
+            host: "gitlab.com".to_owned(),
+            thumbprint: "b".repeat(40),
+            list: vec!["a".repeat(40), "b".repeat(40)],
+        };
+        assert_eq!(
+            thumbprint.aws_command().as_deref(),
+            Some(
+                format!(
+                    "aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn {PROVIDER} --thumbprint-list {} {}",
+                    "a".repeat(40),
+                    "b".repeat(40)
+                )
+                .as_str()
+            )
+        );
         assert_eq!(
             policy_edit.to_string(),
             "add \"sts:TagSession\" to the Action of statement 3"

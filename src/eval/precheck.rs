@@ -15,7 +15,8 @@ use crate::token::rules::{
     source_identity_problem,
 };
 use crate::token::times::{TimeClaim, expiry_phrase, human_duration};
-use crate::token::verify::Verification;
+use crate::token::tls::HostTrust;
+use crate::token::verify::{Evidence, Verification};
 
 /// How sure we are of the words of an STS error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -175,7 +176,7 @@ pub struct PrecheckInputs<'a> {
     /// Now, epoch seconds.
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
-    pub signature: Option<&'a Verification>,
+    pub signature: Option<&'a Evidence>,
 }
 
 /// The checks, and the provider the issuer matched.
@@ -212,7 +213,7 @@ pub fn run(inputs: &PrecheckInputs<'_>) -> Prechecks {
         roles_claim_check(inputs.claims, inputs.role_arn),
         session_tags_check(inputs.claims),
         source_identity_check(inputs.claims),
-        signature_check(inputs.token, inputs.signature),
+        signature_check(inputs.token, inputs.signature, provider.as_ref()),
     ];
     Prechecks { checks, provider }
 }
@@ -272,10 +273,21 @@ pub fn source_identity_check(claims: &Map<String, Value>) -> Check {
 /// space is STS's).
 pub const NO_VERIFICATION_KEY: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
-/// The signature against the issuer's JWKS (aws-web-identity.md §3.4): a missing key is STS's
+/// STS's answer when a private-CA host's chain matches none of the provider's thumbprints
+/// (aws-web-identity.md §2.2, as real STS replies quote it).
+pub const THUMBPRINT_MISMATCH: &str =
+    "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint";
+
+/// The signature against the issuer's JWKS (aws-web-identity.md §3.3–3.4). The keys count only
+/// when STS trusts the hosts that served them: a chain to a trusted root CA, or a private
+/// chain whose top intermediate CA is among `provider`'s thumbprints. A missing key is STS's
 /// documented "Couldn't retrieve verification key"; a bad signature is `InvalidIdentityToken`
 /// with unpublished words.
-pub fn signature_check(token: Option<&Token>, signature: Option<&Verification>) -> Check {
+pub fn signature_check(
+    token: Option<&Token>,
+    signature: Option<&Evidence>,
+    provider: Option<&Provider>,
+) -> Check {
     const ID: CheckId = CheckId::Signature;
     let Some(token) = token else {
         return skipped(
@@ -289,7 +301,7 @@ pub fn signature_check(token: Option<&Token>, signature: Option<&Verification>) 
             "a what-if edit: the signature no longer covers the claims (STS would reject the edit itself)",
         );
     }
-    let Some(verification) = signature else {
+    let Some(evidence) = signature else {
         return Check {
             id: ID,
             status: CheckStatus::CouldNotCheck,
@@ -297,7 +309,35 @@ pub fn signature_check(token: Option<&Token>, signature: Option<&Verification>) 
             sts_error: None,
         };
     };
-    let detail = verification.detail();
+    let thumbprints = provider.map(|p| p.thumbprints.as_slice());
+    let hosts: Vec<(HostTrust, String)> = evidence
+        .served
+        .iter()
+        .map(|chain| {
+            let trust = chain.trust(thumbprints);
+            let words = chain.describe(&trust);
+            (trust, words)
+        })
+        .collect();
+    if let Some((_, words)) = hosts
+        .iter()
+        .find(|(trust, _)| matches!(trust, HostTrust::Mismatch { .. }))
+    {
+        return failed(
+            ID,
+            format!("{words}: STS does not trust the keys it fetches there"),
+            StsError::new(
+                "InvalidIdentityToken",
+                THUMBPRINT_MISMATCH,
+                Wording::Documented,
+            ),
+        );
+    }
+    let verification = &evidence.verification;
+    let detail = std::iter::once(verification.detail())
+        .chain(hosts.into_iter().map(|(_, words)| words))
+        .collect::<Vec<_>>()
+        .join("; ");
     match verification {
         Verification::Verified { .. } => passed(ID, detail),
         Verification::NoKey { .. } => failed(

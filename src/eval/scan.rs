@@ -20,7 +20,7 @@ use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;
 use crate::policy::{Effect, PolicyDocument, PrincipalSet, PrincipalType};
 use crate::token::Token;
-use crate::token::verify::Verification;
+use crate::token::verify::Evidence;
 
 /// How a role relates to the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,7 +72,7 @@ pub struct ScanInputs<'a> {
     /// Now, epoch seconds.
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
-    pub signature: Option<&'a Verification>,
+    pub signature: Option<&'a Evidence>,
     /// The region of the STS endpoint called (`aws:RequestedRegion`), when known.
     pub region: Option<&'a str>,
 }

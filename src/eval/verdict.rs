@@ -19,7 +19,7 @@ use crate::arn::Arn;
 use crate::policy::{PolicyDocument, PolicyFinding};
 use crate::token::Token;
 use crate::token::rules::{SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM};
-use crate::token::verify::Verification;
+use crate::token::verify::Evidence;
 
 /// The decision STS would make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,7 +80,7 @@ pub struct ExplainInputs<'a> {
     /// Now, epoch seconds.
     pub now: i64,
     /// The signature checked against the issuer's keys, when keys were at hand.
-    pub signature: Option<&'a Verification>,
+    pub signature: Option<&'a Evidence>,
     /// The region of the STS endpoint called (`aws:RequestedRegion`); `None`: unknown, so a
     /// condition on it is undecided.
     pub region: Option<&'a str>,
@@ -190,6 +190,7 @@ pub fn explain(inputs: &ExplainInputs<'_>) -> Verdict {
                     close_provider,
                     partition,
                     account,
+                    served: inputs.signature.map_or(&[], |evidence| &evidence.served),
                 },
             );
             if !others.is_empty() {

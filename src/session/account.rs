@@ -11,7 +11,7 @@ use super::keys::{KeyOptions, Keys};
 use crate::account::{Account, Provider, Role, Snapshot, demo};
 use crate::aws::{AwsAccess, AwsError, ConnectOptions, LiveAws, load_account};
 use crate::keys::{FETCH_TIMEOUT, FetchError, HttpKeySource, KeySource};
-use crate::token::verify::{KeySet, Verification, verify};
+use crate::token::verify::{Evidence, KeySet, verify};
 use crate::token::{Environment, InputKind, Origin, Token};
 
 /// The account choice the flags make.
@@ -145,7 +145,7 @@ impl Session {
         &self,
         token: &Token,
         origin: &Origin,
-    ) -> Result<Option<Verification>, Failure> {
+    ) -> Result<Option<Evidence>, Failure> {
         // A snapshot that stores the issuer's keys checks with them (after --jwks; the demo's
         // tokens keep the demo's keys).
         if let (AccountChoice::Snapshot(path), None, false) = (
@@ -165,7 +165,7 @@ impl Session {
                         ),
                     )
                 })?;
-                return Ok(Some(verify(token, &set)));
+                return Ok(Some(verify(token, &set).into()));
             }
         }
         self.keys
@@ -184,6 +184,7 @@ impl Session {
             source
                 .fetch(issuer)
                 .await
+                .keys
                 .map(|set| set.document().clone())
                 .map_err(|error| match error {
                     FetchError::Unreachable(detail) | FetchError::Unusable(detail) => detail,

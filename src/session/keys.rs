@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use super::Failure;
 use crate::account::demo;
-use crate::keys::{FetchError, KeySource};
-use crate::token::verify::{KeySet, Verification, verify};
+use crate::keys::{Fetch, KeySource};
+use crate::token::verify::{Evidence, KeySet, verify};
 use crate::token::{Environment, InputKind, Origin, Token};
 
 /// What the flags say about keys.
@@ -32,7 +32,7 @@ pub(super) struct Keys {
 
 #[derive(Clone)]
 struct Fetched {
-    result: Result<KeySet, FetchError>,
+    fetch: Fetch,
     refetched: bool,
 }
 
@@ -73,15 +73,15 @@ impl Keys {
         origin: &Origin,
         demo_session: bool,
         env: &(dyn Environment + Send + Sync),
-    ) -> Result<Option<Verification>, Failure> {
+    ) -> Result<Option<Evidence>, Failure> {
         if let Some(set) = self.file(env)? {
-            return Ok(Some(verify(token, &set)));
+            return Ok(Some(verify(token, &set).into()));
         }
         if matches!(origin, Origin::Demo(_)) {
             let set = KeySet::parse(demo::JWKS).map_err(|e| {
                 Failure::failed("demo-failed", format!("assets/demo/jwks.json: {e}"))
             })?;
-            return Ok(Some(verify(token, &set)));
+            return Ok(Some(verify(token, &set).into()));
         }
         // The demo stays offline: its issuers are made up.
         let (Some(source), false) = (&self.source, self.options.no_fetch || demo_session) else {
@@ -103,7 +103,7 @@ impl Keys {
         let fetched = match known {
             Some(fetched) => {
                 let stale = !fetched.refetched
-                    && matches!((&fetched.result, kid), (Ok(set), Some(kid)) if !set.has_kid(kid));
+                    && matches!((&fetched.fetch.keys, kid), (Ok(set), Some(kid)) if !set.has_kid(kid));
                 if stale {
                     self.fetch(source.as_ref(), issuer, true).await?
                 } else {
@@ -113,7 +113,7 @@ impl Keys {
             None => {
                 let first = self.fetch(source.as_ref(), issuer, false).await?;
                 let missing =
-                    matches!((&first.result, kid), (Ok(set), Some(kid)) if !set.has_kid(kid));
+                    matches!((&first.fetch.keys, kid), (Ok(set), Some(kid)) if !set.has_kid(kid));
                 if missing {
                     self.fetch(source.as_ref(), issuer, true).await?
                 } else {
@@ -121,9 +121,14 @@ impl Keys {
                 }
             }
         };
-        Ok(Some(match fetched.result {
+        let Fetch { keys, served } = fetched.fetch;
+        let verification = match keys {
             Ok(set) => verify(token, &set),
             Err(error) => error.verification(),
+        };
+        Ok(Some(Evidence {
+            verification,
+            served,
         }))
     }
 
@@ -134,7 +139,7 @@ impl Keys {
         refetched: bool,
     ) -> Result<Fetched, Failure> {
         let fetched = Fetched {
-            result: source.fetch(issuer).await,
+            fetch: source.fetch(issuer).await,
             refetched,
         };
         self.fetched

@@ -17,6 +17,7 @@ mod findings;
 pub mod rules;
 mod source;
 pub mod times;
+pub mod tls;
 pub mod verify;
 
 use std::fmt;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Token;
+use super::tls::ServedChain;
 
 /// Keys of one type STS indexes at most (100 RSA and 100 EC keys).
 pub const MAX_KEYS_PER_TYPE: usize = 100;
@@ -166,6 +167,26 @@ impl Verification {
             Verification::NoKey { detail }
             | Verification::BadSignature { detail }
             | Verification::CouldNotCheck { detail } => detail.clone(),
+        }
+    }
+}
+
+/// What checking a signature found: its outcome, and the TLS chains the issuer's keys came
+/// over (none when they came from a file, a snapshot or the demo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The signature against the keys.
+    pub verification: Verification,
+    /// The chains the discovery and JWKS hosts served, one per host.
+    pub served: Vec<ServedChain>,
+}
+
+impl From<Verification> for Evidence {
+    /// Keys that did not come over the network.
+    fn from(verification: Verification) -> Evidence {
+        Evidence {
+            verification,
+            served: Vec::new(),
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::account::Account;
 use crate::eval::RoleScan;
 use crate::secret::Secret;
 use crate::token::Origin;
-use crate::token::verify::Verification;
+use crate::token::verify::Evidence;
 use crate::trail::TrailReport;
 pub use tui_input::InputRequest;
 
@@ -192,6 +192,6 @@ pub enum Action {
         /// One result per role.
         results: Vec<RoleScan>,
         /// The token's signature checked against its issuer's keys (`None`: no keys at hand).
-        signature: Option<Verification>,
+        signature: Option<Evidence>,
     },
 }

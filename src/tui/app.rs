@@ -18,7 +18,7 @@ use crate::generate::{
 use crate::policy::{PrettyPolicy, pretty};
 use crate::secret::Secret;
 use crate::session::{AssumeResult, Assumed, CredentialFormat, Refusal, credentials_text};
-use crate::token::verify::Verification;
+use crate::token::verify::Evidence;
 use crate::token::{Origin, Token};
 use crate::trail::{Explanation, TrailReport};
 
@@ -363,7 +363,7 @@ pub struct App {
     /// The Events screen.
     pub events: EventsPane,
     /// The shown token's signature check, once the scan that checks it has finished.
-    pub signature: Option<Verification>,
+    pub signature: Option<Evidence>,
     /// The Setup screen.
     pub setup: SetupPane,
     account_generation: u64,

@@ -14,7 +14,7 @@ use crate::aws::{AssumeRequest, LookupWindow};
 use crate::eval::{ScanInputs, Verdict, scan};
 use crate::secret::Secret;
 use crate::session::{Failure, ReadToken, Session, Stdin, TokenChoice, read_token, read_trail};
-use crate::token::verify::Verification;
+use crate::token::verify::{Evidence, Verification};
 use crate::token::{Origin, Token};
 use crate::trail::{Filters, TrailReport};
 
@@ -259,9 +259,12 @@ impl EffectRunner {
                 tokio::spawn(async move {
                     let signature = match session.verify(&token, &origin).await {
                         Ok(signature) => signature,
-                        Err(failure) => Some(Verification::CouldNotCheck {
-                            detail: failure.message,
-                        }),
+                        Err(failure) => Some(
+                            Verification::CouldNotCheck {
+                                detail: failure.message,
+                            }
+                            .into(),
+                        ),
                     };
                     let region = session.requested_region();
                     let _ = tokio::task::spawn_blocking(move || {
@@ -326,7 +329,7 @@ pub fn scan_now(
     account: &Account,
     session_name: &str,
     now: i64,
-    signature: Option<Verification>,
+    signature: Option<Evidence>,
     region: Option<&str>,
 ) -> Action {
     Action::ScanFinished {
@@ -594,11 +597,17 @@ mod tests {
                         .any(|r| r.class == crate::eval::ScanClass::Allowed);
                     match generation {
                         1 => assert!(
-                            matches!(signature, Some(Verification::Verified { .. })) && allowed,
+                            matches!(
+                                signature.as_ref().map(|e| &e.verification),
+                                Some(Verification::Verified { .. })
+                            ) && allowed,
                             "{signature:?}"
                         ),
                         _ => assert!(
-                            matches!(signature, Some(Verification::BadSignature { .. })) && allowed,
+                            matches!(
+                                signature.as_ref().map(|e| &e.verification),
+                                Some(Verification::BadSignature { .. })
+                            ) && allowed,
                             "an edit is not signed, yet the what-if is evaluated: {signature:?}"
                         ),
                     }

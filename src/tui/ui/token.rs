@@ -80,7 +80,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             }
         })
         .collect();
-    let signature = match (&app.signature, token.is_edited()) {
+    let verification = app
+        .signature
+        .as_ref()
+        .map(|evidence| &evidence.verification);
+    let signature = match (verification, token.is_edited()) {
         (_, true) => "edited — not signed",
         (Some(Verification::Verified { .. }), false) => "signature verified",
         (Some(Verification::NoKey { .. } | Verification::BadSignature { .. }), false) => {

@@ -3,6 +3,9 @@
 //! `http://` to loopback, for local issuers), 5-second connect and read deadlines, size caps on
 //! both documents. Not domain code: this is network I/O, reached through `session/`.
 
+mod chain;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,7 +15,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use crate::token::tls::ServedChain;
 use crate::token::verify::{KeySet, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, Verification};
+use chain::RecordingVerifier;
+pub use chain::thumbprint;
 
 /// STS gives up on an issuer slower than about 5 seconds; so does trustlens, per step.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -21,7 +27,16 @@ pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 #[async_trait]
 pub trait KeySource: Send + Sync {
     /// The issuer's JWKS, found through its discovery document.
-    async fn fetch(&self, issuer: &str) -> Result<KeySet, FetchError>;
+    async fn fetch(&self, issuer: &str) -> Fetch;
+}
+
+/// What one fetch of an issuer's keys gave.
+#[derive(Debug, Clone)]
+pub struct Fetch {
+    /// The keys, or why there are none.
+    pub keys: Result<KeySet, FetchError>,
+    /// The TLS chains the discovery and JWKS hosts served (none over plain loopback HTTP).
+    pub served: Vec<ServedChain>,
 }
 
 /// Why the keys could not be had.
@@ -47,9 +62,10 @@ impl FetchError {
     }
 }
 
-/// The live key source: HTTPS with the platform's trusted roots.
+/// The live key source: HTTPS with the platform's trusted roots, recording the chains served.
 pub struct HttpKeySource {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    verifier: Arc<RecordingVerifier>,
     timeout: Duration,
 }
 
@@ -60,16 +76,43 @@ impl HttpKeySource {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(timeout));
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let verifier = Arc::new(
+            RecordingVerifier::with_native_roots(provider.clone())
+                .map_err(FetchError::Unreachable)?,
+        );
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| FetchError::Unreachable(format!("no TLS configuration: {e}")))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier.clone())
+            .with_no_client_auth();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| FetchError::Unreachable(format!("no trusted root certificates: {e}")))?
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
         Ok(HttpKeySource {
             client: Client::builder(TokioExecutor::new()).build(https),
+            verifier,
             timeout,
         })
+    }
+
+    /// The chains the hosts of `urls` served, once per host, in order.
+    fn served(&self, urls: &[&str]) -> Vec<ServedChain> {
+        let mut served: Vec<ServedChain> = Vec::new();
+        for url in urls {
+            let Ok(uri) = url.parse::<hyper::Uri>() else {
+                continue;
+            };
+            let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+            if served.iter().any(|chain| chain.host == host) {
+                continue;
+            }
+            served.extend(self.verifier.served(host));
+        }
+        served
     }
 
     async fn get(&self, url: &str, what: &str, cap: usize) -> Result<String, FetchError> {
@@ -121,17 +164,15 @@ impl HttpKeySource {
         String::from_utf8(body.to_bytes().to_vec())
             .map_err(|_| FetchError::Unusable(format!("the {what} at {url} is not UTF-8 text")))
     }
-}
 
-#[async_trait]
-impl KeySource for HttpKeySource {
-    async fn fetch(&self, issuer: &str) -> Result<KeySet, FetchError> {
-        let discovery_url = format!(
-            "{}/.well-known/openid-configuration",
-            issuer.trim_end_matches('/')
-        );
+    /// The discovery document at `discovery_url`, then the JWKS it names (added to `urls`).
+    async fn keys(
+        &self,
+        discovery_url: &str,
+        urls: &mut Vec<String>,
+    ) -> Result<KeySet, FetchError> {
         let text = self
-            .get(&discovery_url, "discovery document", MAX_DISCOVERY_BYTES)
+            .get(discovery_url, "discovery document", MAX_DISCOVERY_BYTES)
             .await?;
         let discovery: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
             FetchError::Unusable(format!(
@@ -146,9 +187,27 @@ impl KeySource for HttpKeySource {
                 "the discovery document at {discovery_url} names no jwks_uri"
             )));
         };
+        urls.push(jwks_uri.to_owned());
         let text = self.get(jwks_uri, "JWKS", MAX_JWKS_BYTES).await?;
         KeySet::parse(&text)
             .map_err(|e| FetchError::Unusable(format!("the JWKS at {jwks_uri} is {e}")))
+    }
+}
+
+#[async_trait]
+impl KeySource for HttpKeySource {
+    async fn fetch(&self, issuer: &str) -> Fetch {
+        let discovery_url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let mut urls = vec![discovery_url.clone()];
+        let keys = self.keys(&discovery_url, &mut urls).await;
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        Fetch {
+            keys,
+            served: self.served(&urls),
+        }
     }
 }
 

@@ -1,0 +1,156 @@
+//! The TLS side of fetching keys as STS does (aws-web-identity.md §3.3): a server chain is
+//! checked against this machine's trusted roots; a chain no trusted CA signs is still accepted
+//! when it verifies up to the last certificate the host serves — the top intermediate CA whose
+//! thumbprint a provider pins — because STS accepts such a chain when the provider lists that
+//! thumbprint, which only the pre-check can tell. Every chain accepted is recorded, with the
+//! SHA-1 thumbprint of each certificate, so the pre-check can say which thumbprint matches.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_lc_rs::digest::{SHA1_FOR_LEGACY_USE_ONLY, digest};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
+
+use crate::token::tls::ServedChain;
+
+/// A server-certificate verifier that records the chains it accepts, per host.
+#[derive(Debug)]
+pub struct RecordingVerifier {
+    provider: Arc<CryptoProvider>,
+    trusted: Arc<WebPkiServerVerifier>,
+    seen: Mutex<HashMap<String, ServedChain>>,
+}
+
+impl RecordingVerifier {
+    /// A verifier trusting this machine's root CAs (`SSL_CERT_FILE`/`SSL_CERT_DIR` honoured);
+    /// the error says why none could be loaded.
+    pub fn with_native_roots(provider: Arc<CryptoProvider>) -> Result<RecordingVerifier, String> {
+        let mut roots = RootCertStore::empty();
+        let loaded = rustls_native_certs::load_native_certs();
+        let (added, _) = roots.add_parsable_certificates(loaded.certs);
+        if added == 0 {
+            return Err("no trusted root certificates on this machine".to_owned());
+        }
+        let trusted =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| format!("the trusted root certificates are unusable: {e}"))?;
+        Ok(RecordingVerifier {
+            provider,
+            trusted,
+            seen: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The chain `host` last served, when a connection to it was accepted.
+    pub fn served(&self, host: &str) -> Option<ServedChain> {
+        self.seen.lock().ok()?.get(host).cloned()
+    }
+
+    /// The chain verified with its own last certificate as the only trust anchor: what a
+    /// thumbprint pins.
+    fn verify_private(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        let (top, below) = match intermediates.split_last() {
+            Some((top, below)) => (top, below),
+            None => (end_entity, intermediates),
+        };
+        let mut anchor = RootCertStore::empty();
+        anchor.add(top.clone().into_owned())?;
+        WebPkiServerVerifier::builder_with_provider(Arc::new(anchor), self.provider.clone())
+            .build()
+            .map_err(|e| Error::General(e.to_string()))?
+            .verify_server_cert(end_entity, below, server_name, ocsp, now)
+    }
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        let verdict =
+            self.trusted
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        let (verified, trusted) = match verdict {
+            Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => (
+                self.verify_private(end_entity, intermediates, server_name, ocsp, now)?,
+                false,
+            ),
+            other => (other?, true),
+        };
+        let chain = ServedChain {
+            host: server_name.to_str().into_owned(),
+            trusted,
+            thumbprints: std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|certificate| thumbprint(certificate.as_ref()))
+                .collect(),
+        };
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(chain.host.clone(), chain);
+        }
+        Ok(verified)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signed: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.trusted
+            .verify_tls12_signature(message, certificate, signed)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signed: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.trusted
+            .verify_tls13_signature(message, certificate, signed)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.trusted.supported_verify_schemes()
+    }
+}
+
+/// A certificate's thumbprint as IAM writes it: lowercase hex SHA-1 of its DER bytes.
+pub fn thumbprint(certificate: &[u8]) -> String {
+    digest(&SHA1_FOR_LEGACY_USE_ONLY, certificate)
+        .as_ref()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SHA-1 of "abc" (FIPS 180-1's test vector): the digest IAM's thumbprints are.
+    #[test]
+    fn thumbprints_are_lowercase_hex_sha1() {
+        assert_eq!(
+            thumbprint(b"abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+    }
+}
