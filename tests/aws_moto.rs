@@ -350,34 +350,6 @@ fn a_5000_role_snapshot_round_trips_and_scans() {
     std::fs::remove_file(&file).unwrap();
 }
 
-/// Runs `script` (the output of `policy --format cli`) with the real `aws` CLI pointed at
-/// moto through `--endpoint-url`, in a directory of its own.
-fn run_aws_script(moto: &Moto, name: &str, script: &str) -> std::process::Output {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let wrapped = format!(
-        "set -euo pipefail\naws() {{ command aws --endpoint-url \"$MOTO\" \"$@\"; }}\n{script}"
-    );
-    std::process::Command::new("bash")
-        .arg("-c")
-        .arg(wrapped)
-        .current_dir(&dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::var("HOME").unwrap_or_default())
-        .env("MOTO", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap_or_else(|error| {
-            panic!("cannot run bash ({error}); the script needs the AWS CLI: `pip install awscli` (scripts/test.sh does)")
-        })
-}
-
 #[test]
 fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assumes_it() {
     let moto = Moto::start();
@@ -394,7 +366,7 @@ fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assume
         ),
         "the real audience, no placeholder, as JSON so that AWS CLI v1 does not fetch it: {script}"
     );
-    let ran = run_aws_script(&moto, "policy-cli-create", &script);
+    let ran = moto.run_aws_script("policy-cli-create", &script);
     assert!(
         ran.status.success(),
         "the aws CLI failed (is it installed? `pip install awscli`): {}{}",
@@ -434,7 +406,7 @@ fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assume
         script.contains("aws iam update-assume-role-policy"),
         "{script}"
     );
-    let ran = run_aws_script(&moto, "policy-cli-update", &script);
+    let ran = moto.run_aws_script("policy-cli-update", &script);
     assert!(
         ran.status.success(),
         "{}",

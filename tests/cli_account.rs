@@ -529,13 +529,7 @@ fn a_snapshot_that_stores_the_issuers_keys_checks_signatures_offline() {
             Some(signed_rs256(kid, &claims)),
         );
         let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
-        verdict["prechecks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == "signature")
-            .cloned()
-            .unwrap()
+        common::precheck(&verdict, "signature")
     };
     // TRUSTLENS_NO_FETCH is set: the keys can only come from the snapshot.
     assert_eq!(signature_of(&with_keys, "test-rsa")["status"], "passed");

@@ -671,24 +671,7 @@ fn the_changes_as_code_pass_hcl2_and_cfn_lint_and_the_cli_commands_run_against_m
         String::from_utf8_lossy(&linted.stderr)
     );
     let script = code("cli");
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("setup-cli");
-    std::fs::create_dir_all(&dir).unwrap();
-    let ran = Process::new("bash")
-        .arg("-c")
-        .arg(format!("set -euo pipefail\naws() {{ command aws --endpoint-url \"$MOTO\" \"$@\"; }}\n{CREATE_PERMISSIONS}\n{script}"))
-        .current_dir(&dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::var("HOME").unwrap_or_default())
-        .env("MOTO", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
+    let ran = moto.run_aws_script("setup-cli", &format!("{CREATE_PERMISSIONS}\n{script}"));
     assert!(
         ran.status.success(),
         "the aws CLI failed ({INSTALL_HINT}): {}{}",

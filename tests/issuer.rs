@@ -424,13 +424,7 @@ fn explain_through_the_binary_uses_the_live_issuer() {
     );
     let verdict: Value =
         serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{out:?}", out = out.stderr));
-    let signature = verdict["prechecks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "signature")
-        .cloned()
-        .unwrap();
+    let signature = common::precheck(&verdict, "signature");
     assert_eq!(signature["status"], "passed", "{signature}");
     assert_eq!(issuer.requests("/jwks"), 1);
 }
@@ -532,16 +526,6 @@ fn explain_tls(issuer: &Issuer, thumbprints: &[&str], ca_file: Option<&str>) -> 
     (out.code, verdict)
 }
 
-fn signature_of(verdict: &Value) -> Value {
-    verdict["prechecks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "signature")
-        .cloned()
-        .unwrap()
-}
-
 /// §3.3: for a private CA, STS trusts the JWKS host when one of the provider's thumbprints is
 /// its top intermediate CA's; the check says which one matched.
 #[test]
@@ -555,7 +539,7 @@ fn a_private_ca_chain_passes_when_the_provider_lists_its_top_intermediate() {
         ],
         None,
     );
-    let signature = signature_of(&verdict);
+    let signature = common::precheck(&verdict, "signature");
     assert_eq!(signature["status"], "passed", "{signature}");
     let detail = signature["detail"].as_str().unwrap();
     assert!(
@@ -574,7 +558,7 @@ fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() 
     let issuer = Issuer::start_tls(TEST_JWKS);
     let stale = "6938fd4d98bab03faadb97b34396831e3780aea1";
     let (code, verdict) = explain_tls(&issuer, &[stale], None);
-    let signature = signature_of(&verdict);
+    let signature = common::precheck(&verdict, "signature");
     assert_eq!(signature["status"], "failed", "{signature}");
     assert_eq!(
         signature["sts_error"]["message"],
@@ -598,7 +582,7 @@ fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() 
     );
     // A thumbprint of another certificate of the chain is not the one IAM documents.
     let (_, verdict) = explain_tls(&issuer, &[SERVER_THUMBPRINT], None);
-    let signature = signature_of(&verdict);
+    let signature = common::precheck(&verdict, "signature");
     assert!(
         signature["detail"]
             .as_str()
@@ -619,7 +603,7 @@ fn a_chain_to_a_trusted_root_ignores_the_thumbprints() {
         &["6938fd4d98bab03faadb97b34396831e3780aea1"],
         Some(&root),
     );
-    let signature = signature_of(&verdict);
+    let signature = common::precheck(&verdict, "signature");
     assert_eq!(signature["status"], "passed", "{signature}");
     assert!(
         signature["detail"]

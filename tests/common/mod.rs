@@ -78,6 +78,15 @@ pub fn run(command: &mut assert_cmd::Command) -> Output {
     }
 }
 
+/// The pre-check `name` of an `explain --json` verdict.
+pub fn precheck(verdict: &Value, name: &str) -> Value {
+    verdict["prechecks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|check| check["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name} pre-check in {verdict}"))
+}
+
 /// The absolute path of a file under `tests/fixtures/`.
 pub fn fixture(path: &str) -> String {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -83,6 +83,35 @@ impl Moto {
         aws_sdk_iam::Client::from_conf(config)
     }
 
+    /// Runs `script` (`aws …` lines such as `policy --format cli` writes) with the real `aws`
+    /// CLI pointed at this server through `--endpoint-url`, in a directory `name` of its own,
+    /// with test credentials and nothing of this machine's AWS configuration.
+    pub fn run_aws_script(&self, name: &str, script: &str) -> std::process::Output {
+        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let wrapped = format!(
+            "set -euo pipefail\naws() {{ command aws --endpoint-url \"$MOTO\" \"$@\"; }}\n{script}"
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(wrapped)
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", std::env::var("HOME").unwrap_or_default())
+            .env("MOTO", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap_or_else(|error| {
+                panic!("cannot run bash ({error}); the script needs the AWS CLI: `pip install awscli` (scripts/test.sh does)")
+            })
+    }
+
     /// Creates an OIDC provider and one role trusting it with `policy`.
     pub fn create_provider_and_role(&self, url: &str, client_id: &str, role: &str, policy: &str) {
         let client = self.iam();
