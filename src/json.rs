@@ -607,17 +607,31 @@ impl Scanner<'_> {
         (self.peek() == Some(byte)).then(|| self.at += 1)
     }
 
-    /// Skips a string starting at the cursor and returns its decoded text.
-    fn string(&mut self) -> Option<String> {
+    /// Skips a string starting at the cursor and returns it as written, quotes included.
+    fn skip_string(&mut self) -> Option<&[u8]> {
         let start = self.at;
         self.at += 1;
-        while let Some(byte) = self.peek() {
-            self.at += if byte == b'\\' { 2 } else { 1 };
-            if byte == b'"' {
-                return serde_json::from_slice(self.bytes.get(start..self.at)?).ok();
+        loop {
+            let rest = self.bytes.get(self.at..)?;
+            self.at += memchr::memchr2(b'"', b'\\', rest)?;
+            if self.peek()? == b'"' {
+                self.at += 1;
+                return self.bytes.get(start..self.at);
             }
+            self.at += 2;
         }
-        None
+    }
+
+    /// Skips a member name at the cursor and tells whether it is `wanted` (decoded only when
+    /// it holds an escape).
+    fn member_name_is(&mut self, wanted: &str) -> Option<bool> {
+        let raw = self.skip_string()?;
+        let inner = raw.get(1..raw.len() - 1)?;
+        if !inner.contains(&b'\\') {
+            return Some(inner == wanted.as_bytes());
+        }
+        let key: String = serde_json::from_slice(raw).ok()?;
+        Some(key == wanted)
     }
 
     fn skip_value(&mut self) -> Option<()> {
@@ -626,7 +640,7 @@ impl Scanner<'_> {
         loop {
             match self.peek()? {
                 b'"' => {
-                    self.string()?;
+                    self.skip_string()?;
                 }
                 b'{' | b'[' => {
                     depth += 1;
@@ -657,10 +671,10 @@ impl Scanner<'_> {
             if self.peek()? == b'}' {
                 break;
             }
-            let key = self.string()?;
+            let is_wanted = self.member_name_is(wanted)?;
             self.expect(b':')?;
             self.whitespace();
-            if key == wanted {
+            if is_wanted {
                 found = Some(self.at);
             }
             self.skip_value()?;
@@ -811,6 +825,32 @@ mod tests {
         assert_eq!(
             locate(text, &JsonPath::root()),
             Some(Position { line: 1, column: 1 })
+        );
+    }
+
+    /// Names are compared as decoded (an escaped name is the same member), and escaped quotes
+    /// and backslashes inside strings do not end them.
+    #[test]
+    fn locates_through_escapes() {
+        let text = br#"{"a\"}": "x\\", "S\u0074atement": [{"k": "q\"]}\\\""}, {"E": 1}]}"#;
+        let path = JsonPath::root().key("Statement").index(1).key("E");
+        assert_eq!(
+            locate(text, &path),
+            Some(Position {
+                line: 1,
+                column: 62
+            })
+        );
+        assert_eq!(
+            locate(text, &JsonPath::root().key("a\"}")),
+            Some(Position {
+                line: 1,
+                column: 10
+            })
+        );
+        assert_eq!(
+            locate(br#"{"unterminated"#, &JsonPath::root().key("x")),
+            None
         );
     }
 
