@@ -203,9 +203,10 @@ impl StatementFacts<'_> {
 }
 
 /// `host/path:claim` → (`host/path`, `claim`) for keys of OIDC providers (the prefix holds a
-/// dot; global and service keys such as `aws:SourceIp` do not).
+/// dot; global and service keys such as `aws:SourceIp` do not). The claim is after the last
+/// colon: a provider URL may hold a port (`idp.example:8443:sub`), a claim name never does.
 pub(super) fn oidc_key(key: &str) -> Option<(&str, &str)> {
-    let (prefix, claim) = key.split_once(':')?;
+    let (prefix, claim) = key.rsplit_once(':')?;
     prefix.contains('.').then_some((prefix, claim))
 }
 
@@ -286,5 +287,9 @@ mod tests {
             Some(("oidc.circleci.com/org/1", "oidc.circleci.com/project-id"))
         );
         assert_eq!(oidc_key("aws:SourceIp"), None);
+        assert_eq!(
+            oidc_key("gitlab.example.com:8443:sub"),
+            Some(("gitlab.example.com:8443", "sub"))
+        );
     }
 }
