@@ -17,18 +17,17 @@ use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, Sign
 
 use crate::token::tls::ServedChain;
 
-/// A server-certificate verifier that records the chains it accepts, per host.
-#[derive(Debug)]
-pub struct RecordingVerifier {
+/// This machine's trusted root CAs, loaded once per process.
+#[derive(Debug, Clone)]
+pub struct Roots {
     provider: Arc<CryptoProvider>,
     trusted: Arc<WebPkiServerVerifier>,
-    seen: Mutex<HashMap<String, ServedChain>>,
 }
 
-impl RecordingVerifier {
-    /// A verifier trusting this machine's root CAs (`SSL_CERT_FILE`/`SSL_CERT_DIR` honoured);
-    /// the error says why none could be loaded.
-    pub fn with_native_roots(provider: Arc<CryptoProvider>) -> Result<RecordingVerifier, String> {
+impl Roots {
+    /// The platform's roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` honoured); the error says why none
+    /// could be loaded.
+    pub fn native(provider: Arc<CryptoProvider>) -> Result<Roots, String> {
         let mut roots = RootCertStore::empty();
         let loaded = rustls_native_certs::load_native_certs();
         let (added, _) = roots.add_parsable_certificates(loaded.certs);
@@ -39,14 +38,33 @@ impl RecordingVerifier {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| format!("the trusted root certificates are unusable: {e}"))?;
-        Ok(RecordingVerifier {
-            provider,
-            trusted,
-            seen: Mutex::new(HashMap::new()),
-        })
+        Ok(Roots { provider, trusted })
     }
 
-    /// The chain `host` last served, when a connection to it was accepted.
+    /// The crypto provider the roots verify with.
+    pub fn provider(&self) -> Arc<CryptoProvider> {
+        self.provider.clone()
+    }
+}
+
+/// A server-certificate verifier that records the chains it accepts, per host: one for each
+/// fetch, so that what it records is that fetch's.
+#[derive(Debug)]
+pub struct RecordingVerifier {
+    roots: Roots,
+    seen: Mutex<HashMap<String, ServedChain>>,
+}
+
+impl RecordingVerifier {
+    /// A verifier over `roots` that has recorded nothing yet.
+    pub fn new(roots: &Roots) -> RecordingVerifier {
+        RecordingVerifier {
+            roots: roots.clone(),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The chain `host` served, when a connection to it was accepted.
     pub fn served(&self, host: &str) -> Option<ServedChain> {
         self.seen.lock().ok()?.get(host).cloned()
     }
@@ -67,7 +85,7 @@ impl RecordingVerifier {
         };
         let mut anchor = RootCertStore::empty();
         anchor.add(top.clone().into_owned())?;
-        WebPkiServerVerifier::builder_with_provider(Arc::new(anchor), self.provider.clone())
+        WebPkiServerVerifier::builder_with_provider(Arc::new(anchor), self.roots.provider())
             .build()
             .map_err(|e| Error::General(e.to_string()))?
             .verify_server_cert(end_entity, below, server_name, ocsp, now)
@@ -83,9 +101,13 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        let verdict =
-            self.trusted
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        let verdict = self.roots.trusted.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp,
+            now,
+        );
         let (verified, trusted) = match verdict {
             Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => (
                 self.verify_private(end_entity, intermediates, server_name, ocsp, now)?,
@@ -113,7 +135,8 @@ impl ServerCertVerifier for RecordingVerifier {
         certificate: &CertificateDer<'_>,
         signed: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        self.trusted
+        self.roots
+            .trusted
             .verify_tls12_signature(message, certificate, signed)
     }
 
@@ -123,12 +146,13 @@ impl ServerCertVerifier for RecordingVerifier {
         certificate: &CertificateDer<'_>,
         signed: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        self.trusted
+        self.roots
+            .trusted
             .verify_tls13_signature(message, certificate, signed)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.trusted.supported_verify_schemes()
+        self.roots.trusted.supported_verify_schemes()
     }
 }
 

@@ -17,8 +17,8 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::token::tls::ServedChain;
 use crate::token::verify::{KeySet, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, Verification};
-use chain::RecordingVerifier;
 pub use chain::thumbprint;
+use chain::{RecordingVerifier, Roots};
 
 /// STS gives up on an issuer slower than about 5 seconds; so does trustlens, per step.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,24 +64,29 @@ impl FetchError {
 
 /// The live key source: HTTPS with the platform's trusted roots, recording the chains served.
 pub struct HttpKeySource {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
-    verifier: Arc<RecordingVerifier>,
+    roots: Roots,
     timeout: Duration,
 }
+
+type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 impl HttpKeySource {
     /// A source whose connect and read deadlines are `timeout` each (at most 5 s).
     pub fn new(timeout: Duration) -> Result<HttpKeySource, FetchError> {
-        let timeout = timeout.min(FETCH_TIMEOUT);
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        Ok(HttpKeySource {
+            roots: Roots::native(provider).map_err(FetchError::Unreachable)?,
+            timeout: timeout.min(FETCH_TIMEOUT),
+        })
+    }
+
+    /// A client for one fetch, and the verifier that records what its hosts serve.
+    fn client(&self) -> Result<(HttpsClient, Arc<RecordingVerifier>), FetchError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
-        http.set_connect_timeout(Some(timeout));
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = Arc::new(
-            RecordingVerifier::with_native_roots(provider.clone())
-                .map_err(FetchError::Unreachable)?,
-        );
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
+        http.set_connect_timeout(Some(self.timeout));
+        let verifier = Arc::new(RecordingVerifier::new(&self.roots));
+        let tls = rustls::ClientConfig::builder_with_provider(self.roots.provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| FetchError::Unreachable(format!("no TLS configuration: {e}")))?
             .dangerous()
@@ -92,30 +97,16 @@ impl HttpKeySource {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        Ok(HttpKeySource {
-            client: Client::builder(TokioExecutor::new()).build(https),
-            verifier,
-            timeout,
-        })
+        Ok((Client::builder(TokioExecutor::new()).build(https), verifier))
     }
 
-    /// The chains the hosts of `urls` served, once per host, in order.
-    fn served(&self, urls: &[&str]) -> Vec<ServedChain> {
-        let mut served: Vec<ServedChain> = Vec::new();
-        for url in urls {
-            let Ok(uri) = url.parse::<hyper::Uri>() else {
-                continue;
-            };
-            let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
-            if served.iter().any(|chain| chain.host == host) {
-                continue;
-            }
-            served.extend(self.verifier.served(host));
-        }
-        served
-    }
-
-    async fn get(&self, url: &str, what: &str, cap: usize) -> Result<String, FetchError> {
+    async fn get(
+        &self,
+        client: &HttpsClient,
+        url: &str,
+        what: &str,
+        cap: usize,
+    ) -> Result<String, FetchError> {
         let uri: hyper::Uri = url
             .parse()
             .map_err(|_| FetchError::Unusable(format!("the {what} URL {url:?} is not a URL")))?;
@@ -133,7 +124,7 @@ impl HttpKeySource {
             }
         }
         let seconds = self.timeout.as_secs();
-        let response = tokio::time::timeout(self.timeout, self.client.get(uri))
+        let response = tokio::time::timeout(self.timeout, client.get(uri))
             .await
             .map_err(|_| {
                 FetchError::Unusable(format!(
@@ -168,11 +159,17 @@ impl HttpKeySource {
     /// The discovery document at `discovery_url`, then the JWKS it names (added to `urls`).
     async fn keys(
         &self,
+        client: &HttpsClient,
         discovery_url: &str,
         urls: &mut Vec<String>,
     ) -> Result<KeySet, FetchError> {
         let text = self
-            .get(discovery_url, "discovery document", MAX_DISCOVERY_BYTES)
+            .get(
+                client,
+                discovery_url,
+                "discovery document",
+                MAX_DISCOVERY_BYTES,
+            )
             .await?;
         let discovery: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
             FetchError::Unusable(format!(
@@ -188,7 +185,7 @@ impl HttpKeySource {
             )));
         };
         urls.push(jwks_uri.to_owned());
-        let text = self.get(jwks_uri, "JWKS", MAX_JWKS_BYTES).await?;
+        let text = self.get(client, jwks_uri, "JWKS", MAX_JWKS_BYTES).await?;
         KeySet::parse(&text)
             .map_err(|e| FetchError::Unusable(format!("the JWKS at {jwks_uri} is {e}")))
     }
@@ -197,18 +194,41 @@ impl HttpKeySource {
 #[async_trait]
 impl KeySource for HttpKeySource {
     async fn fetch(&self, issuer: &str) -> Fetch {
+        let (client, verifier) = match self.client() {
+            Ok(made) => made,
+            Err(error) => {
+                return Fetch {
+                    keys: Err(error),
+                    served: Vec::new(),
+                };
+            }
+        };
         let discovery_url = format!(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
         );
         let mut urls = vec![discovery_url.clone()];
-        let keys = self.keys(&discovery_url, &mut urls).await;
-        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let keys = self.keys(&client, &discovery_url, &mut urls).await;
         Fetch {
             keys,
-            served: self.served(&urls),
+            served: served(&verifier, &urls),
         }
     }
+}
+
+/// The chains the hosts of `urls` served, once per host, in order.
+fn served(verifier: &RecordingVerifier, urls: &[String]) -> Vec<ServedChain> {
+    let mut served: Vec<ServedChain> = Vec::new();
+    for url in urls {
+        let Ok(uri) = url.parse::<hyper::Uri>() else {
+            continue;
+        };
+        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+        if served.iter().all(|chain| chain.host != host) {
+            served.extend(verifier.served(host));
+        }
+    }
+    served
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
