@@ -157,7 +157,7 @@ impl ServerCertVerifier for RecordingVerifier {
 }
 
 /// A certificate's thumbprint as IAM writes it: lowercase hex SHA-1 of its DER bytes.
-pub fn thumbprint(certificate: &[u8]) -> String {
+fn thumbprint(certificate: &[u8]) -> String {
     digest(&SHA1_FOR_LEGACY_USE_ONLY, certificate)
         .as_ref()
         .iter()

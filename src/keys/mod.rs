@@ -17,7 +17,6 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::token::tls::ServedChain;
 use crate::token::verify::{KeySet, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, Verification};
-pub use chain::thumbprint;
 use chain::{RecordingVerifier, Roots};
 
 /// STS gives up on an issuer slower than about 5 seconds; so does trustlens, per step.
