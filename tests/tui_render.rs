@@ -6,6 +6,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use trustlens::account::demo;
 use trustlens::token::Origin;
+use trustlens::token::tls::ServedChain;
+use trustlens::token::verify::{Evidence, Verification};
 use trustlens::tui::action::{Action, InputRequest, Tab};
 use trustlens::tui::app::{App, LoadedToken};
 use trustlens::tui::ui::{Theme, render};
@@ -182,6 +184,35 @@ fn providers_screen() {
     app.update(Action::ShowTab(Tab::Providers));
     insta::assert_snapshot!("providers_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("providers_80x24", draw(&app, 80, 24));
+
+    // The chains the issuer served while its keys were fetched, judged with the thumbprints.
+    let served = |trusted: bool| Evidence {
+        verification: Verification::Verified {
+            kid: "k".to_owned(),
+        },
+        served: vec![ServedChain {
+            host: "token.actions.githubusercontent.com".to_owned(),
+            trusted,
+            thumbprints: vec!["a".repeat(40), "b".repeat(40)],
+        }],
+    };
+    app.signature = Some(served(true));
+    let screen = draw(&app, 100, 30);
+    assert!(
+        screen.contains(
+            "TLS: token.actions.githubusercontent.com's certificate chains to a trusted root CA"
+        ),
+        "{screen}"
+    );
+    app.signature = Some(served(false));
+    let screen = draw(&app, 100, 30);
+    assert!(
+        screen.contains(
+            "TLS: token.actions.githubusercontent.com's certificate is signed by a private CA"
+        ) && screen.contains(&"b".repeat(40)),
+        "{screen}"
+    );
+    app.signature = None;
 
     // An audience the provider does not list: the pane names the missing client ID and the fix.
     edit_claim(&mut app, "aud", "my-app");

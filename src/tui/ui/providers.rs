@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 use super::Theme;
 use crate::account::Provider;
 use crate::eval::{Fix, accepted_audience};
+use crate::token::tls::{HostTrust, ServedChain};
 use crate::tui::app::{AccountState, App};
 use serde_json::{Map, Value};
 
@@ -51,8 +52,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             ])
         })
         .collect();
+    // The chains the token's issuer served while its keys were fetched: a line each.
+    let served = app
+        .signature
+        .as_ref()
+        .map_or(&[][..], |evidence| evidence.served.as_slice());
+    let detail_rows = 8 + 2 * u16::try_from(served.len()).unwrap_or(0).min(2);
     let [list_area, detail_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(8)]).areas(area);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_rows)]).areas(area);
     let table = Table::new(
         rows,
         [
@@ -76,7 +83,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let detail = match (issuer, claims) {
         (Some(issuer), Some(claims)) => {
             match account.providers.iter().find(|p| p.issuer() == issuer) {
-                Some(provider) => provider_detail(provider, claims, theme),
+                Some(provider) => provider_detail(provider, claims, served, theme),
                 None => {
                     let fix = Fix::CreateProvider {
                         url: issuer.to_owned(),
@@ -108,11 +115,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     );
 }
 
-/// The token's provider in full: ARN, client IDs, thumbprints, and what is missing when the
-/// token's audience is not one of its client IDs.
+/// The token's provider in full: ARN, client IDs, thumbprints and what STS makes of them for
+/// the chains the issuer served, and what is missing when the token's audience is not one of
+/// its client IDs.
 fn provider_detail<'a>(
     provider: &'a Provider,
     claims: &Map<String, Value>,
+    served: &[ServedChain],
     theme: Theme,
 ) -> Vec<Line<'a>> {
     let thumbprints = if provider.thumbprints.is_empty() {
@@ -125,6 +134,18 @@ fn provider_detail<'a>(
         Line::raw(format!("Client IDs: {}", provider.client_ids.join(", "))),
         Line::raw(format!("Thumbprints: {thumbprints}")),
     ];
+    for chain in served {
+        let trust = chain.trust(Some(&provider.thumbprints));
+        let style = match trust {
+            HostTrust::Library | HostTrust::TopIntermediate { .. } => theme.good(),
+            HostTrust::OtherCertificate { .. } | HostTrust::NoProvider { .. } => theme.dim(),
+            HostTrust::Mismatch { .. } => theme.bad(),
+        };
+        lines.push(Line::styled(
+            format!("TLS: {}", chain.describe(&trust)),
+            style,
+        ));
+    }
     match accepted_audience(claims, &provider.client_ids) {
         Some(aud) if provider.client_ids.contains(&aud) => lines.push(Line::styled(
             format!("✔ the token's audience \"{aud}\" is a client ID"),
