@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use trustlens::account::demo;
+use trustlens::tui::guard::PASTE_QUIET;
 
 #[path = "support/moto.rs"]
 mod moto;
@@ -155,6 +156,9 @@ fn demo_start_navigate_paste_and_quit() {
         String::from_utf8_lossy(github.text.expose())
     ));
     tmux.wait_for("token 2/2: repo:octo-org");
+    // Keys within PASTE_QUIET of the paste being read are taken as part of it and dropped
+    // (src/tui/guard.rs); a loaded machine may read it late, so wait that long after it shows.
+    std::thread::sleep(PASTE_QUIET + Duration::from_millis(200));
     tmux.keys(&["Escape"]);
     tmux.wait_for("Roles ✔");
 

@@ -6,7 +6,7 @@ pub mod action;
 pub mod app;
 mod clipboard;
 pub mod effect;
-mod guard;
+pub mod guard;
 pub mod keymap;
 pub mod line;
 pub mod overlay;
