@@ -51,7 +51,8 @@ pub fn parse_request(words: &str) -> Result<Request, String> {
         role_name: "ci-oidc".to_owned(),
         ..Request::default()
     };
-    let mut words = words.split_whitespace();
+    let words = shell_words(words)?;
+    let mut words = words.iter().map(String::as_str);
     while let Some(word) = words.next() {
         let Some(flag) = word.strip_prefix("--") else {
             if request.platform.is_empty() {
@@ -83,6 +84,55 @@ pub fn parse_request(words: &str) -> Result<Request, String> {
         return Err(format!("which platform? {USAGE}"));
     }
     Ok(request)
+}
+
+/// `line` split into words as a shell splits them: `'…'` keeps everything literally, `"…"`
+/// keeps everything but `\"` and `\\`, and outside quotes `\` keeps the next character (a
+/// space in a file name: `'my policy.json'` or `my\ policy.json`).
+fn shell_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => words.extend(word.take()),
+            '\'' => {
+                let text = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => text.push(c),
+                        None => return Err(format!("a ' is not closed: {USAGE}")),
+                    }
+                }
+            }
+            '"' => {
+                let text = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\')) => text.push(c),
+                            Some(c) => {
+                                text.push('\\');
+                                text.push(c);
+                            }
+                            None => return Err(format!("a \" is not closed: {USAGE}")),
+                        },
+                        Some(c) => text.push(c),
+                        None => return Err(format!("a \" is not closed: {USAGE}")),
+                    }
+                }
+            }
+            '\\' => {
+                let text = word.get_or_insert_with(String::new);
+                text.extend(chars.next());
+            }
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
 }
 
 impl App {
@@ -199,5 +249,33 @@ impl App {
             serde_json::to_string_pretty(&plan.policy).unwrap_or_default(),
         ));
         items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_request, shell_words};
+
+    #[test]
+    fn words_split_as_a_shell_splits_them() {
+        let words = |line: &str| shell_words(line).unwrap_or_default();
+        assert_eq!(words("  a  b\tc "), ["a", "b", "c"]);
+        assert_eq!(words(r"'my policy.json' x"), ["my policy.json", "x"]);
+        assert_eq!(words(r#""say \"hi\" \n" y"#), [r#"say "hi" \n"#, "y"]);
+        assert_eq!(words(r"my\ policy.json"), ["my policy.json"]);
+        assert_eq!(words(r"a''b ''"), ["ab", ""]);
+        assert!(shell_words("'open").is_err_and(|e| e.contains("' is not closed")));
+        assert!(shell_words("\"open").is_err_and(|e| e.contains("\" is not closed")));
+    }
+
+    #[test]
+    fn a_quoted_value_may_hold_spaces() {
+        let request = parse_request(
+            "semaphore --org acme --project p --repo web --permissions-policy 'arn:aws:iam::aws:policy/Read Only'",
+        );
+        assert_eq!(
+            request.map(|r| r.permissions_policy),
+            Ok(Some("arn:aws:iam::aws:policy/Read Only".to_owned()))
+        );
     }
 }
