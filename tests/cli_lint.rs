@@ -183,10 +183,12 @@ fn reads_cloudformation_and_terraform_and_never_guesses_intrinsics() {
     };
     let open = status("OpenRole", "template.yaml");
     assert_eq!(open["findings"][0]["rule"], "TL009");
-    assert_eq!(open["findings"][0]["file_position"]["line"], 4);
+    // At its own line of the YAML template (`Federated:`), not the role's.
+    assert_eq!(open["findings"][0]["file_position"]["line"], 13);
     let sub = status("SubRole", "template.yaml");
     assert_eq!(sub["status"], "cannot-evaluate");
     assert!(sub["reason"].as_str().unwrap().contains("Fn::Sub"));
+    assert_eq!(sub["file_position"]["line"], 26, "at the !Sub itself: {sub}");
     let json_open = status("OpenRole", "template.json");
     assert_eq!(json_open["findings"][0]["file_position"]["line"], 13);
     assert_eq!(
@@ -281,7 +283,7 @@ fn sarif_results_point_at_the_file_and_line() {
             .unwrap()
             .ends_with("template.yaml")
     );
-    assert_eq!(physical["region"]["startLine"], 4);
+    assert_eq!(physical["region"]["startLine"], 13);
 }
 
 #[test]

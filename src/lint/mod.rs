@@ -22,6 +22,7 @@ mod summary;
 mod tenancy;
 #[cfg(test)]
 mod tests;
+mod yaml;
 
 use serde::Serialize;
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::config::Suppression;
 use super::sources::Anchor;
 use super::{Finding, Report, Severity};
-use crate::json::{self, JsonPath, Position};
+use crate::json::{JsonPath, Position};
 
 /// One role (or policy file) and what lint found.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,20 +79,7 @@ pub fn judge(
         .findings
         .into_iter()
         .map(|finding| {
-            let file_position = match anchor {
-                Anchor::Whole => finding.position,
-                Anchor::At(position) => *position,
-                Anchor::Member(base) => file_text.and_then(|text| {
-                    let mut path = base.clone();
-                    for segment in finding.path.segments() {
-                        path = match segment {
-                            json::PathSegment::Key(key) => path.key(key),
-                            json::PathSegment::Index(index) => path.index(*index),
-                        };
-                    }
-                    super::locate(text, &path).or_else(|| json::locate(text.as_bytes(), base))
-                }),
-            };
+            let file_position = anchor.place(&finding.path, finding.position, file_text);
             let suppressed = suppressions
                 .iter()
                 .find(|s| s.covers(name, &finding))

@@ -4,8 +4,11 @@
 //! `aws_iam_role.assume_role_policy`). Intrinsic functions and values known only after apply
 //! are reported as "cannot evaluate", never guessed.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
+use super::yaml::Positions;
 use crate::json::{self, JsonPath, Position};
 
 /// One trust policy found in a file, or why one cannot be evaluated.
@@ -39,8 +42,44 @@ pub enum Anchor {
     /// The policy is the JSON value at this path of the file (CloudFormation JSON): a finding
     /// at policy path `p` is at file path `base + p`.
     Member(JsonPath),
-    /// The policy is embedded as a string or in YAML: every finding is at this position.
+    /// The policy is the value at this path of a YAML template: a finding at policy path `p`
+    /// is where the template's node `base + p` starts.
+    Yaml {
+        /// Where the policy is in the template.
+        base: JsonPath,
+        /// Where the template's nodes start.
+        positions: Arc<Positions>,
+    },
+    /// The policy is embedded as a string: every finding is at this position.
     At(Option<Position>),
+}
+
+impl Anchor {
+    /// Where a finding at `path` of the policy (at `position` in the policy text) is in the
+    /// file whose text is `file_text`.
+    pub fn place(
+        &self,
+        path: &JsonPath,
+        position: Option<Position>,
+        file_text: Option<&str>,
+    ) -> Option<Position> {
+        let joined = |base: &JsonPath| {
+            path.segments()
+                .iter()
+                .fold(base.clone(), |joined, segment| match segment {
+                    json::PathSegment::Key(key) => joined.key(key),
+                    json::PathSegment::Index(index) => joined.index(*index),
+                })
+        };
+        match self {
+            Anchor::Whole => position,
+            Anchor::At(position) => *position,
+            Anchor::Member(base) => file_text.and_then(|text| {
+                super::locate(text, &joined(base)).or_else(|| json::locate(text.as_bytes(), base))
+            }),
+            Anchor::Yaml { base, positions } => positions.nearest(&joined(base)),
+        }
+    }
 }
 
 /// The kind of file.
@@ -90,13 +129,14 @@ pub fn extract(text: &str) -> Result<(Kind, Vec<Found>), String> {
             return Ok((Kind::Policy, vec![whole(text)]));
         }
         if let Some(resources) = root.get("Resources") {
-            let found = cloudformation(resources, &|logical, policy_path| match policy_path {
-                Some(path) => Anchor::Member(path),
-                None => Anchor::At(json::locate(
-                    text.as_bytes(),
-                    &JsonPath::root().key("Resources").key(logical),
-                )),
-            })?;
+            let found =
+                cloudformation(resources, text, &|logical, policy_path| match policy_path {
+                    Some(path) => Anchor::Member(path),
+                    None => Anchor::At(json::locate(
+                        text.as_bytes(),
+                        &JsonPath::root().key("Resources").key(logical),
+                    )),
+                })?;
             return Ok((Kind::CloudFormation, found));
         }
         if root.contains_key("format_version")
@@ -115,8 +155,18 @@ pub fn extract(text: &str) -> Result<(Kind, Vec<Found>), String> {
     let Some(resources) = value.get("Resources") else {
         return Err("a YAML file without `Resources`: not a CloudFormation template".to_owned());
     };
-    let found = cloudformation(resources, &|logical, _| {
-        Anchor::At(yaml_line(text, logical))
+    let positions = Arc::new(Positions::of(text));
+    let found = cloudformation(resources, text, &|logical, policy_path| {
+        let role = positions
+            .nearest(&JsonPath::root().key("Resources").key(logical))
+            .or_else(|| yaml_line(text, logical));
+        match policy_path {
+            Some(base) if role.is_some() => Anchor::Yaml {
+                base,
+                positions: Arc::clone(&positions),
+            },
+            _ => Anchor::At(role),
+        }
     })?;
     Ok((Kind::CloudFormation, found))
 }
@@ -208,7 +258,11 @@ fn intrinsic(value: &Value, path: &JsonPath) -> Option<(String, JsonPath)> {
 
 type AnchorOf<'a> = dyn Fn(&str, Option<JsonPath>) -> Anchor + 'a;
 
-fn cloudformation(resources: &Value, anchor: &AnchorOf<'_>) -> Result<Vec<Found>, String> {
+fn cloudformation(
+    resources: &Value,
+    file_text: &str,
+    anchor: &AnchorOf<'_>,
+) -> Result<Vec<Found>, String> {
     let Value::Object(resources) = resources else {
         return Err("`Resources` must be a mapping of logical IDs to resources".to_owned());
     };
@@ -238,6 +292,10 @@ fn cloudformation(resources: &Value, anchor: &AnchorOf<'_>) -> Result<Vec<Found>
             continue;
         };
         if let Some((function, at)) = intrinsic(document, &JsonPath::root()) {
+            // At the function itself when the file says where it is, else at the role.
+            let position = anchor(logical, Some(base.clone()))
+                .place(&at, None, Some(file_text))
+                .or(position);
             let place = if at.is_root() {
                 "the whole document".to_owned()
             } else {
@@ -395,8 +453,22 @@ mod tests {
         let template = "Resources:\n  Plain:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal:\n              Federated: arn:aws:iam::123456789012:oidc-provider/gitlab.com\n            Action: sts:AssumeRoleWithWebIdentity\n  Tagged:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal:\n              Federated: !Sub arn:aws:iam::${AWS::AccountId}:oidc-provider/gitlab.com\n            Action: sts:AssumeRoleWithWebIdentity\n";
         let (kind, found) = extract(template).unwrap_or((Kind::Policy, Vec::new()));
         assert_eq!(kind, Kind::CloudFormation);
-        assert!(
-            matches!(&found[0], Found::Policy { name, anchor: Anchor::At(Some(p)), .. } if name == "Plain" && p.line == 2)
+        let Found::Policy { name, anchor, .. } = &found[0] else {
+            panic!("{found:?}");
+        };
+        assert_eq!(name, "Plain");
+        // A finding points at its own line of the template (`Federated:` on line 10).
+        let federated = JsonPath::root()
+            .key("Statement")
+            .index(0)
+            .key("Principal")
+            .key("Federated");
+        assert_eq!(
+            anchor.place(&federated, None, Some(template)),
+            Some(Position {
+                line: 10,
+                column: 15
+            })
         );
         assert!(matches!(&found[1], Found::CannotEvaluate { reason, .. }
             if reason.contains("Statement[0].Principal.Federated uses Fn::Sub")));
