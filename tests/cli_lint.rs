@@ -188,7 +188,10 @@ fn reads_cloudformation_and_terraform_and_never_guesses_intrinsics() {
     let sub = status("SubRole", "template.yaml");
     assert_eq!(sub["status"], "cannot-evaluate");
     assert!(sub["reason"].as_str().unwrap().contains("Fn::Sub"));
-    assert_eq!(sub["file_position"]["line"], 26, "at the !Sub itself: {sub}");
+    assert_eq!(
+        sub["file_position"]["line"], 26,
+        "at the !Sub itself: {sub}"
+    );
     let json_open = status("OpenRole", "template.json");
     assert_eq!(json_open["findings"][0]["file_position"]["line"], 13);
     assert_eq!(

@@ -13,6 +13,9 @@ use common::{signed_es256, signed_rs256};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{Value, json};
+use trustlens::account::Provider;
+use trustlens::eval::CheckStatus;
+use trustlens::eval::precheck::signature_check;
 use trustlens::keys::{HttpKeySource, KeySource};
 use trustlens::session::{AccountChoice, KeyOptions, Session, SystemEnvironment, block_on};
 use trustlens::token::verify::{Evidence, Verification};
@@ -46,12 +49,16 @@ impl Issuer {
     /// `tests/fixtures/tls` (made by its `make.sh`): the server's certificate and the
     /// intermediate CA that signed it.
     fn start_tls(jwks: &str) -> Issuer {
+        Issuer::start_tls_serving(jwks, "chain.pem")
+    }
+
+    /// The same, serving the chain in `tests/fixtures/tls/{file}`.
+    fn start_tls_serving(jwks: &str, file: &str) -> Issuer {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
-        let chain: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_file_iter(dir.join("chain.pem"))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(file))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         let key = PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap();
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::aws_lc_rs::default_provider(),
@@ -456,8 +463,8 @@ fn the_jwks_a_snapshot_stores_is_the_one_the_issuer_publishes() {
 /// The private CA in `tests/fixtures/tls`, as `openssl x509 -fingerprint -sha1` prints its
 /// certificates (its `make.sh` prints them again): the intermediate CA, the top of the chain
 /// the issuer serves, and the server's own certificate.
-const INTERMEDIATE_THUMBPRINT: &str = "158f93db93599f62980d83b231f9fa2310426f53";
-const SERVER_THUMBPRINT: &str = "59c09dd275134a1d4b493fe2633ed2d7ed5c7b66";
+const INTERMEDIATE_THUMBPRINT: &str = "d124530cbddd4c5263b76789407ceaf8657390a0";
+const SERVER_THUMBPRINT: &str = "6adb601f05444e8a46378c8850619bbc979b0da8";
 
 /// aws-web-identity.md §3.3: a chain no trusted CA signs is fetched over all the same (STS
 /// trusts it by thumbprint), and what it was is recorded: not trusted, the server's
@@ -474,7 +481,7 @@ fn a_private_ca_issuer_is_fetched_and_its_chain_recorded() {
         panic!("one host, one chain: {found:?}");
     };
     assert_eq!(chain.host, "127.0.0.1");
-    assert!(!chain.trusted);
+    assert!(!chain.trusted && !chain.locally_trusted);
     assert_eq!(
         chain.thumbprints,
         [SERVER_THUMBPRINT, INTERMEDIATE_THUMBPRINT]
@@ -576,13 +583,15 @@ fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() 
         verdict["fixes"],
         json!([{"kind": "add-thumbprint",
             "provider_arn": format!("arn:aws:iam::210987654321:oidc-provider/{host}"),
-            "host": "127.0.0.1", "thumbprint": INTERMEDIATE_THUMBPRINT,
-            "list": [stale, INTERMEDIATE_THUMBPRINT]}]),
+            "added": [{"host": "127.0.0.1", "thumbprint": INTERMEDIATE_THUMBPRINT}],
+            "dropped": [], "list": [stale, INTERMEDIATE_THUMBPRINT]}]),
         "{verdict:#}"
     );
-    // A thumbprint of another certificate of the chain is not the one IAM documents.
-    let (_, verdict) = explain_tls(&issuer, &[SERVER_THUMBPRINT], None);
+    // A thumbprint of another certificate of the chain is not the one IAM documents: not
+    // decided either way.
+    let (code, verdict) = explain_tls(&issuer, &[SERVER_THUMBPRINT], None);
     let signature = common::precheck(&verdict, "signature");
+    assert_eq!(signature["status"], "could-not-check", "{signature}");
     assert!(
         signature["detail"]
             .as_str()
@@ -590,12 +599,14 @@ fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() 
             .contains("whether STS accepts it is not documented"),
         "{signature}"
     );
+    assert_eq!(code, 0, "the rest of the verdict stands: {verdict}");
 }
 
-/// §3.3: a chain to a CA in the trusted library makes the provider's thumbprints unused, stale
-/// or not (the test's root stands in for the library through `SSL_CERT_FILE`).
+/// §3.3: AWS's library is not this machine's store. A root CA only this machine trusts (the
+/// test's root, through `SSL_CERT_FILE`) still makes a private CA for STS: the stale
+/// thumbprint fails, and the check says why.
 #[test]
-fn a_chain_to_a_trusted_root_ignores_the_thumbprints() {
+fn a_root_only_this_machine_trusts_is_still_a_private_ca_for_sts() {
     let issuer = Issuer::start_tls(TEST_JWKS);
     let root = common::fixture("tls/root.pem");
     let (code, verdict) = explain_tls(
@@ -604,13 +615,89 @@ fn a_chain_to_a_trusted_root_ignores_the_thumbprints() {
         Some(&root),
     );
     let signature = common::precheck(&verdict, "signature");
-    assert_eq!(signature["status"], "passed", "{signature}");
+    assert_eq!(signature["status"], "failed", "{signature}");
     assert!(
         signature["detail"]
             .as_str()
             .unwrap()
-            .contains("chains to a trusted root CA, so STS ignores the provider's thumbprints"),
+            .contains("chains to a root CA this machine trusts but the trusted library"),
         "{signature}"
     );
-    assert_eq!(code, 0, "{verdict}");
+    assert_eq!(code, 3, "{verdict}");
+}
+
+/// §3.3: a chain to a CA in the trusted library makes the provider's thumbprints unused, stale
+/// or not. The test's root stands in for the library here (Mozilla's list does otherwise).
+#[test]
+fn a_chain_to_the_trusted_library_ignores_the_thumbprints() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let root = std::fs::read(common::fixture("tls/root.pem")).unwrap();
+    let source = HttpKeySource::with_library(Duration::from_secs(1), &root).unwrap();
+    let session = Session::new(
+        AccountChoice::Snapshot(common::fixture("snapshot.json").into()),
+        Arc::new(SystemEnvironment),
+    )
+    .with_key_source(
+        KeyOptions::default(),
+        Some(Arc::new(source) as Arc<dyn KeySource>),
+    );
+    let token = Token::decode(&signed_rs256("test-rsa", &issuer.claims())).unwrap();
+    let found = block_on(session.verify(&token, &Origin::Argument))
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(found.served[0].trusted, "{found:?}");
+    let mut provider = Provider::new("aws", "210987654321", "127.0.0.1", vec![]);
+    provider.thumbprints = vec!["6938fd4d98bab03faadb97b34396831e3780aea1".to_owned()];
+    let check = signature_check(Some(&token), Some(&found), Some(&provider));
+    assert_eq!(check.status, CheckStatus::Passed, "{check:?}");
+    assert!(
+        check
+            .detail
+            .contains("so STS ignores the provider's thumbprints"),
+        "{check:?}"
+    );
+}
+
+/// A certificate for another name, or one served without the intermediate that signed it, is
+/// refused: STS cannot retrieve keys from that host either, so it is not "unreachable".
+#[test]
+fn a_certificate_for_another_name_or_without_its_chain_is_refused() {
+    for (file, words) in [
+        ("wrong-name.pem", "not valid for name"),
+        ("leaf-only.pem", "UnknownIssuer"),
+    ] {
+        let issuer = Issuer::start_tls_serving(TEST_JWKS, file);
+        let found = verify(&live_session(), &signed_rs256("test-rsa", &issuer.claims()));
+        assert!(
+            matches!(&found, Verification::NoKey { detail }
+                if detail.contains("127.0.0.1's TLS certificate is not acceptable") && detail.contains(words)),
+            "{file}: {found:?}"
+        );
+    }
+}
+
+/// `decode` knows no provider: keys from a private-CA host decide nothing, and it says which
+/// thumbprint the provider needs.
+#[test]
+fn decode_says_which_thumbprint_a_private_ca_host_needs() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let out = common::run(
+        assert_cmd::Command::cargo_bin("trustlens")
+            .unwrap()
+            .env_clear()
+            .args(["decode", "--json", "--now", common::NOW_RFC3339, "env:T"])
+            .env("T", signed_rs256("test-rsa", &issuer.claims())),
+    );
+    let report: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
+    let signature = &report["signature"];
+    assert_eq!(signature["status"], "could-not-check", "{signature}");
+    assert!(
+        signature["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("only when the provider lists {INTERMEDIATE_THUMBPRINT}")),
+        "{signature}"
+    );
 }

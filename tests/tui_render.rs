@@ -193,22 +193,22 @@ fn providers_screen() {
         served: vec![ServedChain {
             host: "token.actions.githubusercontent.com".to_owned(),
             trusted,
+            locally_trusted: trusted,
             thumbprints: vec!["a".repeat(40), "b".repeat(40)],
         }],
     };
     app.signature = Some(served(true));
     let screen = draw(&app, 100, 30);
     assert!(
-        screen.contains(
-            "TLS: token.actions.githubusercontent.com's certificate chains to a trusted root CA"
-        ),
+        screen
+            .contains("TLS: token.actions.githubusercontent.com's certificate chains to a root CA"),
         "{screen}"
     );
     app.signature = Some(served(false));
     let screen = draw(&app, 100, 30);
     assert!(
         screen.contains(
-            "TLS: token.actions.githubusercontent.com's certificate is signed by a private CA"
+            "TLS: token.actions.githubusercontent.com's certificate is not signed by a CA"
         ) && screen.contains(&"b".repeat(40)),
         "{screen}"
     );

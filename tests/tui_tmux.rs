@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use trustlens::account::demo;
-use trustlens::tui::guard::PASTE_QUIET;
+use trustlens::tui::PASTE_QUIET;
 
 #[path = "support/moto.rs"]
 mod moto;

@@ -6,7 +6,7 @@ use super::engine::{
     ASSUME_ACTION, PolicyDecision, PolicyTrace, SET_SOURCE_IDENTITY_ACTION, StatementTrace,
     TAG_SESSION_ACTION, conditional_text,
 };
-use super::fix::Fix;
+use super::fix::{Fix, HostThumbprint};
 use super::precheck::{Check, CheckId, NO_VERIFICATION_KEY, THUMBPRINT_MISMATCH};
 use crate::account::Provider;
 use crate::platforms::Platform;
@@ -81,7 +81,8 @@ pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
     advice
 }
 
-/// The first private-CA host whose top intermediate CA the provider does not list, as a fix.
+/// The thumbprints that make every private-CA host trusted, as one fix: the current ones that
+/// match a served chain stay, the others are dropped oldest first when five would be exceeded.
 fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
     let mismatch = check
         .sts_error
@@ -91,19 +92,50 @@ fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
         return None;
     }
     let current = &inputs.provider.thumbprints;
-    inputs.served.iter().find_map(|chain| {
-        let HostTrust::Mismatch { top } = chain.trust(Some(current)) else {
-            return None;
-        };
-        let kept = current.len().saturating_sub(MAX_THUMBPRINTS - 1);
-        let mut list = current[kept..].to_vec();
-        list.push(top.clone());
-        Some(Fix::AddThumbprint {
-            provider_arn: inputs.provider.arn.clone(),
-            host: chain.host.clone(),
-            thumbprint: top,
-            list,
+    let mut added: Vec<HostThumbprint> = Vec::new();
+    for chain in inputs.served {
+        if let HostTrust::Mismatch { top } = chain.trust(Some(current))
+            && added.iter().all(|a| a.thumbprint != top)
+        {
+            added.push(HostThumbprint {
+                host: chain.host.clone(),
+                thumbprint: top,
+            });
+        }
+    }
+    if added.is_empty() {
+        return None;
+    }
+    let matches_a_chain = |thumbprint: &String| {
+        inputs.served.iter().any(|chain| {
+            chain
+                .thumbprints
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(thumbprint))
         })
+    };
+    let spare = current.iter().filter(|t| !matches_a_chain(t)).count();
+    let over = (current.len() + added.len()).saturating_sub(MAX_THUMBPRINTS);
+    let mut dropped: Vec<String> = current
+        .iter()
+        .filter(|t| !matches_a_chain(t))
+        .take(over.min(spare))
+        .cloned()
+        .collect();
+    let mut list: Vec<String> = current
+        .iter()
+        .filter(|t| !dropped.contains(t))
+        .cloned()
+        .collect();
+    list.extend(added.iter().map(|a| a.thumbprint.clone()));
+    // Still over (the kept ones all match a chain): the oldest go all the same.
+    let excess = list.len().saturating_sub(MAX_THUMBPRINTS);
+    dropped.extend(list.drain(..excess));
+    Some(Fix::AddThumbprint {
+        provider_arn: inputs.provider.arn.clone(),
+        added,
+        dropped,
+        list,
     })
 }
 
@@ -520,7 +552,7 @@ mod tests {
     /// `UpdateOpenIDConnectProviderThumbprint` replaces the list, so the fix keeps the newest
     /// four and adds the top intermediate CA's.
     #[test]
-    fn a_thumbprint_mismatch_fixes_the_whole_list_within_five() {
+    fn a_thumbprint_mismatch_fixes_the_whole_list_within_five_keeping_what_matches() {
         let check = Check {
             id: CheckId::Signature,
             status: crate::eval::CheckStatus::Failed,
@@ -533,11 +565,18 @@ mod tests {
         };
         let mut provider = Provider::new("aws", "123456789012", "idp.example", vec![]);
         provider.thumbprints = (1..=5).map(|n| n.to_string().repeat(40)).collect();
-        let served = [ServedChain {
-            host: "idp.example".to_owned(),
+        let private = |host: &str, thumbprints: [String; 2]| ServedChain {
+            host: host.to_owned(),
             trusted: false,
-            thumbprints: vec!["a".repeat(40), "f".repeat(40)],
-        }];
+            locally_trusted: false,
+            thumbprints: thumbprints.to_vec(),
+        };
+        // The discovery host matches thumbprint 1 (its top intermediate CA); the JWKS host
+        // matches none: 1 stays, 2 (the oldest matching nothing) makes room for the JWKS's.
+        let served = [
+            private("idp.example", ["a".repeat(40), "1".repeat(40)]),
+            private("keys.idp.example", ["b".repeat(40), "f".repeat(40)]),
+        ];
         let advice = for_rejection(
             &check,
             &Rejection {
@@ -550,16 +589,29 @@ mod tests {
                 served: &served,
             },
         );
-        let mut list: Vec<String> = (2..=5).map(|n| n.to_string().repeat(40)).collect();
-        list.push("f".repeat(40));
+        let list: Vec<String> = [1, 3, 4, 5]
+            .iter()
+            .map(|n| n.to_string().repeat(40))
+            .chain(["f".repeat(40)])
+            .collect();
         assert_eq!(
             advice.fix,
             vec![Fix::AddThumbprint {
                 provider_arn: provider.arn.clone(),
-                host: "idp.example".to_owned(),
-                thumbprint: "f".repeat(40),
+                added: vec![HostThumbprint {
+                    host: "keys.idp.example".to_owned(),
+                    thumbprint: "f".repeat(40),
+                }],
+                dropped: vec!["2".repeat(40)],
                 list,
             }]
+        );
+        assert!(
+            advice.fix[0]
+                .to_string()
+                .contains(&format!("dropping {} (IAM keeps five", "2".repeat(40))),
+            "{}",
+            advice.fix[0]
         );
         assert!(
             !advice.why.iter().any(|w| w.contains("cannot tell")),

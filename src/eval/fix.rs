@@ -74,16 +74,17 @@ pub enum Fix {
         /// The audience to add (`azp`, else `aud`).
         client_id: String,
     },
-    /// Make `thumbprint` (a private-CA host's top intermediate CA) one of the provider's
-    /// thumbprints. IAM replaces the whole list, so `list` is the list to write: the new
-    /// thumbprint after the current ones, the oldest dropped past IAM's five.
+    /// Make the top intermediate CA of each private-CA host one of the provider's thumbprints.
+    /// IAM replaces the whole list and keeps five, so `list` is the list to write: the current
+    /// thumbprints, those matching no served chain dropped (oldest first) when there is no
+    /// room, then the added ones.
     AddThumbprint {
         /// The provider to change.
         provider_arn: String,
-        /// The host whose certificate chain needs it.
-        host: String,
-        /// The thumbprint to add.
-        thumbprint: String,
+        /// The thumbprints to add, each with the host whose chain needs it.
+        added: Vec<HostThumbprint>,
+        /// Current thumbprints left out to make room.
+        dropped: Vec<String>,
         /// The whole list to write.
         list: Vec<String>,
     },
@@ -171,6 +172,15 @@ pub enum Fix {
     SigningAlgorithm,
     /// Assume a role the token's roles claim names, or have the issuer name this one.
     RolesClaimRole,
+}
+
+/// A thumbprint and the host whose certificate chain it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostThumbprint {
+    /// The host (`idp.example.com`).
+    pub host: String,
+    /// Its top intermediate CA's thumbprint.
+    pub thumbprint: String,
 }
 
 fn platform_name<S: serde::Serializer>(
@@ -279,12 +289,30 @@ impl fmt::Display for Fix {
                 f,
                 "add \"{client_id}\" to the provider's audiences (client IDs), or have the job request an audience the provider lists"
             ),
-            Fix::AddThumbprint {
-                host, thumbprint, ..
-            } => write!(
-                f,
-                "add {thumbprint}, the top intermediate CA of {host}'s certificate chain, to the provider's thumbprints"
-            ),
+            Fix::AddThumbprint { added, dropped, .. } => {
+                let added: Vec<String> = added
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{}, the top intermediate CA of {}'s certificate chain",
+                            a.thumbprint, a.host
+                        )
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "add {} to the provider's thumbprints",
+                    added.join(", and ")
+                )?;
+                if !dropped.is_empty() {
+                    write!(
+                        f,
+                        ", dropping {} (IAM keeps five; no served chain matches them)",
+                        dropped.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
             Fix::CreateProvider {
                 url,
                 close_provider_arn: Some(_),
@@ -451,8 +479,11 @@ mod tests {
         // IAM replaces the whole list (aws-web-identity.md §3.3): the command writes all of it.
         let thumbprint = Fix::AddThumbprint {
             provider_arn: PROVIDER.to_owned(),
-            host: "gitlab.com".to_owned(),
-            thumbprint: "b".repeat(40),
+            added: vec![HostThumbprint {
+                host: "gitlab.com".to_owned(),
+                thumbprint: "b".repeat(40),
+            }],
+            dropped: Vec::new(),
             list: vec!["a".repeat(40), "b".repeat(40)],
         };
         assert_eq!(

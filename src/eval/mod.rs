@@ -30,7 +30,7 @@ pub use engine::{
     SET_SOURCE_IDENTITY_ACTION, StatementTrace, Step, TAG_SESSION_ACTION, conditional_text, decide,
     evaluate,
 };
-pub use fix::{Fix, shell_word};
+pub use fix::{Fix, HostThumbprint, shell_word};
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
 pub use matching::like;
 pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};

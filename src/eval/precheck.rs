@@ -325,7 +325,9 @@ pub fn signature_check(
     {
         return failed(
             ID,
-            format!("{words}: STS does not trust the keys it fetches there"),
+            format!(
+                "{words}: STS does not trust the keys it fetches there (AWS's troubleshooting page gives a wrong thumbprint as a cause of \"Couldn't retrieve verification key\" too)"
+            ),
             StsError::new(
                 "InvalidIdentityToken",
                 THUMBPRINT_MISMATCH,
@@ -333,11 +335,26 @@ pub fn signature_check(
             ),
         );
     }
+    // A chain STS may or may not trust: the keys it served decide nothing yet.
+    let undecided = hosts.iter().any(|(trust, _)| {
+        matches!(
+            trust,
+            HostTrust::OtherCertificate { .. } | HostTrust::NoProvider { .. }
+        )
+    });
     let verification = &evidence.verification;
     let detail = std::iter::once(verification.detail())
         .chain(hosts.into_iter().map(|(_, words)| words))
         .collect::<Vec<_>>()
         .join("; ");
+    if undecided && matches!(verification, Verification::Verified { .. }) {
+        return Check {
+            id: ID,
+            status: CheckStatus::CouldNotCheck,
+            detail,
+            sts_error: None,
+        };
+    }
     match verification {
         Verification::Verified { .. } => passed(ID, detail),
         Verification::NoKey { .. } => failed(

@@ -1,9 +1,14 @@
-//! The TLS side of fetching keys as STS does (aws-web-identity.md §3.3): a server chain is
-//! checked against this machine's trusted roots; a chain no trusted CA signs is still accepted
-//! when it verifies up to the last certificate the host serves — the top intermediate CA whose
-//! thumbprint a provider pins — because STS accepts such a chain when the provider lists that
-//! thumbprint, which only the pre-check can tell. Every chain accepted is recorded, with the
-//! SHA-1 thumbprint of each certificate, so the pre-check can say which thumbprint matches.
+//! The TLS side of fetching keys as STS does (aws-web-identity.md §3.3). Each chain a host
+//! serves is judged twice:
+//! - against the stand-in for AWS's library of trusted root CAs — Mozilla's list
+//!   (webpki-roots): a chain there is one STS validates without thumbprints;
+//! - for the connection itself: this machine's roots, or else the chain verified up to the last
+//!   certificate the host serves (the top intermediate CA a thumbprint pins), because STS
+//!   accepts such a chain when the provider lists that thumbprint, which only the pre-check
+//!   can tell.
+//!
+//! Every chain accepted is recorded, with the SHA-1 thumbprint of each certificate, and every
+//! chain refused with the reason, so the pre-check can say which thumbprint matches.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,28 +22,47 @@ use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, Sign
 
 use crate::token::tls::ServedChain;
 
-/// This machine's trusted root CAs, loaded once per process.
+/// The roots chains are judged by, loaded once per process.
 #[derive(Debug, Clone)]
 pub struct Roots {
     provider: Arc<CryptoProvider>,
-    trusted: Arc<WebPkiServerVerifier>,
+    /// What STS would trust without thumbprints.
+    library: Arc<WebPkiServerVerifier>,
+    /// What this machine trusts.
+    local: Arc<WebPkiServerVerifier>,
 }
 
 impl Roots {
-    /// The platform's roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` honoured); the error says why none
-    /// could be loaded.
-    pub fn native(provider: Arc<CryptoProvider>) -> Result<Roots, String> {
-        let mut roots = RootCertStore::empty();
+    /// Mozilla's list as the library, and the platform's roots (`SSL_CERT_FILE`/`SSL_CERT_DIR`
+    /// honoured) for connecting; the error says why none could be loaded.
+    pub fn new(provider: Arc<CryptoProvider>) -> Result<Roots, String> {
+        let library = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        Roots::with_library(provider, library)
+    }
+
+    /// The same with another library (tests; a model of AWS's own list).
+    pub fn with_library(
+        provider: Arc<CryptoProvider>,
+        library: RootCertStore,
+    ) -> Result<Roots, String> {
+        let mut local = RootCertStore::empty();
         let loaded = rustls_native_certs::load_native_certs();
-        let (added, _) = roots.add_parsable_certificates(loaded.certs);
+        let (added, _) = local.add_parsable_certificates(loaded.certs);
         if added == 0 {
             return Err("no trusted root certificates on this machine".to_owned());
         }
-        let trusted =
+        let verifier = |roots: RootCertStore| {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|e| format!("the trusted root certificates are unusable: {e}"))?;
-        Ok(Roots { provider, trusted })
+                .map_err(|e| format!("the trusted root certificates are unusable: {e}"))
+        };
+        Ok(Roots {
+            library: verifier(library)?,
+            local: verifier(local)?,
+            provider,
+        })
     }
 
     /// The crypto provider the roots verify with.
@@ -47,12 +71,12 @@ impl Roots {
     }
 }
 
-/// A server-certificate verifier that records the chains it accepts, per host: one for each
-/// fetch, so that what it records is that fetch's.
+/// A server-certificate verifier that records, per host, the chain it accepted or why it
+/// refused one: one for each fetch, so that what it records is that fetch's.
 #[derive(Debug)]
 pub struct RecordingVerifier {
     roots: Roots,
-    seen: Mutex<HashMap<String, ServedChain>>,
+    seen: Mutex<HashMap<String, Result<ServedChain, String>>>,
 }
 
 impl RecordingVerifier {
@@ -66,7 +90,18 @@ impl RecordingVerifier {
 
     /// The chain `host` served, when a connection to it was accepted.
     pub fn served(&self, host: &str) -> Option<ServedChain> {
-        self.seen.lock().ok()?.get(host).cloned()
+        self.seen.lock().ok()?.get(host)?.clone().ok()
+    }
+
+    /// Why the chain `host` served was refused, when it was.
+    pub fn refused(&self, host: &str) -> Option<String> {
+        self.seen.lock().ok()?.get(host)?.clone().err()
+    }
+
+    fn record(&self, host: String, outcome: Result<ServedChain, String>) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(host, outcome);
+        }
     }
 
     /// The chain verified with its own last certificate as the only trust anchor: what a
@@ -101,31 +136,36 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        let verdict = self.roots.trusted.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp,
-            now,
-        );
-        let (verified, trusted) = match verdict {
+        let host = server_name.to_str().into_owned();
+        let verify = |roots: &WebPkiServerVerifier| {
+            roots.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        };
+        let library = verify(&self.roots.library).is_ok();
+        let (verified, locally_trusted) = match verify(&self.roots.local) {
+            Ok(verified) => (Ok(verified), true),
             Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => (
-                self.verify_private(end_entity, intermediates, server_name, ocsp, now)?,
+                self.verify_private(end_entity, intermediates, server_name, ocsp, now),
                 false,
             ),
-            other => (other?, true),
+            Err(error) => (Err(error), false),
+        };
+        let verified = match verified {
+            Ok(verified) => verified,
+            Err(error) => {
+                self.record(host, Err(error.to_string()));
+                return Err(error);
+            }
         };
         let chain = ServedChain {
-            host: server_name.to_str().into_owned(),
-            trusted,
+            host: host.clone(),
+            trusted: library,
+            locally_trusted,
             thumbprints: std::iter::once(end_entity)
                 .chain(intermediates)
                 .map(|certificate| thumbprint(certificate.as_ref()))
                 .collect(),
         };
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.insert(chain.host.clone(), chain);
-        }
+        self.record(host, Ok(chain));
         Ok(verified)
     }
 
@@ -136,7 +176,7 @@ impl ServerCertVerifier for RecordingVerifier {
         signed: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
         self.roots
-            .trusted
+            .local
             .verify_tls12_signature(message, certificate, signed)
     }
 
@@ -147,12 +187,12 @@ impl ServerCertVerifier for RecordingVerifier {
         signed: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
         self.roots
-            .trusted
+            .local
             .verify_tls13_signature(message, certificate, signed)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.roots.trusted.supported_verify_schemes()
+        self.roots.local.supported_verify_schemes()
     }
 }
 

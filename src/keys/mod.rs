@@ -74,7 +74,27 @@ impl HttpKeySource {
     pub fn new(timeout: Duration) -> Result<HttpKeySource, FetchError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         Ok(HttpKeySource {
-            roots: Roots::native(provider).map_err(FetchError::Unreachable)?,
+            roots: Roots::new(provider).map_err(FetchError::Unreachable)?,
+            timeout: timeout.min(FETCH_TIMEOUT),
+        })
+    }
+
+    /// The same, with the root CAs of `pem` standing in for AWS's trusted library instead of
+    /// Mozilla's list (tests; a model of AWS's own list).
+    pub fn with_library(timeout: Duration, pem: &[u8]) -> Result<HttpKeySource, FetchError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut library = rustls::RootCertStore::empty();
+        for certificate in CertificateDer::pem_slice_iter(pem) {
+            let certificate = certificate
+                .map_err(|e| FetchError::Unusable(format!("not a PEM certificate: {e}")))?;
+            library
+                .add(certificate)
+                .map_err(|e| FetchError::Unusable(format!("not a root CA certificate: {e}")))?;
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        Ok(HttpKeySource {
+            roots: Roots::with_library(provider, library).map_err(FetchError::Unreachable)?,
             timeout: timeout.min(FETCH_TIMEOUT),
         })
     }
@@ -208,6 +228,20 @@ impl KeySource for HttpKeySource {
         );
         let mut urls = vec![discovery_url.clone()];
         let keys = self.keys(&client, &discovery_url, &mut urls).await;
+        // A connection refused for its certificate is an answer, not an unreachable host:
+        // STS cannot retrieve keys from it either.
+        let keys = match keys {
+            Err(FetchError::Unreachable(detail)) => Err(hosts(&urls)
+                .find_map(|host| {
+                    verifier.refused(host).map(|reason| {
+                        FetchError::Unusable(format!(
+                            "{host}'s TLS certificate is not acceptable: {reason}"
+                        ))
+                    })
+                })
+                .unwrap_or(FetchError::Unreachable(detail))),
+            other => other,
+        };
         Fetch {
             keys,
             served: served(&verifier, &urls),
@@ -215,14 +249,25 @@ impl KeySource for HttpKeySource {
     }
 }
 
+/// The hosts of `urls`, in order (brackets of IPv6 literals removed, as TLS names them).
+fn hosts(urls: &[String]) -> impl Iterator<Item = &str> {
+    urls.iter().filter_map(|url| {
+        let start = url.find("://")? + 3;
+        let authority = url[start..].split(['/', '?', '#']).next()?;
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next()?,
+            None => authority
+                .rsplit_once(':')
+                .map_or(authority, |(host, _)| host),
+        };
+        Some(host)
+    })
+}
+
 /// The chains the hosts of `urls` served, once per host, in order.
 fn served(verifier: &RecordingVerifier, urls: &[String]) -> Vec<ServedChain> {
     let mut served: Vec<ServedChain> = Vec::new();
-    for url in urls {
-        let Ok(uri) = url.parse::<hyper::Uri>() else {
-            continue;
-        };
-        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+    for host in hosts(urls) {
         if served.iter().all(|chain| chain.host != host) {
             served.extend(verifier.served(host));
         }

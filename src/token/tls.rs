@@ -1,16 +1,19 @@
 //! How STS trusts the TLS connection it fetches an issuer's keys over (aws-web-identity.md
 //! §3.3): a chain that leads to a CA in AWS's library of trusted root CAs is accepted and the
 //! provider's thumbprints are ignored; otherwise one of the provider's thumbprints must be the
-//! SHA-1 of the top intermediate CA the host serves (the last certificate of its chain).
+//! SHA-1 of the top intermediate CA the host serves (the last certificate of its chain). AWS
+//! does not publish its library; Mozilla's list of root CAs stands in for it.
 
 /// A certificate chain one of the issuer's hosts served while trustlens fetched its keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServedChain {
     /// The host, as named in the discovery or JWKS URL.
     pub host: String,
-    /// Whether the chain leads to a root CA this machine trusts (AWS's own library is not
-    /// published; public CAs are in both).
+    /// Whether the chain leads to a root CA of the trusted library (Mozilla's list, standing
+    /// in for AWS's, which is not published).
     pub trusted: bool,
+    /// Whether it leads to a root CA this machine trusts (its own CAs included).
+    pub locally_trusted: bool,
     /// Lowercase hex SHA-1 of each certificate, in the order served: the host's own first.
     pub thumbprints: Vec<String>,
 }
@@ -85,26 +88,35 @@ impl ServedChain {
     /// The words for `trust`, naming the host.
     pub fn describe(&self, trust: &HostTrust) -> String {
         let host = &self.host;
+        let outside = if self.locally_trusted {
+            format!(
+                "{host}'s certificate chains to a root CA this machine trusts but the trusted library (Mozilla's list, standing in for AWS's) does not, so STS treats it as a private CA"
+            )
+        } else {
+            format!(
+                "{host}'s certificate is not signed by a CA of the trusted library (a private CA)"
+            )
+        };
         match trust {
             HostTrust::Library => format!(
-                "{host}'s certificate chains to a trusted root CA, so STS ignores the provider's thumbprints"
+                "{host}'s certificate chains to a root CA of the trusted library (Mozilla's list, standing in for AWS's), so STS ignores the provider's thumbprints (it falls back to them only when it cannot retrieve the certificate, or the host requires TLS 1.3)"
             ),
             HostTrust::TopIntermediate { thumbprint } => format!(
-                "{host}'s certificate is signed by a private CA; the provider's thumbprint {thumbprint} is its top intermediate CA's, as STS requires"
+                "{outside}; the provider's thumbprint {thumbprint} is its top intermediate CA's, as STS requires"
             ),
             HostTrust::OtherCertificate {
                 thumbprint,
                 position,
             } => format!(
-                "{host}'s certificate is signed by a private CA; the provider's thumbprint {thumbprint} is certificate {position} of the {} it serves, not the top intermediate CA's ({}) that IAM documents — whether STS accepts it is not documented",
+                "{outside}; the provider's thumbprint {thumbprint} is certificate {position} of the {} it serves, not the top intermediate CA's ({}) that IAM documents — whether STS accepts it is not documented",
                 crate::printable::counted(self.thumbprints.len(), "certificate"),
                 self.top()
             ),
             HostTrust::NoProvider { top } => format!(
-                "{host}'s certificate is signed by a private CA: STS trusts it only when the provider lists {top}, its top intermediate CA's thumbprint"
+                "{outside}: STS trusts it only when the provider lists {top}, its top intermediate CA's thumbprint"
             ),
             HostTrust::Mismatch { top } => format!(
-                "{host}'s certificate is signed by a private CA and none of the provider's thumbprints is its top intermediate CA's ({top})"
+                "{outside}, and none of the provider's thumbprints is its top intermediate CA's ({top})"
             ),
         }
     }
@@ -118,6 +130,7 @@ mod tests {
         ServedChain {
             host: "idp.example".to_owned(),
             trusted,
+            locally_trusted: trusted,
             thumbprints: vec!["aa".repeat(20), "bb".repeat(20)],
         }
     }

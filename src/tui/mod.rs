@@ -6,12 +6,14 @@ pub mod action;
 pub mod app;
 mod clipboard;
 pub mod effect;
-pub mod guard;
+mod guard;
 pub mod keymap;
 pub mod line;
 pub mod overlay;
 mod terminal;
 pub mod ui;
+
+pub use guard::PASTE_QUIET;
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;

@@ -55,6 +55,9 @@ pub fn parse_request(words: &str) -> Result<Request, String> {
     let mut words = words.iter().map(String::as_str);
     while let Some(word) = words.next() {
         let Some(flag) = word.strip_prefix("--") else {
+            if word.is_empty() {
+                return Err(format!("an empty word ('' or \"\"): {USAGE}"));
+            }
             if request.platform.is_empty() {
                 request.platform = word.to_owned();
                 continue;
@@ -124,10 +127,10 @@ fn shell_words(line: &str) -> Result<Vec<String>, String> {
                     }
                 }
             }
-            '\\' => {
-                let text = word.get_or_insert_with(String::new);
-                text.extend(chars.next());
-            }
+            '\\' => match chars.next() {
+                Some(c) => word.get_or_insert_with(String::new).push(c),
+                None => return Err(format!("a \\ ends the line: {USAGE}")),
+            },
             c => word.get_or_insert_with(String::new).push(c),
         }
     }
@@ -266,6 +269,8 @@ mod tests {
         assert_eq!(words(r"a''b ''"), ["ab", ""]);
         assert!(shell_words("'open").is_err_and(|e| e.contains("' is not closed")));
         assert!(shell_words("\"open").is_err_and(|e| e.contains("\" is not closed")));
+        assert!(shell_words("end\\").is_err_and(|e| e.contains("ends the line")));
+        assert!(parse_request("'' semaphore").is_err_and(|e| e.contains("an empty word")));
     }
 
     #[test]

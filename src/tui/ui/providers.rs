@@ -57,7 +57,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .signature
         .as_ref()
         .map_or(&[][..], |evidence| evidence.served.as_slice());
-    let detail_rows = 8 + 2 * u16::try_from(served.len()).unwrap_or(0).min(2);
+    // A TLS line wraps to about three rows at 80–100 columns.
+    let detail_rows = 8 + 3 * u16::try_from(served.len()).unwrap_or(0).min(2);
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_rows)]).areas(area);
     let table = Table::new(
@@ -125,7 +126,8 @@ fn provider_detail<'a>(
     theme: Theme,
 ) -> Vec<Line<'a>> {
     let thumbprints = if provider.thumbprints.is_empty() {
-        "none (AWS checks the issuer's certificate against its trusted CAs)".to_owned()
+        "none (needed only for a host whose certificate no CA of AWS's trusted library signs)"
+            .to_owned()
     } else {
         provider.thumbprints.join(", ")
     };

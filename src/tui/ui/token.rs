@@ -84,8 +84,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .signature
         .as_ref()
         .map(|evidence| &evidence.verification);
+    // Keys from a host outside the trusted library count only with the provider's thumbprint.
+    let private = app
+        .signature
+        .as_ref()
+        .is_some_and(|evidence| evidence.served.iter().any(|chain| !chain.trusted));
     let signature = match (verification, token.is_edited()) {
         (_, true) => "edited — not signed",
+        (Some(Verification::Verified { .. }), false) if private => {
+            "signature verified with keys from a private-CA host (see a role's checks)"
+        }
         (Some(Verification::Verified { .. }), false) => "signature verified",
         (Some(Verification::NoKey { .. } | Verification::BadSignature { .. }), false) => {
             "signature REJECTED (see a role's checks)"
