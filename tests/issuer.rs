@@ -191,7 +191,11 @@ fn session() -> Session {
 
 /// Like [`session`] but over a snapshot choice, so the demo's offline rule does not apply.
 fn live_session() -> Session {
-    let source = HttpKeySource::new(Duration::from_secs(1)).unwrap();
+    session_over(HttpKeySource::new(Duration::from_secs(1)).unwrap())
+}
+
+/// A session over the snapshot fixture that fetches keys through `source`.
+fn session_over(source: HttpKeySource) -> Session {
     Session::new(
         AccountChoice::Snapshot(common::fixture("snapshot.json").into()),
         Arc::new(SystemEnvironment),
@@ -533,6 +537,16 @@ fn explain_tls(issuer: &Issuer, thumbprints: &[&str], ca_file: Option<&str>) -> 
     (out.code, verdict)
 }
 
+/// Asserts the verdict's signature check has `status` and a detail holding `words`.
+fn signature_says(verdict: &Value, status: &str, words: &str) {
+    let signature = common::precheck(verdict, "signature");
+    assert_eq!(signature["status"], status, "{signature}");
+    assert!(
+        signature["detail"].as_str().unwrap().contains(words),
+        "{words:?} in {signature}"
+    );
+}
+
 /// §3.3: for a private CA, STS trusts the JWKS host when one of the provider's thumbprints is
 /// its top intermediate CA's; the check says which one matched.
 #[test]
@@ -546,14 +560,12 @@ fn a_private_ca_chain_passes_when_the_provider_lists_its_top_intermediate() {
         ],
         None,
     );
-    let signature = common::precheck(&verdict, "signature");
-    assert_eq!(signature["status"], "passed", "{signature}");
-    let detail = signature["detail"].as_str().unwrap();
-    assert!(
-        detail.contains(&format!(
+    signature_says(
+        &verdict,
+        "passed",
+        &format!(
             "the provider's thumbprint {INTERMEDIATE_THUMBPRINT} is its top intermediate CA's"
-        )),
-        "{detail}"
+        ),
     );
     assert_eq!(code, 0, "{verdict}");
 }
@@ -565,17 +577,14 @@ fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() 
     let issuer = Issuer::start_tls(TEST_JWKS);
     let stale = "6938fd4d98bab03faadb97b34396831e3780aea1";
     let (code, verdict) = explain_tls(&issuer, &[stale], None);
-    let signature = common::precheck(&verdict, "signature");
-    assert_eq!(signature["status"], "failed", "{signature}");
-    assert_eq!(
-        signature["sts_error"]["message"],
-        "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
+    signature_says(
+        &verdict,
+        "failed",
+        &format!("top intermediate CA's ({INTERMEDIATE_THUMBPRINT})"),
     );
-    assert!(
-        signature["detail"].as_str().unwrap().contains(&format!(
-            "top intermediate CA's ({INTERMEDIATE_THUMBPRINT})"
-        )),
-        "{signature}"
+    assert_eq!(
+        common::precheck(&verdict, "signature")["sts_error"]["message"],
+        "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
     );
     assert_eq!(code, 3, "{verdict}");
     let host = issuer.url.trim_start_matches("https://");
@@ -590,14 +599,10 @@ fn a_stale_thumbprint_is_stss_thumbprint_error_with_the_command_that_fixes_it() 
     // A thumbprint of another certificate of the chain is not the one IAM documents: not
     // decided either way.
     let (code, verdict) = explain_tls(&issuer, &[SERVER_THUMBPRINT], None);
-    let signature = common::precheck(&verdict, "signature");
-    assert_eq!(signature["status"], "could-not-check", "{signature}");
-    assert!(
-        signature["detail"]
-            .as_str()
-            .unwrap()
-            .contains("whether STS accepts it is not documented"),
-        "{signature}"
+    signature_says(
+        &verdict,
+        "could-not-check",
+        "whether STS accepts it is not documented",
     );
     assert_eq!(code, 0, "the rest of the verdict stands: {verdict}");
 }
@@ -614,14 +619,10 @@ fn a_root_only_this_machine_trusts_is_still_a_private_ca_for_sts() {
         &["6938fd4d98bab03faadb97b34396831e3780aea1"],
         Some(&root),
     );
-    let signature = common::precheck(&verdict, "signature");
-    assert_eq!(signature["status"], "failed", "{signature}");
-    assert!(
-        signature["detail"]
-            .as_str()
-            .unwrap()
-            .contains("chains to a root CA this machine trusts but the trusted library"),
-        "{signature}"
+    signature_says(
+        &verdict,
+        "failed",
+        "chains to a root CA this machine trusts but the trusted library",
     );
     assert_eq!(code, 3, "{verdict}");
 }
@@ -632,15 +633,7 @@ fn a_root_only_this_machine_trusts_is_still_a_private_ca_for_sts() {
 fn a_chain_to_the_trusted_library_ignores_the_thumbprints() {
     let issuer = Issuer::start_tls(TEST_JWKS);
     let root = std::fs::read(common::fixture("tls/root.pem")).unwrap();
-    let source = HttpKeySource::with_library(Duration::from_secs(1), &root).unwrap();
-    let session = Session::new(
-        AccountChoice::Snapshot(common::fixture("snapshot.json").into()),
-        Arc::new(SystemEnvironment),
-    )
-    .with_key_source(
-        KeyOptions::default(),
-        Some(Arc::new(source) as Arc<dyn KeySource>),
-    );
+    let session = session_over(HttpKeySource::with_library(Duration::from_secs(1), &root).unwrap());
     let token = Token::decode(&signed_rs256("test-rsa", &issuer.claims())).unwrap();
     let found = block_on(session.verify(&token, &Origin::Argument))
         .unwrap()
@@ -694,10 +687,9 @@ fn decode_says_which_thumbprint_a_private_ca_host_needs() {
     let signature = &report["signature"];
     assert_eq!(signature["status"], "could-not-check", "{signature}");
     assert!(
-        signature["detail"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("only when the provider lists {INTERMEDIATE_THUMBPRINT}")),
+        signature["detail"].as_str().unwrap().contains(&format!(
+            "only when the provider lists {INTERMEDIATE_THUMBPRINT}"
+        )),
         "{signature}"
     );
 }
