@@ -160,6 +160,26 @@ fn events_screen() {
     });
     insta::assert_snapshot!("events_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("events_80x24", draw(&app, 80, 24));
+    // The Why and Fix are taller than their box at 100×30: `J` scrolls them to the end of the
+    // Fix, and a line says what is above; moving to another event starts at the top again.
+    let top = draw(&app, 100, 30);
+    assert!(
+        top.contains("more lines: J scrolls down") && !top.contains("add a separate role"),
+        "{top}"
+    );
+    for _ in 0..10 {
+        app.update(Action::ScrollWhy(1));
+    }
+    let scrolled = draw(&app, 100, 30);
+    assert!(
+        scrolled.contains("lines above: K scrolls up")
+            && scrolled.contains("add a separate role")
+            && !scrolled.contains("more lines"),
+        "{scrolled}"
+    );
+    app.update(Action::Move(1));
+    app.update(Action::Move(-1));
+    assert_eq!(draw(&app, 100, 30), top);
     // The Semaphore pull request: the sub condition fails, the audience shown whole.
     app.update(Action::Move(3));
     let screen = draw(&app, 100, 30);

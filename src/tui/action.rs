@@ -68,6 +68,8 @@ pub enum Action {
     PreviousTab,
     /// Move the selection by this many rows (negative: up).
     Move(isize),
+    /// Scroll the selected role's Why and Fix by this many lines (negative: up).
+    ScrollWhy(isize),
     /// Select row `n` (a click).
     SelectRow(usize),
     /// Select the first row.

@@ -356,6 +356,9 @@ pub struct App {
     pub claim_selected: usize,
     /// How far the help is scrolled (rows), when it is taller than the screen.
     pub help_scroll: usize,
+    /// How far the selected role's Why and Fix are scrolled (lines); back to 0 when the
+    /// selection or the tab changes.
+    pub why_scroll: usize,
     /// The key bindings.
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
@@ -413,6 +416,7 @@ impl App {
             generated: None,
             claim_selected: 0,
             help_scroll: 0,
+            why_scroll: 0,
             keymap: Keymap::default(),
             raw_revealed: false,
             events: EventsPane {
@@ -553,6 +557,19 @@ impl App {
     }
 
     fn apply(&mut self, action: Action) -> Vec<Effect> {
+        if matches!(
+            action,
+            Action::ShowTab(_)
+                | Action::NextTab
+                | Action::PreviousTab
+                | Action::Move(_)
+                | Action::SelectRow(_)
+                | Action::Top
+                | Action::Bottom
+                | Action::NextToken
+        ) {
+            self.why_scroll = 0;
+        }
         match action {
             Action::Quit => self.should_quit = true,
             Action::ShowTab(tab) => {
@@ -579,6 +596,10 @@ impl App {
                 self.help_scroll = self.keymap.help().len();
             }
             Action::Move(delta) => self.move_selection(delta),
+            // Render clamps it to the lines there are.
+            Action::ScrollWhy(delta) => {
+                self.why_scroll = self.why_scroll.saturating_add_signed(delta).min(500);
+            }
             Action::SelectRow(index) => self.select(index),
             Action::Top => self.move_selection(isize::MIN),
             Action::Bottom => self.move_selection(isize::MAX),

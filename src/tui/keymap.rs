@@ -94,6 +94,20 @@ pub enum Command {
     /// Last row.
     #[strum(serialize = "bottom", message = "last row", props(keys = "G end"))]
     Bottom,
+    /// Scroll a role's Why and Fix down, when they are taller than their box.
+    #[strum(
+        serialize = "why_down",
+        message = "scroll the why and fix down",
+        props(keys = "J")
+    )]
+    WhyDown,
+    /// Scroll a role's Why and Fix up.
+    #[strum(
+        serialize = "why_up",
+        message = "scroll the why and fix up",
+        props(keys = "K")
+    )]
+    WhyUp,
     /// Filter the roles.
     #[strum(serialize = "filter", message = "filter roles", props(keys = "/"))]
     Filter,
@@ -273,6 +287,8 @@ impl Command {
             Command::PageDown => Action::Move(HALF_PAGE),
             Command::Top => Action::Top,
             Command::Bottom => Action::Bottom,
+            Command::WhyDown => Action::ScrollWhy(1),
+            Command::WhyUp => Action::ScrollWhy(-1),
             Command::Help => Action::ToggleHelp,
             Command::Back => Action::Back,
             Command::Filter => Action::StartFilter,
@@ -657,11 +673,13 @@ mod tests {
             assert!(!command.describe().is_empty(), "{command:?} has no words");
             assert_eq!(Command::by_name(command.name()), Some(command));
         }
-        assert_eq!(help().len(), 35);
+        assert_eq!(help().len(), 37);
         assert_eq!(command("y"), Some(Command::Copy));
         assert_eq!(command("5"), Some(Command::GenerateTab));
         assert_eq!(command("6"), Some(Command::EventsTab));
         assert_eq!(command("7"), Some(Command::SetupTab));
+        assert_eq!(command("J"), Some(Command::WhyDown));
+        assert_eq!(command("K"), Some(Command::WhyUp));
         assert_eq!(help()[7], ("tab".to_owned(), "next tab"));
         assert_eq!(help().last(), Some(&("q, ctrl-c".to_owned(), "quit")));
     }

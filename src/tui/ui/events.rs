@@ -219,7 +219,13 @@ fn render_attempt(
         facts_area,
     );
     if let Some(selected) = selected {
-        super::roles::render_detail(&selected, frame, verdict_area, theme);
+        super::roles::render_detail(
+            &selected,
+            super::roles::WhyView::of(app),
+            frame,
+            verdict_area,
+            theme,
+        );
     }
 }
 

@@ -24,7 +24,8 @@ pub fn render(keymap: &Keymap, scroll: usize, frame: &mut Frame, screen: Rect, t
         .clamp(1, 3)
         .min(entries.len().max(1));
     let per_column = entries.len().div_ceil(columns);
-    let visible = usize::from(screen.height.saturating_sub(4)).max(1);
+    // The box may cover all but one line of the screen (the header or the footer).
+    let visible = usize::from(screen.height.saturating_sub(3)).max(1);
     let rows = per_column.min(visible);
     let scroll = scroll.min(per_column - rows);
     let cell = cell.min(room);

@@ -13,6 +13,7 @@ use crate::eval::{Decision, RoleScan, ScanClass, Truth, Verdict};
 use crate::policy::Anchor;
 use crate::printable::counted;
 use crate::tui::app::{AccountState, App, SelectedRole};
+use crate::tui::keymap::Command;
 
 /// Draws the Roles screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -57,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         None => detail_area,
     };
     match (&app.selected, row) {
-        (Some(selected), _) => render_detail(selected, frame, detail_area, theme),
+        (Some(selected), _) => render_detail(selected, WhyView::of(app), frame, detail_area, theme),
         (None, Some(row)) => render_unreadable(app, row, frame, detail_area, theme),
         (None, None) => frame.render_widget(
             Paragraph::new("No role matches.").block(Block::bordered()),
@@ -258,7 +259,60 @@ fn render_lint(summary: &crate::lint::Summary, frame: &mut Frame, area: Rect, th
 
 /// The selected role's answer, trust policy marked line by line, and why/fix (the Events
 /// screen draws an event's verdict with it too).
-pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Rect, theme: Theme) {
+/// How far the Why and Fix are scrolled, and the keys that scroll them (for the hint).
+pub(super) struct WhyView<'a> {
+    offset: usize,
+    down: Option<&'a str>,
+    up: Option<&'a str>,
+}
+
+impl WhyView<'_> {
+    pub(super) fn of(app: &App) -> WhyView<'_> {
+        WhyView {
+            offset: app.why_scroll,
+            down: app.keymap.key_for(Command::WhyDown),
+            up: app.keymap.key_for(Command::WhyUp),
+        }
+    }
+
+    /// The `shown` lines of `explanation` from the offset (clamped), with a line saying what
+    /// is above or below in place of the first or last one.
+    fn window<'l>(&self, explanation: Vec<Line<'l>>, shown: usize, theme: Theme) -> Vec<Line<'l>> {
+        let total = explanation.len();
+        if total <= shown {
+            return explanation;
+        }
+        let offset = self.offset.min(total - shown);
+        let mut lines: Vec<Line<'l>> = explanation.into_iter().skip(offset).take(shown).collect();
+        let below = total - offset - shown;
+        if below > 0 && !lines.is_empty() {
+            lines.pop();
+            let how = self.down.map_or_else(
+                || "a taller terminal shows them".to_owned(),
+                |key| format!("{key} scrolls down"),
+            );
+            lines.push(Line::styled(
+                format!("… {} more lines: {how}", below + 1),
+                theme.dim(),
+            ));
+        }
+        if offset > 0 && lines.len() > 1 {
+            let how = self
+                .up
+                .map_or_else(String::new, |key| format!(": {key} scrolls up"));
+            lines[0] = Line::styled(format!("… {} lines above{how}", offset + 1), theme.dim());
+        }
+        lines
+    }
+}
+
+pub(super) fn render_detail(
+    selected: &SelectedRole,
+    why: WhyView<'_>,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
     let verdict = &selected.verdict;
     let (label, style) = match &verdict.decision {
         Decision::Allowed => ("✔ ALLOWED", theme.good()),
@@ -362,16 +416,7 @@ pub(super) fn render_detail(selected: &SelectedRole, frame: &mut Frame, area: Re
         policy_area,
     );
 
-    let shown = why_rows.saturating_sub(2);
-    let hidden = explanation.len().saturating_sub(shown);
-    let mut explanation = cut_to(explanation, shown);
-    if hidden > 0 {
-        explanation.pop();
-        explanation.push(Line::styled(
-            format!("… {} more lines: a taller terminal shows them", hidden + 1),
-            theme.dim(),
-        ));
-    }
+    let explanation = why.window(explanation, why_rows.saturating_sub(2), theme);
     frame.render_widget(
         Paragraph::new(explanation).block(Block::bordered()),
         why_area,
