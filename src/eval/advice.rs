@@ -81,8 +81,10 @@ pub fn for_rejection(check: &Check, inputs: &Rejection<'_>) -> Advice {
     advice
 }
 
-/// The thumbprints that make every private-CA host trusted, as one fix: the current ones that
-/// match a served chain stay, the others are dropped oldest first when five would be exceeded.
+/// The thumbprints that make every private-CA host trusted, as one fix. IAM allows five: when
+/// they would be more, the current ones go first that match no served chain, then those that
+/// match a certificate other than a chain's top, and only then a top match — oldest first
+/// within each.
 fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
     let mismatch = check
         .sts_error
@@ -106,31 +108,33 @@ fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
     if added.is_empty() {
         return None;
     }
-    let matches_a_chain = |thumbprint: &String| {
-        inputs.served.iter().any(|chain| {
-            chain
-                .thumbprints
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(thumbprint))
-        })
+    // 0: needed by no chain, 1: matches a certificate below a chain's top, 2: a chain's top.
+    let need = |thumbprint: &String| {
+        let same = |t: &String| t.eq_ignore_ascii_case(thumbprint);
+        inputs
+            .served
+            .iter()
+            .map(|chain| match chain.thumbprints.iter().position(same) {
+                Some(at) if at + 1 == chain.thumbprints.len() => 2,
+                Some(_) => 1,
+                None => 0,
+            })
+            .max()
+            .unwrap_or(0)
     };
-    let spare = current.iter().filter(|t| !matches_a_chain(t)).count();
     let over = (current.len() + added.len()).saturating_sub(MAX_THUMBPRINTS);
-    let mut dropped: Vec<String> = current
-        .iter()
-        .filter(|t| !matches_a_chain(t))
-        .take(over.min(spare))
-        .cloned()
+    let mut order: Vec<usize> = (0..current.len()).collect();
+    order.sort_by_key(|&index| (need(&current[index]), index));
+    let dropped_at: Vec<usize> = order.into_iter().take(over).collect();
+    let dropped: Vec<String> = (0..current.len())
+        .filter(|index| dropped_at.contains(index))
+        .map(|index| current[index].clone())
         .collect();
-    let mut list: Vec<String> = current
-        .iter()
-        .filter(|t| !dropped.contains(t))
-        .cloned()
+    let mut list: Vec<String> = (0..current.len())
+        .filter(|index| !dropped_at.contains(index))
+        .map(|index| current[index].clone())
         .collect();
     list.extend(added.iter().map(|a| a.thumbprint.clone()));
-    // Still over (the kept ones all match a chain): the oldest go all the same.
-    let excess = list.len().saturating_sub(MAX_THUMBPRINTS);
-    dropped.extend(list.drain(..excess));
     Some(Fix::AddThumbprint {
         provider_arn: inputs.provider.arn.clone(),
         added,
@@ -571,10 +575,10 @@ mod tests {
             locally_trusted: false,
             thumbprints: thumbprints.to_vec(),
         };
-        // The discovery host matches thumbprint 1 (its top intermediate CA); the JWKS host
-        // matches none: 1 stays, 2 (the oldest matching nothing) makes room for the JWKS's.
+        // The discovery host serves 2 (its own certificate) under 1 (its top intermediate CA);
+        // the JWKS host matches none. 1 and 2 stay, 3 (the oldest no chain needs) makes room.
         let served = [
-            private("idp.example", ["a".repeat(40), "1".repeat(40)]),
+            private("idp.example", ["2".repeat(40), "1".repeat(40)]),
             private("keys.idp.example", ["b".repeat(40), "f".repeat(40)]),
         ];
         let advice = for_rejection(
@@ -589,7 +593,7 @@ mod tests {
                 served: &served,
             },
         );
-        let list: Vec<String> = [1, 3, 4, 5]
+        let list: Vec<String> = [1, 2, 4, 5]
             .iter()
             .map(|n| n.to_string().repeat(40))
             .chain(["f".repeat(40)])
@@ -602,14 +606,15 @@ mod tests {
                     host: "keys.idp.example".to_owned(),
                     thumbprint: "f".repeat(40),
                 }],
-                dropped: vec!["2".repeat(40)],
+                dropped: vec!["3".repeat(40)],
                 list,
             }]
         );
         assert!(
-            advice.fix[0]
-                .to_string()
-                .contains(&format!("dropping {} (IAM keeps five", "2".repeat(40))),
+            advice.fix[0].to_string().contains(&format!(
+                "dropping {} (IAM allows at most five",
+                "3".repeat(40)
+            )),
             "{}",
             advice.fix[0]
         );

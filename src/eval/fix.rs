@@ -75,9 +75,9 @@ pub enum Fix {
         client_id: String,
     },
     /// Make the top intermediate CA of each private-CA host one of the provider's thumbprints.
-    /// IAM replaces the whole list and keeps five, so `list` is the list to write: the current
-    /// thumbprints, those matching no served chain dropped (oldest first) when there is no
-    /// room, then the added ones.
+    /// IAM replaces the whole list and allows five, so `list` is the list to write: the current
+    /// thumbprints (when there is no room, those no served chain needs dropped first), then
+    /// the added ones.
     AddThumbprint {
         /// The provider to change.
         provider_arn: String,
@@ -307,7 +307,7 @@ impl fmt::Display for Fix {
                 if !dropped.is_empty() {
                     write!(
                         f,
-                        ", dropping {} (IAM keeps five; no served chain matches them)",
+                        ", dropping {} (IAM allows at most five thumbprints)",
                         dropped.join(", ")
                     )?;
                 }

@@ -339,7 +339,9 @@ pub fn signature_check(
     let undecided = hosts.iter().any(|(trust, _)| {
         matches!(
             trust,
-            HostTrust::OtherCertificate { .. } | HostTrust::NoProvider { .. }
+            HostTrust::OtherCertificate { .. }
+                | HostTrust::NoProvider { .. }
+                | HostTrust::LocalOnly { .. }
         )
     });
     let verification = &evidence.verification;

@@ -71,12 +71,23 @@ impl Roots {
     }
 }
 
+/// Why a host's chain was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The chain does not verify even up to its own last certificate (a server certificate
+    /// sent without the intermediate that signed it, say): trustlens cannot check it, and
+    /// whether STS accepts it by thumbprint is not documented.
+    Unverifiable(String),
+    /// The certificate does not fit the host (another name, expired, not for servers).
+    Unfit(String),
+}
+
 /// A server-certificate verifier that records, per host, the chain it accepted or why it
 /// refused one: one for each fetch, so that what it records is that fetch's.
 #[derive(Debug)]
 pub struct RecordingVerifier {
     roots: Roots,
-    seen: Mutex<HashMap<String, Result<ServedChain, String>>>,
+    seen: Mutex<HashMap<String, Result<ServedChain, Refusal>>>,
 }
 
 impl RecordingVerifier {
@@ -94,11 +105,11 @@ impl RecordingVerifier {
     }
 
     /// Why the chain `host` served was refused, when it was.
-    pub fn refused(&self, host: &str) -> Option<String> {
+    pub fn refused(&self, host: &str) -> Option<Refusal> {
         self.seen.lock().ok()?.get(host)?.clone().err()
     }
 
-    fn record(&self, host: String, outcome: Result<ServedChain, String>) {
+    fn record(&self, host: String, outcome: Result<ServedChain, Refusal>) {
         if let Ok(mut seen) = self.seen.lock() {
             seen.insert(host, outcome);
         }
@@ -141,9 +152,10 @@ impl ServerCertVerifier for RecordingVerifier {
             roots.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
         };
         let library = verify(&self.roots.library).is_ok();
+        let unknown_issuer = Error::InvalidCertificate(CertificateError::UnknownIssuer);
         let (verified, locally_trusted) = match verify(&self.roots.local) {
             Ok(verified) => (Ok(verified), true),
-            Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => (
+            Err(error) if error == unknown_issuer => (
                 self.verify_private(end_entity, intermediates, server_name, ocsp, now),
                 false,
             ),
@@ -152,7 +164,13 @@ impl ServerCertVerifier for RecordingVerifier {
         let verified = match verified {
             Ok(verified) => verified,
             Err(error) => {
-                self.record(host, Err(error.to_string()));
+                let words = error.to_string();
+                let refusal = if error == unknown_issuer {
+                    Refusal::Unverifiable(words)
+                } else {
+                    Refusal::Unfit(words)
+                };
+                self.record(host, Err(refusal));
                 return Err(error);
             }
         };

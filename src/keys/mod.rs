@@ -17,7 +17,7 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::token::tls::ServedChain;
 use crate::token::verify::{KeySet, MAX_DISCOVERY_BYTES, MAX_JWKS_BYTES, Verification};
-use chain::{RecordingVerifier, Roots};
+use chain::{RecordingVerifier, Refusal, Roots};
 
 /// STS gives up on an issuer slower than about 5 seconds; so does trustlens, per step.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,6 +45,9 @@ pub enum FetchError {
     Unreachable(String),
     /// The issuer answered with something STS cannot use, or too slowly.
     Unusable(String),
+    /// The issuer answered over a TLS chain trustlens cannot verify, which STS may or may not
+    /// accept.
+    Unverifiable(String),
 }
 
 impl FetchError {
@@ -55,6 +58,9 @@ impl FetchError {
                 detail: format!("the issuer's keys are not reachable from here: {detail}"),
             },
             FetchError::Unusable(detail) => Verification::NoKey {
+                detail: detail.clone(),
+            },
+            FetchError::Unverifiable(detail) => Verification::CouldNotCheck {
                 detail: detail.clone(),
             },
         }
@@ -228,17 +234,10 @@ impl KeySource for HttpKeySource {
         );
         let mut urls = vec![discovery_url.clone()];
         let keys = self.keys(&client, &discovery_url, &mut urls).await;
-        // A connection refused for its certificate is an answer, not an unreachable host:
-        // STS cannot retrieve keys from it either.
+        // A connection refused for its certificate is an answer, not an unreachable host.
         let keys = match keys {
             Err(FetchError::Unreachable(detail)) => Err(hosts(&urls)
-                .find_map(|host| {
-                    verifier.refused(host).map(|reason| {
-                        FetchError::Unusable(format!(
-                            "{host}'s TLS certificate is not acceptable: {reason}"
-                        ))
-                    })
-                })
+                .find_map(|host| verifier.refused(host).map(|refusal| refused(host, refusal)))
                 .unwrap_or(FetchError::Unreachable(detail))),
             other => other,
         };
@@ -249,11 +248,28 @@ impl KeySource for HttpKeySource {
     }
 }
 
-/// The hosts of `urls`, in order (brackets of IPv6 literals removed, as TLS names them).
+/// What a refused chain means for the keys: a certificate that does not fit the host keeps
+/// STS from them too; a chain trustlens cannot verify decides nothing.
+fn refused(host: &str, refusal: Refusal) -> FetchError {
+    match refusal {
+        Refusal::Unfit(reason) => FetchError::Unusable(format!(
+            "{host}'s TLS certificate is not acceptable: {reason}"
+        )),
+        Refusal::Unverifiable(reason) => FetchError::Unverifiable(format!(
+            "{host} serves a certificate chain trustlens cannot verify, even up to its own last certificate ({reason}); whether STS accepts it by that certificate's thumbprint is not documented"
+        )),
+    }
+}
+
+/// The hosts of `urls`, in order (user info and port left out, brackets of IPv6 literals
+/// removed, as TLS names them).
 fn hosts(urls: &[String]) -> impl Iterator<Item = &str> {
     urls.iter().filter_map(|url| {
         let start = url.find("://")? + 3;
         let authority = url[start..].split(['/', '?', '#']).next()?;
+        let authority = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
         let host = match authority.strip_prefix('[') {
             Some(v6) => v6.split(']').next()?,
             None => authority

@@ -157,15 +157,17 @@ pub fn extract(text: &str) -> Result<(Kind, Vec<Found>), String> {
     };
     let positions = Arc::new(Positions::of(text));
     let found = cloudformation(resources, text, &|logical, policy_path| {
-        let role = positions
-            .nearest(&JsonPath::root().key("Resources").key(logical))
-            .or_else(|| yaml_line(text, logical));
-        match policy_path {
-            Some(base) if role.is_some() => Anchor::Yaml {
+        // Positions only when the walk found the role itself (it reads YAML with another
+        // parser); else every finding is at the role's line.
+        match (
+            positions.get(&JsonPath::root().key("Resources").key(logical)),
+            policy_path,
+        ) {
+            (Some(_), Some(base)) => Anchor::Yaml {
                 base,
                 positions: Arc::clone(&positions),
             },
-            _ => Anchor::At(role),
+            (role, _) => Anchor::At(role.or_else(|| yaml_line(text, logical))),
         }
     })?;
     Ok((Kind::CloudFormation, found))

@@ -13,14 +13,23 @@ use crate::json::{JsonPath, PathSegment, Position};
 pub struct Positions(Vec<(JsonPath, Position)>);
 
 impl Positions {
-    /// The positions in `text`; none when it does not parse (positions then fall back to the
-    /// role's line).
+    /// The positions in the first document of `text` (a leading byte-order mark skipped);
+    /// none when it does not parse.
     pub fn of(text: &str) -> Positions {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut walker = Walker::default();
         match Parser::new_from_str(text).load(&mut walker, false) {
             Ok(()) => Positions(walker.found),
             Err(_) => Positions::default(),
         }
+    }
+
+    /// Where `path` starts, when it is there.
+    pub fn get(&self, path: &JsonPath) -> Option<Position> {
+        self.0
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, position)| *position)
     }
 
     /// Where `path` starts, else where the nearest enclosing node that is there starts.
@@ -31,8 +40,8 @@ impl Positions {
                 PathSegment::Key(key) => p.key(key),
                 PathSegment::Index(index) => p.index(*index),
             });
-            if let Some((_, position)) = self.0.iter().find(|(p, _)| *p == candidate) {
-                return Some(*position);
+            if let Some(position) = self.get(&candidate) {
+                return Some(position);
             }
             segments.pop()?;
         }
@@ -57,8 +66,12 @@ enum Frame {
 struct Walker {
     open: Vec<Frame>,
     found: Vec<(JsonPath, Position)>,
-    /// Nodes of the first document only.
-    done: bool,
+}
+
+/// Where the contents of a key that is itself a mapping or a sequence go: a path no JSON key
+/// of the document can name (`from_yaml` turns such a key into text).
+fn complex_key() -> JsonPath {
+    JsonPath::root().key("\u{0}complex key")
 }
 
 impl Walker {
@@ -105,9 +118,6 @@ impl Walker {
 
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, event: Event, mark: Marker) {
-        if self.done {
-            return;
-        }
         match event {
             Event::Scalar(text, ..) => {
                 self.node(mark, Some(&text));
@@ -124,23 +134,23 @@ impl MarkedEventReceiver for Walker {
                     && path.as_ref() == self.found.last().map(|(p, _)| p))
                 .then(|| self.found.len() - 1);
                 self.open.push(Frame::Mapping {
-                    // A complex key: its contents belong to no path.
-                    path: path.unwrap_or_else(|| JsonPath::root().key("?")),
+                    path: path.unwrap_or_else(complex_key),
                     key: None,
                     recorded,
                 });
             }
             Event::SequenceStart(..) => {
-                let path = self
-                    .node(mark, None)
-                    .unwrap_or_else(|| JsonPath::root().key("?"));
+                let path = self.node(mark, None).unwrap_or_else(complex_key);
                 self.open.push(Frame::Sequence { path, next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.open.pop();
             }
-            Event::DocumentEnd => self.done = true,
-            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart
+            | Event::DocumentEnd => {}
         }
     }
 }
@@ -190,6 +200,15 @@ mod tests {
         assert_eq!(
             positions.nearest(&statement.key("Condition").key("StringEquals")),
             at(11, 13)
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_key() {
+        let positions = Positions::of("\u{feff}Resources:\n  Role:\n    Type: x\n");
+        assert_eq!(
+            positions.get(&JsonPath::root().key("Resources").key("Role")),
+            at(2, 3)
         );
     }
 

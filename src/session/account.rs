@@ -187,7 +187,9 @@ impl Session {
                 .keys
                 .map(|set| set.document().clone())
                 .map_err(|error| match error {
-                    FetchError::Unreachable(detail) | FetchError::Unusable(detail) => detail,
+                    FetchError::Unreachable(detail)
+                    | FetchError::Unusable(detail)
+                    | FetchError::Unverifiable(detail) => detail,
                 }),
         )
     }

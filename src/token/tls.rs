@@ -43,6 +43,13 @@ pub enum HostTrust {
         /// The thumbprint that would match: the top intermediate CA's.
         top: String,
     },
+    /// A chain whose root this machine trusts but the library does not, and that none of the
+    /// provider's thumbprints matches: a company CA (STS refuses it), or a TLS-intercepting
+    /// proxy re-signing the host (STS sees the host's own chain) — trustlens cannot tell.
+    LocalOnly {
+        /// The thumbprint that would match this chain: its top intermediate CA's.
+        top: String,
+    },
     /// A private chain none of the provider's thumbprints matches: STS refuses the keys.
     Mismatch {
         /// The thumbprint that would match: the top intermediate CA's.
@@ -79,6 +86,9 @@ impl ServedChain {
                 thumbprint: self.thumbprints[index].clone(),
                 position: index + 1,
             },
+            None if self.locally_trusted => HostTrust::LocalOnly {
+                top: self.top().to_owned(),
+            },
             None => HostTrust::Mismatch {
                 top: self.top().to_owned(),
             },
@@ -114,6 +124,9 @@ impl ServedChain {
             ),
             HostTrust::NoProvider { top } => format!(
                 "{outside}: STS trusts it only when the provider lists {top}, its top intermediate CA's thumbprint"
+            ),
+            HostTrust::LocalOnly { top } => format!(
+                "{host}'s certificate chains to a root CA this machine trusts but the trusted library (Mozilla's list, standing in for AWS's) does not: a company CA, or a TLS-intercepting proxy re-signing the host, which STS does not go through; if {host} itself serves this chain, STS refuses it unless the provider lists {top}, its top intermediate CA's thumbprint"
             ),
             HostTrust::Mismatch { top } => format!(
                 "{outside}, and none of the provider's thumbprints is its top intermediate CA's ({top})"
@@ -172,6 +185,27 @@ mod tests {
             private.trust(None),
             HostTrust::NoProvider {
                 top: "bb".repeat(20)
+            }
+        );
+    }
+
+    /// A root only this machine trusts may be a proxy's, not the host's: no verdict then.
+    #[test]
+    fn a_locally_trusted_chain_without_a_match_is_not_decided() {
+        let mut company = chain(false);
+        company.locally_trusted = true;
+        let trust = company.trust(Some(&["cc".repeat(20)]));
+        assert_eq!(
+            trust,
+            HostTrust::LocalOnly {
+                top: "bb".repeat(20)
+            }
+        );
+        assert!(company.describe(&trust).contains("TLS-intercepting proxy"));
+        assert_eq!(
+            company.trust(Some(&["bb".repeat(20)])),
+            HostTrust::TopIntermediate {
+                thumbprint: "bb".repeat(20)
             }
         );
     }

@@ -359,6 +359,8 @@ pub struct App {
     /// How far the selected role's Why and Fix are scrolled (lines); back to 0 when the
     /// selection or the tab changes.
     pub why_scroll: usize,
+    /// How far they can be scrolled, as last drawn (the draw knows the box's height).
+    pub why_scroll_max: std::cell::Cell<usize>,
     /// The key bindings.
     pub keymap: Keymap,
     /// Whether the Token screen shows the raw token (a secret) unmasked.
@@ -417,6 +419,7 @@ impl App {
             claim_selected: 0,
             help_scroll: 0,
             why_scroll: 0,
+            why_scroll_max: std::cell::Cell::new(0),
             keymap: Keymap::default(),
             raw_revealed: false,
             events: EventsPane {
@@ -567,6 +570,7 @@ impl App {
                 | Action::Top
                 | Action::Bottom
                 | Action::NextToken
+                | Action::FilterLine(_)
         ) {
             self.why_scroll = 0;
         }
@@ -596,9 +600,11 @@ impl App {
                 self.help_scroll = self.keymap.help().len();
             }
             Action::Move(delta) => self.move_selection(delta),
-            // Render clamps it to the lines there are.
             Action::ScrollWhy(delta) => {
-                self.why_scroll = self.why_scroll.saturating_add_signed(delta).min(500);
+                self.why_scroll = self
+                    .why_scroll
+                    .saturating_add_signed(delta)
+                    .min(self.why_scroll_max.get());
             }
             Action::SelectRow(index) => self.select(index),
             Action::Top => self.move_selection(isize::MIN),

@@ -140,7 +140,9 @@ fn provider_detail<'a>(
         let trust = chain.trust(Some(&provider.thumbprints));
         let style = match trust {
             HostTrust::Library | HostTrust::TopIntermediate { .. } => theme.good(),
-            HostTrust::OtherCertificate { .. } | HostTrust::NoProvider { .. } => theme.dim(),
+            HostTrust::OtherCertificate { .. }
+            | HostTrust::NoProvider { .. }
+            | HostTrust::LocalOnly { .. } => theme.dim(),
             HostTrust::Mismatch { .. } => theme.bad(),
         };
         lines.push(Line::styled(

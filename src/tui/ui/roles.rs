@@ -257,28 +257,31 @@ fn render_lint(summary: &crate::lint::Summary, frame: &mut Frame, area: Rect, th
     );
 }
 
-/// The selected role's answer, trust policy marked line by line, and why/fix (the Events
-/// screen draws an event's verdict with it too).
 /// How far the Why and Fix are scrolled, and the keys that scroll them (for the hint).
 pub(super) struct WhyView<'a> {
     offset: usize,
+    /// Where the draw leaves how far they can be scrolled.
+    max: &'a std::cell::Cell<usize>,
     down: Option<&'a str>,
     up: Option<&'a str>,
 }
 
 impl WhyView<'_> {
+    /// The app's scroll and keys.
     pub(super) fn of(app: &App) -> WhyView<'_> {
         WhyView {
             offset: app.why_scroll,
+            max: &app.why_scroll_max,
             down: app.keymap.key_for(Command::WhyDown),
             up: app.keymap.key_for(Command::WhyUp),
         }
     }
 
     /// The `shown` lines of `explanation` from the offset (clamped), with a line saying what
-    /// is above or below in place of the first or last one.
+    /// is above or below in place of the first or last one when the box has room for it.
     fn window<'l>(&self, explanation: Vec<Line<'l>>, shown: usize, theme: Theme) -> Vec<Line<'l>> {
         let total = explanation.len();
+        self.max.set(total.saturating_sub(shown));
         if total <= shown {
             return explanation;
         }
@@ -296,7 +299,7 @@ impl WhyView<'_> {
                 theme.dim(),
             ));
         }
-        if offset > 0 && lines.len() > 1 {
+        if offset > 0 && lines.len() > 2 {
             let how = self
                 .up
                 .map_or_else(String::new, |key| format!(": {key} scrolls up"));
@@ -306,6 +309,8 @@ impl WhyView<'_> {
     }
 }
 
+/// The selected role's answer, trust policy marked line by line, and why/fix (the Events
+/// screen draws an event's verdict with it too).
 pub(super) fn render_detail(
     selected: &SelectedRole,
     why: WhyView<'_>,
