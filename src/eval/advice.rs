@@ -508,18 +508,23 @@ mod tests {
         claims
     }
 
-    #[test]
-    fn a_missing_verification_key_says_what_the_tls_chain_would_need() {
-        let check = Check {
+    /// The signature pre-check failed with STS's `message`.
+    fn failed_signature(message: &str) -> Check {
+        Check {
             id: CheckId::Signature,
             status: crate::eval::CheckStatus::Failed,
-            detail: "no key".to_owned(),
+            detail: "failed".to_owned(),
             sts_error: Some(crate::eval::StsError {
                 code: "InvalidIdentityToken",
-                message: NO_VERIFICATION_KEY.to_owned(),
+                message: message.to_owned(),
                 wording: crate::eval::Wording::Documented,
             }),
-        };
+        }
+    }
+
+    #[test]
+    fn a_missing_verification_key_says_what_the_tls_chain_would_need() {
+        let check = failed_signature(NO_VERIFICATION_KEY);
         let mut provider = Provider::new("aws", "123456789012", "gitlab.example.com/ci", vec![]);
         let rejection = |provider: &Provider| {
             for_rejection(
@@ -557,16 +562,7 @@ mod tests {
     /// four and adds the top intermediate CA's.
     #[test]
     fn a_thumbprint_mismatch_fixes_the_whole_list_within_five_keeping_what_matches() {
-        let check = Check {
-            id: CheckId::Signature,
-            status: crate::eval::CheckStatus::Failed,
-            detail: "mismatch".to_owned(),
-            sts_error: Some(crate::eval::StsError {
-                code: "InvalidIdentityToken",
-                message: THUMBPRINT_MISMATCH.to_owned(),
-                wording: crate::eval::Wording::Documented,
-            }),
-        };
+        let check = failed_signature(THUMBPRINT_MISMATCH);
         let mut provider = Provider::new("aws", "123456789012", "idp.example", vec![]);
         provider.thumbprints = (1..=5).map(|n| n.to_string().repeat(40)).collect();
         let private = |host: &str, thumbprints: [String; 2]| ServedChain {
