@@ -28,6 +28,17 @@ fn app(token: &str) -> App {
     )
 }
 
+/// Selects the role `name` in the list, from the top.
+fn select_role(app: &mut App, name: &str) {
+    let index = app
+        .visible_roles()
+        .iter()
+        .position(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no role {name}"));
+    app.update(Action::Top);
+    app.update(Action::Move(isize::try_from(index).unwrap()));
+}
+
 fn draw(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
@@ -62,12 +73,7 @@ fn a_role_decided_by_the_callers_ip_is_marked_conditional() {
         token: text.decode().unwrap(),
     };
     let mut app = App::loaded(vec![loaded], account, "the embedded demo account", NOW);
-    let index = app
-        .visible_roles()
-        .iter()
-        .position(|r| r.name == "office-only")
-        .unwrap();
-    app.update(Action::Move(isize::try_from(index).unwrap()));
+    select_role(&mut app, "office-only");
     let screen = draw(&app, 100, 30);
     // The verdict's mark, then the lint mark (TL010: no condition on the audience).
     assert!(screen.contains("? ! office-only"), "{screen}");
@@ -100,13 +106,7 @@ fn the_selected_role_takes_the_sessions_region_as_the_requested_region() {
     };
     let mut app = App::loaded(vec![loaded], account, "the embedded demo account", NOW);
     let select = |app: &mut App| {
-        let index = app
-            .visible_roles()
-            .iter()
-            .position(|r| r.name == "eu-only")
-            .unwrap();
-        app.update(Action::Top);
-        app.update(Action::Move(isize::try_from(index).unwrap()));
+        select_role(app, "eu-only");
         app.selected.as_ref().unwrap().verdict.decision.clone()
     };
     assert!(matches!(
@@ -121,12 +121,7 @@ fn the_selected_role_takes_the_sessions_region_as_the_requested_region() {
 fn roles_screen_on_a_pull_request_token() {
     let mut app = app("semaphore-pr");
     // The Semaphore deploy role: denied by its sub condition.
-    let index = app
-        .visible_roles()
-        .iter()
-        .position(|r| r.name == "semaphore-web-deploy")
-        .unwrap();
-    app.update(Action::Move(isize::try_from(index).unwrap()));
+    select_role(&mut app, "semaphore-web-deploy");
     insta::assert_snapshot!("roles_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("roles_80x24", draw(&app, 80, 24));
 }
@@ -489,12 +484,7 @@ fn generate_screen_with_a_diff_against_the_selected_role() {
     // A tag job and the main-only deploy role: the tag's exact ref, the blast radius, and the
     // role's policy with the tag's subject added.
     let mut app = app("semaphore-tag");
-    let index = app
-        .visible_roles()
-        .iter()
-        .position(|r| r.name == "semaphore-web-deploy")
-        .unwrap();
-    app.update(Action::Move(isize::try_from(index).unwrap()));
+    select_role(&mut app, "semaphore-web-deploy");
     app.update(Action::ShowTab(Tab::Generate));
     insta::assert_snapshot!("generate_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("generate_80x24", draw(&app, 80, 24));
@@ -608,12 +598,7 @@ fn footer_hints_follow_the_keymap_and_the_title_counts_the_filter() {
 #[test]
 fn role_detail_wraps_instead_of_cutting() {
     let mut app = app("semaphore-pr");
-    let index = app
-        .visible_roles()
-        .iter()
-        .position(|r| r.name == "semaphore-web-deploy")
-        .unwrap();
-    app.update(Action::Move(isize::try_from(index).unwrap()));
+    select_role(&mut app, "semaphore-web-deploy");
     for (width, height, name) in [(120, 40, "roles_120x40"), (80, 24, "roles_detail_80x24")] {
         let screen = draw(&app, width, height);
         insta::assert_snapshot!(name, screen);
@@ -662,12 +647,7 @@ fn role_detail_wraps_instead_of_cutting() {
 #[test]
 fn a_dangerous_but_allowed_role_is_marked_with_its_lint_findings() {
     let mut app = app("github-main");
-    let index = app
-        .visible_roles()
-        .iter()
-        .position(|r| r.name == "github-actions-no-sub")
-        .unwrap();
-    app.update(Action::Move(isize::try_from(index).unwrap()));
+    select_role(&mut app, "github-actions-no-sub");
     let screen = draw(&app, 160, 40);
     let row = screen
         .lines()
