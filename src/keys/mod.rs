@@ -237,6 +237,7 @@ impl KeySource for HttpKeySource {
         // A connection refused for its certificate is an answer, not an unreachable host.
         let keys = match keys {
             Err(FetchError::Unreachable(detail)) => Err(hosts(&urls)
+                .iter()
                 .find_map(|host| verifier.refused(host).map(|refusal| refused(host, refusal)))
                 .unwrap_or(FetchError::Unreachable(detail))),
             other => other,
@@ -261,23 +262,12 @@ fn refused(host: &str, refusal: Refusal) -> FetchError {
     }
 }
 
-/// The hosts of `urls`, in order (user info and port left out, brackets of IPv6 literals
-/// removed, as TLS names them).
-fn hosts(urls: &[String]) -> impl Iterator<Item = &str> {
-    urls.iter().filter_map(|url| {
-        let start = url.find("://")? + 3;
-        let authority = url[start..].split(['/', '?', '#']).next()?;
-        let authority = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host);
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next()?,
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority, |(host, _)| host),
-        };
-        Some(host)
-    })
+/// The hosts of `urls`, in order, as TLS names them (IPv6 literals without brackets).
+fn hosts(urls: &[String]) -> Vec<String> {
+    urls.iter()
+        .filter_map(|url| url.parse::<hyper::Uri>().ok())
+        .filter_map(|uri| Some(uri.host()?.trim_matches(['[', ']']).to_owned()))
+        .collect()
 }
 
 /// The chains the hosts of `urls` served, once per host, in order.
@@ -285,7 +275,7 @@ fn served(verifier: &RecordingVerifier, urls: &[String]) -> Vec<ServedChain> {
     let mut served: Vec<ServedChain> = Vec::new();
     for host in hosts(urls) {
         if served.iter().all(|chain| chain.host != host) {
-            served.extend(verifier.served(host));
+            served.extend(verifier.served(&host));
         }
     }
     served
