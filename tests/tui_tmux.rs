@@ -61,6 +61,13 @@ impl Tmux {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     }
 
+    /// The screen with the lines the terminal wrapped joined again, their spaces kept (a plain
+    /// capture drops the space a line wrapped at).
+    fn unwrapped_screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-J", "-t", "t"]).stdout)
+            .into_owned()
+    }
+
     /// Waits until the screen shows `text` (15 s at most).
     fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -520,11 +527,11 @@ fn an_invalid_keymap_file_is_reported_before_the_screen_switches() {
         "XDG_CONFIG_HOME={} {binary} --demo; echo EXITED $?; sleep 600",
         config.display()
     ));
-    let screen = tmux.wait_for("EXITED 2");
+    tmux.wait_for("EXITED 2");
     // The message names the file, so where it wraps depends on the checkout's path.
-    let unwrapped = screen.replace('\n', "");
+    let screen = tmux.unwrapped_screen();
     assert!(
-        unwrapped.contains("is invalid: line 2: unknown command \"frobnicate\""),
+        screen.contains("is invalid: line 2: unknown command \"frobnicate\""),
         "{screen}"
     );
 
