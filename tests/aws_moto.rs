@@ -385,7 +385,8 @@ fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assume
         "the new role admits the token through moto's STS: {stderr}"
     );
 
-    // Now that both exist, the commands update the role's trust policy instead.
+    // Now that both exist, the commands update the role's trust policy instead: edited, so the
+    // exact ref it admitted stays admitted.
     let (code, script, stderr) = trustlens(
         &moto,
         &[
@@ -400,6 +401,11 @@ fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assume
         Some(&token),
     );
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("the account has the role arn:aws:iam::123456789012:role/ci-oidc already: its trust policy is edited, not replaced"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("edit: add "), "{stderr}");
     assert!(
         script.contains("# The account has this provider already"),
         "{script}"
@@ -421,6 +427,12 @@ fn policy_cli_commands_create_the_provider_and_role_in_moto_and_the_token_assume
         Some(&feature),
     );
     assert_eq!(code, 0, "any branch is admitted now: {stderr}");
+    let (code, _, stderr) = trustlens(
+        &moto,
+        &["assume", "--role", "ci-oidc", "--dry-run"],
+        Some(&token),
+    );
+    assert_eq!(code, 0, "and main still is: {stderr}");
     let pr = semaphore_token("pull-request", "refs/pull/1/merge");
     let (code, _, _) = trustlens(
         &moto,

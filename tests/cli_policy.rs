@@ -360,6 +360,54 @@ fn editing_a_role_adds_and_never_takes_away() {
 }
 
 #[test]
+fn a_role_name_the_account_has_is_edited_never_replaced() {
+    let out = policy(&[
+        "--demo",
+        "--token",
+        "demo:semaphore-tag",
+        "--role-name",
+        "semaphore-web-deploy",
+        "--format",
+        "cli",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "the account has the role arn:aws:iam::123456789012:role/ci/semaphore-web-deploy already: \
+             its trust policy is edited, not replaced"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .contains("aws iam update-assume-role-policy --role-name semaphore-web-deploy")
+    );
+    // The main-branch condition the role had is in the new policy, beside the tag's.
+    assert!(
+        out.stdout.contains("ref_type:branch:ref:refs/heads/main"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("ref_type:tag:ref:refs/tags/"),
+        "{}",
+        out.stdout
+    );
+    let out = policy(&[
+        "--demo",
+        "--token",
+        "demo:semaphore-tag",
+        "--role-name",
+        "semaphore-web-deploy",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["role"]["exists"], true);
+    assert!(report["edit"]["old_policy"].is_object(), "{report:#}");
+}
+
+#[test]
 fn explain_admits_shows_the_blast_radius_of_an_existing_role() {
     let out = explain(&[
         "--demo",

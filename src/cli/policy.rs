@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::input::{load_account, load_role, read_token, report};
 use super::output::{table, write_report};
 use super::{Context, Exit, PolicyArgs};
-use crate::account::{Account, Provider};
+use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;
 use crate::generate::{
     self, Admission, Choice, Edit, Format, GenerateError, Generated, Rendering, Target,
@@ -21,8 +21,11 @@ use crate::token::InputKind;
 const NO_ACCOUNT_HINT: &str = "pass --account-id ID to generate without reading the account";
 const ADMITS_HINT: &str = "see --admits for the whole table";
 const ADMITTED: &str = "admitted";
-const ALREADY_ADMITS: &str = "the role's policy admits this job already: no edit";
+const ALREADY_ADMITS: &str =
+    "the role's policy admits this job already, and all the scope admits: no edit";
 const REFUSED: &str = "refused";
+const ROLE_EXISTS_EDITED: &str =
+    "its trust policy is edited, not replaced (all it admitted stays admitted)";
 
 /// The `--scope` help: every platform's scopes.
 pub(super) fn scope_help() -> String {
@@ -60,10 +63,10 @@ pub(super) fn run(args: &PolicyArgs, session: &Session, context: &mut Context<'_
             } else if args.admits {
                 admits_table(&result.radius)
             } else if let (true, Some(edit)) = (args.diff, &result.edit) {
-                summary(&result, context);
+                summary(&result, args, context);
                 generate::diff_text(&edit.old_text, &edit.new_text)
             } else {
-                summary(&result, context);
+                summary(&result, args, context);
                 generate::render(args.format, &result.rendering())
             };
             write_report(context.out, &out, args.json, context.style)
@@ -80,7 +83,6 @@ struct Outcome {
     radius: Vec<Admission>,
     scopes: Vec<(&'static str, &'static str, bool)>,
     provider_exists: bool,
-    role_exists: bool,
 }
 
 impl Outcome {
@@ -90,7 +92,7 @@ impl Outcome {
             provider: &self.generated.provider,
             role_name: &self.generated.role_name,
             provider_exists: self.provider_exists,
-            role_exists: self.role_exists,
+            role_exists: self.edit.is_some(),
         }
     }
 }
@@ -108,8 +110,9 @@ fn prepare(
             read.token.claims().clone()
         }
     };
-    if let Some(role) = &args.role {
-        return prepare_edit(role, args, session, &claims, now);
+    if let Some(name) = &args.role {
+        let loaded = load_role(name, session)?;
+        return prepare_edit(&loaded.role, loaded.providers, args, &claims, now);
     }
     let account: Option<Account> = match &args.account_id {
         Some(id) if id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()) => None,
@@ -147,6 +150,13 @@ fn prepare(
         now,
     )
     .map_err(generate_failure)?;
+    if let Some((role, account)) = account
+        .as_ref()
+        .and_then(|account| Some((account.role(&generated.role_arn)?, account)))
+    {
+        // The role exists: its policy is edited, never replaced.
+        return prepare_edit(role, account.providers.clone(), args, &claims, now);
+    }
     let document = generated.document().map_err(|e| {
         Failure::failed(
             "generated-policy-unparsable",
@@ -166,16 +176,12 @@ fn prepare(
             .iter()
             .any(|provider| provider.arn == generated.provider.arn)
     });
-    let role_exists = account
-        .as_ref()
-        .is_some_and(|account| account.role(&generated.role_arn).is_some());
     Ok(Outcome {
         generated,
         edit: None,
         radius,
         scopes: scopes(&claims),
         provider_exists,
-        role_exists,
     })
 }
 
@@ -186,16 +192,15 @@ fn scopes(claims: &Map<String, Value>) -> Vec<(&'static str, &'static str, bool)
         .collect()
 }
 
-/// `--role`: the role's policy edited to admit the job at the scope.
+/// `--role`, or a `--role-name` the account has: the role's policy edited to admit the job at
+/// the scope.
 fn prepare_edit(
-    name: &str,
+    role: &Role,
+    providers: Vec<Provider>,
     args: &PolicyArgs,
-    session: &Session,
     claims: &Map<String, Value>,
     now: i64,
 ) -> Result<Outcome, Failure> {
-    let loaded = load_role(name, session)?;
-    let (role, providers): (_, Vec<Provider>) = (loaded.role, loaded.providers);
     let arn = Arn::parse(&role.arn).map_err(|e| {
         Failure::bad_input("bad-role-arn", format!("the role's ARN {}: {e}", role.arn))
     })?;
@@ -238,7 +243,6 @@ fn prepare_edit(
         edit: Some(edit),
         scopes: scopes(claims),
         provider_exists,
-        role_exists: true,
     })
 }
 
@@ -264,7 +268,7 @@ fn generate_failure(error: GenerateError) -> Failure {
 
 /// One line on standard error: the scope and what else it admits (standard output stays the
 /// policy alone, for redirection).
-fn summary(outcome: &Outcome, context: &mut Context<'_>) {
+fn summary(outcome: &Outcome, args: &PolicyArgs, context: &mut Context<'_>) {
     let generated = &outcome.generated;
     let others: Vec<&Admission> = outcome.radius.iter().skip(1).collect();
     let admitted: Vec<&str> = others
@@ -286,6 +290,13 @@ fn summary(outcome: &Outcome, context: &mut Context<'_>) {
         }
     );
     if let Some(edit) = &outcome.edit {
+        if args.role.is_none() {
+            let _ = writeln!(
+                context.err,
+                "the account has the role {} already: {ROLE_EXISTS_EDITED}",
+                generated.role_arn
+            );
+        }
         if edit.fixes.is_empty() {
             let _ = writeln!(context.err, "{ALREADY_ADMITS}");
         }
@@ -332,7 +343,7 @@ fn json_report(outcome: &Outcome, format: Format) -> String {
             "client_ids": generated.provider.client_ids,
             "exists": outcome.provider_exists,
         },
-        "role": {"name": generated.role_name, "arn": generated.role_arn, "exists": outcome.role_exists},
+        "role": {"name": generated.role_name, "arn": generated.role_arn, "exists": outcome.edit.is_some()},
         "policy": generated.policy,
         "admits_token": generated.admits_token,
         "blast_radius": outcome.radius,

@@ -75,10 +75,17 @@ pub fn edit(
     let old_text = pretty(&old);
     let role_arn = &generated.role_arn;
     let before = blast_radius(&document, claims, providers, role_arn, now);
-    let fixes = if admits(&document, claims, providers, role_arn, now) {
+    // What the scope admits: the job, and at a wider scope its siblings too.
+    let wanted = generated
+        .document()
+        .map(|scope| blast_radius(&scope, claims, providers, role_arn, now))
+        .map_err(|e| EditError::Invalid(e.to_string()))?;
+    let fixes = if admits(&document, claims, providers, role_arn, now) && covers(&before, &wanted) {
         Vec::new()
     } else {
-        vec![choose(&old, &document, generated, claims, providers, now)]
+        vec![choose(
+            &old, &document, generated, &wanted, claims, providers, now,
+        )]
     };
     let new_policy = fixes
         .iter()
@@ -98,6 +105,14 @@ pub fn edit(
     })
 }
 
+/// Whether a policy with blast radius `has` admits every identity of `wanted` that is admitted
+/// (both are derived from the same claims, so their rows match one to one).
+fn covers(has: &[Admission], wanted: &[Admission]) -> bool {
+    has.iter()
+        .zip(wanted)
+        .all(|(has, wanted)| has.admitted || !wanted.admitted)
+}
+
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
@@ -106,11 +121,13 @@ fn parse_value(value: &Value) -> Result<PolicyDocument, EditError> {
     policy::parse(&pretty(value)).map_err(|e| EditError::Invalid(e.to_string()))
 }
 
-/// A value added to an exact `sub` condition when that alone admits the job; else the generated statement, with a `Sid` of its own.
+/// A value added to an exact `sub` condition when that alone admits what the scope admits
+/// (`wanted`); else the generated statement, with a `Sid` of its own.
 fn choose(
     old: &Value,
     document: &PolicyDocument,
     generated: &Generated,
+    wanted: &[Admission],
     claims: &Map<String, Value>,
     providers: &[Provider],
     now: i64,
@@ -133,8 +150,14 @@ fn choose(
                     key: condition.key.clone(),
                     value: value.to_owned(),
                 };
-                let admitted = parse_value(&apply(old, &fix))
-                    .is_ok_and(|new| admits(&new, claims, providers, &generated.role_arn, now));
+                let role_arn = &generated.role_arn;
+                let admitted = parse_value(&apply(old, &fix)).is_ok_and(|new| {
+                    admits(&new, claims, providers, role_arn, now)
+                        && covers(
+                            &blast_radius(&new, claims, providers, role_arn, now),
+                            wanted,
+                        )
+                });
                 if admitted {
                     return fix;
                 }

@@ -382,6 +382,45 @@ fn a_pattern_goes_in_a_statement_of_its_own() {
 }
 
 #[test]
+fn a_wider_scope_is_added_even_when_the_job_itself_is_admitted_already() {
+    let account = demo::account().unwrap();
+    let role = account.role("semaphore-web-deploy").unwrap().clone();
+    let claims = claims("semaphore-main");
+    // The role admits main only; asking for any branch must add it, not say "no edit".
+    let widened = edit(
+        role.trust_policy.text(),
+        &make("semaphore-main", Some("any-branch")),
+        &claims,
+        &account.providers,
+        NOW,
+    )
+    .unwrap();
+    assert!(
+        matches!(&widened.fixes[..], [crate::eval::Fix::AddStatement { .. }]),
+        "{:?}",
+        widened.fixes
+    );
+    let other_branch = |radius: &[Admission]| {
+        radius
+            .iter()
+            .find(|row| row.identity == "another branch")
+            .map(|row| row.admitted)
+    };
+    assert_eq!(other_branch(&widened.before), Some(false));
+    assert_eq!(other_branch(&widened.after), Some(true));
+    // At the job's own scope there is nothing to add.
+    let same = edit(
+        role.trust_policy.text(),
+        &make("semaphore-main", Some("ref")),
+        &claims,
+        &account.providers,
+        NOW,
+    )
+    .unwrap();
+    assert!(same.fixes.is_empty(), "{:?}", same.fixes);
+}
+
+#[test]
 fn a_policy_with_a_repeated_key_is_not_edited() {
     let generated = make("semaphore-main", None);
     let repeated = r#"{"Version":"2012-10-17","Version":"2012-10-17","Statement":[]}"#;
