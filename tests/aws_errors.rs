@@ -825,6 +825,67 @@ fn assume_prints_three_export_lines() {
     assert!(out.stdout.ends_with('\n'));
 }
 
+/// An account whose STS hands out credentials with `session_token`.
+fn account_issuing(session_token: &'static str) -> FakeAws {
+    FakeAws::start(move |request| match request.action.as_str() {
+        "AssumeRoleWithWebIdentity" => fake_aws::assume_role_with_web_identity(
+            &FakeCredentials {
+                session_token: session_token.to_owned(),
+                ..credentials()
+            },
+            ASSUMED_ARN,
+            &sub("branch", "refs/heads/main"),
+            ISSUER,
+            PROVIDER_ARN,
+        ),
+        _ => normal_reply(request),
+    })
+}
+
+#[test]
+fn export_lines_stay_one_word_each_for_eval_whatever_the_endpoint_sends() {
+    let hostile = "IQo$(touch${IFS}pwned);`id`'";
+    let aws = account_issuing(hostile);
+    let out = assume(&aws, &allowed_token(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // A shell that evals the lines gets the value back exactly, and runs nothing.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("eval-credentials");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut shell = std::process::Command::new("sh")
+        .args(["-c", "eval \"$(cat)\"; printf %s \"$AWS_SESSION_TOKEN\""])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(shell.stdin.as_mut().unwrap(), out.stdout.as_bytes()).unwrap();
+    drop(shell.stdin.take());
+    let evaluated = shell.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&evaluated.stdout), hostile);
+    assert!(
+        !dir.join("pwned").exists(),
+        "eval ran the endpoint's command"
+    );
+}
+
+#[test]
+fn credentials_with_control_characters_are_not_written() {
+    // A line break would start a command of its own after `eval`; a C1 control (CSI) would
+    // drive the terminal. Both are text XML carries (ESC and BEL are not: the SDK refuses those).
+    for token in ["IQo\nexport EVIL=1", "IQo\u{9b}31m"] {
+        let aws = account_issuing(token);
+        let out = assume(&aws, &allowed_token(), &[]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert_eq!(out.stdout, "", "nothing to eval");
+        assert!(
+            out.stderr.contains("MalformedCredentials")
+                && out.stderr.contains("they are not written"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
 #[test]
 fn assume_prints_credential_process_json() {
     let (out, _aws) = assumed("credential-process");

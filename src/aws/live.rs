@@ -670,6 +670,26 @@ impl Sts for LiveAws {
                 message: "the reply carried no credentials".to_owned(),
             }));
         };
+        // They are printed for `eval` and for terminals: AWS's are ASCII without spaces or
+        // controls, and anything else is a reply not to pass on.
+        let well_formed =
+            |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic());
+        if ![
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            credentials.session_token(),
+        ]
+        .into_iter()
+        .all(well_formed)
+        {
+            return Err(AssumeFailure::Call(AwsError::Other {
+                action: ACTION,
+                code: "MalformedCredentials".to_owned(),
+                message: "the reply's credentials hold spaces, control or non-ASCII characters, \
+                          which AWS's never do; they are not written"
+                    .to_owned(),
+            }));
+        }
         Ok(AssumedRole {
             credentials: Credentials {
                 access_key_id: credentials.access_key_id().to_owned(),

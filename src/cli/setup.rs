@@ -103,7 +103,11 @@ fn execute(
     let (plan, account) =
         session::block_on(session.setup_plan(&request, token.as_ref().map(Token::claims), now))??;
     if let Some(format) = args.format {
-        return Ok(write_out(context.out, &setup::render(format, &plan)));
+        return Ok(write_text(
+            context.out,
+            &setup::render(format, &plan),
+            context.style,
+        ));
     }
     let mut text = plan_text(&plan, &account, context.style);
     if !args.apply {

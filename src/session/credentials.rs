@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::aws::AssumedRole;
+use crate::eval::shell_word;
 use crate::secret::Secret;
 
 /// How to write assumed credentials.
@@ -25,9 +26,12 @@ pub fn credentials_text(assumed: &AssumedRole, format: CredentialFormat) -> Secr
         credentials.session_token.expose(),
     );
     Secret::new(match format {
+        // Quoted for the shell when a value needs it (AWS's never do).
         CredentialFormat::Env => format!(
-            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={secret}\nexport AWS_SESSION_TOKEN={session}\n",
-            credentials.access_key_id,
+            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\n",
+            shell_word(&credentials.access_key_id),
+            shell_word(secret),
+            shell_word(session),
         ),
         CredentialFormat::Json => format!(
             "{:#}\n",
@@ -78,6 +82,26 @@ mod tests {
         assert_eq!(
             text.expose(),
             "export AWS_ACCESS_KEY_ID=ASIAEXAMPLE\nexport AWS_SECRET_ACCESS_KEY=wJalr\nexport AWS_SESSION_TOKEN=IQoJ\n"
+        );
+    }
+
+    #[test]
+    fn env_values_a_shell_would_read_are_quoted() {
+        let mut assumed = assumed();
+        assumed.credentials.session_token = Secret::new("IQo$(touch x)'`".into());
+        let text = credentials_text(&assumed, CredentialFormat::Env);
+        assert!(
+            text.expose()
+                .contains("export AWS_SESSION_TOKEN='IQo$(touch x)'\\''`'\n"),
+            "{}",
+            text.expose()
+        );
+        // Base64's `+`, `/` and `=` need no quotes.
+        assumed.credentials.session_token = Secret::new("IQo+/a==".into());
+        let text = credentials_text(&assumed, CredentialFormat::Env);
+        assert!(
+            text.expose()
+                .contains("export AWS_SESSION_TOKEN=IQo+/a==\n")
         );
     }
 
