@@ -192,29 +192,52 @@ fn ctrl_c_restores_the_terminal() {
 }
 
 /// A paste holding the bracketed-paste end marker: the terminal ends the paste there and the
-/// rest arrives as keys — `2` (Roles), `a` (assume), `enter` (yes). None of them may act.
+/// rest arrives as keys — `2` (Roles), `a` (assume), `enter` (yes), here on an account where
+/// `a` asks for real. None of them may act, even when the tail takes longer to arrive than the
+/// quiet time after a paste.
 #[test]
 fn pasted_keys_cannot_confirm_an_assume() {
-    let tmux = explorer("--demo --token demo:semaphore-main");
-    tmux.wait_for("Roles ✔");
+    let moto = Moto::start();
+    let tmux = explorer_on_moto(&moto);
+    tmux.wait_for("Roles ✔1");
     tmux.keys(&["1"]);
     tmux.wait_for("Header");
     tmux.paste("not-a-token\u{1b}[201~2a\r");
     tmux.wait_for("keys that arrived with the paste were ignored");
-    std::thread::sleep(Duration::from_millis(800));
+    // A slower tail: keys 80 ms apart for over a second, past the quiet time.
+    assert!(
+        tmux.run(&["set-buffer", "--", "not-a-token\u{1b}[201~"])
+            .status
+            .success()
+    );
+    assert!(
+        tmux.run(&["paste-buffer", "-p", "-t", "t"])
+            .status
+            .success()
+    );
+    for _ in 0..8 {
+        tmux.keys(&["2", "a"]);
+        std::thread::sleep(Duration::from_millis(80));
+        tmux.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    std::thread::sleep(PASTE_QUIET * 3);
     let screen = tmux.screen();
     assert!(
-        !screen.contains("for real?") && !screen.contains("assuming"),
-        "pasted keys asked for or confirmed an assume:\n{screen}"
+        !screen.contains("for real?"),
+        "pasted keys asked for an assume:\n{screen}"
     );
+    // The Assume tab's history: nothing was sent to STS.
+    tmux.keys(&["4"]);
+    tmux.wait_for("No attempts yet");
 
-    // Typed by a person, the same key still works: on the demo account `a` says at once that
-    // assuming needs live AWS, without asking first.
+    // Typed by a person, the same key still works: `a` asks first.
     tmux.keys(&["2"]);
-    tmux.wait_for("Roles ✔");
+    tmux.wait_for("Roles ✔1");
     tmux.keys(&["a"]);
-    let screen = tmux.wait_for("assuming needs live AWS");
-    assert!(!screen.contains("for real?"), "{screen}");
+    tmux.wait_for("for real?");
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for("EXITED 0");
 }
 
 /// `kill -SIGNAL` on the explorer leaves the terminal as it was: out of the alternate screen,
@@ -273,9 +296,8 @@ fn sigint_sighup_and_sigquit_restore_the_terminal() {
     }
 }
 
-#[test]
-fn assume_a_role_against_moto_and_see_the_assumed_role() {
-    let moto = Moto::start();
+/// The explorer on `moto`'s account, where the role `deploy` admits the demo Semaphore token.
+fn explorer_on_moto(moto: &Moto) -> Tmux {
     let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
         "Action": "sts:AssumeRoleWithWebIdentity",
@@ -289,13 +311,19 @@ fn assume_a_role_against_moto_and_see_the_assumed_role() {
     let token = demo::token("semaphore-main", now()).unwrap();
     let token = String::from_utf8_lossy(token.text.expose()).into_owned();
     let binary = env!("CARGO_BIN_EXE_trustlens");
-    let tmux = Tmux::start(&format!(
+    Tmux::start(&format!(
         "env -i PATH=\"$PATH\" TRUSTLENS_NO_FETCH=1 TERM=xterm-256color AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
          AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
          AWS_SHARED_CREDENTIALS_FILE=/dev/null T={token} {binary} --endpoint-url {} --token env:T; \
          echo EXITED $?; sleep 600",
         moto.endpoint
-    ));
+    ))
+}
+
+#[test]
+fn assume_a_role_against_moto_and_see_the_assumed_role() {
+    let moto = Moto::start();
+    let tmux = explorer_on_moto(&moto);
     let screen = tmux.wait_for("Roles ✔1");
     assert!(
         screen.contains("(AWS, region us-east-1, as arn:aws:"),

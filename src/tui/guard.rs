@@ -3,7 +3,8 @@
 //! A bracketed paste arrives as one `Paste` event — unless the text itself holds the end
 //! marker (`ESC[201~`): then the terminal ends the paste there and the rest arrives as
 //! keystrokes in the same burst, and `2`, `a`, `enter` would assume a role for real. Two rules
-//! stop that: keys that arrive within [`PASTE_QUIET`] of a paste are dropped, and a
+//! stop that: keys that arrive within [`PASTE_QUIET`] of a paste, or of a key dropped so, are
+//! dropped (a burst however long stays dropped until the input falls quiet), and a
 //! confirmation accepts `enter` only after it has been on screen for [`CONFIRM_DELAY`] — longer
 //! than any burst of input takes to arrive, shorter than a person takes to read it.
 
@@ -28,10 +29,16 @@ impl InputGuard {
         self.last_paste = Some(at);
     }
 
-    /// Whether a key arriving at `at` is the user's (not the tail of a paste).
-    pub fn admits_key(&self, at: Instant) -> bool {
-        self.last_paste
-            .is_none_or(|paste| at.saturating_duration_since(paste) >= PASTE_QUIET)
+    /// Whether a key arriving at `at` is the user's (not the tail of a paste). A key that is
+    /// not counts as part of the paste, so the quiet time starts again from it.
+    pub fn admits_key(&mut self, at: Instant) -> bool {
+        let admitted = self
+            .last_paste
+            .is_none_or(|paste| at.saturating_duration_since(paste) >= PASTE_QUIET);
+        if !admitted {
+            self.last_paste = Some(at);
+        }
+        admitted
     }
 
     /// After each update: whether a confirmation is on screen now.
@@ -61,7 +68,28 @@ mod tests {
         assert!(guard.admits_key(start));
         guard.pasted(start);
         assert!(!guard.admits_key(start + Duration::from_millis(5)));
-        assert!(guard.admits_key(start + PASTE_QUIET));
+        assert!(guard.admits_key(start + Duration::from_millis(5) + PASTE_QUIET));
+    }
+
+    #[test]
+    fn a_burst_longer_than_the_quiet_time_stays_dropped_until_the_input_falls_quiet() {
+        let start = Instant::now();
+        let mut guard = InputGuard::default();
+        guard.pasted(start);
+        // A paste's tail arriving as keys every 100 ms for two seconds: `2`, `a`, filler,
+        // `enter` — none of it is the user's.
+        let mut at = start;
+        for _ in 0..20 {
+            at += Duration::from_millis(100);
+            assert!(!guard.admits_key(at), "{:?} after the paste", at - start);
+        }
+        assert!(!guard.admits_key(at + PASTE_QUIET - Duration::from_millis(1)));
+        let quiet = at + PASTE_QUIET * 2;
+        assert!(
+            guard.admits_key(quiet),
+            "the user's key after the quiet time"
+        );
+        assert!(guard.admits_key(quiet + Duration::from_millis(1)));
     }
 
     #[test]

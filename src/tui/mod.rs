@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use time::OffsetDateTime;
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -179,7 +179,7 @@ pub async fn run(
         // so the guard sees how close together it came.
         let mut wakes = vec![first];
         if matches!(wakes[0], Wake::Input(_)) {
-            while let Some(Some(Ok(event))) = events.next().now_or_never() {
+            while let Some(Ok(event)) = ready_now(&mut events).await {
                 wakes.push(Wake::Input(event));
             }
         }
@@ -220,6 +220,17 @@ pub async fn run(
     };
     drop(tui);
     result
+}
+
+/// The next terminal event if one is ready now. It polls with this task's own waker:
+/// `now_or_never`'s no-op waker would be the one crossterm keeps, and the next key would then
+/// wait for something else (the clock) to wake the loop.
+async fn ready_now(events: &mut EventStream) -> Option<std::io::Result<Event>> {
+    std::future::poll_fn(|cx| match events.poll_next_unpin(cx) {
+        std::task::Poll::Ready(event) => std::task::Poll::Ready(event),
+        std::task::Poll::Pending => std::task::Poll::Ready(None),
+    })
+    .await
 }
 
 /// What woke the event loop: terminal input, or an action (an effect's answer, the clock, a
