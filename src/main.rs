@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use trustlens::cli::{Cli, ColorWhen};
+use trustlens::cli::{Cli, Style};
 use trustlens::session::{Session, SystemEnvironment};
 
 fn main() -> ExitCode {
@@ -19,12 +19,10 @@ fn main() -> ExitCode {
     match cli.command {
         Some(command) => trustlens::cli::main(command, &session, cli.globals.color),
         None => {
-            let color = match cli.globals.color {
-                ColorWhen::Auto => None,
-                ColorWhen::Always => Some(true),
-                ColorWhen::Never => Some(false),
-            };
-            trustlens::tui::main(session, cli.token.as_deref(), color)
+            // The explorer draws only on a terminal; NO_COLOR, CLICOLOR and CLICOLOR_FORCE
+            // decide as for text output.
+            let style = Style::detect(cli.globals.color, true, &|name| std::env::var(name).ok());
+            trustlens::tui::main(session, cli.token.as_deref(), style.color)
         }
     }
     .into()

@@ -396,6 +396,28 @@ fn argument_errors_never_print_a_token() {
     }
 }
 
+/// `--token @<a token>` (the token typed where its file's name goes): the JSON error names
+/// the source by its shape too, in `source` as in `message`.
+#[test]
+fn a_token_given_as_a_file_name_is_masked_in_json_errors() {
+    let jwt = semaphore_token();
+    let token = format!("@{jwt}");
+    for args in [
+        vec!["--demo", "scan", "--json", "--token", &token],
+        vec!["--demo", "decode", "--json", &token],
+    ] {
+        let out = run(trustlens().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !all.contains(&jwt[..60]),
+            "{args:?} printed the token:\n{all}"
+        );
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert!(report.get("source").is_some(), "{report:#}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 

@@ -435,3 +435,47 @@ fn the_requested_region_is_the_one_given_else_undecided() {
     assert!(none.stdout.contains("? CONDITIONAL"), "{}", none.stdout);
     assert!(none.stdout.contains("no region given"), "{}", none.stdout);
 }
+
+/// The session name defaults as `assume`'s does (Semaphore's `semaphore-job-$SEMAPHORE_JOB_ID`),
+/// so a policy that tests `sts:RoleSessionName` is judged as the real call will be.
+#[test]
+fn the_default_session_name_is_assume_s() {
+    let policy = temp_file(
+        "cli_explain",
+        "session-name-policy.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com"},
+                          "StringLike": {"sts:RoleSessionName": "semaphore-job-*"}}}]}"#,
+    );
+    let judged = |job: Option<&str>| {
+        let mut command = Command::cargo_bin("trustlens").unwrap();
+        command.env_clear().env("TRUSTLENS_NO_FETCH", "1");
+        if let Some(job) = job {
+            command.env("SEMAPHORE_JOB_ID", job);
+        }
+        let claims = fixture("claims/semaphore-pr-42.json");
+        let out = run(command
+            .args(["explain", "--claims", &claims, "--policy", &policy])
+            .args(["--now", NOW_RFC3339, "--json"]));
+        let verdict: Value = serde_json::from_str(&out.stdout).unwrap();
+        (verdict["decision"]["result"].clone(), out.code)
+    };
+    assert_eq!(judged(Some("a1b2c3d4")), (Value::from("allowed"), 0));
+    let (elsewhere, code) = judged(None);
+    assert_ne!(
+        elsewhere, "allowed",
+        "trustlens-<time> is not semaphore-job-*"
+    );
+    assert_eq!(code, 3);
+    let out = explain(&[
+        "--claims",
+        &fixture("claims/semaphore-pr-42.json"),
+        "--policy",
+        &policy,
+        "--session-name",
+        "semaphore-job-given",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}

@@ -807,8 +807,12 @@ fn typed_lines_edit_as_a_shell_line_does() {
 /// the default keep them (the selected row is reversed either way).
 #[test]
 fn the_explorer_follows_color() {
-    let coloured = |args: &str| {
-        let tmux = explorer(args);
+    let binary = env!("CARGO_BIN_EXE_trustlens");
+    let coloured = |env: &str, args: &str| {
+        let tmux = Tmux::start(&format!(
+            "{env} TRUSTLENS_NO_FETCH=1 {binary} --demo --token demo:semaphore-pr {args}; \
+             echo EXITED $?; sleep 600"
+        ));
         tmux.wait_for("Roles ✔");
         let styled =
             String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]).stdout)
@@ -820,7 +824,11 @@ fn the_explorer_follows_color() {
             .iter()
             .any(|sgr| styled.contains(sgr))
     };
-    assert!(coloured("--demo --token demo:semaphore-pr"));
-    assert!(!coloured("--demo --token demo:semaphore-pr --color never"));
-    assert!(coloured("--demo --token demo:semaphore-pr --color always"));
+    assert!(coloured("", ""));
+    assert!(!coloured("", "--color never"));
+    assert!(coloured("NO_COLOR=1", "--color always"));
+    // `auto` reads the variables as text output does.
+    assert!(!coloured("NO_COLOR=1", ""));
+    assert!(!coloured("CLICOLOR=0", ""));
+    assert!(coloured("NO_COLOR=1 CLICOLOR_FORCE=1", ""));
 }

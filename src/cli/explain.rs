@@ -17,7 +17,7 @@ use crate::eval::{
 };
 use crate::generate::{Admission, blast_radius};
 use crate::policy::{self, PolicyDocument};
-use crate::session::{Failure, Session, read_json_object, read_text};
+use crate::session::{Failure, Session, default_session_name, read_json_object, read_text};
 use crate::token::rules::{MAX_TOKEN_CHARS, token_chars_for};
 use crate::token::{InputKind, Token};
 
@@ -131,13 +131,17 @@ fn prepare_and_explain(
         }
     };
     let region = session.requested_region();
+    let session_name = args
+        .session_name
+        .clone()
+        .unwrap_or_else(|| default_session_name(context.env, now));
     let verdict = explain(&ExplainInputs {
         token: token.as_ref(),
         claims: &claims,
         policy: &target.document,
         providers: &target.providers,
         role_arn: &target.role_arn,
-        session_name: &args.session_name,
+        session_name: &session_name,
         role_tags: &target.role_tags,
         context_overrides: &overrides,
         now,

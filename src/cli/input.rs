@@ -40,7 +40,7 @@ pub fn report(failure: &Failure, as_json: bool, context: &mut Context<'_>) -> Ex
     let message = mask_tokens(&failure.message);
     let written = if as_json {
         let report = json!({
-            "source": failure.source,
+            "source": failure.source.as_deref().map(mask_tokens),
             "error": { "code": failure.code, "message": message },
         });
         writeln!(context.out, "{report:#}")

@@ -468,9 +468,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub claims: Option<PathBuf>,
 
-    /// The RoleSessionName of the calls (2–64 of [\w+=,.@-]).
-    #[arg(long, value_name = "NAME", default_value = "trustlens", value_parser = parse_session_name)]
-    pub session_name: String,
+    /// The RoleSessionName, 2–64 of [\w+=,.@-] (default: as `assume`'s,
+    /// semaphore-job-$SEMAPHORE_JOB_ID, else trustlens-<time>).
+    #[arg(long, value_name = "NAME", value_parser = parse_session_name)]
+    pub session_name: Option<String>,
 
     /// Also list the roles that do not trust the token's issuer.
     #[arg(long)]
@@ -563,9 +564,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "ARN", conflicts_with = "role")]
     pub role_arn: Option<String>,
 
-    /// The RoleSessionName of the call (2–64 of [\w+=,.@-]).
-    #[arg(long, value_name = "NAME", default_value = "trustlens", value_parser = parse_session_name)]
-    pub session_name: String,
+    /// The RoleSessionName, 2–64 of [\w+=,.@-] (default: as `assume`'s,
+    /// semaphore-job-$SEMAPHORE_JOB_ID, else trustlens-<time>).
+    #[arg(long, value_name = "NAME", value_parser = parse_session_name)]
+    pub session_name: Option<String>,
 
     /// Judge times against this moment (RFC 3339) instead of the clock.
     #[arg(long, value_parser = parse_time, value_name = "RFC3339")]

@@ -10,7 +10,7 @@ use super::roles::summary;
 use super::style::Style;
 use super::{Context, Exit, ScanArgs};
 use crate::eval::{RoleScan, ScanClass, ScanInputs, scan};
-use crate::session::Session;
+use crate::session::{Session, default_session_name};
 
 /// Runs `scan`: exit 0 when the token can assume at least one role, 3 when none (a
 /// conditional role does not count: it may not be assumable).
@@ -49,11 +49,15 @@ pub(super) fn run(args: &ScanArgs, session: &Session, context: &mut Context<'_>)
         },
     };
     let region = session.requested_region();
+    let session_name = args
+        .session_name
+        .clone()
+        .unwrap_or_else(|| default_session_name(context.env, now));
     let results = scan(&ScanInputs {
         token: token.as_ref(),
         claims: &claims,
         account: &account,
-        session_name: &args.session_name,
+        session_name: &session_name,
         now,
         signature: signature.as_ref(),
         region: region.as_deref(),

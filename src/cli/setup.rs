@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::input::{read_token, report};
 use super::output::{write_out, write_report, write_text};
 use super::{Context, Exit, SetupArgs, Style};
+use crate::printable::mask_tokens;
 use crate::secret::Secret;
 use crate::session::{self, AssumeResult, Confirm, Failure, Session, SetupAccount};
 use crate::setup::{self, Applied, Change, Format, Outcome, Plan, Request, Status};
@@ -362,7 +363,7 @@ fn verification_json(result: &AssumeResult) -> Value {
         }),
         AssumeResult::Failed(failure) => json!({
             "assumed": false,
-            "error": {"code": failure.code, "message": failure.message},
+            "error": {"code": failure.code, "message": mask_tokens(&failure.message)},
         }),
     }
 }

@@ -229,6 +229,19 @@ pub fn evaluate(
         return trace;
     };
 
+    if let Some(set) = operator.set.filter(|_| entry.value.is_empty_set()) {
+        trace.passed = set == SetQualifier::ForAllValues;
+        trace.reason = format!(
+            "`{}` resolves to an empty set (no values, or only empty strings); {}",
+            condition.key,
+            if trace.passed {
+                "ForAllValues holds for an empty set, so an Allow admits it"
+            } else {
+                "ForAnyValue needs at least one value"
+            }
+        );
+        return trace;
+    }
     let request_values = entry.value.values();
     let base = positive(kind);
     let negated = kind.is_negated();
@@ -322,6 +335,9 @@ pub fn truth(condition: &Condition, context: &RequestContext, version: Version) 
             kind.is_negated(),
         ));
     };
+    if let Some(set) = operator.set.filter(|_| entry.value.is_empty_set()) {
+        return Truth::of(set == SetQualifier::ForAllValues);
+    }
     let substitutes = version.substitutes_variables() && kind.allows_variables();
     let base = positive(kind);
     let negated = kind.is_negated();

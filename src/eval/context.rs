@@ -32,6 +32,16 @@ impl ContextValue {
             ContextValue::Multi(values) => values.iter().map(String::as_str).collect(),
         }
     }
+
+    /// Whether it resolves to an empty data set for the set operators: no values, or only
+    /// empty strings ("a null data set, such as an empty string", IAM's single- vs
+    /// multivalued page).
+    pub fn is_empty_set(&self) -> bool {
+        match self {
+            ContextValue::Single(value) => value.is_empty(),
+            ContextValue::Multi(values) => values.iter().all(String::is_empty),
+        }
+    }
 }
 
 /// One key of the context.

@@ -210,6 +210,8 @@ pub struct EventsPane {
     pub state: EventsState,
     /// Index into the rows (attempts first, then successes).
     pub selected: usize,
+    /// The file they were read from (`None`: the account's), which `R` reads again.
+    pub file: Option<std::path::PathBuf>,
     generation: u64,
 }
 
@@ -425,6 +427,7 @@ impl App {
             events: EventsPane {
                 state: EventsState::Idle,
                 selected: 0,
+                file: None,
                 generation: 0,
             },
             setup: SetupPane::default(),
@@ -631,7 +634,9 @@ impl App {
                 };
                 self.reselect(self.selected.as_ref().map(|s| s.arn.clone()));
             }
-            Action::Refresh if self.tab == Tab::Events => return self.load_events(None),
+            Action::Refresh if self.tab == Tab::Events => {
+                return self.load_events(self.events.file.clone());
+            }
             Action::Refresh if self.tab == Tab::Setup => return self.plan_setup(),
             Action::Refresh => {
                 self.account_generation += 1;
@@ -1000,6 +1005,7 @@ impl App {
         self.events.generation += 1;
         self.events.state = EventsState::Loading(0);
         self.events.selected = 0;
+        self.events.file.clone_from(&file);
         vec![Effect::LoadEvents {
             generation: self.events.generation,
             file,

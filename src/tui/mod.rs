@@ -43,8 +43,8 @@ use crate::token::Origin;
 
 /// Opens the explorer over `session` with the token `token` names (else the demo token with
 /// `--demo`, else the CI's own variable, else none: the Token screen invites a paste).
-/// `color`: `Some` forces colour on or off (`--color always|never`); `None` follows `NO_COLOR`.
-pub fn main(session: Session, token: Option<&str>, color: Option<bool>) -> Exit {
+/// `color`: whether to colour the screen (`--color` as the command line decides it).
+pub fn main(session: Session, token: Option<&str>, color: bool) -> Exit {
     let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     match start(session, token, interactive, color) {
         Ok(exit) => exit,
@@ -60,7 +60,7 @@ fn start(
     session: Session,
     token: Option<&str>,
     interactive: bool,
-    color: Option<bool>,
+    color: bool,
 ) -> Result<Exit, Failure> {
     if !interactive {
         return Err(Failure::bad_input(
@@ -95,10 +95,9 @@ fn start(
         }
     };
     let keymap = load_keymap(session.env())?;
-    let theme = Theme {
-        color: color
-            .unwrap_or_else(|| std::env::var("NO_COLOR").map_or(true, |value| value.is_empty())),
-    };
+    let theme = Theme { color };
+    // crossterm reads NO_COLOR itself; the decision is made already (`--color always` wins).
+    crossterm::style::force_color_output(color);
     let session_name = default_session_name(session.env(), now);
     let run = run(
         Arc::new(session),

@@ -84,12 +84,10 @@ impl ClaimKind {
         let json = crate::json::parse(input.trim().as_bytes())
             .map(|parsed| parsed.value)
             .map_err(|error| crate::json::error_message(&error));
+        // Any JSON value is taken as typed, so a claim can change its type (`"…"` in quotes
+        // makes `aud` a string); only a list reads bare words, as its items.
         match (self, json) {
-            (ClaimKind::Number, Ok(value @ Value::Number(_))) => Ok(value),
-            (ClaimKind::Number, _) => Err(format!("{:?} is not a number", input.trim())),
-            (ClaimKind::Boolean, Ok(value @ Value::Bool(_))) => Ok(value),
-            (ClaimKind::Boolean, _) => Err(format!("{:?} is not true or false", input.trim())),
-            (ClaimKind::List, Ok(value @ Value::Array(_))) => Ok(value),
+            (ClaimKind::List, Ok(value @ (Value::Array(_) | Value::String(_)))) => Ok(value),
             (ClaimKind::List, _) => Ok(Value::Array(
                 input
                     .split(',')
@@ -99,6 +97,8 @@ impl ClaimKind {
                     .collect(),
             )),
             (_, Ok(value)) => Ok(value),
+            (ClaimKind::Number, Err(_)) => Err(format!("{:?} is not a number", input.trim())),
+            (ClaimKind::Boolean, Err(_)) => Err(format!("{:?} is not true or false", input.trim())),
             (_, Err(error)) => Err(format!("not JSON ({error})")),
         }
     }
@@ -256,6 +256,13 @@ mod tests {
         let (kind, _) = ClaimKind::of(&json!(true));
         assert_eq!(kind.read("false"), Ok(json!(false)));
         assert!(kind.read("nope").is_err());
+        // JSON of another type changes the claim's type; a string claim takes its text as is.
+        assert_eq!(kind.read("null"), Ok(json!(null)));
+        assert_eq!(
+            ClaimKind::List.read(r#""sts.amazonaws.com""#),
+            Ok(json!("sts.amazonaws.com"))
+        );
+        assert_eq!(ClaimKind::Number.read(r#""42""#), Ok(json!("42")));
         assert_eq!(ClaimKind::of(&json!("x")).0.read("{}"), Ok(json!("{}")));
         let (kind, text) = ClaimKind::of(&json!({"k": 1}));
         assert_eq!((kind, text.as_str()), (ClaimKind::Json, r#"{"k":1}"#));

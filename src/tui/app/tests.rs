@@ -723,6 +723,17 @@ fn the_events_screen_loads_once_shows_failures_first_and_explains_the_selected_o
         app.events.state,
         EventsState::Failed("cannot read trail.json.gz".into())
     );
+    // R tries the file again; `:events` alone goes back to the account's.
+    let effects = app.update(Action::Refresh);
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadEvents { file: Some(path), .. }] if path.as_os_str() == "trail.json.gz"),
+        "{effects:?}"
+    );
+    app.update(Action::OpenPalette("events".into()));
+    assert!(matches!(
+        app.update(Action::Confirm).as_slice(),
+        [Effect::LoadEvents { file: None, .. }]
+    ));
 }
 
 #[test]
