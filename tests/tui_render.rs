@@ -155,6 +155,15 @@ fn events_screen() {
     });
     insta::assert_snapshot!("events_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("events_80x24", draw(&app, 80, 24));
+    // At 120×40 every fact fits, down to what the event cannot tell; smaller, the box says
+    // how much is cut.
+    let large = draw(&app, 120, 40);
+    for fact in ["where ", "client ", "cannot tell the token's other claims"] {
+        assert!(large.contains(fact), "{fact}: {large}");
+    }
+    assert!(!large.contains("y copies the event as JSON"), "{large}");
+    insta::assert_snapshot!("events_120x40", large);
+    assert!(draw(&app, 80, 24).contains("more lines: y copies the event as JSON"));
     // The Why and Fix are taller than their box at 100×30: `J` scrolls them to the end of the
     // Fix, and a line says what is above; moving to another event starts at the top again.
     let top = draw(&app, 100, 30);
@@ -169,7 +178,7 @@ fn events_screen() {
     assert!(
         scrolled.contains("lines above: K scrolls up")
             && scrolled.contains("add a separate role")
-            && !scrolled.contains("more lines"),
+            && !scrolled.contains("more lines: J scrolls"),
         "{scrolled}"
     );
     app.update(Action::Move(1));

@@ -198,26 +198,32 @@ fn render_attempt(
         "the event cannot tell the token's other claims, its expiry or signature, or whether an SCP/RCP took part",
         theme.dim(),
     ));
-    let facts_height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let mut facts = Paragraph::new(lines).wrap(Wrap { trim: true });
+    // As wrapped: the box is as tall as its lines need, leaving the verdict its rows.
+    let needed = u16::try_from(facts.line_count(area.width.saturating_sub(2)) + 2)
+        .unwrap_or(u16::MAX);
     let selected = app.selected_event_role();
     let [facts_area, verdict_area] = if selected.is_some() {
-        Layout::vertical([
-            Constraint::Length(facts_height.min(area.height / 2)),
-            Constraint::Fill(1),
-        ])
-        .areas(area)
+        let room = area.height.saturating_sub(VERDICT_ROWS).max(area.height / 3);
+        Layout::vertical([Constraint::Length(needed.min(room)), Constraint::Fill(1)]).areas(area)
     } else {
         [area, Rect::default()]
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(format!(
-                " What the event tells · {} ",
-                event.time.as_deref().unwrap_or("no time")
-            ))),
-        facts_area,
-    );
+    let mut block = Block::bordered().title(format!(
+        " What the event tells · {} ",
+        event.time.as_deref().unwrap_or("no time")
+    ));
+    if needed > facts_area.height {
+        block = block.title_bottom(Line::styled(
+            format!(
+                " … {} more lines: y copies the event as JSON ",
+                needed - facts_area.height
+            ),
+            theme.dim(),
+        ));
+    }
+    facts = facts.block(block);
+    frame.render_widget(facts, facts_area);
     if let Some(selected) = selected {
         super::roles::render_detail(
             &selected,
@@ -228,6 +234,10 @@ fn render_attempt(
         );
     }
 }
+
+/// Rows the selected role's verdict keeps below the facts: its answer, some of the policy, and
+/// its Why.
+const VERDICT_ROWS: u16 = 14;
 
 fn render_success(report: &TrailReport, index: usize, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(success) = report.successes.get(index) else {
