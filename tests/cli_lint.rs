@@ -444,3 +444,72 @@ fn the_readme_lists_every_rule() {
         assert!(readme.contains(&row), "README's rule table lacks {row}");
     }
 }
+
+/// The config file is looked up from the working directory up to the repository's root (the
+/// directory with `.git`), and no further.
+#[test]
+fn the_config_file_is_found_up_to_the_repository_root() {
+    let file = fixture("lint/peers/aa-specific-github-repo-and-branch-recommended.json");
+    let outside = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-repo");
+    let repo = outside.join("repo");
+    let deep = repo.join("infra/roles");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let lint_in = |dir: &std::path::Path| {
+        run(Command::cargo_bin("trustlens")
+            .unwrap()
+            .env_clear()
+            .env("HOME", "/nonexistent")
+            .current_dir(dir)
+            .args(["lint", &file]))
+        .code
+    };
+    // Above the repository's root: not read.
+    std::fs::write(
+        outside.join("trustlens.toml"),
+        "[lint]\nfail-on = \"none\"\n",
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(repo.join("trustlens.toml"));
+    assert_eq!(lint_in(&deep), 3, "a config beyond .git was read");
+    // At the root: read from a directory deep inside.
+    std::fs::write(repo.join("trustlens.toml"), "[lint]\nfail-on = \"none\"\n").unwrap();
+    assert_eq!(lint_in(&deep), 0, "the repository's config was not read");
+}
+
+/// `--color` and `CLICOLOR_FORCE` colour lint's text even into a pipe; `never` wins.
+#[test]
+fn lint_colour_follows_color_and_clicolor_force() {
+    let coloured = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = Command::cargo_bin("trustlens").unwrap();
+        command.env_clear().envs(env.iter().copied());
+        run(command.args(args).args(["lint", "--no-config", "--demo"]))
+            .stdout
+            .contains('\x1b')
+    };
+    assert!(!coloured(&[], &[]));
+    assert!(coloured(&[], &["--color", "always"]));
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(!coloured(&[("CLICOLOR_FORCE", "0")], &[]));
+    assert!(!coloured(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]));
+}
+
+/// `--snapshot FILE` lints the snapshot's account as `--demo` lints the demo's: the demo
+/// written out as a snapshot gives the same findings.
+#[test]
+fn a_snapshot_is_linted_like_the_account_it_holds() {
+    let file =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-demo-snapshot.json");
+    let written = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
+        "--demo",
+        "snapshot",
+        "-o",
+        &file.display().to_string(),
+    ]));
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let (demo_code, demo) = lint_json(&["--demo"]);
+    let (code, snapshot) = lint_json(&["--snapshot", &file.display().to_string()]);
+    assert_eq!(code, demo_code);
+    assert_eq!(found(&snapshot), found(&demo));
+    assert!(!found(&snapshot).is_empty());
+}

@@ -444,3 +444,55 @@ fn explain_admits_shows_the_blast_radius_of_an_existing_role() {
         text.stdout
     );
 }
+
+/// Spacelift and Google tokens have no sibling identities trustlens can derive: the one scope
+/// is the job's exact subject, and the policy admits the token.
+#[test]
+fn spacelift_and_google_get_their_exact_subject() {
+    let issued = NOW - 60;
+    for (name, claims) in [
+        (
+            "spacelift",
+            json!({"iss": "https://acme.app.spacelift.io", "aud": "acme.app.spacelift.io",
+                   "sub": "space:root:stack:prod:run_type:TRACKED:scope:write",
+                   "iat": issued, "exp": issued + 3600}),
+        ),
+        (
+            "google",
+            json!({"iss": "https://accounts.google.com", "aud": "1234567890-abc.apps.googleusercontent.com",
+                   "azp": "1234567890-abc.apps.googleusercontent.com", "sub": "110169484474386276334",
+                   "iat": issued, "exp": issued + 3600}),
+        ),
+    ] {
+        let report = generated(name, &claims, &[]);
+        assert_eq!(report["scope"], "subject", "{name}: {report:#}");
+        assert_eq!(report["admits_token"], true, "{name}");
+        let rows = report["blast_radius"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{name}: only this job: {rows:?}");
+        if name == "google" {
+            // Built into IAM: the principal is the bare issuer name.
+            assert_eq!(
+                report["policy"]["Statement"][0]["Principal"]["Federated"],
+                "accounts.google.com"
+            );
+            continue;
+        }
+        let policy_path = temp_file(
+            "policy",
+            &format!("{name}.policy.json"),
+            report["policy"].to_string(),
+        );
+        let claims_path = temp_file("policy", &format!("{name}.claims.json"), claims.to_string());
+        let out = explain(&[
+            "--claims",
+            &claims_path,
+            "--policy",
+            &policy_path,
+            "--client-id",
+            report["provider"]["client_ids"][0].as_str().unwrap(),
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/ci-oidc",
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stdout);
+    }
+}

@@ -200,11 +200,14 @@ fn render_attempt(
     ));
     let mut facts = Paragraph::new(lines).wrap(Wrap { trim: true });
     // As wrapped: the box is as tall as its lines need, leaving the verdict its rows.
-    let needed = u16::try_from(facts.line_count(area.width.saturating_sub(2)) + 2)
-        .unwrap_or(u16::MAX);
+    let needed =
+        u16::try_from(facts.line_count(area.width.saturating_sub(2)) + 2).unwrap_or(u16::MAX);
     let selected = app.selected_event_role();
     let [facts_area, verdict_area] = if selected.is_some() {
-        let room = area.height.saturating_sub(VERDICT_ROWS).max(area.height / 3);
+        let room = area
+            .height
+            .saturating_sub(VERDICT_ROWS)
+            .max(area.height / 3);
         Layout::vertical([Constraint::Length(needed.min(room)), Constraint::Fill(1)]).areas(area)
     } else {
         [area, Rect::default()]
