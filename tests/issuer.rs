@@ -702,3 +702,101 @@ fn decode_says_which_thumbprint_a_private_ca_host_needs() {
         "{signature}"
     );
 }
+
+/// `setup`'s step 1 against the account in a snapshot whose provider for the TLS issuer lists
+/// `thumbprints` (`None`: no provider): the step's checks as `(status, text)`.
+fn setup_step1(url: &str, thumbprints: Option<&[&str]>) -> Vec<(String, String)> {
+    let host = url.trim_start_matches("https://");
+    let providers: Vec<Value> = thumbprints
+        .map(|thumbprints| {
+            json!({"arn": format!("arn:aws:iam::210987654321:oidc-provider/{host}"), "url": host,
+                   "client_ids": ["https://gitlab.com"], "thumbprints": thumbprints})
+        })
+        .into_iter()
+        .collect();
+    let snapshot = json!({
+        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
+        "account_id": "210987654321", "partition": "aws", "providers": providers, "roles": [],
+    });
+    let name = format!(
+        "setup-{}-{}.json",
+        host.replace(':', "-"),
+        thumbprints.map_or(0, <[&str]>::len)
+    );
+    let snapshot = common::temp_file("issuer-tls", &name, snapshot.to_string());
+    let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
+    command.env_clear().args([
+        "--snapshot",
+        &snapshot,
+        "setup",
+        "--platform",
+        "gitlab",
+        "--org",
+        "group",
+        "--project",
+        "web",
+        "--issuer",
+        url,
+        "--json",
+    ]);
+    let out = common::run(&mut command);
+    let report: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
+    report["plan"]["steps"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| {
+            (
+                check["status"].as_str().unwrap().to_owned(),
+                check["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// issue 13 step 1, "thumbprints versus the trusted-CA library": setup fetches the issuer's
+/// chain and judges the provider's thumbprints as STS would (aws-web-identity.md §3.3).
+#[test]
+fn setup_checks_the_provider_s_thumbprints_against_the_chain_the_issuer_serves() {
+    let issuer = Issuer::start_tls(TEST_JWKS);
+    let thumbprint_checks = |thumbprints: Option<&[&str]>| -> Vec<(String, String)> {
+        setup_step1(&issuer.url, thumbprints)
+            .into_iter()
+            .filter(|(_, text)| text.contains("thumbprint"))
+            .collect()
+    };
+    // The top intermediate CA's thumbprint listed: as STS requires.
+    let listed = thumbprint_checks(Some(&[INTERMEDIATE_THUMBPRINT]));
+    assert!(
+        listed.iter().any(|(status, text)| status == "done"
+            && text.contains("is its top intermediate CA's, as STS requires")),
+        "{listed:?}"
+    );
+    // A stale one: STS's error, and the command with the thumbprint that matches.
+    let stale = thumbprint_checks(Some(&["0123456789abcdef0123456789abcdef01234567"]));
+    assert!(
+        stale.iter().any(|(status, text)| status == "warn"
+            && text.contains("doesn't match configured thumbprint")
+            && text.contains("update-open-id-connect-provider-thumbprint")
+            && text.contains(INTERMEDIATE_THUMBPRINT)),
+        "{stale:?}"
+    );
+    // No provider yet: IAM will store the top intermediate CA's thumbprint itself.
+    let new = thumbprint_checks(None);
+    assert!(
+        new.iter().any(|(status, text)| status == "info"
+            && text.contains(&format!(
+                "top intermediate CA's thumbprint ({INTERMEDIATE_THUMBPRINT})"
+            ))),
+        "{new:?}"
+    );
+    // An issuer that cannot be reached: said, not guessed.
+    let failed = setup_step1("https://127.0.0.1:9", Some(&[INTERMEDIATE_THUMBPRINT]));
+    assert!(
+        failed
+            .iter()
+            .any(|(status, text)| status == "warn" && text.contains("not checked")),
+        "{failed:?}"
+    );
+}

@@ -538,6 +538,7 @@ fn setup_screen_walks_the_three_steps_and_asks_before_a_change() {
         providers: &account.providers,
         role: None,
         attached: &[],
+        tls: None,
     };
     let plan = trustlens::setup::plan(&request, &state, "us-east-1", None, NOW).unwrap();
     app.update(Action::SetupPlanned {

@@ -93,9 +93,15 @@ fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
     if !mismatch {
         return None;
     }
-    let current = &inputs.provider.thumbprints;
+    thumbprints_fix(inputs.provider, inputs.served)
+}
+
+/// The fix that makes `provider` trust every private-CA chain of `served` whose top
+/// intermediate CA it does not list (see [`thumbprint_fix`]); `None` when none needs it.
+pub fn thumbprints_fix(provider: &Provider, served: &[ServedChain]) -> Option<Fix> {
+    let current = &provider.thumbprints;
     let mut added: Vec<HostThumbprint> = Vec::new();
-    for chain in inputs.served {
+    for chain in served {
         if let HostTrust::Mismatch { top } = chain.trust(Some(current))
             && added.iter().all(|a| a.thumbprint != top)
         {
@@ -111,8 +117,7 @@ fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
     // 0: needed by no chain, 1: matches a certificate below a chain's top, 2: a chain's top.
     let need = |thumbprint: &String| {
         let same = |t: &String| t.eq_ignore_ascii_case(thumbprint);
-        inputs
-            .served
+        served
             .iter()
             .map(|chain| match chain.thumbprints.iter().position(same) {
                 Some(at) if at + 1 == chain.thumbprints.len() => 2,
@@ -136,7 +141,7 @@ fn thumbprint_fix(check: &Check, inputs: &Rejection<'_>) -> Option<Fix> {
         .collect();
     list.extend(added.iter().map(|a| a.thumbprint.clone()));
     Some(Fix::AddThumbprint {
-        provider_arn: inputs.provider.arn.clone(),
+        provider_arn: provider.arn.clone(),
         added,
         dropped,
         list,

@@ -19,6 +19,7 @@ mod scan;
 mod variables;
 mod verdict;
 
+pub use advice::thumbprints_fix;
 pub use condition::{ConditionTrace, Truth, Undecided, ValueDifference};
 pub use context::{
     ContextEntry, ContextValue, RequestContext, UnknownKey, WebIdentityInputs, accepted_audience,
@@ -33,7 +34,7 @@ pub use engine::{
 pub use fix::{Fix, HostThumbprint, shell_word};
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
 pub use matching::like;
-pub use precheck::{Check, CheckId, CheckStatus, StsError, Wording};
+pub use precheck::{Check, CheckId, CheckStatus, StsError, THUMBPRINT_MISMATCH, Wording};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
 pub use verdict::{
     Decision, ExplainInputs, Verdict, conditional_answer, explain, required_actions,

@@ -51,6 +51,15 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// The words of the failure, whatever its kind.
+    pub fn into_detail(self) -> String {
+        match self {
+            FetchError::Unreachable(detail)
+            | FetchError::Unusable(detail)
+            | FetchError::Unverifiable(detail) => detail,
+        }
+    }
+
     /// What the signature pre-check reports for this failure.
     pub fn verification(&self) -> Verification {
         match self {

@@ -186,12 +186,23 @@ impl Session {
                 .await
                 .keys
                 .map(|set| set.document().clone())
-                .map_err(|error| match error {
-                    FetchError::Unreachable(detail)
-                    | FetchError::Unusable(detail)
-                    | FetchError::Unverifiable(detail) => detail,
-                }),
+                .map_err(FetchError::into_detail),
         )
+    }
+
+    /// What the issuer's hosts served over TLS when its keys were fetched (setup's thumbprint
+    /// check): `None` when this session does not fetch (`--no-fetch`, the demo, no key source).
+    pub async fn issuer_tls(&self, issuer: &str) -> Option<crate::setup::IssuerTls> {
+        let source = self.keys.source.as_ref()?;
+        if self.keys.options.no_fetch || self.is_demo() {
+            return None;
+        }
+        let fetch = source.fetch(issuer).await;
+        Some(match fetch.keys {
+            // A chain recorded is what STS's check needs, even when the keys then failed.
+            Err(error) if fetch.served.is_empty() => Err(error.into_detail()),
+            _ => Ok(fetch.served),
+        })
     }
 
     /// The same environment over the embedded demo account (`:demo`).

@@ -40,6 +40,8 @@ pub struct SetupAccount {
     pub description: String,
     /// The region for the snippets.
     pub region: String,
+    /// What the issuer's hosts served over TLS (`None`: not fetched).
+    pub tls: Option<setup::IssuerTls>,
 }
 
 impl SetupAccount {
@@ -51,6 +53,7 @@ impl SetupAccount {
             providers: &self.providers,
             role: self.role.as_ref(),
             attached: &self.attached,
+            tls: self.tls.as_ref(),
         }
     }
 }
@@ -69,6 +72,8 @@ impl Session {
     /// the provider calls, `iam:GetRole` and (for `--permissions-policy`)
     /// `iam:ListAttachedRolePolicies`.
     pub async fn setup_account(&self, request: &Request) -> Result<SetupAccount, Failure> {
+        let issuer = setup::intended(request).map_err(setup_failure)?.issuer;
+        let tls = self.issuer_tls(&issuer).await;
         let AccountChoice::Live(options) = self.choice() else {
             let loaded = self.load_account(&|_| {}).await?;
             return Ok(SetupAccount {
@@ -79,6 +84,7 @@ impl Session {
                 attached: Vec::new(),
                 description: loaded.description,
                 region: DEFAULT_REGION.to_owned(),
+                tls,
             });
         };
         let aws = self.aws().await?;
@@ -110,6 +116,7 @@ impl Session {
             role,
             attached,
             region,
+            tls,
         })
     }
 

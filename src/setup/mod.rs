@@ -17,6 +17,7 @@ use crate::arn::Arn;
 use crate::generate::{self, Admission, Choice, GenerateError, Generated, Target, blast_radius};
 use crate::platforms::{Onboarding, Platform, fill};
 use crate::policy;
+use crate::token::tls::{HostTrust, ServedChain};
 
 pub use refusal::explain_refusal;
 pub use render::{Format, render};
@@ -110,7 +111,14 @@ pub struct AccountState<'a> {
     pub role: Option<&'a Role>,
     /// The managed policies attached to it (ARNs).
     pub attached: &'a [String],
+    /// The TLS chains the issuer's hosts served when its keys were fetched, or why the fetch
+    /// failed; `None` when trustlens did not fetch them (`--no-fetch`, the demo).
+    pub tls: Option<&'a IssuerTls>,
 }
+
+/// What the issuer's hosts served over TLS (none over plain loopback HTTP), or why its keys
+/// could not be fetched.
+pub type IssuerTls = Result<Vec<ServedChain>, String>;
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -640,13 +648,7 @@ fn provider_step(
                     client_id: intended.audience.clone(),
                 });
             }
-            checks.push(check(
-                Status::Info,
-                format!(
-                    "thumbprints: {} stored; for an issuer whose certificate chains to a CA in AWS's trusted library AWS ignores them, otherwise one must match the issuer's certificate",
-                    found.thumbprints.len()
-                ),
-            ));
+            checks.extend(thumbprint_checks(Some(found), account.tls));
             provider = found.clone();
             if !provider.client_ids.contains(&intended.audience) {
                 provider.client_ids.push(intended.audience.clone());
@@ -661,10 +663,7 @@ fn provider_step(
                     intended.issuer, account.account_id
                 ),
             ));
-            checks.push(check(
-                Status::Info,
-                "thumbprints: none given — IAM takes the issuer certificate's own, and AWS's trusted-CA library covers the well-known issuers".to_owned(),
-            ));
+            checks.extend(thumbprint_checks(None, account.tls));
             changes.push(Change::CreateProvider {
                 url: intended.issuer.clone(),
                 client_ids: vec![intended.audience.clone()],
@@ -949,6 +948,81 @@ fn step(number: u8, checks: Vec<Check>, changes: Vec<Change>) -> Step {
         checks,
         changes,
     }
+}
+
+/// Step 1's thumbprint checks: each host the issuer's keys came from judged as STS judges it
+/// (`found`: the existing provider; `None`: the one about to be created, without thumbprints).
+fn thumbprint_checks(found: Option<&Provider>, tls: Option<&IssuerTls>) -> Vec<Check> {
+    let chains = match tls {
+        None => {
+            return vec![check(
+                Status::Info,
+                match found {
+                    Some(found) => format!(
+                        "thumbprints: {} stored, not checked (the issuer's certificate was not fetched: --no-fetch or the demo); for an issuer whose certificate chains to a CA in AWS's trusted library AWS ignores them, otherwise one must be its top intermediate CA's",
+                        found.thumbprints.len()
+                    ),
+                    None => "thumbprints: none given — IAM takes the issuer's top intermediate CA's, and AWS's trusted-CA library covers the well-known issuers (not checked: the issuer's certificate was not fetched)".to_owned(),
+                },
+            )];
+        }
+        Some(Err(error)) => {
+            return vec![check(
+                Status::Warn,
+                format!(
+                    "thumbprints not checked: the issuer's keys could not be fetched ({error})"
+                ),
+            )];
+        }
+        Some(Ok(chains)) => chains,
+    };
+    if chains.is_empty() {
+        return vec![check(
+            Status::Info,
+            "thumbprints: the issuer answered over plain HTTP (loopback), so there is no certificate to check".to_owned(),
+        )];
+    }
+    let Some(found) = found else {
+        return chains
+            .iter()
+            .map(|chain| match chain.trust(None) {
+                HostTrust::Library => check(Status::Info, format!("thumbprints: {}", chain.describe(&HostTrust::Library))),
+                _ => check(
+                    Status::Info,
+                    format!(
+                        "thumbprints: {}'s certificate is not signed by a CA of the trusted library (Mozilla's list, standing in for AWS's); IAM stores its top intermediate CA's thumbprint ({}) when it creates the provider, and STS then requires it",
+                        chain.host,
+                        chain.top()
+                    ),
+                ),
+            })
+            .collect();
+    };
+    let mut checks: Vec<Check> = chains
+        .iter()
+        .map(|chain| {
+            let trust = chain.trust(Some(&found.thumbprints));
+            let status = match trust {
+                HostTrust::Library | HostTrust::TopIntermediate { .. } => Status::Done,
+                // No change of setup's makes this so: the command below does.
+                _ => Status::Warn,
+            };
+            check(status, format!("thumbprints: {}", chain.describe(&trust)))
+        })
+        .collect();
+    if let Some(fix) = crate::eval::thumbprints_fix(found, chains) {
+        checks.push(check(
+            Status::Warn,
+            format!(
+                "STS would answer \"{}\": {fix}{}",
+                crate::eval::THUMBPRINT_MISMATCH,
+                fix.aws_command()
+                    .map(|command| format!(" — {command}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    checks
 }
 
 fn check(status: Status, text: String) -> Check {

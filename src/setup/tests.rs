@@ -26,6 +26,7 @@ fn empty() -> AccountState<'static> {
         providers: &[],
         role: None,
         attached: &[],
+        tls: None,
     }
 }
 

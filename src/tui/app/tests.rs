@@ -801,6 +801,7 @@ fn demo_setup_plan(request: &crate::setup::Request) -> Box<crate::setup::Plan> {
         providers: &account.providers,
         role: account.role(&request.role_name),
         attached: &[],
+        tls: None,
     };
     Box::new(
         crate::setup::plan(request, &state, "us-east-1", None, NOW)
