@@ -171,13 +171,17 @@ fn events_screen() {
         top.contains("more lines: J scrolls down") && !top.contains("add a separate role"),
         "{top}"
     );
-    for _ in 0..10 {
+    let mut fix_seen = false;
+    for _ in 0..30 {
         app.update(Action::ScrollWhy(1));
+        fix_seen |= draw(&app, 100, 30).contains("add a separate role");
     }
+    assert!(fix_seen, "J scrolls through the Fix");
+    // At the end: the role's facts that did not fit under its answer.
     let scrolled = draw(&app, 100, 30);
     assert!(
         scrolled.contains("lines above: K scrolls up")
-            && scrolled.contains("add a separate role")
+            && scrolled.contains("tags  team=platform")
             && !scrolled.contains("more lines: J scrolls"),
         "{scrolled}"
     );
@@ -636,6 +640,15 @@ fn role_detail_wraps_instead_of_cutting() {
     let screen = draw(&app, 120, 40);
     assert!(screen.contains("arn:aws:iam::123456789012:role/ci/semaphore-web-deploy"));
     assert!(screen.contains("team=web"), "{screen}");
+    // At 80×24 what of the role does not fit under the answer is below the Fix: J reaches it.
+    let small = draw(&app, 80, 24);
+    assert!(!small.contains("team=web"), "{small}");
+    for _ in 0..30 {
+        app.update(Action::ScrollWhy(1));
+        let _ = draw(&app, 80, 24);
+    }
+    let scrolled = draw(&app, 80, 24);
+    assert!(scrolled.contains("team=web"), "{scrolled}");
     assert!(screen.contains("Fix: "), "{screen}");
     // The header keeps the token part and the expiry at 120 columns, and the expiry at 80.
     assert!(

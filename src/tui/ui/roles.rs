@@ -341,6 +341,7 @@ pub(super) fn render_detail(
         "  ",
         inner,
     );
+    let verdict_lines = answer.len();
     for about in &selected.about {
         answer.extend(wrap_styled(
             Span::raw(""),
@@ -350,11 +351,24 @@ pub(super) fn render_detail(
             inner,
         ));
     }
-    let explanation = explanation_lines(verdict, inner, theme);
+    let mut explanation = explanation_lines(verdict, inner, theme);
     let total = usize::from(area.height);
     let answer_rows = (answer.len() + 2).min(total / 3).max(3);
+    // What of the role (ARN, path, description, tags) does not fit under the answer goes below
+    // the Why and Fix, where J scrolls to it: their box grows by the line that says so.
+    let shown = answer_rows.saturating_sub(2).max(verdict_lines);
+    let moved = if answer.len() > shown {
+        answer.split_off(shown)
+    } else {
+        Vec::new()
+    };
+    let wanted = explanation.len() + 2 + usize::from(!moved.is_empty());
     // The why and fix come before the policy's context: the policy keeps at least 3 lines.
-    let why_rows = (explanation.len() + 2).min(total.saturating_sub(answer_rows + 5).max(3));
+    let why_rows = wanted.min(total.saturating_sub(answer_rows + 5).max(3));
+    if !moved.is_empty() {
+        explanation.push(Line::raw(""));
+        explanation.extend(moved);
+    }
     let [answer_area, policy_area, why_area] = Layout::vertical([
         Constraint::Length(u16::try_from(answer_rows).unwrap_or(3)),
         Constraint::Fill(1),
