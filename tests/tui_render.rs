@@ -501,6 +501,17 @@ fn generate_screen_with_a_diff_against_the_selected_role() {
     app.update(Action::ShowTab(Tab::Generate));
     insta::assert_snapshot!("generate_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("generate_80x24", draw(&app, 80, 24));
+    // The policy pane wraps: the provider's ARN is there whole, in pieces, at 80 columns.
+    let flat: String = draw(&app, 80, 24)
+        .lines()
+        .filter_map(|line| line.trim_matches('"').split('│').nth(1))
+        .map(str::trim)
+        .collect();
+    assert!(
+        flat.contains("\"arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com\""),
+        "{flat}"
+    );
+    assert!(draw(&app, 80, 24).contains("more lines: y copies it all"));
     // Terraform at a wide scope, with its caution; no role selected on a fresh app.
     let mut app = app_without_selection("semaphore-main");
     app.update(Action::CycleScope(-1));

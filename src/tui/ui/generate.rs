@@ -17,6 +17,7 @@ const NO_ROLE: &str =
 /// Lines of context around each change in the diff pane.
 const CONTEXT: usize = 2;
 const ALREADY: &str = "Its policy admits this token already: nothing to edit.";
+const CUT: &str = "more lines: y copies it all, :write FILE writes it";
 
 /// Draws the Generate screen.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -97,14 +98,15 @@ fn render_policy(
             .lines()
             .map(|line| Line::raw(line.to_owned())),
     );
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(format!(
-            " {} · {} ",
-            generated.scope,
-            format.name()
-        ))),
-        area,
-    );
+    // Wrapped, indentation kept, so a long value (a provider ARN, a Semaphore `sub`) is read
+    // whole; what is below the box is said, with where to get it all.
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let needed = paragraph.line_count(area.width.saturating_sub(2)) + 2;
+    let mut block = Block::bordered().title(format!(" {} · {} ", generated.scope, format.name()));
+    if let Some(cut) = needed.checked_sub(usize::from(area.height)).filter(|cut| *cut > 0) {
+        block = block.title_bottom(Line::styled(format!(" … {cut} {CUT} "), theme.dim()));
+    }
+    frame.render_widget(paragraph.block(block), area);
 }
 
 fn radius_height(policy: &GeneratedPolicy) -> u16 {
