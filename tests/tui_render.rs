@@ -204,6 +204,40 @@ fn token_screen() {
     app.update(Action::ShowTab(Tab::Token));
     insta::assert_snapshot!("token_100x30", draw(&app, 100, 30));
     insta::assert_snapshot!("token_80x24", draw(&app, 80, 24));
+    // The table cuts a long value at its column; the selected claim is shown whole below it,
+    // and the findings wrap in full.
+    app.update(Action::Move(2));
+    let screen = draw(&app, 80, 24);
+    let flat: String = screen
+        .lines()
+        .filter_map(|line| line.trim_matches('"').split('│').nth(1))
+        .map(str::trim_end)
+        .collect();
+    assert!(
+        flat.contains("\"org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:branch:ref:refs/heads/main\""),
+        "{screen}"
+    );
+    assert!(
+        flat.contains("allow sts:TagSession in its trust policy"),
+        "{screen}"
+    );
+    assert!(screen.contains("r reveals"), "{screen}");
+    // A claim below the table's last row: the table scrolls to it.
+    app.update(Action::Bottom);
+    let screen = draw(&app, 80, 24);
+    let last: String = app
+        .token()
+        .and_then(|t| t.token.claims().keys().next_back().cloned())
+        .unwrap()
+        .chars()
+        .take(20)
+        .collect();
+    assert!(
+        screen
+            .lines()
+            .any(|line| line.starts_with(&format!("\"│{last}"))),
+        "{last}: {screen}"
+    );
 }
 
 #[test]

@@ -103,7 +103,10 @@ fn render_policy(
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let needed = paragraph.line_count(area.width.saturating_sub(2)) + 2;
     let mut block = Block::bordered().title(format!(" {} · {} ", generated.scope, format.name()));
-    if let Some(cut) = needed.checked_sub(usize::from(area.height)).filter(|cut| *cut > 0) {
+    if let Some(cut) = needed
+        .checked_sub(usize::from(area.height))
+        .filter(|cut| *cut > 0)
+    {
         block = block.title_bottom(Line::styled(format!(" … {cut} {CUT} "), theme.dim()));
     }
     frame.render_widget(paragraph.block(block), area);

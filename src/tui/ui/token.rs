@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
 use serde_json::Value;
 
 use super::Theme;
@@ -47,16 +47,39 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     };
     let token = &loaded.token;
     let findings = token.findings(app.now);
-    let [claims_area, about_area, findings_area] = Layout::vertical([
-        Constraint::Min(6),
-        Constraint::Length(6),
-        Constraint::Length((findings.len() as u16 + 2).clamp(3, 8)),
-    ])
-    .areas(area);
-    frame.render_widget(about(app, token, theme), about_area);
-
     let prefix = token.issuer().map(strip_scheme).unwrap_or_default();
     let exposed = exposed_claims(prefix);
+    // The selected claim whole, under the table that cuts long values at its column's edge.
+    let selected = token
+        .claims()
+        .iter()
+        .nth(app.claim_selected)
+        .map(|(name, value)| {
+            let note = annotation(name, value, app.now, prefix, exposed.extra);
+            format!("{name} = {value} · {note}")
+        });
+    let about = about(app, token, selected, theme);
+    let findings_box = findings_paragraph(&findings, theme);
+    // Both boxes as tall as their wrapped text, within a share of the screen; the table keeps
+    // the rest.
+    let width = area.width.saturating_sub(2);
+    // (`line_count` counts the block's borders.)
+    let rows = |paragraph: &Paragraph, least: u16, most: u16| {
+        u16::try_from(paragraph.line_count(width))
+            .unwrap_or(u16::MAX)
+            .clamp(least, most.max(least))
+    };
+    let about_rows = rows(&about, 6, area.height / 2);
+    let findings_rows = rows(&findings_box, 3, area.height / 4);
+    let [claims_area, about_area, findings_area] = Layout::vertical([
+        Constraint::Min(4),
+        Constraint::Length(about_rows),
+        Constraint::Length(findings_rows),
+    ])
+    .areas(area);
+    frame.render_widget(about, about_area);
+    frame.render_widget(findings_box, findings_area);
+
     let rows: Vec<Row> = token
         .claims()
         .iter()
@@ -115,8 +138,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         ],
     )
     .block(Block::bordered().title(header));
-    frame.render_widget(table, claims_area);
+    // Scrolled so the selected claim is in view.
+    let mut state = TableState::default().with_selected(Some(app.claim_selected));
+    frame.render_stateful_widget(table, claims_area, &mut state);
+}
 
+/// The findings, wrapped.
+fn findings_paragraph(findings: &[crate::token::Finding], theme: Theme) -> Paragraph<'static> {
     let lines: Vec<Line> = if findings.is_empty() {
         vec![Line::styled(
             "✔ nothing in this token makes STS reject it before reading a trust policy",
@@ -138,16 +166,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
             })
             .collect()
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(" Findings ")),
-        findings_area,
-    );
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(" Findings "))
 }
 
 /// The subject's named parts, the JOSE header, and the raw token (masked until `r`).
-fn about<'a>(app: &App, token: &'a crate::token::Token, theme: Theme) -> Paragraph<'a> {
+fn about<'a>(
+    app: &App,
+    token: &'a crate::token::Token,
+    selected: Option<String>,
+    theme: Theme,
+) -> Paragraph<'a> {
     let platform = token.issuer().and_then(platforms::detect);
     let subject = match (platform, token.subject()) {
         (Some(platform), Some(sub)) => {
@@ -179,7 +209,16 @@ fn about<'a>(app: &App, token: &'a crate::token::Token, theme: Theme) -> Paragra
         )
     };
     let header = serde_json::Value::Object(token.header().clone()).to_string();
-    Paragraph::new(vec![
+    let mut lines: Vec<Line> = selected
+        .map(|claim| {
+            Line::from(vec![
+                Span::styled("Claim   ", theme.strong()),
+                Span::raw(claim),
+            ])
+        })
+        .into_iter()
+        .collect();
+    lines.extend([
         Line::from(vec![
             Span::styled("Subject ", theme.strong()),
             Span::raw(subject),
@@ -192,9 +231,10 @@ fn about<'a>(app: &App, token: &'a crate::token::Token, theme: Theme) -> Paragra
             Span::styled("Raw     ", theme.strong()),
             Span::styled(raw_line, theme.dim()),
         ]),
-    ])
-    .wrap(Wrap { trim: true })
-    .block(Block::bordered())
+    ]);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered())
 }
 
 /// What a claim means here: a time in words, or whether AWS can test it.
