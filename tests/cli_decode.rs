@@ -633,3 +633,85 @@ fn help_texts_and_argument_errors_agree_with_the_readme() {
         assert!(out.stderr.contains("--session-name"), "{}", out.stderr);
     }
 }
+
+/// An account whose IAM data holds C0/C1 controls, a bidi override and DEL: in a provider's
+/// client ID, a role's description and tags, a trust policy's condition value, and a
+/// CloudTrail event's fields.
+fn hostile_snapshot() -> String {
+    let evil = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}]0;owned\u{7}\u{202e}x\u{9b}2J\u{7f}";
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {
+            "acme.semaphoreci.com:aud": "https://acme.semaphoreci.com",
+            "acme.semaphoreci.com:sub": format!("org:acme:{evil}*")}}}]});
+    let snapshot = json!({
+        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
+        "account_id": "123456789012", "partition": "aws",
+        "providers": [{"arn": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com",
+            "url": "acme.semaphoreci.com", "client_ids": ["https://acme.semaphoreci.com", evil],
+            "thumbprints": []}],
+        "roles": [{"name": "deploy", "arn": "arn:aws:iam::123456789012:role/deploy", "path": "/",
+            "description": evil, "tags": [{"key": "team", "value": evil}],
+            "max_session_duration": 3600, "trust_policy": policy.to_string()}],
+    });
+    temp_file("hostile", "account.json", snapshot.to_string())
+}
+
+/// issue 9 §1: no text output prints IAM's or CloudTrail's data raw — roles, providers, lint,
+/// scan, explain, policy, setup and trail alike.
+#[test]
+fn hostile_account_data_is_escaped_in_every_text_command() {
+    let snapshot = hostile_snapshot();
+    let evil = "\u{1b}]52;c;cHduZWQ=\u{7}\u{202e}x\u{9b}2J\u{7f}";
+    let event = json!({"eventVersion": "1.08", "eventSource": "sts.amazonaws.com",
+        "eventName": "AssumeRoleWithWebIdentity", "eventTime": "2026-11-25T17:00:00Z",
+        "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.7", "userAgent": evil,
+        "errorCode": "AccessDenied", "errorMessage": evil,
+        "userIdentity": {"type": "WebIdentityUser",
+            "principalId": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com:https://acme.semaphoreci.com:org:acme",
+            "userName": format!("org:acme:{evil}"), "identityProvider": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+        "requestParameters": {"roleArn": "arn:aws:iam::123456789012:role/deploy", "roleSessionName": "s"},
+        "responseElements": null});
+    let trail = temp_file("hostile", "event.json", event.to_string());
+    let token = "demo:semaphore-main";
+    let with = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--snapshot".to_owned(), snapshot.clone()];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        all
+    };
+    for args in [
+        with(&["roles"]),
+        with(&["providers"]),
+        with(&["lint"]),
+        with(&["scan", "--all", "--token", token]),
+        with(&["explain", "--role", "deploy", "--token", token]),
+        with(&["policy", "--role", "deploy", "--token", token, "--diff"]),
+        with(&[
+            "setup",
+            "--platform",
+            "semaphore",
+            "--org",
+            "acme",
+            "--project",
+            "936a5312-a3b8-4921-8b3f-2cec8baac574",
+            "--repo",
+            "web",
+            "--role-name",
+            "deploy",
+        ]),
+        with(&["trail", &trail]),
+    ] {
+        let out = run(trustlens().args(&args).env("NO_COLOR", "1"));
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !all.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{7f}']),
+            "{args:?} printed a raw control character:\n{all:?}"
+        );
+        assert!(
+            all.contains("\\x1b") || all.contains("\\u{9b}") || all.contains("\\u{202e}"),
+            "{args:?} shows none of the data escaped (exit {}): {all}",
+            out.code
+        );
+    }
+}
