@@ -455,9 +455,12 @@ fn live_lookup_pages_retries_a_throttle_and_reads_both_regions() {
     );
     assert_eq!(end - start, 7_200.0, "--since 2h");
     assert_eq!(body["MaxResults"], 50);
-    // Two requests a second at most: the second page of eu-west-1 is asked for at least half a
-    // second after the first (the SDK's retry of the throttled reply comes on top).
+    // Two requests a second at most: the second page is asked for half a second after the
+    // first was sent (received here a little after it was sent; the SDK's own retry of the
+    // throttled reply, requests[2], comes on top).
     assert!(elapsed >= Duration::from_millis(500), "{elapsed:?}");
+    let apart = requests[1].received.duration_since(requests[0].received);
+    assert!(apart >= Duration::from_millis(400), "{apart:?}");
 
     let attempts = report["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2);
@@ -544,4 +547,62 @@ fn an_empty_window_is_bad_input() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn start_and_end_are_the_window_asked_for() {
+    let aws = paging_endpoint();
+    let out = run(against_aws(&aws.endpoint).args([
+        "--region",
+        "eu-west-1",
+        "trail",
+        "--start",
+        "2026-11-30T10:00:00Z",
+        "--end",
+        "2026-11-30T12:00:00Z",
+        "--max-events",
+        "1",
+        "--json",
+    ]));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let requests = lookups(&aws);
+    let body: Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(body["StartTime"].as_f64(), Some(1_796_032_800.0), "{body}");
+    assert_eq!(body["EndTime"].as_f64(), Some(1_796_040_000.0), "{body}");
+}
+
+/// The roles and providers an event is judged against come from a snapshot as from the demo:
+/// the demo written out as a snapshot gives the same verdicts.
+#[test]
+fn a_file_is_judged_against_a_snapshot_s_roles() {
+    let snapshot =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("trail-demo-snapshot.json");
+    let written = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
+        "--demo",
+        "snapshot",
+        "-o",
+        &snapshot.display().to_string(),
+    ]));
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let events = file("records.json");
+    let (demo_code, demo) = trail_json(&[&events]);
+    let out = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
+        "--snapshot",
+        &snapshot.display().to_string(),
+        "trail",
+        &events,
+        "--json",
+    ]));
+    let from_snapshot: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(out.code, demo_code, "{}", out.stderr);
+    let verdicts = |report: &Value| -> Vec<Value> {
+        report["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|attempt| attempt["explanation"].clone())
+            .collect()
+    };
+    assert!(!verdicts(&demo).is_empty());
+    assert_eq!(verdicts(&from_snapshot), verdicts(&demo));
 }

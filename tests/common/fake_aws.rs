@@ -34,6 +34,8 @@ pub struct Request {
     pub params: HashMap<String, String>,
     /// The headers, names in lower case.
     pub headers: HashMap<String, String>,
+    /// When it had been read whole.
+    pub received: std::time::Instant,
 }
 
 impl Request {
@@ -303,6 +305,7 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, route: &Router) {
         params,
         headers,
         body,
+        received: std::time::Instant::now(),
     };
     requests.lock().expect("request log").push(request.clone());
     let reply = route(&request);
