@@ -361,6 +361,11 @@ fn broken_issuers_give_stss_could_not_retrieve() {
             "larger than 1024 KiB",
         ),
         ("/jwks", Reply::Status(503), "HTTP 503"),
+        (
+            "/.well-known/openid-configuration",
+            Reply::Json(json!({"issuer": "x", "padding": "x".repeat(65 * 1024)}).to_string()),
+            "larger than 64 KiB",
+        ),
         ("/jwks", Reply::Silent, "did not answer within 1 s"),
     ];
     for (path, reply, words) in cases {
@@ -798,5 +803,167 @@ fn setup_checks_the_provider_s_thumbprints_against_the_chain_the_issuer_serves()
             .iter()
             .any(|(status, text)| status == "warn" && text.contains("not checked")),
         "{failed:?}"
+    );
+}
+
+/// An EC key made by the test (aws-lc-rs), which signs JWS itself: its JWK and its tokens.
+struct MadeEcKey {
+    pair: aws_lc_rs::signature::EcdsaKeyPair,
+    alg: &'static str,
+    crv: &'static str,
+}
+
+impl MadeEcKey {
+    fn new(alg: &'static str) -> MadeEcKey {
+        use aws_lc_rs::signature::{
+            ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
+            ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair,
+        };
+        let (signing, crv) = match alg {
+            "ES256" => (&ECDSA_P256_SHA256_FIXED_SIGNING, "P-256"),
+            "ES384" => (&ECDSA_P384_SHA384_FIXED_SIGNING, "P-384"),
+            _ => (&ECDSA_P521_SHA512_FIXED_SIGNING, "P-521"),
+        };
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref()).unwrap();
+        MadeEcKey { pair, alg, crv }
+    }
+
+    fn jwk(&self, kid: &str) -> Value {
+        use aws_lc_rs::signature::KeyPair;
+        // The uncompressed point: 0x04, then x and y of equal length.
+        let point = self.pair.public_key().as_ref();
+        let half = (point.len() - 1) / 2;
+        json!({"kty": "EC", "kid": kid, "alg": self.alg, "use": "sig", "crv": self.crv,
+               "x": b64url(&point[1..=half]), "y": b64url(&point[half + 1..])})
+    }
+
+    fn sign(&self, kid: &str, claims: &Value) -> String {
+        let header = json!({"typ": "JWT", "alg": self.alg, "kid": kid});
+        let input = format!(
+            "{}.{}",
+            b64url(header.to_string().as_bytes()),
+            b64url(claims.to_string().as_bytes())
+        );
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let signature = self.pair.sign(&rng, input.as_bytes()).unwrap();
+        format!("{input}.{}", b64url(signature.as_ref()))
+    }
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
+}
+
+/// The test RSA key signing with `alg` (`RS384`, `RS512`), and its JWK under `kid`.
+fn rsa_with(alg: jsonwebtoken::Algorithm, kid: &str, claims: &Value) -> (String, Value) {
+    let mut header = jsonwebtoken::Header::new(alg);
+    header.kid = Some(kid.to_owned());
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(include_bytes!("fixtures/test-rsa-key.pem"))
+        .unwrap();
+    let token = jsonwebtoken::encode(&header, claims, &key).unwrap();
+    let mut jwk = rsa_jwk();
+    jwk["kid"] = json!(kid);
+    jwk["alg"] = json!(format!("{alg:?}"));
+    (token, jwk)
+}
+
+/// aws-web-identity.md §3.4: RS256/384/512 and ES256/384 verify against keys made here; ES512
+/// (P-521) is said to be beyond trustlens, not judged.
+#[test]
+fn every_algorithm_sts_takes_verifies_against_keys_made_here() {
+    let plain = Issuer::start(TEST_JWKS);
+    let claims = plain.claims();
+    let (rs384, rs384_jwk) = rsa_with(jsonwebtoken::Algorithm::RS384, "rs384", &claims);
+    let (rs512, rs512_jwk) = rsa_with(jsonwebtoken::Algorithm::RS512, "rs512", &claims);
+    let (es256, es384, es512) = (
+        MadeEcKey::new("ES256"),
+        MadeEcKey::new("ES384"),
+        MadeEcKey::new("ES512"),
+    );
+    plain.set(
+        "/jwks",
+        Reply::Json(
+            json!({"keys": [rs384_jwk, rs512_jwk, es256.jwk("es256"), es384.jwk("es384"),
+                            es512.jwk("es512")]})
+            .to_string(),
+        ),
+    );
+    let session = live_session();
+    for (name, token) in [
+        ("RS384", rs384),
+        ("RS512", rs512),
+        ("ES256", es256.sign("es256", &claims)),
+        ("ES384", es384.sign("es384", &claims)),
+    ] {
+        let found = verify(&session, &token);
+        assert!(
+            matches!(found, Verification::Verified { .. }),
+            "{name}: {found:?}"
+        );
+    }
+    let found = verify(&session, &es512.sign("es512", &claims));
+    assert!(
+        matches!(&found, Verification::CouldNotCheck { detail } if detail.contains("ES512")),
+        "{found:?}"
+    );
+}
+
+/// A key made here published under the token's `kid`: the signature fails (not "no key"); with
+/// the `kid` twice, the later entry is the one used; a key of another curve is refused.
+#[test]
+fn a_wrong_key_a_repeated_kid_and_another_curve() {
+    let stranger = MadeEcKey::new("ES256").jwk("test-ec");
+    let serving = |keys: Vec<Value>| {
+        let issuer = Issuer::start(&json!({"keys": keys}).to_string());
+        let token = signed_es256("test-ec", &issuer.claims());
+        verify(&live_session(), &token)
+    };
+    let found = serving(vec![stranger.clone()]);
+    assert!(
+        matches!(found, Verification::BadSignature { .. }),
+        "{found:?}"
+    );
+    assert!(
+        matches!(
+            serving(vec![stranger.clone(), ec_jwk()]),
+            Verification::Verified { .. }
+        ),
+        "the later of two entries with one kid is used"
+    );
+    let found = serving(vec![ec_jwk(), stranger]);
+    assert!(
+        matches!(found, Verification::BadSignature { .. }),
+        "{found:?}"
+    );
+    let mut other_curve = MadeEcKey::new("ES384").jwk("test-ec");
+    other_curve["alg"] = json!("ES256");
+    let found = serving(vec![other_curve]);
+    assert!(
+        !matches!(found, Verification::Verified { .. }),
+        "a P-384 key for an ES256 token: {found:?}"
+    );
+}
+
+/// STS reads at most 100 EC keys (as 100 RSA): with 101, EC tokens find no key.
+#[test]
+fn more_than_100_ec_keys_break_ec_tokens() {
+    let keys: Vec<Value> = (0..101)
+        .map(|i| {
+            let mut key = ec_jwk();
+            key["kid"] = json!(if i == 50 {
+                "test-ec".to_owned()
+            } else {
+                format!("ec{i}")
+            });
+            key
+        })
+        .collect();
+    let issuer = Issuer::start(&json!({"keys": keys}).to_string());
+    let found = verify(&live_session(), &signed_es256("test-ec", &issuer.claims()));
+    assert!(
+        matches!(&found, Verification::NoKey { detail } if detail.contains("101 EC")),
+        "{found:?}"
     );
 }
