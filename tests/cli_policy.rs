@@ -224,16 +224,73 @@ fn tool(program: &str, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|error| panic!("cannot run {program} ({error}): {INSTALL_HINT}"))
 }
 
+/// What each renderer is checked on: every platform's default, and the shapes a default
+/// never makes — `StringLike` scopes (a pattern in a statement of its own), the reusable
+/// workflow's `job_workflow_ref`, and an existing role's policy edited to two statements.
+fn rendered_cases(format: &str) -> Vec<(String, String)> {
+    let mut cases: Vec<(String, String)> = platform_claims()
+        .into_iter()
+        .map(|(name, claims)| {
+            let report = generated(name, &claims, &["--format", format]);
+            (
+                name.to_owned(),
+                report["rendered"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let claims: Vec<(&str, Value)> = platform_claims();
+    let of = |name: &str| claims.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+    for (label, name, extra) in [
+        (
+            "semaphore-any-branch",
+            "semaphore-main",
+            vec!["--scope", "any-branch"],
+        ),
+        (
+            "semaphore-tag-pattern",
+            "semaphore-tag",
+            vec!["--scope", "tag", "--pattern", "v*"],
+        ),
+        (
+            "github-workflow",
+            "github-main",
+            vec!["--scope", "workflow"],
+        ),
+    ] {
+        let mut args = vec!["--format", format];
+        args.extend(extra);
+        let report = generated(label, &of(name), &args);
+        cases.push((
+            label.to_owned(),
+            report["rendered"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let edited = policy(&[
+        "--demo",
+        "--token",
+        "demo:semaphore-pr",
+        "--role",
+        "semaphore-web-deploy",
+        "--scope",
+        "pull-request",
+        "--format",
+        format,
+    ]);
+    assert_eq!(edited.code, 0, "{}", edited.stderr);
+    cases.push(("semaphore-edited".to_owned(), edited.stdout));
+    cases
+}
+
 #[test]
 fn terraform_parses_with_python_hcl2_and_passes_checkov() {
-    for (name, claims) in platform_claims() {
-        let report = generated(name, &claims, &["--format", "terraform"]);
-        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join("policy-terraform")
-            .join(name);
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("policy-terraform");
+    let _ = std::fs::remove_dir_all(&root);
+    let cases = rendered_cases("terraform");
+    for (name, rendered) in &cases {
+        let dir = root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("main.tf");
-        std::fs::write(&file, report["rendered"].as_str().unwrap()).unwrap();
+        std::fs::write(&file, rendered).unwrap();
         let parsed = tool(
             "python3",
             &[
@@ -250,37 +307,42 @@ fn terraform_parses_with_python_hcl2_and_passes_checkov() {
         let tree: Value = serde_json::from_slice(&parsed.stdout).unwrap();
         assert!(tree["resource"].is_array(), "{name}: {tree}");
         assert!(tree["data"].is_array(), "{name}: {tree}");
-        // --skip-download and BC_SKIP_MAPPING: checkov asks Prisma Cloud for nothing.
-        let checked = Process::new(checkov())
-            .args(["-d", dir.to_str().unwrap(), "--framework", "terraform"])
-            .args(["-o", "json", "--skip-download"])
-            .env("BC_SKIP_MAPPING", "TRUE")
-            .output()
-            .unwrap_or_else(|error| panic!("cannot run checkov ({error}): {INSTALL_HINT}"));
-        let text = String::from_utf8_lossy(&checked.stdout);
-        let results: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("{name}: checkov printed no JSON: {text} ({INSTALL_HINT})"));
-        let ids = |list: &str| -> Vec<String> {
-            results["results"][list]
-                .as_array()
-                .unwrap_or_else(|| panic!("{name}: checkov gave no {list}: {text}"))
-                .iter()
-                .filter_map(|check| check["check_id"].as_str().map(str::to_owned))
-                .collect()
-        };
-        assert_eq!(
-            results["results"]["parsing_errors"],
-            json!([]),
-            "{name}: {text}"
-        );
-        let (passed, failed) = (ids("passed_checks"), ids("failed_checks"));
-        for id in ["CKV_AWS_358", "CKV_AWS_393"] {
+    }
+    // One checkov run over every case's directory. --skip-download and BC_SKIP_MAPPING:
+    // checkov asks Prisma Cloud for nothing.
+    let checked = Process::new(checkov())
+        .args(["-d", root.to_str().unwrap(), "--framework", "terraform"])
+        .args(["-o", "json", "--skip-download"])
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run checkov ({error}): {INSTALL_HINT}"));
+    let text = String::from_utf8_lossy(&checked.stdout);
+    let results: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("checkov printed no JSON: {text} ({INSTALL_HINT})"));
+    assert_eq!(results["results"]["parsing_errors"], json!([]), "{text}");
+    // (check, file) pairs.
+    let found = |list: &str| -> Vec<(String, String)> {
+        results["results"][list]
+            .as_array()
+            .unwrap_or_else(|| panic!("checkov gave no {list}: {text}"))
+            .iter()
+            .filter_map(|check| {
+                Some((
+                    check["check_id"].as_str()?.to_owned(),
+                    check["file_path"].as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    };
+    let (passed, failed) = (found("passed_checks"), found("failed_checks"));
+    for id in ["CKV_AWS_358", "CKV_AWS_393"] {
+        let failing: Vec<&(String, String)> = failed.iter().filter(|(f, _)| f == id).collect();
+        assert!(failing.is_empty(), "checkov failed {id}: {failing:?}");
+        for (name, _) in &cases {
             assert!(
-                !failed.iter().any(|f| f == id),
-                "{name}: checkov failed {id}: {text}"
-            );
-            assert!(
-                passed.iter().any(|p| p == id),
+                passed
+                    .iter()
+                    .any(|(p, file)| p == id && file.contains(&format!("/{name}/"))),
                 "{name}: checkov did not run {id}: {text}"
             );
         }
@@ -289,13 +351,12 @@ fn terraform_parses_with_python_hcl2_and_passes_checkov() {
 
 #[test]
 fn cloudformation_yaml_and_json_pass_cfn_lint() {
-    for (name, claims) in platform_claims() {
-        for (format, extension) in [("cloudformation", "yaml"), ("cloudformation-json", "json")] {
-            let report = generated(name, &claims, &["--format", format]);
+    for (format, extension) in [("cloudformation", "yaml"), ("cloudformation-json", "json")] {
+        for (name, rendered) in rendered_cases(format) {
             let path = temp_file(
                 "policy-cloudformation",
                 &format!("{name}.{extension}"),
-                report["rendered"].as_str().unwrap(),
+                rendered,
             );
             let linted = tool("cfn-lint", &[&path]);
             assert!(
