@@ -113,8 +113,30 @@ fn generated(name: &str, claims: &Value, extra: &[&str]) -> Value {
 
 #[test]
 fn every_platform_gets_a_policy_that_explain_admits_and_a_blast_radius_explain_agrees_with() {
-    for (name, claims) in platform_claims() {
-        let report = generated(name, &claims, &[]);
+    let defaults = platform_claims();
+    let of = |name: &str| defaults.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+    // Each platform's default scope, and wider scopes whose rows differ in more than `sub`.
+    let mut runs: Vec<(&str, Value, Vec<&str>)> = defaults
+        .iter()
+        .map(|(name, claims)| (*name, claims.clone(), Vec::new()))
+        .collect();
+    runs.push((
+        "semaphore-any-branch",
+        of("semaphore-main"),
+        vec!["--scope", "any-branch"],
+    ));
+    runs.push((
+        "github-workflow",
+        of("github-main"),
+        vec!["--scope", "workflow"],
+    ));
+    runs.push((
+        "github-repository",
+        of("github-prod"),
+        vec!["--scope", "repository"],
+    ));
+    for (name, claims, extra) in runs {
+        let report = generated(name, &claims, &extra);
         assert_eq!(report["admits_token"], true, "{name}");
         let policy_path = temp_file(
             "policy",
@@ -125,8 +147,17 @@ fn every_platform_gets_a_policy_that_explain_admits_and_a_blast_radius_explain_a
         let rows = report["blast_radius"].as_array().unwrap();
         assert!(rows.len() >= 2, "{name}: {rows:?}");
         for row in rows {
+            // The sibling job's claims: the token's, with what that job's differ in.
             let mut sibling = claims.clone();
-            sibling["sub"] = row["sub"].clone();
+            for (claim, value) in row["changed"].as_object().unwrap() {
+                match value {
+                    Value::Null => {
+                        sibling.as_object_mut().unwrap().remove(claim);
+                    }
+                    value => sibling[claim] = value.clone(),
+                }
+            }
+            assert_eq!(sibling["sub"], row["sub"], "{name}: {row}");
             let claims_path = temp_file(
                 "policy",
                 &format!("{name}.sibling.json"),

@@ -467,6 +467,8 @@ pub struct Admission {
     pub identity: &'static str,
     /// Its `sub`.
     pub sub: String,
+    /// The claims it carries that differ from the token's (`null`: it has no such claim).
+    pub changed: Map<String, Value>,
     /// Whether the trust policy admits it (by the engine).
     pub admitted: bool,
 }
@@ -489,6 +491,7 @@ pub fn blast_radius(
     let mut rows = vec![Admission {
         identity: THIS_JOB,
         sub: sub.to_owned(),
+        changed: Map::new(),
         admitted: admits(document, claims, providers, role_arn, now),
     }];
     let Some(platform) = platform else {
@@ -510,32 +513,51 @@ pub fn blast_radius(
         if sibling_sub == sub {
             continue;
         }
-        let mut sibling_claims = claims.clone();
-        sibling_claims.insert("sub".to_owned(), json!(sibling_sub));
+        let mut changed = Map::new();
+        changed.insert("sub".to_owned(), json!(sibling_sub));
         let mut complete = true;
         for (claim, template) in sibling.claims {
             match template {
                 Some(template) => match fill(template, claims, sub, &fields, None) {
                     Some(parts) => {
-                        sibling_claims.insert((*claim).to_owned(), json!(plain(&parts)));
+                        changed.insert((*claim).to_owned(), json!(plain(&parts)));
                     }
                     None => complete = false,
                 },
-                None => {
-                    sibling_claims.remove(*claim);
+                None if claims.contains_key(*claim) => {
+                    changed.insert((*claim).to_owned(), Value::Null);
                 }
+                None => {}
             }
         }
         if !complete {
             continue;
         }
+        let sibling_claims = with_changes(claims, &changed);
         rows.push(Admission {
             identity: sibling.label,
             sub: sibling_sub,
             admitted: admits(document, &sibling_claims, providers, role_arn, now),
+            changed,
         });
     }
     rows
+}
+
+/// `claims` as a sibling job's: each of `changed` set, or removed where it is `null`.
+fn with_changes(claims: &Map<String, Value>, changed: &Map<String, Value>) -> Map<String, Value> {
+    let mut sibling = claims.clone();
+    for (claim, value) in changed {
+        match value {
+            Value::Null => {
+                sibling.remove(claim);
+            }
+            value => {
+                sibling.insert(claim.clone(), value.clone());
+            }
+        }
+    }
+    sibling
 }
 
 #[cfg(test)]
