@@ -546,6 +546,12 @@ fn generate_screen_with_a_diff_against_the_selected_role() {
         "{flat}"
     );
     assert!(draw(&app, 80, 24).contains("more lines: y copies it all"));
+    // The blast radius also says what the role admits now and would after the edit.
+    let screen = draw(&app, 100, 30);
+    assert!(
+        screen.contains("role now edited") && screen.contains("this job             ✘        ✔"),
+        "{screen}"
+    );
     // Terraform at a wide scope, with its caution; no role selected on a fresh app.
     let mut app = app_without_selection("semaphore-main");
     app.update(Action::CycleScope(-1));

@@ -118,27 +118,59 @@ fn radius_height(policy: &GeneratedPolicy) -> u16 {
         .saturating_add(3)
 }
 
+/// The blast radius of the generated policy and, when a role is selected and its policy
+/// edited, of that policy now and after the edit.
 fn render_radius(policy: &GeneratedPolicy, frame: &mut Frame, area: Rect, theme: Theme) {
+    let edit = match &policy.edit {
+        Some((_, Ok(edit))) if !edit.fixes.is_empty() => Some(edit),
+        _ => None,
+    };
+    let mark = |admitted: bool| {
+        if admitted {
+            Span::styled("✔", theme.good())
+        } else {
+            Span::styled("✘", theme.dim())
+        }
+    };
     let rows: Vec<Row> = policy
         .radius
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(index, row)| {
             let verdict = if row.admitted {
                 Span::styled("✔ admitted", theme.good())
             } else {
                 Span::styled("✘ refused", theme.dim())
             };
-            Row::new(vec![verdict, Span::raw(row.identity)])
+            let mut cells = vec![verdict, Span::raw(row.identity)];
+            if let Some(edit) = edit {
+                let at = |rows: &[crate::generate::Admission]| {
+                    rows.get(index).is_some_and(|row| row.admitted)
+                };
+                cells.extend([mark(at(&edit.before)), mark(at(&edit.after))]);
+            }
+            Row::new(cells)
         })
         .collect();
     let admitted = policy.radius.iter().skip(1).filter(|r| r.admitted).count();
-    let table = Table::new(rows, [Constraint::Length(11), Constraint::Fill(1)]).block(
-        Block::bordered().title(format!(
-            " Also admits {admitted} of {} (by the engine) ",
-            policy.radius.len().saturating_sub(1)
-        )),
+    let title = format!(
+        " Also admits {admitted} of {} (by the engine) ",
+        policy.radius.len().saturating_sub(1)
     );
-    frame.render_widget(table, area);
+    let table = match edit {
+        Some(_) => Table::new(
+            rows,
+            [
+                Constraint::Length(11),
+                Constraint::Fill(1),
+                Constraint::Length(8),
+                Constraint::Length(6),
+            ],
+        )
+        .header(Row::new(["generated", "", "role now", "edited"]).style(theme.dim())),
+        None => Table::new(rows, [Constraint::Length(11), Constraint::Fill(1)]),
+    };
+    frame.render_widget(table.block(Block::bordered().title(title)), area);
 }
 
 fn render_diff(policy: &GeneratedPolicy, frame: &mut Frame, area: Rect, theme: Theme) {
