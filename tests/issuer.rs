@@ -362,11 +362,21 @@ fn broken_issuers_give_stss_could_not_retrieve() {
         ),
         ("/jwks", Reply::Status(503), "HTTP 503"),
         (
+            "/jwks",
+            Reply::Status(502),
+            "may answer IDPCommunicationError instead",
+        ),
+        (
             "/.well-known/openid-configuration",
             Reply::Json(json!({"issuer": "x", "padding": "x".repeat(65 * 1024)}).to_string()),
             "larger than 64 KiB",
         ),
         ("/jwks", Reply::Silent, "did not answer within 1 s"),
+        (
+            "/jwks",
+            Reply::Silent,
+            "may answer IDPCommunicationError instead",
+        ),
     ];
     for (path, reply, words) in cases {
         let fresh = Issuer::start(TEST_JWKS);
@@ -378,6 +388,18 @@ fn broken_issuers_give_stss_could_not_retrieve() {
             "{path} {words}: {found:?}"
         );
     }
+    // A 404 is the issuer's answer, not a failure on its side: no IDPCommunicationError.
+    let missing = Issuer::start(TEST_JWKS);
+    missing.set("/jwks", Reply::Status(404));
+    let found = verify(
+        &live_session(),
+        &signed_rs256("test-rsa", &missing.claims()),
+    );
+    assert!(
+        matches!(&found, Verification::NoKey { detail }
+            if detail.contains("STS needs 200") && !detail.contains("IDPCommunicationError")),
+        "{found:?}"
+    );
     // The demo stays offline: nothing is fetched for a token that is not a demo token.
     let _ = block_on(session().verify(&Token::decode(&token).unwrap(), &Origin::Argument));
     assert_eq!(issuer.requests("/.well-known/openid-configuration"), 0);

@@ -29,6 +29,11 @@ pub trait KeySource: Send + Sync {
     async fn fetch(&self, issuer: &str) -> Fetch;
 }
 
+/// An issuer that is slow or failing on its side may also get `IDPCommunicationError`
+/// (aws-web-identity.md §2, marked uncertain: such issuers are more often reported as
+/// "Couldn't retrieve verification key").
+const MAYBE_IDP_COMMUNICATION: &str = "; STS may answer IDPCommunicationError instead (retryable): AWS does not document which of the two it gives";
+
 /// What one fetch of an issuer's keys gave.
 #[derive(Debug, Clone)]
 pub struct Fetch {
@@ -162,14 +167,19 @@ impl HttpKeySource {
             .await
             .map_err(|_| {
                 FetchError::Unusable(format!(
-                    "{url} did not answer within {seconds} s (STS gives up after about 5 s: Couldn't retrieve verification key)"
+                    "{url} did not answer within {seconds} s (STS gives up after about 5 s: Couldn't retrieve verification key){MAYBE_IDP_COMMUNICATION}"
                 ))
             })?
             .map_err(|e| FetchError::Unreachable(format!("{url}: {}", error_chain(&e))))?;
         let status = response.status();
         if status != hyper::StatusCode::OK {
+            let transient = if status.is_server_error() {
+                MAYBE_IDP_COMMUNICATION
+            } else {
+                ""
+            };
             return Err(FetchError::Unusable(format!(
-                "{url} answered HTTP {status}; STS needs 200"
+                "{url} answered HTTP {status}; STS needs 200{transient}"
             )));
         }
         let body = tokio::time::timeout(
