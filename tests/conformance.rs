@@ -15,6 +15,8 @@
 //!   2026-11-25T18:00:00Z), `context` (keys set over the derived context: string or array),
 //!   `region` (the STS endpoint's region, `aws:RequestedRegion`; default: none given, so a
 //!   condition on it is undecided);
+//! - or, for STS's length check on a text too short to decode as a token, `token_chars` (the
+//!   text's length) with `expect.sts_error` (or `null`: within bounds);
 //! - `expect`: `decision` (`allowed`, `denied`, `explicit-deny`, `rejected`, `conditional`:
 //!   decided by a value only the real request has, the why naming both branches), and optionally
 //!   `sts_error` (the STS answer as printed), `deciding` (`{statement, element, condition}`),
@@ -30,7 +32,9 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 use trustlens::account::Provider;
 use trustlens::arn::Arn;
-use trustlens::eval::{ContextValue, Decision, ExplainInputs, Verdict, accepted_audience, explain};
+use trustlens::eval::{
+    ContextValue, Decision, ExplainInputs, Verdict, accepted_audience, explain, token_length_error,
+};
 use trustlens::policy;
 use trustlens::token::Token;
 
@@ -68,6 +72,18 @@ fn load_cases() -> Vec<(String, Value)> {
 
 /// Runs one case; `Err` describes every way it differs from its expectation.
 fn run_case(case: &Value) -> Result<(), String> {
+    if let Some(chars) = case.get("token_chars").and_then(Value::as_u64) {
+        let got = usize::try_from(chars)
+            .ok()
+            .and_then(token_length_error)
+            .map(|error| error.to_string());
+        let expected = case["expect"]["sts_error"].as_str().map(str::to_owned);
+        return if got == expected {
+            Ok(())
+        } else {
+            Err(format!("sts_error: expected {expected:?}, got {got:?}"))
+        };
+    }
     let now = case
         .get("now")
         .and_then(Value::as_i64)

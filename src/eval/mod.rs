@@ -34,7 +34,10 @@ pub use engine::{
 pub use fix::{Fix, HostThumbprint, shell_word};
 pub use keys::{Certainty, ExposedClaims, GENERIC_CLAIMS, exposed_claims};
 pub use matching::like;
-pub use precheck::{Check, CheckId, CheckStatus, StsError, THUMBPRINT_MISMATCH, Wording};
+pub use precheck::{
+    Check, CheckId, CheckStatus, MIN_TOKEN_CHARS, StsError, THUMBPRINT_MISMATCH, Wording,
+    token_length_error,
+};
 pub use scan::{RoleScan, ScanClass, ScanInputs, scan};
 pub use verdict::{
     Decision, ExplainInputs, Verdict, conditional_answer, explain, required_actions,

@@ -471,36 +471,49 @@ fn token_length_check(token: Option<&Token>) -> Check {
         );
     };
     let length = token.char_count();
-    let constraint = |bound: &str| {
+    match token_length_error(length) {
+        Some(error) if length > MAX_TOKEN_CHARS => failed(
+            ID,
+            format!("the token is {length} characters; STS accepts at most {MAX_TOKEN_CHARS}"),
+            error,
+        ),
+        Some(error) => failed(
+            ID,
+            format!("the token is {length} characters; STS needs at least {MIN_TOKEN_CHARS}"),
+            error,
+        ),
+        None => passed(
+            ID,
+            format!("{length} characters, within STS's {MIN_TOKEN_CHARS}–{MAX_TOKEN_CHARS}"),
+        ),
+    }
+}
+
+/// The fewest characters STS takes as a token (STS API model).
+pub const MIN_TOKEN_CHARS: usize = 4;
+
+/// STS's `ValidationError` for a token of `chars` characters, checked before anything else
+/// (STS API model: 4–20,000), or `None` when the length is within bounds. A text too short to
+/// be a token at all gets it too.
+pub fn token_length_error(chars: usize) -> Option<StsError> {
+    let constraint = |bound: &str, wording| {
         StsError::new(
             "ValidationError",
             format!(
                 "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length {bound}"
             ),
-            if bound.contains("greater") {
-                Wording::Documented
-            } else {
-                Wording::Inferred
-            },
+            wording,
         )
     };
-    if length > MAX_TOKEN_CHARS {
-        failed(
-            ID,
-            format!("the token is {length} characters; STS accepts at most {MAX_TOKEN_CHARS}"),
-            constraint("less than or equal to 20000"),
-        )
-    } else if length < 4 {
-        failed(
-            ID,
-            format!("the token is {length} characters; STS needs at least 4"),
-            constraint("greater than or equal to 4"),
-        )
+    if chars > MAX_TOKEN_CHARS {
+        Some(constraint("less than or equal to 20000", Wording::Inferred))
+    } else if chars < MIN_TOKEN_CHARS {
+        Some(constraint(
+            "greater than or equal to 4",
+            Wording::Documented,
+        ))
     } else {
-        passed(
-            ID,
-            format!("{length} characters, within STS's 4–{MAX_TOKEN_CHARS}"),
-        )
+        None
     }
 }
 

@@ -2,6 +2,7 @@
 //! token itself, the demo token, or the CI's own variable.
 
 use crate::account::demo;
+use crate::eval::{MIN_TOKEN_CHARS, token_length_error};
 use crate::token::{Environment, Token, TokenSource, TokenText, detect};
 
 use super::Failure;
@@ -104,17 +105,15 @@ fn decoded(text: TokenText, literal: bool) -> Result<ReadToken, Failure> {
 }
 
 /// STS checks the length before anything else (STS API model: 4–20,000 characters), so a
-/// token under 4 characters also gets its `ValidationError`.
-fn too_short(text: &TokenText) -> &'static str {
+/// text under 4 characters that does not decode also gets its `ValidationError`.
+fn too_short(text: &TokenText) -> String {
     let chars = String::from_utf8_lossy(text.text.expose())
         .trim()
         .chars()
         .count();
-    if chars < 4 {
-        "; STS answers ValidationError: 1 validation error detected: Value at 'webIdentityToken' \
-         failed to satisfy constraint: Member must have length greater than or equal to 4"
-    } else {
-        ""
+    match token_length_error(chars) {
+        Some(error) if chars < MIN_TOKEN_CHARS => format!("; STS answers {error}"),
+        _ => String::new(),
     }
 }
 
