@@ -48,15 +48,34 @@ pub enum ArnError {
     },
 }
 
-impl Arn {
+/// An ARN's parts borrowed from its text: what [`Arn::parse`] checks, without allocating (the
+/// linter reads every principal of every role this way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArnParts<'a> {
+    /// The partition (`aws`, `aws-cn`, …).
+    pub partition: &'a str,
+    /// The service (`iam`, `sts`, …).
+    pub service: &'a str,
+    /// The region (empty for IAM).
+    pub region: &'a str,
+    /// The account ID (may be empty).
+    pub account: &'a str,
+    /// The resource, with any further `:` and `/`.
+    pub resource: &'a str,
+}
+
+impl<'a> ArnParts<'a> {
     /// Reads `text` as an ARN. The partition, service and resource must be non-empty; the
     /// region and account may be empty (IAM ARNs have no region). Never panics.
-    pub fn parse(text: &str) -> Result<Arn, ArnError> {
+    pub fn parse(text: &'a str) -> Result<ArnParts<'a>, ArnError> {
         let rest = text.strip_prefix("arn:").ok_or(ArnError::MissingPrefix)?;
-        let parts: Vec<&str> = rest.splitn(5, ':').collect();
-        let [partition, service, region, account, resource] = parts.as_slice() else {
+        let mut parts = rest.splitn(5, ':');
+        let mut next = || parts.next();
+        let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
+            (next(), next(), next(), next(), next())
+        else {
             return Err(ArnError::MissingParts {
-                found: parts.len() + 1,
+                found: rest.splitn(5, ':').count() + 1,
             });
         };
         for (part, value, may_be_empty) in [
@@ -74,19 +93,33 @@ impl Arn {
             {
                 return Err(ArnError::BadCharacter {
                     part,
-                    value: (*value).to_owned(),
+                    value: value.to_owned(),
                 });
             }
         }
         if resource.is_empty() {
             return Err(ArnError::Empty { part: "resource" });
         }
+        Ok(ArnParts {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
+    }
+}
+
+impl Arn {
+    /// Reads `text` as an ARN (see [`ArnParts::parse`]). Never panics.
+    pub fn parse(text: &str) -> Result<Arn, ArnError> {
+        let parts = ArnParts::parse(text)?;
         Ok(Arn {
-            partition: (*partition).to_owned(),
-            service: (*service).to_owned(),
-            region: (*region).to_owned(),
-            account: (*account).to_owned(),
-            resource: (*resource).to_owned(),
+            partition: parts.partition.to_owned(),
+            service: parts.service.to_owned(),
+            region: parts.region.to_owned(),
+            account: parts.account.to_owned(),
+            resource: parts.resource.to_owned(),
         })
     }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::keys::{Certainty, GENERIC_CLAIMS, exposed_claims};
 use crate::account::Provider;
+use crate::arn::ArnParts;
 use crate::token::rules::{
     ROLES_CLAIM, SESSION_TAGS_CLAIM, SOURCE_IDENTITY_CLAIM, roles_claim_arns,
 };
@@ -126,9 +127,9 @@ pub fn is_role_key(key: &str) -> bool {
 
 /// The account of a role ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`).
 fn role_account(role_arn: &str) -> Option<String> {
-    role_arn
-        .split(':')
-        .nth(4)
+    ArnParts::parse(role_arn)
+        .ok()
+        .map(|arn| arn.account)
         .filter(|account| !account.is_empty())
         .map(str::to_owned)
 }
@@ -385,7 +386,7 @@ impl RequestContext {
     /// evaluation with the values below (aws-web-identity.md §4.6, [EMP]). Both readings stay
     /// open: a condition on one is undecided, and its words give the observed value.
     fn insert_principal_keys(&mut self, provider: &Provider) {
-        let account = provider.arn.split(':').nth(4).unwrap_or_default();
+        let account = ArnParts::parse(&provider.arn).map_or("", |arn| arn.account);
         let observed = [
             (
                 "aws:PrincipalType",

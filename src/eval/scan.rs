@@ -18,6 +18,7 @@ use super::verdict::{
 };
 use crate::account::{Account, Provider, Role};
 use crate::arn::Arn;
+use crate::arn::ArnParts;
 use crate::policy::{Effect, PolicyDocument, PrincipalSet, PrincipalType};
 use crate::token::Token;
 use crate::token::verify::Evidence;
@@ -173,9 +174,9 @@ impl Call {
         self.assumed_for
             .as_ref()
             .is_none_or(|(partition, account)| {
-                let mut parts = role_arn.split(':');
-                parts.nth(1).unwrap_or("aws") == partition
-                    && parts.nth(2).unwrap_or_default() == account
+                let (role_partition, role_account) = ArnParts::parse(role_arn)
+                    .map_or(("aws", ""), |arn| (arn.partition, arn.account));
+                role_partition == partition && role_account == account
             })
     }
 }

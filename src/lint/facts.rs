@@ -3,6 +3,7 @@
 
 use super::{LintInputs, Raw, Rule, fix::LintFix};
 use crate::account::BUILT_IN_PROVIDERS;
+use crate::arn::ArnParts;
 use crate::json::JsonPath;
 use crate::policy::{
     Condition, Effect, OperatorKind, PolicyDocument, PrincipalSet, PrincipalType, Statement,
@@ -98,28 +99,6 @@ fn statement_is_array(text: &str) -> bool {
     false
 }
 
-/// An ARN's partition, service, account and resource, borrowed (the checks of
-/// `arn::Arn::parse`, without its allocations: every role's principals are read).
-fn arn_parts(text: &str) -> Option<(&str, &str, &str, &str)> {
-    let mut parts = text.strip_prefix("arn:")?.splitn(5, ':');
-    let (partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let plain = |part: &str| {
-        part.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    };
-    let valid = !partition.is_empty()
-        && !service.is_empty()
-        && !resource.is_empty()
-        && [partition, service, region, account].into_iter().all(plain);
-    valid.then_some((partition, service, account, resource))
-}
-
 fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
     let Some(PrincipalSet::Typed(types)) = statement.principal.as_ref().map(|p| &p.set) else {
         return Vec::new();
@@ -129,9 +108,10 @@ fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
         .filter(|(kind, _)| *kind == PrincipalType::Federated)
         .flat_map(|(_, ids)| ids.iter().enumerate())
         .map(|(index, raw)| {
-            let arn = arn_parts(raw);
+            let arn = ArnParts::parse(raw).ok();
             let url = match arn {
-                Some((_, "iam", _, rest)) => rest
+                Some(arn) if arn.service == "iam" => arn
+                    .resource
                     .strip_prefix("oidc-provider/")
                     .filter(|url| !url.is_empty()),
                 Some(_) => None,
@@ -142,8 +122,8 @@ fn trusted(statement: &Statement) -> Vec<Trusted<'_>> {
                 raw,
                 index,
                 url,
-                account: arn.map(|(_, _, account, _)| account),
-                saml: arn.is_some_and(|(_, _, _, rest)| rest.starts_with("saml-provider/")),
+                account: arn.map(|arn| arn.account),
+                saml: arn.is_some_and(|arn| arn.resource.starts_with("saml-provider/")),
             }
         })
         .collect()
