@@ -227,14 +227,8 @@ fn prepare_edit(
     } else {
         vec![generated.provider.clone()]
     };
-    let edit = generate::edit(
-        role.trust_policy.text(),
-        &generated,
-        claims,
-        &evaluated_with,
-        now,
-    )
-    .map_err(|error| Failure::bad_input("cannot-edit", error.to_string()))?;
+    let edit = generate::edit(&role.trust_policy, &generated, claims, &evaluated_with, now)
+        .map_err(|error| Failure::bad_input("cannot-edit", error.to_string()))?;
     generated.policy = edit.new_policy.clone();
     generated.admits_token = true;
     Ok(Outcome {

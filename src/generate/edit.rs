@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::{Admission, Generated, admits, blast_radius};
-use crate::account::Provider;
+use crate::account::{Provider, TrustPolicy};
 use crate::eval::Fix;
 use crate::json;
 use crate::policy::{self, PolicyDocument};
@@ -57,34 +57,38 @@ pub enum DiffLine<'a> {
     Added(&'a str),
 }
 
-/// The edit of `existing` (a trust policy's JSON text) that makes it admit the token of
-/// `claims` at `generated`'s scope.
+/// The edit of `existing` (a role's trust policy, parsed when the role was loaded) that makes
+/// it admit the token of `claims` at `generated`'s scope.
 pub fn edit(
-    existing: &str,
+    existing: &TrustPolicy,
     generated: &Generated,
     claims: &Map<String, Value>,
     providers: &[Provider],
     now: i64,
 ) -> Result<Edit, EditError> {
-    let parsed = json::parse(existing.as_bytes()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    // The JSON tree, to edit; the document was parsed with the role.
+    let parsed =
+        json::parse(existing.text().as_bytes()).map_err(|e| EditError::Invalid(e.to_string()))?;
     if let Some(repeated) = parsed.duplicates.first() {
         return Err(EditError::RepeatedKey(repeated.path.to_string()));
     }
-    let document = policy::parse(existing).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let document = existing
+        .parsed()
+        .map_err(|e| EditError::Invalid(e.to_string()))?;
     let old = parsed.value;
     let old_text = pretty(&old);
     let role_arn = &generated.role_arn;
-    let before = blast_radius(&document, claims, providers, role_arn, now);
+    let before = blast_radius(document, claims, providers, role_arn, now);
     // What the scope admits: the job, and at a wider scope its siblings too.
     let wanted = generated
         .document()
         .map(|scope| blast_radius(&scope, claims, providers, role_arn, now))
         .map_err(|e| EditError::Invalid(e.to_string()))?;
-    let fixes = if admits(&document, claims, providers, role_arn, now) && covers(&before, &wanted) {
+    let fixes = if admits(document, claims, providers, role_arn, now) && covers(&before, &wanted) {
         Vec::new()
     } else {
         vec![choose(
-            &old, &document, generated, &wanted, claims, providers, now,
+            &old, document, generated, &wanted, claims, providers, now,
         )]
     };
     let new_policy = fixes

@@ -317,7 +317,7 @@ fn editing_a_main_only_role_for_a_tag_adds_a_value_and_keeps_main() {
     let claims = claims("semaphore-tag");
     let generated = make("semaphore-tag", Some("ref"));
     let edit = edit(
-        role.trust_policy.text(),
+        &role.trust_policy,
         &generated,
         &claims,
         &account.providers,
@@ -367,7 +367,7 @@ fn a_pattern_goes_in_a_statement_of_its_own() {
             .into(),
     );
     let edit = edit(
-        role.trust_policy.text(),
+        &role.trust_policy,
         &generated,
         &other_branch,
         &account.providers,
@@ -388,7 +388,7 @@ fn a_wider_scope_is_added_even_when_the_job_itself_is_admitted_already() {
     let claims = claims("semaphore-main");
     // The role admits main only; asking for any branch must add it, not say "no edit".
     let widened = edit(
-        role.trust_policy.text(),
+        &role.trust_policy,
         &make("semaphore-main", Some("any-branch")),
         &claims,
         &account.providers,
@@ -410,7 +410,7 @@ fn a_wider_scope_is_added_even_when_the_job_itself_is_admitted_already() {
     assert_eq!(other_branch(&widened.after), Some(true));
     // At the job's own scope there is nothing to add.
     let same = edit(
-        role.trust_policy.text(),
+        &role.trust_policy,
         &make("semaphore-main", Some("ref")),
         &claims,
         &account.providers,
@@ -424,7 +424,14 @@ fn a_wider_scope_is_added_even_when_the_job_itself_is_admitted_already() {
 fn a_policy_with_a_repeated_key_is_not_edited() {
     let generated = make("semaphore-main", None);
     let repeated = r#"{"Version":"2012-10-17","Version":"2012-10-17","Statement":[]}"#;
-    let error = edit(repeated, &generated, &claims("semaphore-main"), &[], NOW).unwrap_err();
+    let error = edit(
+        &crate::account::TrustPolicy::new(repeated),
+        &generated,
+        &claims("semaphore-main"),
+        &[],
+        NOW,
+    )
+    .unwrap_err();
     assert!(matches!(error, EditError::RepeatedKey(_)), "{error}");
 }
 

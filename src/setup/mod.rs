@@ -829,10 +829,10 @@ fn trust_verdict(
     intended: &[Admission],
     now: i64,
 ) -> Result<(), String> {
-    let Ok(document) = policy::parse(role.trust_policy.text()) else {
+    let Ok(document) = role.trust_policy.parsed() else {
         return Err("is not a policy trustlens can read".to_owned());
     };
-    let existing = blast_radius(&document, claims, providers, role_arn, now);
+    let existing = blast_radius(document, claims, providers, role_arn, now);
     if !existing.first().is_some_and(|row| row.admitted) {
         return Err("does not admit the intended job".to_owned());
     }

@@ -955,7 +955,7 @@ impl App {
         let mut for_role = generated;
         for_role.role_arn = role.arn.clone();
         let edit = generate::edit(
-            role.trust_policy.text(),
+            &role.trust_policy,
             &for_role,
             &claims,
             &account.providers,
@@ -1435,14 +1435,9 @@ impl App {
             let edit = role.map(|role| {
                 let mut for_role = generated.clone();
                 for_role.role_arn = role.arn.clone();
-                let edit = generate::edit(
-                    role.trust_policy.text(),
-                    &for_role,
-                    claims,
-                    &providers,
-                    self.now,
-                )
-                .map_err(|error| error.to_string());
+                let edit =
+                    generate::edit(&role.trust_policy, &for_role, claims, &providers, self.now)
+                        .map_err(|error| error.to_string());
                 (role.name.clone(), edit)
             });
             let rendered = generate::render(
