@@ -1,5 +1,6 @@
 //! Principals and actions: wildcards, NotPrincipal, Resource, the action a federated principal
-//! needs, malformed or missing providers, and `sts:TagSession` for session tags.
+//! needs, malformed or missing providers, and `sts:TagSession` for session tags (tested, or
+//! sent by a platform that can send them).
 
 use super::Raw;
 use super::facts::{Facts, StatementFacts, push, push_admits};
@@ -7,6 +8,7 @@ use super::fix::{Edit, LintFix};
 use super::rules::{Rule, tl};
 use crate::arn::Arn;
 use crate::eval::{ASSUME_ACTION, Fix, TAG_SESSION_ACTION};
+use crate::platforms::{Platform, detect};
 use crate::policy::{PrincipalSet, PrincipalType};
 
 const PRINCIPAL_WILDCARD: &Rule = tl(1);
@@ -17,6 +19,7 @@ const MALFORMED_FEDERATED: &Rule = tl(5);
 const OTHER_ACCOUNT: &Rule = tl(6);
 const PROVIDER_MISSING: &Rule = tl(7);
 const TAG_SESSION: &Rule = tl(8);
+const TAGGING_PLATFORM: &Rule = tl(44);
 
 /// Session-tag condition keys (aws-web-identity.md §4.6).
 const TAG_KEYS: [&str; 3] = ["aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys"];
@@ -157,6 +160,28 @@ fn actions(statement: &StatementFacts<'_>, out: &mut Vec<Raw>) {
         let key = c.key.to_ascii_lowercase();
         TAG_KEYS.iter().any(|tag| key.starts_with(tag))
     });
+    let tagging = statement
+        .oidc()
+        .filter_map(|trusted| trusted.url.and_then(detect))
+        .find(|platform| matches!(platform, Platform::Semaphore | Platform::Buildkite));
+    if let (None, Some(platform)) = (tags, tagging)
+        && statement.allows()
+        && !covers(TAG_SESSION_ACTION)
+    {
+        push(
+            out,
+            TAGGING_PLATFORM,
+            format!(
+                "{} tokens carry session tags once the organization turns them on; this statement does not allow {TAG_SESSION_ACTION}, so they would then be denied",
+                platform.name()
+            ),
+            statement.path.key("Action"),
+            LintFix::Engine(Fix::AddAction {
+                statement: statement.statement.index,
+                action: TAG_SESSION_ACTION.to_owned(),
+            }),
+        );
+    }
     if let Some(condition) = tags
         && statement.allows()
         && !covers(TAG_SESSION_ACTION)

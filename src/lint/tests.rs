@@ -118,6 +118,12 @@ case!(tl007_provider_missing, "TL007", account = true,
 case!(tl008_tags_without_tag_session, "TL008",
     fires: github_equals(r#", "aws:RequestTag/team": "platform""#),
     quiet: statement(&format!(r#"{{"Federated": "{GH}"}}"#), r#"["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]"#, &format!(r#"{{"StringEquals": {{{AUD}, {SUB}, {ID}, "aws:RequestTag/team": "platform"}}}}"#)));
+case!(tl044_tagging_platform_without_tag_session, "TL044",
+    fires: statement(r#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"}"#, r#""sts:AssumeRoleWithWebIdentity""#, r#"{"StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com", "acme.semaphoreci.com:sub": "org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:branch:ref:refs/heads/main"}}"#),
+    quiet: statement(r#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"}"#, r#"["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]"#, r#"{"StringEquals": {"acme.semaphoreci.com:aud": "https://acme.semaphoreci.com", "acme.semaphoreci.com:sub": "org:acme:project:936a5312-a3b8-4921-8b3f-2cec8baac574:repo:web:ref_type:branch:ref:refs/heads/main"}}"#));
+case!(tl044_is_not_said_for_platforms_without_session_tags, "TL044",
+    fires: statement(r#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/agent.buildkite.com"}"#, r#""sts:AssumeRoleWithWebIdentity""#, r#"{"StringEquals": {"agent.buildkite.com:aud": "sts.amazonaws.com", "agent.buildkite.com:sub": "organization:acme:pipeline:deploy:ref:refs/heads/main:commit:1da177e4c3f41524e886b7f1b8a0c1fc7321cac2:step:build"}}"#),
+    quiet: tight());
 case!(tl009_shared_issuer_without_sub, "TL009",
     fires: github(&format!(r#"{{"StringEquals": {{{AUD}}}}}"#)),
     quiet: tight());
