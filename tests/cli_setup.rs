@@ -273,7 +273,7 @@ fn a_too_wide_trust_policy_gets_the_diff_and_is_narrowed() {
 }
 
 #[test]
-fn every_platform_is_set_up_from_an_empty_account_and_a_second_run_is_a_no_op() {
+fn every_platform_is_set_up_from_empty_its_job_assumes_and_a_rerun_is_a_no_op() {
     let moto = Moto::start();
     let cases: [(&str, &[&str]); 10] = [
         (
@@ -367,6 +367,23 @@ fn every_platform_is_set_up_from_an_empty_account_and_a_second_run_is_a_no_op() 
             json_of(&second)["applied"],
             json!([]),
             "{platform}: a no-op"
+        );
+        // A working provider and role: the plan's typical job, as a token, assumes the role
+        // through moto's STS (the local verdict first, as in a pipeline).
+        let mut job = first["plan"]["job"].clone();
+        let issued = now() - 60;
+        job["iat"] = json!(issued);
+        job["exp"] = json!(issued + 3_600);
+        let mut assume = common::against_aws(&moto.endpoint);
+        assume
+            .args(["assume", "--role", &role, "--token", "env:JOB_TOKEN"])
+            .env("JOB_TOKEN", signed_rs256("k1", &job));
+        let assumed = common::run(&mut assume);
+        assert_eq!(assumed.code, 0, "{platform}: {}", assumed.stderr);
+        assert!(
+            assumed.stderr.contains(&format!("assumed-role/{role}/")),
+            "{platform}: {}",
+            assumed.stderr
         );
     }
     let roles = json_of(&run(
