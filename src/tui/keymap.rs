@@ -304,6 +304,9 @@ impl Command {
     }
 }
 
+/// Between two footer hints.
+const HINT_GAP: &str = " · ";
+
 /// The name of a key press as the table writes it: `q`, `G`, `ctrl-c`, `shift-tab`, `up`.
 pub fn key_name(key: KeyEvent) -> Option<String> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -455,10 +458,10 @@ impl Keymap {
             .map(|(key, _)| key.as_str())
     }
 
-    /// A footer hint: each entry's commands' first keys (joined by `/`) and its words; entries
-    /// whose commands are all unbound are left out.
-    pub fn hints(&self, entries: &[(&[Command], &str)]) -> String {
-        entries
+    /// A footer hint of at most `width` columns: each entry's commands' first keys (joined by
+    /// `/`) and its words; entries whose commands are all unbound are left out.
+    pub fn hints(&self, entries: &[(&[Command], &str)], width: usize) -> String {
+        let mut parts: Vec<String> = entries
             .iter()
             .filter_map(|(commands, words)| {
                 let keys: Vec<&str> = commands.iter().filter_map(|c| self.key_for(*c)).collect();
@@ -466,8 +469,21 @@ impl Keymap {
                 let gap = if keys.last() == Some(&":") { "" } else { " " };
                 (!keys.is_empty()).then(|| format!("{}{gap}{words}", keys.join("/")))
             })
-            .collect::<Vec<_>>()
-            .join(" · ")
+            .collect();
+        // Too wide: whole hints give way from the end of the screen's own, so the first one
+        // and the closing help and quit stay, and none is cut mid-word.
+        let fits = |parts: &[String]| {
+            unicode_width::UnicodeWidthStr::width(parts.join(HINT_GAP).as_str()) <= width
+        };
+        let kept_at_end = entries
+            .iter()
+            .rev()
+            .take_while(|(commands, _)| matches!(commands, [Command::Help] | [Command::Quit]))
+            .count();
+        while !fits(&parts) && parts.len() > kept_at_end + 1 {
+            parts.remove(parts.len() - kept_at_end - 1);
+        }
+        parts.join(HINT_GAP)
     }
 
     /// Help lines: the keys of each command, in binding order.
@@ -528,6 +544,26 @@ mod tests {
 
     fn command(name: &str) -> Option<Command> {
         Keymap::default().command(name)
+    }
+
+    #[test]
+    fn hints_give_way_whole_and_keep_help_and_quit() {
+        use Command as C;
+        let entries: &[(&[Command], &str)] = &[
+            (&[C::Down, C::Up], "move"),
+            (&[C::Filter], "filter"),
+            (&[C::Sort], "sort"),
+            (&[C::Help], "help"),
+            (&[C::Quit], "quit"),
+        ];
+        let keymap = Keymap::default();
+        let all = "j/k move · / filter · s sort · ? help · q quit";
+        assert_eq!(keymap.hints(entries, 80), all);
+        assert_eq!(
+            keymap.hints(entries, all.chars().count() - 1),
+            "j/k move · / filter · ? help · q quit"
+        );
+        assert_eq!(keymap.hints(entries, 10), "j/k move · ? help · q quit");
     }
 
     #[test]

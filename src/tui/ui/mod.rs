@@ -57,7 +57,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: Theme) {
         Tab::Events => events::render(app, frame, body, theme),
         Tab::Setup => setup::render(app, frame, body, theme),
     }
-    frame.render_widget(footer_line(app, theme), footer);
+    frame.render_widget(footer_line(app, usize::from(footer.width), theme), footer);
     for overlay in app.overlays.iter() {
         render_overlay(app, overlay, frame, theme);
     }
@@ -289,7 +289,7 @@ fn hint_entries(tab: Tab) -> &'static [(&'static [Command], &'static str)] {
     }
 }
 
-fn footer_line(app: &App, theme: Theme) -> Line<'static> {
+fn footer_line(app: &App, width: usize, theme: Theme) -> Line<'static> {
     if let Some(toast) = &app.toast {
         return if toast.is_error() {
             Line::styled(format!("{} (esc dismisses)", toast.text), theme.bad())
@@ -300,7 +300,7 @@ fn footer_line(app: &App, theme: Theme) -> Line<'static> {
     if app.roles.filtering {
         return Line::styled(FILTER_HINT, theme.dim());
     }
-    Line::styled(app.keymap.hints(hint_entries(app.tab)), theme.dim())
+    Line::styled(app.keymap.hints(hint_entries(app.tab), width), theme.dim())
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.
