@@ -592,3 +592,38 @@ fn scan_takes_claims_and_says_a_token_level_blocker_once() {
         expired.stdout
     );
 }
+
+/// One provider and one role are said in the singular (scan's header).
+#[test]
+fn one_provider_and_one_role_are_counted_in_the_singular() {
+    let account = json!({
+        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
+        "account_id": "210987654321", "partition": "aws",
+        "providers": [{"arn": "arn:aws:iam::210987654321:oidc-provider/acme.semaphoreci.com",
+            "url": "acme.semaphoreci.com", "client_ids": ["https://acme.semaphoreci.com"],
+            "thumbprints": []}],
+        "roles": [{"name": "deploy", "arn": "arn:aws:iam::210987654321:role/deploy", "path": "/",
+            "max_session_duration": 3600,
+            "trust_policy": json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::210987654321:oidc-provider/acme.semaphoreci.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity"}]}).to_string()}],
+    });
+    let snapshot = temp_file("singular", "snapshot.json", account.to_string());
+    let out = trustlens(
+        &[
+            "--snapshot",
+            &snapshot,
+            "scan",
+            "--now",
+            common::NOW_RFC3339,
+        ],
+        Some(semaphore_token("branch", "refs/heads/main")),
+    );
+    assert!(
+        out.stdout
+            .contains("(account 210987654321 · 1 OIDC provider · 1 role)"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+}

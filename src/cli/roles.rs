@@ -9,6 +9,7 @@ use super::{Context, Exit};
 use crate::account::{Account, Role};
 use crate::arn::Arn;
 use crate::policy::PrincipalType;
+use crate::printable::counted;
 use crate::session::Session;
 
 /// Runs `roles`.
@@ -133,11 +134,10 @@ fn role_trusts(role: &Role, arn: &str) -> bool {
 
 /// The account's providers and roles count, for headers.
 pub(super) fn summary(account: &Account) -> String {
-    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     format!(
         "account {} · {} · {}",
         account.id,
-        count(account.providers.len(), "OIDC provider"),
-        count(account.roles.len(), "role")
+        counted(account.providers.len(), "OIDC provider"),
+        counted(account.roles.len(), "role")
     )
 }
