@@ -146,6 +146,16 @@ fn events_screen() {
     let mut app = app("semaphore-main");
     app.update(Action::ShowTab(Tab::Events));
     insta::assert_snapshot!("events_loading_80x24", draw(&app, 80, 24));
+    // While a live history loads, the count read so far.
+    app.update(Action::EventsProgress {
+        generation: 1,
+        events: 150,
+    });
+    assert!(
+        draw(&app, 80, 24).contains("Reading CloudTrail events… 150 so far"),
+        "{}",
+        draw(&app, 80, 24)
+    );
     app.update(Action::EventsLoaded {
         generation: 1,
         result: Ok((
