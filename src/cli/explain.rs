@@ -260,17 +260,28 @@ fn target_from_policy(
             (arn, partition, account)
         }
     };
-    let provider = Provider::new(&partition, &account, &provider_url, client_ids);
-    notes.push(format!(
-        "provider {} with client IDs {}",
-        provider.issuer(),
-        provider
-            .client_ids
-            .iter()
-            .map(|id| format!("\"{id}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    // Google, Cognito, Amazon and Facebook are built into IAM: no provider object, no
+    // client ID list.
+    let provider = match Provider::built_in(&provider_url) {
+        Some(built_in) => {
+            notes.push(format!("IAM's built-in provider {}", built_in.url));
+            built_in
+        }
+        None => {
+            let provider = Provider::new(&partition, &account, &provider_url, client_ids);
+            notes.push(format!(
+                "provider {} with client IDs {}",
+                provider.issuer(),
+                provider
+                    .client_ids
+                    .iter()
+                    .map(|id| format!("\"{id}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            provider
+        }
+    };
     Ok(Target {
         document,
         providers: vec![provider],
