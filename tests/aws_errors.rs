@@ -850,6 +850,7 @@ fn export_lines_stay_one_word_each_for_eval_whatever_the_endpoint_sends() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     // A shell that evals the lines gets the value back exactly, and runs nothing.
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("eval-credentials");
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut shell = std::process::Command::new("sh")
         .args(["-c", "eval \"$(cat)\"; printf %s \"$AWS_SESSION_TOKEN\""])

@@ -204,7 +204,8 @@ fn pasted_keys_cannot_confirm_an_assume() {
     tmux.wait_for("Header");
     tmux.paste("not-a-token\u{1b}[201~2a\r");
     tmux.wait_for("keys that arrived with the paste were ignored");
-    // A slower tail: keys 80 ms apart for over a second, past the quiet time.
+    // A slower tail: a burst every 60 ms for about a second, past the quiet time (each burst
+    // one tmux call, so the gaps stay well under the quiet time on a loaded machine too).
     assert!(
         tmux.run(&["set-buffer", "--", "not-a-token\u{1b}[201~"])
             .status
@@ -215,11 +216,9 @@ fn pasted_keys_cannot_confirm_an_assume() {
             .status
             .success()
     );
-    for _ in 0..8 {
-        tmux.keys(&["2", "a"]);
-        std::thread::sleep(Duration::from_millis(80));
-        tmux.keys(&["Enter"]);
-        std::thread::sleep(Duration::from_millis(80));
+    for _ in 0..12 {
+        tmux.keys(&["2", "a", "Enter"]);
+        std::thread::sleep(Duration::from_millis(60));
     }
     std::thread::sleep(PASTE_QUIET * 3);
     let screen = tmux.screen();

@@ -84,21 +84,29 @@ pub fn edit(
         .document()
         .map(|scope| blast_radius(&scope, claims, providers, role_arn, now))
         .map_err(|e| EditError::Invalid(e.to_string()))?;
-    let fixes = if admits(document, claims, providers, role_arn, now) && covers(&before, &wanted) {
+    let admitted = admits(document, claims, providers, role_arn, now);
+    let mut fixes = if admitted && covers(&before, &wanted) {
         Vec::new()
     } else {
         vec![choose(
             &old, document, generated, &wanted, claims, providers, now,
         )]
     };
-    let new_policy = fixes
+    let mut new_policy = fixes
         .iter()
         .fold(old.clone(), |policy, fix| apply(&policy, fix));
     let new_document = parse_value(&new_policy)?;
     if !admits(&new_document, claims, providers, role_arn, now) {
         return Err(EditError::StillRefused);
     }
-    let after = blast_radius(&new_document, claims, providers, role_arn, now);
+    let mut after = blast_radius(&new_document, claims, providers, role_arn, now);
+    // An edit that admits nothing more (a Deny refuses what the scope would add) is no edit:
+    // run again, it would add the same statement again.
+    if admitted && same_admissions(&before, &after) {
+        fixes.clear();
+        new_policy = old;
+        after = before.clone();
+    }
     Ok(Edit {
         fixes,
         old_text,
@@ -115,6 +123,11 @@ fn covers(has: &[Admission], wanted: &[Admission]) -> bool {
     has.iter()
         .zip(wanted)
         .all(|(has, wanted)| has.admitted || !wanted.admitted)
+}
+
+/// Whether two blast radii of the same claims admit the same identities.
+fn same_admissions(a: &[Admission], b: &[Admission]) -> bool {
+    a.iter().zip(b).all(|(a, b)| a.admitted == b.admitted)
 }
 
 fn pretty(value: &Value) -> String {

@@ -421,6 +421,34 @@ fn a_wider_scope_is_added_even_when_the_job_itself_is_admitted_already() {
 }
 
 #[test]
+fn a_wider_scope_a_deny_refuses_is_no_edit_and_a_second_run_adds_nothing() {
+    let account = demo::account().unwrap();
+    let main_only = account
+        .role("semaphore-web-deploy")
+        .unwrap()
+        .trust_policy
+        .text()
+        .to_owned();
+    let mut policy: serde_json::Value = serde_json::from_str(&main_only).unwrap();
+    // Any branch allowed already, and every other branch denied: `any-branch` can add nothing.
+    let deny = serde_json::json!({"Effect": "Deny",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/acme.semaphoreci.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringNotLike": {"acme.semaphoreci.com:sub": "*:ref:refs/heads/main"}}});
+    policy["Statement"].as_array_mut().unwrap().push(deny);
+    let edit = edit(
+        &crate::account::TrustPolicy::new(policy.to_string()),
+        &make("semaphore-main", Some("any-branch")),
+        &claims("semaphore-main"),
+        &account.providers,
+        NOW,
+    )
+    .unwrap();
+    assert!(edit.fixes.is_empty(), "{:?}", edit.fixes);
+    assert_eq!(edit.new_text, edit.old_text);
+}
+
+#[test]
 fn a_policy_with_a_repeated_key_is_not_edited() {
     let generated = make("semaphore-main", None);
     let repeated = r#"{"Version":"2012-10-17","Version":"2012-10-17","Statement":[]}"#;

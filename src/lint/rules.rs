@@ -227,7 +227,7 @@ rules! {
         why "values are ORed: the repetition changes nothing and hides what the condition admits"
         source AA_CHECKS, peers "Access Analyzer (Redundant condition value)";
     "TL044" "tagging-platform-without-tag-session" Note false
-        summary "a statement trusting Semaphore or Buildkite that does not allow `sts:TagSession`"
+        summary "a statement trusting Semaphore or Buildkite that does not allow `sts:TagSession` (`trustlens policy` adds it only for a token that carries tags, so its policies for untagged jobs get this note)"
         why "their tokens carry session tags (`https://aws.amazon.com/tags`) once the organization turns them on (Semaphore's \"Include AWS Tags\", Buildkite's `--aws-session-tag`); from then on STS denies every job unless the statement also allows sts:TagSession"
         source "ci-providers.md §1 and §2.10; https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp", peers "none";
 }

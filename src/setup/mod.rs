@@ -648,7 +648,11 @@ fn provider_step(
                     client_id: intended.audience.clone(),
                 });
             }
-            checks.extend(thumbprint_checks(Some(found), account.tls));
+            checks.extend(thumbprint_checks(
+                Some(found),
+                &intended.issuer,
+                account.tls,
+            ));
             provider = found.clone();
             if !provider.client_ids.contains(&intended.audience) {
                 provider.client_ids.push(intended.audience.clone());
@@ -663,7 +667,7 @@ fn provider_step(
                     intended.issuer, account.account_id
                 ),
             ));
-            checks.extend(thumbprint_checks(None, account.tls));
+            checks.extend(thumbprint_checks(None, &intended.issuer, account.tls));
             changes.push(Change::CreateProvider {
                 url: intended.issuer.clone(),
                 client_ids: vec![intended.audience.clone()],
@@ -836,26 +840,17 @@ fn trust_verdict(
     if !existing.first().is_some_and(|row| row.admitted) {
         return Err("does not admit the intended job".to_owned());
     }
-    let wider: Vec<&str> = existing
-        .iter()
-        .filter(|row| {
-            row.admitted
-                && !intended
-                    .iter()
-                    .any(|other| other.sub == row.sub && other.admitted)
-        })
-        .map(|row| row.identity)
-        .collect();
-    let narrower: Vec<&str> = intended
-        .iter()
-        .filter(|row| {
-            row.admitted
-                && !existing
-                    .iter()
-                    .any(|other| other.sub == row.sub && other.admitted)
-        })
-        .map(|row| row.identity)
-        .collect();
+    // Both radii are of the same claims, so their rows pair one to one (two rows may share a
+    // `sub` and differ in other claims).
+    let only = |a: &[Admission], b: &[Admission]| -> Vec<&'static str> {
+        a.iter()
+            .zip(b)
+            .filter(|(a, b)| a.admitted && !b.admitted)
+            .map(|(a, _)| a.identity)
+            .collect()
+    };
+    let wider = only(&existing, intended);
+    let narrower = only(intended, &existing);
     match (wider.is_empty(), narrower.is_empty()) {
         (true, true) => Ok(()),
         (false, _) => Err(format!(
@@ -952,7 +947,11 @@ fn step(number: u8, checks: Vec<Check>, changes: Vec<Change>) -> Step {
 
 /// Step 1's thumbprint checks: each host the issuer's keys came from judged as STS judges it
 /// (`found`: the existing provider; `None`: the one about to be created, without thumbprints).
-fn thumbprint_checks(found: Option<&Provider>, tls: Option<&IssuerTls>) -> Vec<Check> {
+fn thumbprint_checks(
+    found: Option<&Provider>,
+    issuer: &str,
+    tls: Option<&IssuerTls>,
+) -> Vec<Check> {
     let chains = match tls {
         None => {
             return vec![check(
@@ -983,17 +982,30 @@ fn thumbprint_checks(found: Option<&Provider>, tls: Option<&IssuerTls>) -> Vec<C
         )];
     }
     let Some(found) = found else {
+        // IAM stores the thumbprint of the issuer's own host; a JWKS host elsewhere on a
+        // private CA needs its own added.
+        let issuer_host = strip_scheme(issuer)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default();
         return chains
             .iter()
             .map(|chain| match chain.trust(None) {
-                HostTrust::Library => check(Status::Info, format!("thumbprints: {}", chain.describe(&HostTrust::Library))),
-                _ => check(
+                HostTrust::Library => check(
+                    Status::Info,
+                    format!("thumbprints: {}", chain.describe(&HostTrust::Library)),
+                ),
+                _ if chain.host.eq_ignore_ascii_case(issuer_host) => check(
                     Status::Info,
                     format!(
-                        "thumbprints: {}'s certificate is not signed by a CA of the trusted library (Mozilla's list, standing in for AWS's); IAM stores its top intermediate CA's thumbprint ({}) when it creates the provider, and STS then requires it",
-                        chain.host,
+                        "thumbprints: {}; IAM stores its top intermediate CA's thumbprint ({}) when it creates the provider, and STS then requires it",
+                        chain.outside_library(),
                         chain.top()
                     ),
+                ),
+                trust => check(
+                    Status::Warn,
+                    format!("thumbprints: {}", chain.describe(&trust)),
                 ),
             })
             .collect();

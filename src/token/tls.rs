@@ -95,10 +95,11 @@ impl ServedChain {
         }
     }
 
-    /// The words for `trust`, naming the host.
-    pub fn describe(&self, trust: &HostTrust) -> String {
+    /// That the chain is outside the trusted library, naming the host (and when this machine
+    /// trusts its root).
+    pub fn outside_library(&self) -> String {
         let host = &self.host;
-        let outside = if self.locally_trusted {
+        if self.locally_trusted {
             format!(
                 "{host}'s certificate chains to a root CA this machine trusts but the trusted library (Mozilla's list, standing in for AWS's) does not, so STS treats it as a private CA"
             )
@@ -106,7 +107,13 @@ impl ServedChain {
             format!(
                 "{host}'s certificate is not signed by a CA of the trusted library (a private CA)"
             )
-        };
+        }
+    }
+
+    /// The words for `trust`, naming the host.
+    pub fn describe(&self, trust: &HostTrust) -> String {
+        let host = &self.host;
+        let outside = self.outside_library();
         match trust {
             HostTrust::Library => format!(
                 "{host}'s certificate chains to a root CA of the trusted library (Mozilla's list, standing in for AWS's), so STS ignores the provider's thumbprints (it falls back to them only when it cannot retrieve the certificate, or the host requires TLS 1.3)"

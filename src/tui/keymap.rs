@@ -461,29 +461,37 @@ impl Keymap {
     /// A footer hint of at most `width` columns: each entry's commands' first keys (joined by
     /// `/`) and its words; entries whose commands are all unbound are left out.
     pub fn hints(&self, entries: &[(&[Command], &str)], width: usize) -> String {
-        let mut parts: Vec<String> = entries
+        // Each bound hint, marked when it is the closing help or quit.
+        let mut parts: Vec<(bool, String)> = entries
             .iter()
             .filter_map(|(commands, words)| {
                 let keys: Vec<&str> = commands.iter().filter_map(|c| self.key_for(*c)).collect();
                 // `:` leads a typed command (`:events FILE`), so no space follows it.
                 let gap = if keys.last() == Some(&":") { "" } else { " " };
-                (!keys.is_empty()).then(|| format!("{}{gap}{words}", keys.join("/")))
+                let closing = matches!(commands, [Command::Help] | [Command::Quit]);
+                (!keys.is_empty()).then(|| (closing, format!("{}{gap}{words}", keys.join("/"))))
             })
             .collect();
+        let joined = |parts: &[(bool, String)]| {
+            parts
+                .iter()
+                .map(|(_, part)| part.as_str())
+                .collect::<Vec<_>>()
+                .join(HINT_GAP)
+        };
         // Too wide: whole hints give way from the end of the screen's own, so the first one
         // and the closing help and quit stay, and none is cut mid-word.
-        let fits = |parts: &[String]| {
-            unicode_width::UnicodeWidthStr::width(parts.join(HINT_GAP).as_str()) <= width
-        };
-        let kept_at_end = entries
+        let kept_at_end = parts
             .iter()
             .rev()
-            .take_while(|(commands, _)| matches!(commands, [Command::Help] | [Command::Quit]))
+            .take_while(|(closing, _)| *closing)
             .count();
-        while !fits(&parts) && parts.len() > kept_at_end + 1 {
+        while unicode_width::UnicodeWidthStr::width(joined(&parts).as_str()) > width
+            && parts.len() > kept_at_end + 1
+        {
             parts.remove(parts.len() - kept_at_end - 1);
         }
-        parts.join(HINT_GAP)
+        joined(&parts)
     }
 
     /// Help lines: the keys of each command, in binding order.
@@ -564,6 +572,11 @@ mod tests {
             "j/k move · / filter · ? help · q quit"
         );
         assert_eq!(keymap.hints(entries, 10), "j/k move · ? help · q quit");
+        // With quit unbound, help alone closes the line and still stays.
+        let Ok(unbound) = Keymap::with_overlay("q = none\nctrl-c = none\n") else {
+            unreachable!("a valid keymap")
+        };
+        assert_eq!(unbound.hints(entries, 10), "j/k move · ? help");
     }
 
     #[test]

@@ -16,7 +16,8 @@ const NO_ROLE: &str =
     "Select a role on the Roles screen (2) to see its policy edited to admit this token.";
 /// Lines of context around each change in the diff pane.
 const CONTEXT: usize = 2;
-const ALREADY: &str = "Its policy admits this token already: nothing to edit.";
+const ALREADY: &str =
+    "Its policy admits this token already, and all the scope admits: nothing to edit.";
 const CUT: &str = "more lines: y copies it all, :write FILE writes it";
 
 /// Draws the Generate screen.

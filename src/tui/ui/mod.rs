@@ -303,6 +303,12 @@ fn footer_line(app: &App, width: usize, theme: Theme) -> Line<'static> {
     Line::styled(app.keymap.hints(hint_entries(app.tab), width), theme.dim())
 }
 
+/// Data in a line of text (a claim, policy text), its control characters and bidi overrides
+/// shown escaped; ratatui drops controls but would draw a bidi override.
+fn printable(text: &str) -> String {
+    crate::printable::escape(text, crate::printable::Keep::default()).into_owned()
+}
+
 /// A rectangle of at most `width`×`height` in the middle of `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -214,11 +214,6 @@ fn lint_badge(app: &App, role: &RoleScan, theme: Theme) -> (Span<'static>, Optio
     (badge, admits)
 }
 
-/// Policy text in a message, with control characters shown escaped.
-fn printable(text: &str) -> String {
-    crate::printable::escape(text, crate::printable::Keep::default()).into_owned()
-}
-
 /// Rows the Lint box needs: a line per error or warning (at most 6), its borders.
 fn lint_height(summary: &crate::lint::Summary) -> u16 {
     let shown = summary.errors() + summary.warnings();
@@ -240,7 +235,7 @@ fn render_lint(summary: &crate::lint::Summary, frame: &mut Frame, area: Rect, th
             };
             Line::from(vec![
                 Span::styled(format!("{} ", finding.rule.id), style),
-                Span::raw(printable(&finding.message)),
+                Span::raw(super::printable(&finding.message)),
             ])
         })
         .collect();

@@ -56,7 +56,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
         .nth(app.claim_selected)
         .map(|(name, value)| {
             let note = annotation(name, value, app.now, prefix, exposed.extra);
-            format!("{name} = {value} · {note}")
+            super::printable(&format!("{name} = {value} · {note}"))
         });
     let about = about(app, token, selected, theme);
     let findings_box = findings_paragraph(&findings, theme);
@@ -92,8 +92,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
                 theme.good()
             };
             let row = Row::new(vec![
-                Span::styled(name.clone(), theme.strong()),
-                Span::raw(value.to_string()),
+                Span::styled(super::printable(name), theme.strong()),
+                Span::raw(super::printable(&value.to_string())),
                 Span::styled(note, note_style),
             ]);
             if index == app.claim_selected {
