@@ -311,6 +311,20 @@ fn hostile_token() -> String {
     )
 }
 
+/// Runs the binary (no colour) and asserts that none of the hostile characters reached its
+/// output raw; gives the run and its stdout and stderr together.
+fn escaped_output<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(
+    args: &[S],
+) -> (common::Output, String) {
+    let out = run(trustlens().args(args).env("NO_COLOR", "1"));
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        !all.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{7f}']),
+        "{args:?} printed a raw control character:\n{all:?}"
+    );
+    (out, all)
+}
+
 /// No control character of the claims reaches the terminal raw, whatever the command.
 #[test]
 fn hostile_claims_are_escaped_in_every_text_output() {
@@ -340,12 +354,7 @@ fn hostile_claims_are_escaped_in_every_text_output() {
             &token,
         ],
     ] {
-        let out = run(trustlens().args(&args).env("NO_COLOR", "1"));
-        let all = format!("{}{}", out.stdout, out.stderr);
-        assert!(
-            !all.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{7f}']),
-            "{args:?} printed a raw control character:\n{all:?}"
-        );
+        let (_, all) = escaped_output(&args);
         assert!(
             all.contains("\\x1b]52;c;") || all.contains("\\u001b]52;c;"),
             "{args:?} shows the escape: {all}"
@@ -702,12 +711,7 @@ fn hostile_account_data_is_escaped_in_every_text_command() {
         ]),
         with(&["trail", &trail]),
     ] {
-        let out = run(trustlens().args(&args).env("NO_COLOR", "1"));
-        let all = format!("{}{}", out.stdout, out.stderr);
-        assert!(
-            !all.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{7f}']),
-            "{args:?} printed a raw control character:\n{all:?}"
-        );
+        let (out, all) = escaped_output(&args);
         assert!(
             all.contains("\\x1b") || all.contains("\\u{9b}") || all.contains("\\u{202e}"),
             "{args:?} shows none of the data escaped (exit {}): {all}",

@@ -508,17 +508,9 @@ fn lint_colour_follows_color_and_clicolor_force() {
 /// written out as a snapshot gives the same findings.
 #[test]
 fn a_snapshot_is_linted_like_the_account_it_holds() {
-    let file =
-        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-demo-snapshot.json");
-    let written = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
-        "--demo",
-        "snapshot",
-        "-o",
-        &file.display().to_string(),
-    ]));
-    assert_eq!(written.code, 0, "{}", written.stderr);
+    let file = common::demo_snapshot("lint-demo-snapshot.json");
     let (demo_code, demo) = lint_json(&["--demo"]);
-    let (code, snapshot) = lint_json(&["--snapshot", &file.display().to_string()]);
+    let (code, snapshot) = lint_json(&["--snapshot", &file]);
     assert_eq!(code, demo_code);
     assert_eq!(found(&snapshot), found(&demo));
     assert!(!found(&snapshot).is_empty());

@@ -575,20 +575,12 @@ fn start_and_end_are_the_window_asked_for() {
 /// the demo written out as a snapshot gives the same verdicts.
 #[test]
 fn a_file_is_judged_against_a_snapshot_s_roles() {
-    let snapshot =
-        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("trail-demo-snapshot.json");
-    let written = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
-        "--demo",
-        "snapshot",
-        "-o",
-        &snapshot.display().to_string(),
-    ]));
-    assert_eq!(written.code, 0, "{}", written.stderr);
+    let snapshot = common::demo_snapshot("trail-demo-snapshot.json");
     let events = file("records.json");
     let (demo_code, demo) = trail_json(&[&events]);
     let out = run(Command::cargo_bin("trustlens").unwrap().env_clear().args([
         "--snapshot",
-        &snapshot.display().to_string(),
+        &snapshot,
         "trail",
         &events,
         "--json",

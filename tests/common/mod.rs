@@ -101,6 +101,19 @@ pub fn portable(text: &str) -> String {
     text.replace(&fixture(""), "<FIXTURES>/")
 }
 
+/// The demo account written by `trustlens --demo snapshot` to `name` under the target
+/// directory; returns its path.
+pub fn demo_snapshot(name: &str) -> String {
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let path = path.display().to_string();
+    let written = run(assert_cmd::Command::cargo_bin("trustlens")
+        .unwrap()
+        .env_clear()
+        .args(["--demo", "snapshot", "-o", &path]));
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    path
+}
+
 /// Writes a file under the target directory (in folder `group`) and returns its path.
 pub fn temp_file(group: &str, name: &str, contents: impl AsRef<[u8]>) -> String {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(group);
