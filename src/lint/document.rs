@@ -1,5 +1,5 @@
-//! The document itself: `Version`, policy variables, size against the trust-policy quota, and
-//! placeholder values left from a template.
+//! The document itself: `Version`, policy variables, size against the trust-policy quota,
+//! placeholder values left from a template, and statements that repeat one another.
 
 use super::Raw;
 use super::facts::{Facts, push};
@@ -12,6 +12,8 @@ const MISSING_VERSION: &Rule = tl(39);
 const VARIABLES_WITHOUT_2012: &Rule = tl(40);
 const SIZE: &Rule = tl(41);
 const PLACEHOLDER: &Rule = tl(42);
+const REDUNDANT_STATEMENT: &Rule = tl(45);
+const VARIABLE_OPERATOR: &Rule = tl(46);
 
 /// IAM's default trust-policy quota, in non-whitespace characters (aws-web-identity.md §6.1).
 pub(super) const QUOTA: usize = 2_048;
@@ -46,9 +48,59 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Vec<Raw>) {
             set_version(),
         );
     }
+    // A statement equal to an earlier one but for its position and Sid.
+    let plain = |statement: &crate::policy::Statement| crate::policy::Statement {
+        index: 0,
+        sid: None,
+        ..statement.clone()
+    };
+    for (at, statement) in facts.statements.iter().enumerate() {
+        let this = plain(statement.statement);
+        if let Some(earlier) = facts.statements[..at]
+            .iter()
+            .find(|earlier| plain(earlier.statement) == this)
+        {
+            push(
+                out,
+                REDUNDANT_STATEMENT,
+                format!(
+                    "statement {} repeats statement {}",
+                    statement.statement.index + 1,
+                    earlier.statement.index + 1
+                ),
+                statement.path.clone(),
+                LintFix::Edit(Edit::RemoveElement {
+                    path: statement.path.to_string(),
+                }),
+            );
+        }
+    }
     for statement in &facts.statements {
         for condition in &statement.statement.conditions {
             let path = || statement.condition_path(condition);
+            let kind = condition.operator.kind;
+            if !kind.allows_variables()
+                && kind != crate::policy::OperatorKind::Null
+                && let Some(value) = condition.values.iter().find(|v| has_variable(v))
+            {
+                push(
+                    out,
+                    VARIABLE_OPERATOR,
+                    format!(
+                        "\"{value}\" in {} `{}`: variables work only in String and ARN comparisons",
+                        condition.operator.raw, condition.key
+                    ),
+                    path(),
+                    LintFix::Edit(Edit::ReplaceValue {
+                        statement: statement.statement.index,
+                        operator: condition.operator.raw.clone(),
+                        key: condition.key.clone(),
+                        replaces: value.clone(),
+                        value: "LITERAL_VALUE".to_owned(),
+                        template: true,
+                    }),
+                );
+            }
             if !facts.document.version.substitutes_variables()
                 && condition.operator.kind.allows_variables()
                 && condition.values.iter().any(|v| has_variable(v))

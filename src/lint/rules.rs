@@ -230,6 +230,14 @@ rules! {
         summary "a statement trusting Semaphore or Buildkite that does not allow `sts:TagSession` (`trustlens policy` adds it only for a token that carries tags, so its policies for untagged jobs get this note)"
         why "their tokens carry session tags (`https://aws.amazon.com/tags`) once the organization turns them on (Semaphore's \"Include AWS Tags\", Buildkite's `--aws-session-tag`); from then on STS denies every job unless the statement also allows sts:TagSession"
         source "ci-providers.md §1 and §2.10; https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp", peers "none";
+    "TL045" "redundant-statement" Note false
+        summary "a statement that repeats another one (its Sid aside)"
+        why "statements are ORed: the copy changes nothing, takes room from the trust-policy quota, and a later edit of one leaves the other admitting what was meant to go"
+        source AA_CHECKS, peers "Access Analyzer (Redundant statement)";
+    "TL046" "variable-with-non-string-operator" Error false
+        summary "a `${…}` policy variable in a Numeric, Date, IpAddress or Binary condition"
+        why "policy variables are substituted only in String and ARN comparisons: elsewhere the value is never what it was meant to be"
+        source AA_CHECKS, peers "Access Analyzer (Invalid variable for operator)";
 }
 
 /// The rule with this id (`TL001`), case-insensitively.

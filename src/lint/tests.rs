@@ -124,6 +124,19 @@ case!(tl044_tagging_platform_without_tag_session, "TL044",
 case!(tl044_is_not_said_for_platforms_without_session_tags, "TL044",
     fires: statement(r#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/agent.buildkite.com"}"#, r#""sts:AssumeRoleWithWebIdentity""#, r#"{"StringEquals": {"agent.buildkite.com:aud": "sts.amazonaws.com", "agent.buildkite.com:sub": "organization:acme:pipeline:deploy:ref:refs/heads/main:commit:1da177e4c3f41524e886b7f1b8a0c1fc7321cac2:step:build"}}"#),
     quiet: tight());
+case!(tl045_redundant_statement, "TL045",
+    fires: {
+        let policy: serde_json::Value = serde_json::from_str(&tight()).unwrap();
+        let mut copy = policy["Statement"][0].clone();
+        copy["Sid"] = serde_json::json!("Again");
+        let mut twice = policy.clone();
+        twice["Statement"].as_array_mut().unwrap().push(copy);
+        twice.to_string()
+    },
+    quiet: tight());
+case!(tl046_variable_with_non_string_operator, "TL046",
+    fires: github_equals(r#"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "${aws:EpochTime}""#),
+    quiet: github_equals(r#"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600""#));
 case!(tl009_shared_issuer_without_sub, "TL009",
     fires: github(&format!(r#"{{"StringEquals": {{{AUD}}}}}"#)),
     quiet: tight());
