@@ -68,14 +68,24 @@ impl Tmux {
             .into_owned()
     }
 
-    /// Waits until the screen shows `text` (15 s at most).
+    /// Waits until the screen shows `text` (15 s at most), and then until the frame is whole:
+    /// a capture can land while the explorer is still writing the frame, half old and half
+    /// new, so the screen is returned once two captures 100 ms apart agree.
     fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last: Option<String> = None;
         loop {
             let screen = self.screen();
             if screen.contains(text) {
-                return screen;
+                // (A screen that never settles, a spinner say, is taken as it is at the end.)
+                if last.as_deref() == Some(screen.as_str()) || Instant::now() >= deadline {
+                    return screen;
+                }
+                last = Some(screen);
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
             }
+            last = None;
             assert!(
                 Instant::now() < deadline,
                 "the screen never showed {text:?}:\n{screen}"
