@@ -524,6 +524,15 @@ fn a_private_ca_issuer_is_fetched_and_its_chain_recorded() {
     assert!(found.served.is_empty(), "{found:?}");
 }
 
+/// A snapshot of account 210987654321 with `providers` and `roles`, written to `name`.
+fn tls_account(name: &str, providers: Vec<Value>, roles: Vec<Value>) -> String {
+    let snapshot = json!({
+        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
+        "account_id": "210987654321", "partition": "aws", "providers": providers, "roles": roles,
+    });
+    common::temp_file("issuer-tls", name, snapshot.to_string())
+}
+
 /// `explain` for a role of an account whose provider for the TLS issuer lists `thumbprints`;
 /// `ca_file` stands in for the trusted-root library (`SSL_CERT_FILE`).
 fn explain_tls(issuer: &Issuer, thumbprints: &[&str], ca_file: Option<&str>) -> (i32, Value) {
@@ -532,15 +541,14 @@ fn explain_tls(issuer: &Issuer, thumbprints: &[&str], ca_file: Option<&str>) -> 
     let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": {"StringEquals": {format!("{host}:aud"): "a"}}}]});
-    let snapshot = json!({
-        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
-        "account_id": "210987654321", "partition": "aws",
-        "providers": [{"arn": arn, "url": host, "client_ids": ["a"], "thumbprints": thumbprints}],
-        "roles": [{"name": "private-ca", "arn": "arn:aws:iam::210987654321:role/private-ca",
-            "path": "/", "max_session_duration": 3600, "trust_policy": policy.to_string()}],
-    });
-    let name = format!("snapshot-{}.json", host.replace(':', "-"));
-    let snapshot = common::temp_file("issuer-tls", &name, snapshot.to_string());
+    let snapshot = tls_account(
+        &format!("snapshot-{}.json", host.replace(':', "-")),
+        vec![json!({"arn": arn, "url": host, "client_ids": ["a"], "thumbprints": thumbprints})],
+        vec![
+            json!({"name": "private-ca", "arn": "arn:aws:iam::210987654321:role/private-ca",
+            "path": "/", "max_session_duration": 3600, "trust_policy": policy.to_string()}),
+        ],
+    );
     let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
     command.env_clear().args([
         "explain",
@@ -741,16 +749,12 @@ fn setup_step1(url: &str, thumbprints: Option<&[&str]>) -> Vec<(String, String)>
         })
         .into_iter()
         .collect();
-    let snapshot = json!({
-        "format": "trustlens-snapshot", "version": 1, "captured_at": "2026-11-20T09:00:00Z",
-        "account_id": "210987654321", "partition": "aws", "providers": providers, "roles": [],
-    });
     let name = format!(
         "setup-{}-{}.json",
         host.replace(':', "-"),
         thumbprints.map_or(0, <[&str]>::len)
     );
-    let snapshot = common::temp_file("issuer-tls", &name, snapshot.to_string());
+    let snapshot = tls_account(&name, providers, Vec::new());
     let mut command = assert_cmd::Command::cargo_bin("trustlens").unwrap();
     command.env_clear().args([
         "--snapshot",

@@ -193,11 +193,10 @@ impl Session {
     /// What the issuer's hosts served over TLS when its keys were fetched (setup's thumbprint
     /// check): `None` when this session does not fetch (`--no-fetch`, the demo, no key source).
     pub async fn issuer_tls(&self, issuer: &str) -> Option<crate::setup::IssuerTls> {
-        let source = self.keys.source.as_ref()?;
-        if self.keys.options.no_fetch || self.is_demo() {
-            return None;
-        }
-        let fetch = source.fetch(issuer).await;
+        let fetch = match self.keys.fetched(issuer, self.is_demo()).await {
+            Ok(fetch) => fetch?,
+            Err(failure) => return Some(Err(failure.message)),
+        };
         Some(match fetch.keys {
             // A chain recorded is what STS's check needs, even when the keys then failed.
             Err(error) if fetch.served.is_empty() => Err(error.into_detail()),

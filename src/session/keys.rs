@@ -132,6 +132,30 @@ impl Keys {
         }))
     }
 
+    /// What fetching `issuer`'s keys gave, from the cache when this session fetched them
+    /// already (the signature check and setup's thumbprint check share one fetch); `None`
+    /// when the session does not fetch.
+    pub(super) async fn fetched(
+        &self,
+        issuer: &str,
+        demo_session: bool,
+    ) -> Result<Option<Fetch>, Failure> {
+        let (Some(source), false) = (&self.source, self.options.no_fetch || demo_session) else {
+            return Ok(None);
+        };
+        let known = self
+            .fetched
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(issuer)
+            .cloned();
+        let fetched = match known {
+            Some(fetched) => fetched,
+            None => self.fetch(source.as_ref(), issuer, false).await?,
+        };
+        Ok(Some(fetched.fetch))
+    }
+
     async fn fetch(
         &self,
         source: &dyn KeySource,
